@@ -1,0 +1,255 @@
+package io.opsagent.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of opsagent, read once from the environment and validated before anything starts.
+ *
+ * <p>Every default lives here (and in the README's configuration table), nowhere else. A bad value
+ * fails fast with a {@link ConfigException} naming the variable, so a typo never turns into a
+ * silently different behaviour. Secrets held here ({@link #anthropicApiKey()}, {@link #dbPassword()},
+ * {@link #smtp()}'s password, {@link #apiToken()}) are masked by {@link #toString()}.
+ */
+public record Config(
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    Optional<String> redisUrl,
+    Optional<String> anthropicApiKey,
+    String anthropicBaseUrl,
+    String model,
+    Duration llmTimeout,
+    int llmMaxRetries,
+    int httpPort,
+    Optional<String> apiToken,
+    Duration cycleInterval,
+    int opsConcurrency,
+    int deploymentConcurrency,
+    Duration pollInterval,
+    Duration heartbeatInterval,
+    boolean allowPrivateWebhooks,
+    Smtp smtp,
+    int notifyMaxAttempts,
+    Duration notifyBackoff,
+    int maxStepsPerCycle,
+    int maxActionsPerCycle,
+    Map<String, Duration> actionCooldowns,
+    Duration alertCooldown,
+    Duration circuitPause) {
+
+  public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
+  public static final String DEFAULT_EMBEDDED_DB_URL =
+      "jdbc:hsqldb:file:./data/opsagent;sql.syntax_pgs=true;hsqldb.tx=mvcc;shutdown=true";
+
+  /** SMTP settings for email channels; {@code host} empty means email channels cannot deliver. */
+  public record Smtp(
+      Optional<String> host, int port, String user, String password, String from, boolean startTls) {
+    @Override
+    public String toString() {
+      return "Smtp[host=" + host.orElse("-") + ", port=" + port + ", user=" + user
+          + ", password=" + (password.isEmpty() ? "" : "***") + ", from=" + from
+          + ", startTls=" + startTls + "]";
+    }
+  }
+
+  public Config {
+    actionCooldowns = Map.copyOf(actionCooldowns);
+  }
+
+  public static Config fromEnv() {
+    return fromEnv(System.getenv());
+  }
+
+  /** Parses and validates; throws {@link ConfigException} listing every bad variable at once. */
+  public static Config fromEnv(Map<String, String> env) {
+    Parser p = new Parser(env);
+    Config config = new Config(
+        p.string("OPSAGENT_DB_URL", DEFAULT_EMBEDDED_DB_URL),
+        p.string("OPSAGENT_DB_USER", ""),
+        p.string("OPSAGENT_DB_PASSWORD", ""),
+        p.optional("OPSAGENT_REDIS_URL"),
+        p.optional("ANTHROPIC_API_KEY"),
+        p.url("ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
+        p.string("OPSAGENT_MODEL", DEFAULT_MODEL),
+        p.duration("OPSAGENT_LLM_TIMEOUT", "PT60S"),
+        p.integer("OPSAGENT_LLM_MAX_RETRIES", 3, 0, 10),
+        p.integer("OPSAGENT_HTTP_PORT", 8080, 0, 65535),
+        p.optional("OPSAGENT_API_TOKEN"),
+        p.duration("OPSAGENT_CYCLE_INTERVAL", "PT5M"),
+        p.integer("OPSAGENT_OPS_CONCURRENCY", 1, 1, 256),
+        p.integer("OPSAGENT_DEPLOYMENT_CONCURRENCY", 4, 1, 256),
+        p.duration("OPSAGENT_POLL_INTERVAL", "PT2S"),
+        p.duration("OPSAGENT_HEARTBEAT_INTERVAL", "PT30S"),
+        p.bool("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", false),
+        new Smtp(
+            p.optional("OPSAGENT_SMTP_HOST"),
+            p.integer("OPSAGENT_SMTP_PORT", 25, 1, 65535),
+            p.string("OPSAGENT_SMTP_USER", ""),
+            p.string("OPSAGENT_SMTP_PASSWORD", ""),
+            p.string("OPSAGENT_SMTP_FROM", "opsagent@localhost"),
+            p.bool("OPSAGENT_SMTP_STARTTLS", false)),
+        p.integer("OPSAGENT_NOTIFY_MAX_ATTEMPTS", 5, 1, 50),
+        p.duration("OPSAGENT_NOTIFY_BACKOFF", "PT2S"),
+        p.integer("OPSAGENT_MAX_STEPS", 8, 1, 50),
+        p.integer("OPSAGENT_MAX_ACTIONS_PER_CYCLE", 5, 0, 100),
+        p.durations("OPSAGENT_ACTION_COOLDOWNS", "restart=PT30M,update=PT1H,scale=PT30M"),
+        p.duration("OPSAGENT_ALERT_COOLDOWN", "PT1H"),
+        p.duration("OPSAGENT_CIRCUIT_PAUSE", "PT30M"));
+    p.throwIfErrors();
+    return config;
+  }
+
+  public boolean embeddedDatabase() {
+    return dbUrl.startsWith("jdbc:hsqldb:");
+  }
+
+  /** The cooldown of a mutating action; actions without a configured one get {@code defaultFor}. */
+  public Duration cooldownOf(String action, Duration defaultFor) {
+    return actionCooldowns.getOrDefault(action, defaultFor);
+  }
+
+  public Config withDbUrl(String url, String user, String password) {
+    return new Config(url, user, password, redisUrl, anthropicApiKey, anthropicBaseUrl, model,
+        llmTimeout, llmMaxRetries, httpPort, apiToken, cycleInterval, opsConcurrency,
+        deploymentConcurrency, pollInterval, heartbeatInterval, allowPrivateWebhooks, smtp,
+        notifyMaxAttempts, notifyBackoff, maxStepsPerCycle, maxActionsPerCycle, actionCooldowns,
+        alertCooldown, circuitPause);
+  }
+
+  @Override
+  public String toString() {
+    return "Config[dbUrl=" + dbUrl + ", dbUser=" + dbUser
+        + ", redis=" + redisUrl.map(Config::maskUserInfo).orElse("in-memory")
+        + ", llm=" + (anthropicApiKey.isPresent() ? "claude(" + model + " @ " + anthropicBaseUrl + ")" : "rules")
+        + ", httpPort=" + httpPort + ", cycleInterval=" + cycleInterval
+        + ", opsConcurrency=" + opsConcurrency + ", deploymentConcurrency=" + deploymentConcurrency
+        + ", allowPrivateWebhooks=" + allowPrivateWebhooks + ", smtp=" + smtp
+        + ", maxActionsPerCycle=" + maxActionsPerCycle + ", actionCooldowns=" + actionCooldowns
+        + ", alertCooldown=" + alertCooldown + ", circuitPause=" + circuitPause + "]";
+  }
+
+  static String maskUserInfo(String url) {
+    return url.replaceAll("//[^/@]*@", "//***@");
+  }
+
+  /** Collects every problem before failing, so one start shows all bad settings. */
+  private static final class Parser {
+    private final Map<String, String> env;
+    private final List<String> errors = new ArrayList<>();
+
+    Parser(Map<String, String> env) {
+      this.env = env;
+    }
+
+    private Optional<String> raw(String name) {
+      String v = env.get(name);
+      return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    Optional<String> optional(String name) {
+      return raw(name);
+    }
+
+    String string(String name, String def) {
+      return raw(name).orElse(def);
+    }
+
+    String url(String name, String def) {
+      String v = raw(name).orElse(def);
+      try {
+        URI uri = URI.create(v);
+        if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
+          errors.add(name + " must be an http(s) URL, got '" + v + "'");
+        }
+      } catch (IllegalArgumentException e) {
+        errors.add(name + " must be an http(s) URL, got '" + v + "'");
+      }
+      return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+    }
+
+    int integer(String name, int def, int min, int max) {
+      Optional<String> v = raw(name);
+      if (v.isEmpty()) {
+        return def;
+      }
+      try {
+        int n = Integer.parseInt(v.get());
+        if (n < min || n > max) {
+          errors.add(name + " must be between " + min + " and " + max + ", got " + n);
+          return def;
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        errors.add(name + " must be an integer, got '" + v.get() + "'");
+        return def;
+      }
+    }
+
+    boolean bool(String name, boolean def) {
+      Optional<String> v = raw(name);
+      if (v.isEmpty()) {
+        return def;
+      }
+      switch (v.get().toLowerCase()) {
+        case "true", "1", "yes":
+          return true;
+        case "false", "0", "no":
+          return false;
+        default:
+          errors.add(name + " must be true or false, got '" + v.get() + "'");
+          return def;
+      }
+    }
+
+    Duration duration(String name, String def) {
+      String v = raw(name).orElse(def);
+      Duration d = parseDuration(name, v);
+      return d == null ? Duration.parse(def) : d;
+    }
+
+    /** {@code action=ISO-duration} pairs separated by commas, e.g. {@code restart=PT30M}. */
+    Map<String, Duration> durations(String name, String def) {
+      String v = raw(name).orElse(def);
+      Map<String, Duration> out = new LinkedHashMap<>();
+      for (String pair : v.split(",")) {
+        String[] kv = pair.trim().split("=", 2);
+        if (kv.length != 2 || kv[0].isBlank()) {
+          errors.add(name + " must be a list like restart=PT30M,update=PT1H, got '" + v + "'");
+          return Map.of();
+        }
+        Duration d = parseDuration(name, kv[1].trim());
+        if (d != null) {
+          out.put(kv[0].trim(), d);
+        }
+      }
+      return out;
+    }
+
+    private Duration parseDuration(String name, String v) {
+      try {
+        Duration d = Duration.parse(v);
+        if (d.isNegative() || d.isZero()) {
+          errors.add(name + " must be a positive ISO-8601 duration, got '" + v + "'");
+          return null;
+        }
+        return d;
+      } catch (DateTimeParseException e) {
+        errors.add(name + " must be an ISO-8601 duration such as PT5M, got '" + v + "'");
+        return null;
+      }
+    }
+
+    void throwIfErrors() {
+      if (!errors.isEmpty()) {
+        throw new ConfigException(errors);
+      }
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.opsagent.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.opsagent.config.Config;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The database: one HikariCP pool, Flyway migrations and a {@link Jdbi} over the same pool.
+ *
+ * <p>PostgreSQL is the production database; without {@code OPSAGENT_DB_URL} an embedded HSQLDB file
+ * database under {@code ./data/} (PostgreSQL syntax mode, MVCC) stands in so that opsagent can be
+ * tried without any server. Migrations live in {@code db/migration/common} for both and in
+ * {@code db/migration/{vendor}} where the two must differ (db-scheduler's binary column).
+ */
+public final class Database implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+  private final HikariDataSource dataSource;
+  private final Jdbi jdbi;
+  private final boolean embedded;
+
+  private Database(HikariDataSource dataSource, boolean embedded) {
+    this.dataSource = dataSource;
+    this.embedded = embedded;
+    this.jdbi = Jdbi.create(dataSource);
+  }
+
+  /** Opens the pool; does not migrate (see {@link #migrate()}). */
+  public static Database open(Config config) {
+    return open(config.dbUrl(), config.dbUser(), config.dbPassword(),
+        Math.max(10, config.opsConcurrency() + config.deploymentConcurrency() + 6));
+  }
+
+  public static Database open(String url, String user, String password, int poolSize) {
+    boolean embedded = url.startsWith("jdbc:hsqldb:");
+    if (embedded && url.startsWith("jdbc:hsqldb:file:")) {
+      createParentDirectory(url.substring("jdbc:hsqldb:file:".length()));
+    }
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName("opsagent-db");
+    hc.setJdbcUrl(url);
+    if (!user.isEmpty()) {
+      hc.setUsername(user);
+    } else if (embedded) {
+      hc.setUsername("SA");
+    }
+    if (!password.isEmpty()) {
+      hc.setPassword(password);
+    }
+    hc.setMaximumPoolSize(poolSize);
+    hc.setMinimumIdle(Math.min(2, poolSize));
+    hc.setConnectionTimeout(10_000);
+    hc.setInitializationFailTimeout(10_000);
+    if (url.startsWith("jdbc:postgresql:")) {
+      // lets db-scheduler's scheduleBatch insert thousands of schedules in a few round trips
+      hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+    }
+    return new Database(new HikariDataSource(hc), embedded);
+  }
+
+  private static void createParentDirectory(String pathAndProps) {
+    String path = pathAndProps.split(";", 2)[0];
+    Path parent = Path.of(path).toAbsolutePath().getParent();
+    try {
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot create the embedded database directory " + parent, e);
+    }
+  }
+
+  /** Applies pending migrations; returns how many were applied. */
+  public int migrate() {
+    String vendor = embedded ? "hsqldb" : "postgresql";
+    MigrateResult result = Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/migration/common", "classpath:db/migration/" + vendor)
+        .load()
+        .migrate();
+    log.info("migrations applied={} schemaVersion={}", result.migrationsExecuted, result.targetSchemaVersion);
+    return result.migrationsExecuted;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  public boolean embedded() {
+    return embedded;
+  }
+
+  /** True when a trivial query answers within a second; used by {@code /health}. */
+  public boolean isHealthy() {
+    try (var c = dataSource.getConnection()) {
+      return c.isValid(1);
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

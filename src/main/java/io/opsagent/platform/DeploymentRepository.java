@@ -1,0 +1,114 @@
+package io.opsagent.platform;
+
+import io.opsagent.db.Ids;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+
+/**
+ * Deployments and their events. A deployment carries its tenant id (copied from its workspace at
+ * creation) so that "everything of tenant T" is one indexed query, never a walk over workspaces.
+ */
+public final class DeploymentRepository {
+  private final Jdbi jdbi;
+
+  public DeploymentRepository(Jdbi jdbi) {
+    this.jdbi = jdbi;
+    jdbi.registerRowMapper(ConstructorMapper.factory(Deployment.class));
+    jdbi.registerRowMapper(ConstructorMapper.factory(DeploymentEvent.class));
+  }
+
+  public Deployment create(Workspace workspace, String name, DeploymentStatus status, String version) {
+    Instant now = Ids.now();
+    Deployment d = new Deployment(Ids.newId(), workspace.tenantId(), workspace.id(), name, status,
+        version, null, null, null, null, null, null, now, now);
+    insert(d);
+    return d;
+  }
+
+  /** Inserts a fully described deployment (fixtures, imports); the id must be new. */
+  public void insert(Deployment d) {
+    jdbi.useHandle(h -> h.createUpdate("""
+            INSERT INTO deployments (id, tenant_id, workspace_id, name, status, version,
+                latest_version, version_checked_at, backup_schedule, last_backup_at,
+                last_backup_status, health_url, created_at, updated_at)
+            VALUES (:id, :tenantId, :workspaceId, :name, :status, :version,
+                :latestVersion, :versionCheckedAt, :backupSchedule, :lastBackupAt,
+                :lastBackupStatus, :healthUrl, :createdAt, :updatedAt)""")
+        .bindMethods(d)
+        .execute());
+  }
+
+  public Optional<Deployment> find(String deploymentId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM deployments WHERE id = :id")
+        .bind("id", deploymentId)
+        .mapTo(Deployment.class)
+        .findOne());
+  }
+
+  public Optional<Deployment> find(String tenantId, String deploymentId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM deployments WHERE id = :id AND tenant_id = :tenantId")
+        .bind("id", deploymentId)
+        .bind("tenantId", tenantId)
+        .mapTo(Deployment.class)
+        .findOne());
+  }
+
+  /** The tenant's deployments in any of {@code statuses}, ordered by workspace then name. */
+  public List<Deployment> listByTenant(String tenantId, Collection<DeploymentStatus> statuses) {
+    if (statuses.isEmpty()) {
+      return List.of();
+    }
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT * FROM deployments
+            WHERE tenant_id = :tenantId AND status IN (<statuses>)
+            ORDER BY workspace_id, name, id""")
+        .bind("tenantId", tenantId)
+        .bindList("statuses", statuses.stream().map(Enum::name).toList())
+        .mapTo(Deployment.class)
+        .list());
+  }
+
+  /**
+   * Records an event; when it carries a status, moves the deployment to it in the same
+   * transaction, so the status and the event that explains it are never seen apart.
+   */
+  public DeploymentEvent recordEvent(Deployment deployment, String type, DeploymentStatus status,
+      String message) {
+    DeploymentEvent e = new DeploymentEvent(Ids.newId(), deployment.tenantId(), deployment.id(),
+        type, status, message, Ids.now());
+    jdbi.useTransaction(h -> {
+      h.createUpdate("""
+              INSERT INTO deployment_events (id, tenant_id, deployment_id, type, status, message, created_at)
+              VALUES (:id, :tenantId, :deploymentId, :type, :status, :message, :createdAt)""")
+          .bindMethods(e)
+          .execute();
+      if (status != null) {
+        h.createUpdate("UPDATE deployments SET status = :status, updated_at = :at WHERE id = :id")
+            .bind("status", status)
+            .bind("at", e.createdAt())
+            .bind("id", deployment.id())
+            .execute();
+      }
+    });
+    return e;
+  }
+
+  /** The tenant's events at or after {@code since}, newest first, at most {@code limit}. */
+  public List<DeploymentEvent> eventsSince(String tenantId, Instant since, int limit) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT * FROM deployment_events
+            WHERE tenant_id = :tenantId AND created_at >= :since
+            ORDER BY created_at DESC, id DESC
+            LIMIT :limit""")
+        .bind("tenantId", tenantId)
+        .bind("since", since)
+        .bind("limit", limit)
+        .mapTo(DeploymentEvent.class)
+        .list());
+  }
+}
