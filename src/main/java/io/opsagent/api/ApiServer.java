@@ -34,6 +34,9 @@ public final class ApiServer implements AutoCloseable {
       cfg.showJavalinBanner = false;
       cfg.useVirtualThreads = false;
       cfg.jsonMapper(new JavalinJackson(json, false));
+      // Jetty caches header lines per connection, matched case-insensitively by default: a token
+      // differing only in case would be read as the one cached from an earlier request.
+      cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
     });
     app.before("/api/*", ctx -> {
       String header = ctx.header("Authorization");
