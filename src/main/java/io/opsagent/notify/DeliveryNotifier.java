@@ -67,6 +67,10 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     this.poller = Executors.newSingleThreadScheduledExecutor(threads("opsagent-notify-poll"));
   }
 
+  /**
+   * Records the alert for every selected channel and returns at once; throws
+   * {@link IllegalArgumentException} if its workspace is not one of its tenant's.
+   */
   @Override
   public List<String> send(Alert alert) {
     List<Delivery> recorded = deliveries.insertPending(alert, channels.selectFor(alert));

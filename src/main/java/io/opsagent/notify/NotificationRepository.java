@@ -45,7 +45,10 @@ public final class NotificationRepository {
         .findOne());
   }
 
-  /** Records one pending delivery per channel, all in one transaction; due at once. */
+  /**
+   * Records one pending delivery per channel, all in one transaction; due at once. An alert naming a
+   * workspace that is not its tenant's is refused with an {@link IllegalArgumentException}.
+   */
   List<Delivery> insertPending(Alert alert, List<NotificationChannel> channels) {
     Instant now = Ids.now();
     List<Delivery> out = new ArrayList<>();
@@ -55,6 +58,13 @@ public final class NotificationRepository {
           DeliveryStatus.PENDING, 0, null, now, null));
     }
     jdbi.useTransaction(h -> {
+      if (alert.workspaceId() != null && h.createQuery(
+              "SELECT COUNT(*) FROM workspaces WHERE id = :id AND tenant_id = :tenantId")
+          .bind("id", alert.workspaceId()).bind("tenantId", alert.tenantId())
+          .mapTo(Integer.class).one() == 0) {
+        throw new IllegalArgumentException(
+            "workspace " + alert.workspaceId() + " not found for this tenant");
+      }
       for (Delivery d : out) {
         h.createUpdate("""
                 INSERT INTO notifications (id, tenant_id, channel_id, workspace_id, run_id, severity,

@@ -1,6 +1,7 @@
 package io.opsagent.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
@@ -64,6 +65,14 @@ class DeliveryNotifierTest {
   static ObjectNode webhook(String url, String secret) {
     ObjectNode o = JSON.createObjectNode().put("url", url);
     return secret == null ? o : o.put("secret", secret);
+  }
+
+  static String title(TestReceiver.Request r) {
+    try {
+      return JSON.readTree(r.body()).get("title").asText();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static Delivery awaitFinal(String tenantId, String deliveryId) {
@@ -280,5 +289,42 @@ class DeliveryNotifierTest {
     } finally {
       root.detachAppender(appender);
     }
+  }
+
+  @Test
+  void twoProcessesSharingTheLogDeliverEachRowExactlyOnce() throws Exception {
+    var t = fx.tenant("cluster");
+    try (TestReceiver receiver = TestReceiver.answering()) {
+      channels.create(t.id(), null, ChannelType.WEBHOOK, "hook", webhook(receiver.url("/h"), null));
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        Alert alert = new Alert(t.id(), null, Severity.INFO, "alert-" + i, "b", null);
+        ids.addAll(log.insertPending(alert, channels.selectFor(alert)).stream().map(Delivery::id).toList());
+      }
+
+      try (DeliveryNotifier first = notifier(config(3, true), new SimpleMeterRegistry());
+          DeliveryNotifier second = notifier(config(3, true), new SimpleMeterRegistry())) {
+        ids.forEach(id -> assertThat(awaitFinal(t.id(), id).status()).isEqualTo(DeliveryStatus.DELIVERED));
+      }
+
+      List<String> titles = receiver.requests().stream()
+          .map(DeliveryNotifierTest::title)
+          .toList();
+      assertThat(titles).hasSize(20).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void anAlertForAnotherTenantsWorkspaceIsRefusedAndRecordsNothing() {
+    var a = fx.tenant("a");
+    var b = fx.tenant("b").workspace("wb");
+    channels.create(a.id(), null, ChannelType.EMAIL, "mail", JSON.createObjectNode().put("to", "a@example.com"));
+
+    try (DeliveryNotifier notifier = new DeliveryNotifier(channels, log, config(1, true), new SimpleMeterRegistry())) {
+      assertThatThrownBy(() -> notifier.send(
+          new Alert(a.id(), b.lastWorkspace().id(), Severity.CRITICAL, "x", "y", null)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not found");
+    }
+    assertThat(log.listByTenant(a.id(), 10)).isEmpty();
   }
 }
