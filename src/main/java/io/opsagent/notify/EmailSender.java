@@ -54,8 +54,11 @@ final class EmailSender implements Sender {
       }
       return SendOutcome.delivered();
     } catch (MessagingException e) {
-      String safe = e.getMessage() == null ? "" : e.getMessage().replace(smtp.password().isEmpty() ? "\0" : smtp.password(), "***");
-      return SendOutcome.failed("SMTP " + e.getClass().getSimpleName() + (safe.isEmpty() ? "" : ": " + safe));
+      String message = e.getMessage() == null ? "" : ": " + e.getMessage();
+      if (!smtp.password().isEmpty()) {
+        message = message.replace(smtp.password(), "***");
+      }
+      return SendOutcome.failed("SMTP " + e.getClass().getSimpleName() + message);
     }
   }
 

@@ -42,13 +42,21 @@ record NotificationChannel(
       Optional<String> v = text(key);
       if (v.isPresent()) {
         out = out.replace(v.get(), "***");
-        String path = java.net.URI.create(v.get()).getRawPath();
-        if (key.equals("url") && path != null && path.length() > 1) {
+        String path = key.equals("url") ? rawPath(v.get()) : null;
+        if (path != null && path.length() > 1) {
           out = out.replace(path, "/***");
         }
       }
     }
     return out;
+  }
+
+  private static String rawPath(String url) {
+    try {
+      return new java.net.URI(url).getRawPath();
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
   }
 
   @Override
