@@ -69,6 +69,11 @@ final class InMemoryCooldownStore implements CooldownStore {
     return true;
   }
 
+  /** How many claims are held, expired ones not yet swept included. */
+  int size() {
+    return expiries.size();
+  }
+
   @Override
   public void close() {
     expiries.clear();
