@@ -19,6 +19,10 @@ final class SettableClock extends Clock {
     return new SettableClock(Instant.now());
   }
 
+  void set(Instant instant) {
+    now.set(instant);
+  }
+
   void advance(Duration by) {
     now.updateAndGet(t -> t.plus(by));
   }
