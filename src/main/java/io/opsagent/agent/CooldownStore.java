@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * action's cooldown ({@code OPSAGENT_ACTION_COOLDOWNS}, {@link #DEFAULT_ACTION_COOLDOWN} otherwise).
  *
  * <p>The Redis store ({@code OPSAGENT_REDIS_URL}) is shared across processes; the in-memory one has
- * the same semantics within one process only. When the store cannot answer, every method except
- * {@link #ping()} throws {@link CooldownUnavailableException} after at most the command timeout;
- * {@link #claimAction} turns that into an {@link Claim.Unavailable} outcome so the gate fails closed.
+ * the same semantics within one process only. When Redis cannot answer, the claim and read methods
+ * throw {@link CooldownUnavailableException}: at once while the connection is known to be down
+ * (commands are rejected, not queued), otherwise after at most the timeout;
+ * {@link #claimAction} turns that into a {@link Claim.Unavailable} outcome so the gate fails closed,
+ * and {@link #ping()} into {@code false}.
  */
 public sealed interface CooldownStore extends AutoCloseable
     permits RedisCooldownStore, InMemoryCooldownStore {

@@ -161,6 +161,34 @@ class RedisCooldownStoreTest {
     }
   }
 
+  @Test
+  @Timeout(60)
+  void whenRedisGoesAwayMidRunCallsFailFastAndRecoverWhenItIsBack() throws IOException {
+    java.net.URI redisUri = java.net.URI.create(TestRedis.URL);
+    try (TcpProxy proxy = new TcpProxy(redisUri.getHost(), redisUri.getPort()).start()) {
+      Config viaProxy = Config.fromEnv(Map.of("OPSAGENT_REDIS_URL",
+          "redis://127.0.0.1:" + proxy.port() + redisUri.getPath()));
+      try (CooldownStore flaky = CooldownStore.redis(viaProxy, Duration.ofSeconds(1))) {
+        String deployment = Ids.newId();
+        assertThat(flaky.recordCooldown(deployment, "restart")).isTrue();
+
+        proxy.cut();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !flaky.ping());
+        assertThat(flaky.claimAction(Ids.newId(), "restart"))
+            .isInstanceOf(CooldownStore.Claim.Unavailable.class);
+        assertThatThrownBy(() -> flaky.getCooldown(deployment, "restart"))
+            .isInstanceOf(CooldownUnavailableException.class);
+
+        proxy.start();
+
+        await().atMost(Duration.ofSeconds(30)).until(flaky::ping);
+        assertThat(flaky.recordCooldown(deployment, "restart")).isFalse();
+        assertThat(flaky.getCooldown(deployment, "restart")).isPresent();
+      }
+    }
+  }
+
   private static int closedPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
