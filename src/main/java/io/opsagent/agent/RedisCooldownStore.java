@@ -38,7 +38,13 @@ final class RedisCooldownStore implements CooldownStore {
 
   RedisCooldownStore(String url, Duration timeout, Config config) {
     this.config = config;
-    RedisURI uri = RedisURI.create(url);
+    RedisURI uri;
+    try {
+      uri = RedisURI.create(url);
+    } catch (IllegalArgumentException e) {
+      // no cause: its message would repeat the URL and its password
+      throw new IllegalArgumentException("OPSAGENT_REDIS_URL must be a redis:// or rediss:// URL");
+    }
     uri.setTimeout(timeout);
     this.client = RedisClient.create(uri);
     client.setOptions(ClientOptions.builder()

@@ -189,6 +189,16 @@ class RedisCooldownStoreTest {
     }
   }
 
+  @Test
+  void aMalformedRedisUrlIsRejectedWithoutEchoingIt() {
+    Config bad = Config.fromEnv(Map.of("OPSAGENT_REDIS_URL", "http://user:s3cret@host:6379"));
+
+    assertThatThrownBy(() -> CooldownStore.create(bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("OPSAGENT_REDIS_URL")
+        .hasMessageNotContaining("s3cret");
+  }
+
   private static int closedPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
