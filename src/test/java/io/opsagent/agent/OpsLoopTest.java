@@ -238,9 +238,9 @@ class OpsLoopTest {
     var b = fx.tenant("another").workspace("ops").deployment("db", DeploymentStatus.RUNNING);
     String secretUrl = "https://hooks.example.com/services/T000/" + Ids.newId();
     String secret = "whsec-" + Ids.newId();
-    addChannel(a.id(), a.lastWorkspace().id(), "webhook", "pager-hook",
+    TestChannels.add(db.database().jdbi(), a.id(), a.lastWorkspace().id(), "webhook", "pager-hook",
         "{\"url\": \"" + secretUrl + "\", \"secret\": \"" + secret + "\"}");
-    addChannel(a.id(), null, "email", "oncall-mail", "{\"to\": \"oncall@example.com\"}");
+    TestChannels.add(db.database().jdbi(), a.id(), null, "email", "oncall-mail", "{\"to\": \"oncall@example.com\"}");
     api.otherwise(api.text("All clear.", 100, 10));
 
     loop.runOpsCycle(a.id(), Trigger.MANUAL);
@@ -294,15 +294,5 @@ class OpsLoopTest {
 
   static String firstUserText(JsonNode request) {
     return request.get("messages").get(0).get("content").get(0).get("text").asText();
-  }
-
-  static void addChannel(String tenantId, String workspaceId, String type, String name, String configJson) {
-    db.database().jdbi().useHandle(h -> h.createUpdate("""
-            INSERT INTO notification_channels (id, tenant_id, workspace_id, type, name, config_json,
-                enabled, created_at)
-            VALUES (:id, :tenantId, :workspaceId, :type, :name, :config, TRUE, :now)""")
-        .bind("id", Ids.newId()).bind("tenantId", tenantId).bind("workspaceId", workspaceId)
-        .bind("type", type).bind("name", name).bind("config", configJson).bind("now", Ids.now())
-        .execute());
   }
 }
