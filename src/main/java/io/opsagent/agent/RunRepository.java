@@ -26,7 +26,7 @@ public final class RunRepository {
     OpsRun run = new OpsRun(Ids.newId(), tenantId, RunStatus.RUNNING, trigger, Ids.now(), null,
         null, "[]", 0, 0, 0, null, null);
     jdbi.useHandle(h -> h.createUpdate("""
-            INSERT INTO ops_agent_runs (id, tenant_id, status, trigger, started_at, actions_json,
+            INSERT INTO ops_agent_runs (id, tenant_id, status, "trigger", started_at, actions_json,
                 input_tokens, output_tokens, steps)
             VALUES (:id, :tenantId, 'running', :trigger, :startedAt, '[]', 0, 0, 0)""")
         .bind("id", run.id())
@@ -68,7 +68,7 @@ public final class RunRepository {
     OpsRun run = new OpsRun(Ids.newId(), tenantId, RunStatus.SKIPPED, trigger, now, now, reason,
         "[]", 0, 0, 0, null, null);
     jdbi.useHandle(h -> h.createUpdate("""
-            INSERT INTO ops_agent_runs (id, tenant_id, status, trigger, started_at, finished_at,
+            INSERT INTO ops_agent_runs (id, tenant_id, status, "trigger", started_at, finished_at,
                 summary, actions_json, input_tokens, output_tokens, steps)
             VALUES (:id, :tenantId, 'skipped', :trigger, :startedAt, :startedAt, :summary, '[]', 0, 0, 0)""")
         .bind("id", run.id())

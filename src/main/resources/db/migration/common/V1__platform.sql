@@ -87,7 +87,7 @@ CREATE TABLE ops_agent_runs (
     id             VARCHAR(36)  PRIMARY KEY,
     tenant_id      VARCHAR(36)  NOT NULL REFERENCES tenants (id),
     status         VARCHAR(16)  NOT NULL,
-    trigger        VARCHAR(16)  NOT NULL,
+    "trigger"      VARCHAR(16)  NOT NULL,  -- quoted: TRIGGER is reserved in HSQLDB
     started_at     TIMESTAMP WITH TIME ZONE NOT NULL,
     finished_at    TIMESTAMP WITH TIME ZONE,
     summary        VARCHAR(16000),
@@ -98,7 +98,7 @@ CREATE TABLE ops_agent_runs (
     model          VARCHAR(100),
     error          VARCHAR(4000),
     CONSTRAINT ops_agent_runs_status_chk CHECK (status IN ('running', 'completed', 'failed', 'skipped')),
-    CONSTRAINT ops_agent_runs_trigger_chk CHECK (trigger IN ('schedule', 'manual', 'event'))
+    CONSTRAINT ops_agent_runs_trigger_chk CHECK ("trigger" IN ('schedule', 'manual', 'event'))
 );
 CREATE INDEX ops_agent_runs_tenant_time_idx ON ops_agent_runs (tenant_id, started_at);
 

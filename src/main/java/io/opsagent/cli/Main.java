@@ -1,0 +1,36 @@
+package io.opsagent.cli;
+
+import io.opsagent.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code opsagent} command line: one subcommand per mode of the same program. */
+@Command(
+    name = "opsagent",
+    mixinStandardHelpOptions = true,
+    version = "opsagent 0.1.0",
+    description = "An autonomous SRE agent for a multi-tenant application-hosting platform.",
+    subcommands = {MigrateCommand.class})
+public final class Main implements Runnable {
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof ConfigException) {
+        cmd.getErr().println("opsagent: " + e.getMessage());
+        return 2;
+      }
+      throw e;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}

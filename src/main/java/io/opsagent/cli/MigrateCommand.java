@@ -1,0 +1,20 @@
+package io.opsagent.cli;
+
+import io.opsagent.config.Config;
+import io.opsagent.db.Database;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(name = "migrate", description = "Applies the database migrations and exits.")
+final class MigrateCommand implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    Config config = Config.fromEnv();
+    try (Database db = Database.open(config)) {
+      int applied = db.migrate();
+      System.out.println("migrations applied: " + applied + " (" + (db.embedded() ? "embedded database" : config.dbUrl()) + ")");
+    }
+    return 0;
+  }
+}

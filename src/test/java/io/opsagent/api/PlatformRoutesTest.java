@@ -1,0 +1,116 @@
+package io.opsagent.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opsagent.platform.DeploymentRepository;
+import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.platform.TenantRepository;
+import io.opsagent.platform.WorkspaceRepository;
+import io.opsagent.support.TestDatabase;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class PlatformRoutesTest {
+  static TestDatabase db;
+  static ApiServer server;
+  static ApiClient api;
+  static DeploymentRepository deployments;
+  static final List<String> statusChanges = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void start() {
+    db = TestDatabase.create(PlatformRoutesTest.class);
+    var jdbi = db.database().jdbi();
+    deployments = new DeploymentRepository(jdbi);
+    var routes = new PlatformRoutes(JsonMapper.create(), new TenantRepository(jdbi),
+        new WorkspaceRepository(jdbi), deployments,
+        (d, status) -> statusChanges.add(d.id() + "→" + status));
+    server = new ApiServer("secret-token", JsonMapper.create(),
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        List.of(new ApiServer.HealthCheck("database", db.database()::isHealthy)), List.of(routes))
+        .start(0);
+    api = new ApiClient(server.port(), "secret-token");
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    db.close();
+  }
+
+  @Test
+  void requestsWithoutOrWithAWrongTokenAreRefusedWith401() {
+    assertThat(api.postWithToken("/api/tenants", "{\"name\":\"x\"}", null).status()).isEqualTo(401);
+    assertThat(api.postWithToken("/api/tenants", "{\"name\":\"x\"}", "secret-tokeN").status()).isEqualTo(401);
+    assertThat(api.postWithToken("/api/tenants", "{\"name\":\"x\"}", "secret-token").status()).isEqualTo(201);
+  }
+
+  @Test
+  void healthAndMetricsNeedNoToken() {
+    ApiClient anonymous = new ApiClient(server.port(), null);
+    assertThat(anonymous.get("/health").status()).isEqualTo(200);
+    assertThat(anonymous.get("/metrics").status()).isEqualTo(200);
+  }
+
+  @Test
+  void aTenantWorkspaceAndDeploymentAreCreatedWithTheContractsShapes() {
+    String tenant = api.create("/api/tenants", "{\"name\":\"acme\"}");
+    var ws = api.post("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"web\"}");
+    assertThat(ws.status()).isEqualTo(201);
+    assertThat(ws.json().get("tenantId").asText()).isEqualTo(tenant);
+    String workspace = ws.json().get("id").asText();
+
+    var dep = api.post("/api/workspaces/" + workspace + "/deployments", "{\"name\":\"api\",\"version\":\"1.2\"}");
+
+    assertThat(dep.status()).isEqualTo(201);
+    assertThat(dep.json().get("status").asText()).isEqualTo("RUNNING");
+    assertThat(dep.json().get("workspaceId").asText()).isEqualTo(workspace);
+    assertThat(statusChanges).contains(dep.json().get("id").asText() + "→RUNNING");
+  }
+
+  @Test
+  void anEventWithAStatusMovesTheDeploymentAndTellsTheAgent() {
+    String tenant = api.create("/api/tenants", "{\"name\":\"ev\"}");
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"w\"}");
+    String dep = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"db\"}");
+
+    var r = api.post("/api/deployments/" + dep + "/events",
+        "{\"type\":\"crash\",\"message\":\"OOMKilled\",\"status\":\"FAILED\"}");
+
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(deployments.find(dep).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILED);
+    assertThat(statusChanges).contains(dep + "→FAILED");
+  }
+
+  @Test
+  void badBodiesGet400WithAMessage() {
+    String tenant = api.create("/api/tenants", "{\"name\":\"bad\"}");
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"w\"}");
+
+    var malformed = api.post("/api/tenants", "{\"name\": ");
+    var missing = api.post("/api/tenants/" + tenant + "/workspaces", "{}");
+    var unknownStatus = api.post("/api/workspaces/" + ws + "/deployments", "{\"name\":\"x\",\"status\":\"ON_FIRE\"}");
+    var notAnObject = api.post("/api/tenants", "[1,2]");
+    var wrongType = api.post("/api/tenants", "{\"name\": 42}");
+
+    assertThat(List.of(malformed, missing, unknownStatus, notAnObject, wrongType))
+        .allSatisfy(r -> assertThat(r.status()).isEqualTo(400));
+    assertThat(malformed.json().get("error").asText()).contains("malformed JSON");
+    assertThat(missing.json().get("error").asText()).contains("'name' is required");
+    assertThat(unknownStatus.json().get("error").asText()).contains("ON_FIRE").contains("RUNNING");
+  }
+
+  @Test
+  void unknownObjectsAre404() {
+    assertThat(api.post("/api/tenants/nope/workspaces", "{\"name\":\"w\"}").status()).isEqualTo(404);
+    assertThat(api.post("/api/workspaces/nope/deployments", "{\"name\":\"d\"}").status()).isEqualTo(404);
+    var r = api.post("/api/deployments/nope/events", "{\"type\":\"x\"}");
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.json().get("error").asText()).isEqualTo("deployment not found");
+  }
+}

@@ -1,0 +1,54 @@
+package io.opsagent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+
+  @Test
+  void nothingConfiguredMeansEmbeddedDatabaseInMemoryCooldownsAndTheRulesEngine() {
+    Config c = Config.fromEnv(Map.of());
+
+    assertThat(c.embeddedDatabase()).isTrue();
+    assertThat(c.redisUrl()).isEmpty();
+    assertThat(c.anthropicApiKey()).isEmpty();
+    assertThat(c.cycleInterval()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.opsConcurrency()).isEqualTo(1);
+    assertThat(c.httpPort()).isEqualTo(8080);
+    assertThat(c.maxActionsPerCycle()).isEqualTo(5);
+    assertThat(c.maxStepsPerCycle()).isEqualTo(8);
+    assertThat(c.cooldownOf("restart", Duration.ZERO)).isEqualTo(Duration.ofMinutes(30));
+    assertThat(c.anthropicBaseUrl()).isEqualTo("https://api.anthropic.com");
+  }
+
+  @Test
+  void everyBadSettingIsNamedInOneError() {
+    assertThatThrownBy(() -> Config.fromEnv(Map.of(
+            "OPSAGENT_CYCLE_INTERVAL", "5 minutes",
+            "OPSAGENT_OPS_CONCURRENCY", "zero",
+            "OPSAGENT_HTTP_PORT", "70000",
+            "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "maybe")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPSAGENT_CYCLE_INTERVAL")
+        .hasMessageContaining("OPSAGENT_OPS_CONCURRENCY")
+        .hasMessageContaining("OPSAGENT_HTTP_PORT")
+        .hasMessageContaining("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS");
+  }
+
+  @Test
+  void secretsAreMaskedWhenTheConfigIsPrinted() {
+    Config c = Config.fromEnv(Map.of(
+        "ANTHROPIC_API_KEY", "sk-ant-secret-key",
+        "OPSAGENT_DB_PASSWORD", "db-secret",
+        "OPSAGENT_API_TOKEN", "api-secret",
+        "OPSAGENT_REDIS_URL", "redis://:redis-secret@10.0.0.5:6379/0",
+        "OPSAGENT_SMTP_PASSWORD", "smtp-secret"));
+
+    assertThat(c.toString())
+        .doesNotContain("sk-ant-secret-key", "db-secret", "api-secret", "redis-secret", "smtp-secret");
+  }
+}

@@ -1,0 +1,45 @@
+package io.opsagent.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opsagent.agent.RunRepository;
+import io.opsagent.agent.RunStatus;
+import io.opsagent.agent.Trigger;
+import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.support.Fixtures;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded default (HSQLDB file database) migrates and serves the same repositories. */
+class EmbeddedDatabaseSmokeTest {
+
+  @Test
+  void theEmbeddedFileDatabaseMigratesOnceAndServesTheRepositories(@TempDir Path dir) {
+    String url = "jdbc:hsqldb:file:" + dir.resolve("data/opsagent")
+        + ";sql.syntax_pgs=true;hsqldb.tx=mvcc;shutdown=true";
+    try (Database db = Database.open(url, "", "", 4)) {
+      assertThat(db.embedded()).isTrue();
+      assertThat(db.migrate()).isGreaterThanOrEqualTo(2);
+      assertThat(db.migrate()).isZero();
+
+      Fixtures fx = new Fixtures(db);
+      var t = fx.tenant("embedded").workspace("w").deployment("api", DeploymentStatus.FAILED);
+      var d = fx.deployments.listByTenant(t.id(), EnumSet.of(DeploymentStatus.FAILED)).get(0);
+      fx.deployments.recordEvent(d, "crash", DeploymentStatus.FAILED, "exit 137");
+      assertThat(fx.deployments.eventsSince(t.id(), Instant.EPOCH, 5)).hasSize(1);
+      assertThat(fx.tenants.idsWithRunningDeployments("", 10)).isEmpty();
+
+      RunRepository runs = new RunRepository(db.jdbi());
+      var run = runs.start(t.id(), Trigger.MANUAL);
+      runs.finish(run.id(), RunStatus.COMPLETED, "all clear", "[]", 10, 5, 1, "rules", null);
+      assertThat(runs.recent(t.id(), 5)).singleElement()
+          .satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(r.trigger()).isEqualTo(Trigger.MANUAL);
+          });
+    }
+  }
+}
