@@ -62,10 +62,11 @@ public final class OpsLoop {
 
   /** Runs one cycle now, in this thread, and returns the finished (or skipped) run. */
   public OpsRun runOpsCycle(String tenantId, Trigger trigger) {
-    Optional<String> skip = hooks.skipReason(tenantId);
+    Optional<String> skip = hooks.skipReason(tenantId, trigger);
     if (skip.isPresent()) {
       OpsRun run = runs.skipped(tenantId, trigger, skip.get());
       log.info("cycle skipped tenant={} run={} reason={}", tenantId, run.id(), skip.get());
+      notifyHooks(run);
       return run;
     }
     OpsRun run = runs.start(tenantId, trigger);

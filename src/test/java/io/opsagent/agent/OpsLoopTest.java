@@ -136,6 +136,9 @@ class OpsLoopTest {
         .containsExactly("getInfrastructureOverview", "recordAction");
     String overview = api.request(1).get("messages").get(2).get("content").get(0).get("content").asText();
     assertThat(overview).contains("\"tenantId\":\"" + t.id() + "\"");
+    assertThat(api.request(0).get("messages").toString()).doesNotContain("cache_control");
+    JsonNode latestResult = api.request(2).get("messages").get(4).get("content").get(0);
+    assertThat(latestResult.get("cache_control").get("type").asText()).isEqualTo("ephemeral");
   }
 
   @Test
@@ -280,8 +283,13 @@ class OpsLoopTest {
     OpsLoop paused = OpsLoop.create(config(), db.database().jdbi(), notifier, Guardrails.Check.NONE,
         new CycleHooks() {
           @Override
-          public Optional<String> skipReason(String tenantId) {
+          public Optional<String> skipReason(String tenantId, Trigger trigger) {
             return Optional.of("circuit open");
+          }
+
+          @Override
+          public void finished(OpsRun run) {
+            hookSaw.add(run);
           }
         });
 
@@ -290,6 +298,7 @@ class OpsLoopTest {
     assertThat(run.status()).isEqualTo(RunStatus.SKIPPED);
     assertThat(run.summary()).isEqualTo("circuit open");
     assertThat(api.requests()).isEmpty();
+    assertThat(hookSaw).extracting(OpsRun::status).containsExactly(RunStatus.SKIPPED);
   }
 
   static String firstUserText(JsonNode request) {

@@ -32,8 +32,9 @@ import java.util.Map;
  * with backoff, up to {@code maxRetries} times, each attempt bounded by {@code timeout}; there is no
  * second retry loop here. The system prompt carries {@code cache_control: ephemeral}, so the static
  * prefix (tools, then system) is cached once and shared by every tenant and cycle as long as both
- * stay byte-identical. Input tokens reported include cache writes and reads (every prompt token
- * processed). The API key never appears in an exception message or a log line.
+ * stay byte-identical; from the second turn of a cycle on, a second breakpoint after the newest tool
+ * results lets each turn reuse the conversation cached by the previous one. Input tokens reported
+ * include cache writes and reads (every prompt token processed). The API key never appears in an exception message or a log line.
  */
 public final class AnthropicModelClient implements ModelClient {
   static final long MAX_TOKENS = 4096;
@@ -66,9 +67,19 @@ public final class AnthropicModelClient implements ModelClient {
         .systemOfTextBlockParams(List.of(
             TextBlockParam.builder().text(request.system()).cacheControl(EPHEMERAL).build()));
     request.tools().forEach(t -> params.addTool(tool(t)));
-    for (ChatMessage m : request.messages()) {
-      List<ContentBlockParam> blocks = m.blocks().stream().map(AnthropicModelClient::param)
-          .filter(b -> b != null).toList();
+    List<ChatMessage> messages = request.messages();
+    for (int i = 0; i < messages.size(); i++) {
+      ChatMessage m = messages.get(i);
+      // later turns of a cycle: a second breakpoint after the newest tool results lets the next
+      // turn read the whole conversation so far from the cache
+      boolean cacheTail = i == messages.size() - 1 && i > 0;
+      List<ContentBlockParam> blocks = new ArrayList<>();
+      for (int j = 0; j < m.blocks().size(); j++) {
+        ContentBlockParam b = param(m.blocks().get(j), cacheTail && j == m.blocks().size() - 1);
+        if (b != null) {
+          blocks.add(b);
+        }
+      }
       params.addMessage(m.role() == ChatMessage.Role.USER
           ? MessageParam.ofUserOfContentBlockParams(blocks)
           : MessageParam.ofAssistantOfContentBlockParams(blocks));
@@ -106,7 +117,7 @@ public final class AnthropicModelClient implements ModelClient {
     return Tool.builder().name(spec.name()).description(spec.description()).inputSchema(input.build()).build();
   }
 
-  private static ContentBlockParam param(Block block) {
+  private static ContentBlockParam param(Block block, boolean cacheBreakpoint) {
     if (block instanceof Block.Text t) {
       return t.text().isBlank() ? null
           : ContentBlockParam.ofText(TextBlockParam.builder().text(t.text()).build());
@@ -115,8 +126,12 @@ public final class AnthropicModelClient implements ModelClient {
           .id(u.id()).name(u.name()).input(input(u.input())).build());
     }
     Block.ToolResult r = (Block.ToolResult) block;
-    return ContentBlockParam.ofToolResult(ToolResultBlockParam.builder()
-        .toolUseId(r.toolUseId()).content(r.content()).isError(r.isError()).build());
+    ToolResultBlockParam.Builder result = ToolResultBlockParam.builder()
+        .toolUseId(r.toolUseId()).content(r.content()).isError(r.isError());
+    if (cacheBreakpoint) {
+      result.cacheControl(EPHEMERAL);
+    }
+    return ContentBlockParam.ofToolResult(result.build());
   }
 
   private static ToolUseBlockParam.Input input(JsonNode input) {
