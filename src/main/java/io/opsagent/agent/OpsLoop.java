@@ -7,6 +7,7 @@ import io.opsagent.agent.llm.ModelReply;
 import io.opsagent.agent.llm.ModelRequest;
 import io.opsagent.config.Config;
 import io.opsagent.notify.Notifier;
+import io.opsagent.platform.TenantRepository;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +29,7 @@ import org.slf4j.MDC;
 public final class OpsLoop {
   private static final Logger log = LoggerFactory.getLogger(OpsLoop.class);
 
+  private final TenantRepository tenants;
   private final RunRepository runs;
   private final StateGatherer gatherer;
   private final ModelClient model;
@@ -41,6 +43,7 @@ public final class OpsLoop {
     if (maxSteps < 1) {
       throw new IllegalArgumentException("maxSteps must be >= 1");
     }
+    this.tenants = new TenantRepository(jdbi);
     this.runs = new RunRepository(jdbi);
     this.gatherer = new StateGatherer(jdbi);
     this.model = model;
@@ -60,8 +63,15 @@ public final class OpsLoop {
         new Guardrails(config.maxActionsPerCycle(), check), hooks, config.maxStepsPerCycle());
   }
 
-  /** Runs one cycle now, in this thread, and returns the finished (or skipped) run. */
+  /**
+   * Runs one cycle now, in this thread, and returns the finished (or skipped) run. Failures of the
+   * cycle are recorded in the run, not thrown; throws {@link UnknownTenantException} (recording
+   * nothing) when the tenant does not exist.
+   */
   public OpsRun runOpsCycle(String tenantId, Trigger trigger) {
+    if (tenants.find(tenantId).isEmpty()) {
+      throw new UnknownTenantException(tenantId);
+    }
     Optional<String> skip = hooks.skipReason(tenantId, trigger);
     if (skip.isPresent()) {
       OpsRun run = runs.skipped(tenantId, trigger, skip.get());

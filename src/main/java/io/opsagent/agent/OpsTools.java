@@ -79,6 +79,13 @@ public final class OpsTools {
             ActionClass.SAFE, (ctx, in) -> "recorded")));
   }
 
+  /** These tools plus {@code more} (the health, version and backup tools of later phases). */
+  public OpsTools plus(List<Definition> more) {
+    List<Definition> all = new java.util.ArrayList<>(byName.values());
+    all.addAll(more);
+    return new OpsTools(all);
+  }
+
   public List<ToolSpec> specs() {
     return specs;
   }

@@ -301,6 +301,16 @@ class OpsLoopTest {
     assertThat(hookSaw).extracting(OpsRun::status).containsExactly(RunStatus.SKIPPED);
   }
 
+  @Test
+  void aCycleForAnUnknownTenantIsRefusedWithoutRecordingARun() {
+    String nobody = Ids.newId();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> loop.runOpsCycle(nobody, Trigger.MANUAL))
+        .isInstanceOf(UnknownTenantException.class).hasMessageContaining(nobody);
+    assertThat(new RunRepository(db.database().jdbi()).recent(nobody, 10)).isEmpty();
+    assertThat(api.requests()).isEmpty();
+  }
+
   static String firstUserText(JsonNode request) {
     return request.get("messages").get(0).get("content").get(0).get("text").asText();
   }

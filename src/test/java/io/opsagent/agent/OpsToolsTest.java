@@ -43,6 +43,19 @@ class OpsToolsTest {
   }
 
   @Test
+  void laterToolsAreAddedWithTheirClassAndKeepTheOrder() {
+    var restart = new OpsTools.Definition("restartDeployment", "restarts", JSON.createObjectNode(),
+        ActionClass.MUTATING, (ctx, in) -> "restarted");
+
+    OpsTools tools = OpsTools.standard(alert -> List.of()).plus(List.of(restart));
+
+    assertThat(tools.specs()).extracting(s -> s.name()).containsExactly(
+        "getInfrastructureOverview", "sendAlert", "recordAction", "restartDeployment");
+    assertThat(tools.find("restartDeployment")).hasValueSatisfying(
+        d -> assertThat(d.actionClass()).isEqualTo(ActionClass.MUTATING));
+  }
+
+  @Test
   void inputValidationReportsEveryProblemAtOnce() throws Exception {
     ObjectNode schema = OpsTools.standard(alert -> List.of()).specs().get(1).inputSchema();
 
