@@ -25,6 +25,10 @@ import org.slf4j.MDC;
  * model calls (steps, at most {@code maxSteps}), the summed tokens and the model id. Nothing a tool
  * does bypasses {@link OpsTools}' pipeline. {@link CycleHooks} may skip a cycle and is told every
  * outcome. MDC carries {@code tenant} and {@code run} during the cycle; one log line per cycle.
+ *
+ * <p>Steps are model calls. When the model still asks for tools in step {@code maxSteps}, those
+ * calls go through the pipeline like any other (an alert asked for is not lost), then the cycle
+ * ends {@code completed} with the step limit as its summary and {@code error}.
  */
 public final class OpsLoop {
   private static final Logger log = LoggerFactory.getLogger(OpsLoop.class);
