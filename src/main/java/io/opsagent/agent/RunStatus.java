@@ -4,6 +4,7 @@ package io.opsagent.agent;
 public enum RunStatus {
   RUNNING, COMPLETED, FAILED, SKIPPED;
 
+  @com.fasterxml.jackson.annotation.JsonValue
   public String wire() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }

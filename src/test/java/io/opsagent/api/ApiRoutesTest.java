@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opsagent.agent.RunRepository;
+import io.opsagent.agent.RunStatus;
+import io.opsagent.agent.Trigger;
+import io.opsagent.notify.NotificationChannelRepository;
+import io.opsagent.notify.NotificationRepository;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.platform.TenantRepository;
@@ -15,24 +20,31 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class PlatformRoutesTest {
+class ApiRoutesTest {
   static TestDatabase db;
   static ApiServer server;
   static ApiClient api;
   static DeploymentRepository deployments;
+  static RunRepository runs;
   static final List<String> statusChanges = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() {
-    db = TestDatabase.create(PlatformRoutesTest.class);
+    db = TestDatabase.create(ApiRoutesTest.class);
     var jdbi = db.database().jdbi();
     deployments = new DeploymentRepository(jdbi);
     var routes = new PlatformRoutes(JsonMapper.create(), new TenantRepository(jdbi),
         new WorkspaceRepository(jdbi), deployments,
         (d, status) -> statusChanges.add(d.id() + "→" + status));
+    var tenants = new TenantRepository(jdbi);
+    var channelRoutes = new ChannelRoutes(JsonMapper.create(), tenants, new WorkspaceRepository(jdbi),
+        new NotificationChannelRepository(jdbi, false));
+    runs = new RunRepository(jdbi);
+    var runRoutes = new RunRoutes(JsonMapper.create(), tenants, runs, new NotificationRepository(jdbi));
     server = new ApiServer("secret-token", JsonMapper.create(),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-        List.of(new ApiServer.HealthCheck("database", db.database()::isHealthy)), List.of(routes))
+        List.of(new ApiServer.HealthCheck("database", db.database()::isHealthy)),
+        List.of(routes, channelRoutes, runRoutes))
         .start(0);
     api = new ApiClient(server.port(), "secret-token");
   }
@@ -112,5 +124,67 @@ class PlatformRoutesTest {
     var r = api.post("/api/deployments/nope/events", "{\"type\":\"x\"}");
     assertThat(r.status()).isEqualTo(404);
     assertThat(r.json().get("error").asText()).isEqualTo("deployment not found");
+  }
+
+  @Test
+  void aChannelIsCreatedWithoutEchoingItsSecrets() {
+    String tenant = api.create("/api/tenants", "{\"name\":\"ch\"}");
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"w\"}");
+
+    var r = api.post("/api/tenants/" + tenant + "/notification-channels",
+        "{\"type\":\"webhook\",\"name\":\"ops\",\"workspaceId\":\"" + ws + "\","
+            + "\"config\":{\"url\":\"https://93.184.216.34/T0K3N\",\"secret\":\"s3cr3t\"}}");
+    var listed = api.get("/api/tenants/" + tenant + "/notification-channels");
+
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.json().get("type").asText()).isEqualTo("webhook");
+    assertThat(r.json().get("workspaceId").asText()).isEqualTo(ws);
+    assertThat(r.body() + listed.body()).doesNotContain("T0K3N", "s3cr3t", "93.184.216.34");
+    assertThat(listed.json()).hasSize(1);
+  }
+
+  @Test
+  void channelsAreCheckedAndScopedToTheTenant() {
+    String a = api.create("/api/tenants", "{\"name\":\"a\"}");
+    String b = api.create("/api/tenants", "{\"name\":\"b\"}");
+    String wsOfB = api.create("/api/tenants/" + b + "/workspaces", "{\"name\":\"w\"}");
+
+    var otherTenantsWorkspace = api.post("/api/tenants/" + a + "/notification-channels",
+        "{\"type\":\"slack\",\"name\":\"x\",\"workspaceId\":\"" + wsOfB + "\","
+            + "\"config\":{\"url\":\"https://hooks.slack.com/services/x\"}}");
+    var privateUrl = api.post("/api/tenants/" + a + "/notification-channels",
+        "{\"type\":\"webhook\",\"name\":\"x\",\"config\":{\"url\":\"http://169.254.169.254/latest\"}}");
+    var unknownType = api.post("/api/tenants/" + a + "/notification-channels",
+        "{\"type\":\"pager\",\"name\":\"x\",\"config\":{}}");
+    var noConfig = api.post("/api/tenants/" + a + "/notification-channels",
+        "{\"type\":\"email\",\"name\":\"x\"}");
+
+    assertThat(otherTenantsWorkspace.status()).isEqualTo(404);
+    assertThat(privateUrl.status()).isEqualTo(400);
+    assertThat(unknownType.status()).isEqualTo(400);
+    assertThat(noConfig.status()).isEqualTo(400);
+  }
+
+  @Test
+  void runsAreListedNewestFirstInCamelCaseWithTheirActions() {
+    String tenant = api.create("/api/tenants", "{\"name\":\"runs\"}");
+    var older = runs.start(tenant, Trigger.SCHEDULE);
+    runs.finish(older.id(), RunStatus.COMPLETED, "all clear", "[]", 100, 20, 1, "rules", null);
+    var newer = runs.start(tenant, Trigger.MANUAL);
+    runs.finish(newer.id(), RunStatus.COMPLETED, "alerted", "[{\"name\":\"sendAlert\",\"allowed\":true}]",
+        300, 40, 2, "rules", null);
+
+    var r = api.get("/api/tenants/" + tenant + "/ops/runs?limit=5");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json()).hasSize(2);
+    var first = r.json().get(0);
+    assertThat(first.get("id").asText()).isEqualTo(newer.id());
+    assertThat(first.get("status").asText()).isEqualTo("completed");
+    assertThat(first.get("trigger").asText()).isEqualTo("manual");
+    assertThat(first.get("inputTokens").asLong()).isEqualTo(300);
+    assertThat(first.get("actionsJson").get(0).get("name").asText()).isEqualTo("sendAlert");
+    assertThat(api.get("/api/tenants/" + tenant + "/ops/runs?limit=0").status()).isEqualTo(400);
+    assertThat(api.get("/api/tenants/nope/ops/runs").status()).isEqualTo(404);
   }
 }

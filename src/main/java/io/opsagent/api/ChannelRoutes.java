@@ -1,0 +1,65 @@
+package io.opsagent.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.opsagent.notify.ChannelType;
+import io.opsagent.notify.ChannelView;
+import io.opsagent.notify.NotificationChannelRepository;
+import io.opsagent.platform.TenantRepository;
+import io.opsagent.platform.WorkspaceRepository;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Notification channels of a tenant. Nothing of a channel's configuration is ever echoed back. */
+public final class ChannelRoutes implements ApiServer.Routes {
+  private final ObjectMapper json;
+  private final TenantRepository tenants;
+  private final WorkspaceRepository workspaces;
+  private final NotificationChannelRepository channels;
+
+  public ChannelRoutes(ObjectMapper json, TenantRepository tenants, WorkspaceRepository workspaces,
+      NotificationChannelRepository channels) {
+    this.json = json;
+    this.tenants = tenants;
+    this.workspaces = workspaces;
+    this.channels = channels;
+  }
+
+  @Override
+  public void register(Javalin app) {
+    app.post("/api/tenants/{tenantId}/notification-channels", this::create);
+    app.get("/api/tenants/{tenantId}/notification-channels", this::list);
+  }
+
+  private void create(Context ctx) {
+    String tenantId = tenants.find(ctx.pathParam("tenantId"))
+        .orElseThrow(() -> ApiException.notFound("tenant")).id();
+    Body body = Body.parse(json, ctx.body());
+    ChannelType type = ChannelType.fromWire(body.required("type", 16));
+    String name = body.required("name", 200);
+    String workspaceId = body.optional("workspaceId", 36).orElse(null);
+    if (workspaceId != null && workspaces.find(tenantId, workspaceId).isEmpty()) {
+      throw ApiException.notFound("workspace");
+    }
+    ChannelView view = channels.create(tenantId, workspaceId, type, name, body.requiredObject("config"));
+    ctx.status(201).json(toJson(view));
+  }
+
+  private void list(Context ctx) {
+    String tenantId = tenants.find(ctx.pathParam("tenantId"))
+        .orElseThrow(() -> ApiException.notFound("tenant")).id();
+    ctx.json(channels.listByTenant(tenantId).stream().map(ChannelRoutes::toJson).toList());
+  }
+
+  private static Map<String, Object> toJson(ChannelView v) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", v.id());
+    out.put("tenantId", v.tenantId());
+    out.put("workspaceId", v.workspaceId());
+    out.put("type", v.type().wire());
+    out.put("name", v.name());
+    out.put("enabled", v.enabled());
+    return out;
+  }
+}

@@ -1,0 +1,39 @@
+package io.opsagent.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opsagent.agent.OpsRun;
+import java.io.IOException;
+import java.time.Instant;
+
+/**
+ * A run as the API and the CLI show it: the {@code ops_agent_runs} row in camelCase, with
+ * {@code actionsJson} embedded as the JSON array it holds rather than as a string.
+ */
+public record RunView(
+    String id,
+    String tenantId,
+    String status,
+    String trigger,
+    Instant startedAt,
+    Instant finishedAt,
+    String summary,
+    JsonNode actionsJson,
+    long inputTokens,
+    long outputTokens,
+    int steps,
+    String model,
+    String error) {
+
+  public static RunView of(OpsRun run, ObjectMapper json) {
+    JsonNode actions;
+    try {
+      actions = json.readTree(run.actionsJson() == null ? "[]" : run.actionsJson());
+    } catch (IOException e) {
+      actions = json.getNodeFactory().textNode(run.actionsJson());
+    }
+    return new RunView(run.id(), run.tenantId(), run.status().wire(), run.trigger().wire(),
+        run.startedAt(), run.finishedAt(), run.summary(), actions, run.inputTokens(),
+        run.outputTokens(), run.steps(), run.model(), run.error());
+  }
+}

@@ -1,0 +1,66 @@
+package io.opsagent.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+
+/**
+ * Validates a channel's configuration for its type and keeps only the known keys, so nothing
+ * unexpected is stored. Messages name the bad field but never echo its value (it may be a secret).
+ */
+final class ChannelConfigs {
+  private ChannelConfigs() {}
+
+  static ObjectNode validate(ChannelType type, JsonNode config, AddressGuard guard) {
+    if (config == null || !config.isObject()) {
+      throw new IllegalArgumentException("config must be a JSON object");
+    }
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    switch (type) {
+      case WEBHOOK -> {
+        out.put("url", url(config, "config.url", guard));
+        if (config.hasNonNull("secret")) {
+          if (!config.get("secret").isTextual() || config.get("secret").asText().isEmpty()) {
+            throw new IllegalArgumentException("config.secret must be a non-empty string");
+          }
+          out.put("secret", config.get("secret").asText());
+        }
+      }
+      case SLACK -> out.put("url", url(config, "config.url", guard));
+      case EMAIL -> out.put("to", email(config));
+    }
+    return out;
+  }
+
+  private static String url(JsonNode config, String field, AddressGuard guard) {
+    String value = requiredText(config, "url", field);
+    guard.refusal(AddressGuard.parseHttpUrl(value, field)).ifPresent(reason -> {
+      throw new IllegalArgumentException(field + " refused: " + reason);
+    });
+    return value;
+  }
+
+  private static String email(JsonNode config) {
+    String value = requiredText(config, "to", "config.to");
+    try {
+      InternetAddress address = new InternetAddress(value, true);
+      address.validate();
+      if (!address.getAddress().contains("@")) {
+        throw new AddressException("no domain");
+      }
+      return address.getAddress();
+    } catch (AddressException e) {
+      throw new IllegalArgumentException("config.to must be a valid email address");
+    }
+  }
+
+  private static String requiredText(JsonNode config, String key, String field) {
+    JsonNode n = config.get(key);
+    if (n == null || !n.isTextual() || n.asText().isBlank()) {
+      throw new IllegalArgumentException(field + " is required");
+    }
+    return n.asText().trim();
+  }
+}

@@ -1,0 +1,67 @@
+package io.opsagent.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A channel with its configuration, for the senders only. The configuration holds secrets (webhook
+ * URLs with tokens, signing secrets), so it stays in this package and {@link #toString()} hides it.
+ */
+record NotificationChannel(
+    String id,
+    String tenantId,
+    String workspaceId,
+    ChannelType type,
+    String name,
+    ObjectNode config,
+    boolean enabled,
+    Instant createdAt) {
+
+  NotificationChannel {
+    config = config.deepCopy();
+  }
+
+  Optional<String> text(String key) {
+    JsonNode n = config.get(key);
+    return n == null || n.isNull() || n.asText().isEmpty() ? Optional.empty() : Optional.of(n.asText());
+  }
+
+  ChannelView view() {
+    return new ChannelView(id, tenantId, workspaceId, type, name, enabled);
+  }
+
+  /** Replaces every secret of this channel in {@code message} (an error text) with {@code ***}. */
+  String redact(String message) {
+    if (message == null) {
+      return null;
+    }
+    String out = message;
+    for (String key : new String[] {"url", "secret"}) {
+      Optional<String> v = text(key);
+      if (v.isPresent()) {
+        out = out.replace(v.get(), "***");
+        String path = key.equals("url") ? rawPath(v.get()) : null;
+        if (path != null && path.length() > 1) {
+          out = out.replace(path, "/***");
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String rawPath(String url) {
+    try {
+      return new java.net.URI(url).getRawPath();
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "NotificationChannel[id=" + id + ", tenantId=" + tenantId + ", workspaceId=" + workspaceId
+        + ", type=" + type.wire() + ", name=" + name + ", enabled=" + enabled + ", config=***]";
+  }
+}

@@ -1,0 +1,79 @@
+package io.opsagent.notify;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A loopback HTTP receiver for webhook tests: answers with scripted statuses (then 200 for ever)
+ * and records every request it got.
+ */
+final class TestReceiver implements AutoCloseable {
+  record Request(String path, Map<String, List<String>> headers, byte[] body, int answered) {
+    String header(String name) {
+      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+    }
+  }
+
+  private final HttpServer server;
+  private final Deque<Integer> script = new ArrayDeque<>();
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final int foreverAfter;
+
+  private TestReceiver(int foreverAfter, int... statuses) throws IOException {
+    this.foreverAfter = foreverAfter;
+    for (int s : statuses) {
+      script.add(s);
+    }
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", exchange -> {
+      byte[] body;
+      try (InputStream in = exchange.getRequestBody()) {
+        body = in.readAllBytes();
+      }
+      int status;
+      synchronized (script) {
+        status = script.isEmpty() ? this.foreverAfter : script.poll();
+      }
+      requests.add(new Request(exchange.getRequestURI().getPath(),
+          Map.copyOf(exchange.getRequestHeaders()), body, status));
+      exchange.sendResponseHeaders(status, -1);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  /** Answers {@code statuses} in order, then 200. */
+  static TestReceiver answering(int... statuses) throws IOException {
+    return new TestReceiver(200, statuses);
+  }
+
+  static TestReceiver alwaysFailing(int status) throws IOException {
+    return new TestReceiver(status);
+  }
+
+  String url(String path) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+  }
+
+  List<Request> requests() {
+    return List.copyOf(requests);
+  }
+
+  long successes() {
+    return requests.stream().filter(r -> r.answered() >= 200 && r.answered() < 300).count();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
