@@ -62,7 +62,8 @@ final class ContextBuilder {
           .filter(d -> d.workspaceId().equals(w.id()))
           .collect(Collectors.groupingBy(Deployment::status, Collectors.counting()));
       ObjectNode counts = n.putObject("deployments");
-      for (DeploymentStatus st : List.of(DeploymentStatus.FAILED, DeploymentStatus.DEGRADED, DeploymentStatus.RUNNING)) {
+      for (DeploymentStatus st
+          : List.of(DeploymentStatus.FAILED, DeploymentStatus.DEGRADED, DeploymentStatus.RUNNING)) {
         counts.put(st.name(), byStatus.getOrDefault(st, 0L));
       }
       channels(n.putArray("channels"), s, w.id());
@@ -136,7 +137,8 @@ final class ContextBuilder {
 
   private static void channels(ArrayNode out, TenantState s, String workspaceId) {
     s.channels().stream().filter(c -> java.util.Objects.equals(c.workspaceId(), workspaceId))
-        .forEach(c -> out.addObject().put("type", c.type()).put("name", c.name()).put("enabled", c.enabled()));
+        .forEach(c -> out.addObject()
+            .put("type", c.type()).put("name", c.name()).put("enabled", c.enabled()));
   }
 
   static String cap(String text, int max) {

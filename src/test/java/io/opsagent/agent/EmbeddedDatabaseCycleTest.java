@@ -34,17 +34,19 @@ class EmbeddedDatabaseCycleTest {
     Fixtures fx = new Fixtures(db);
     var t = fx.tenant("embedded").workspace("web").deployment("ok", DeploymentStatus.RUNNING)
         .withFailedDeployment();
-    TestChannels.add(db.jdbi(), t.id(), t.lastWorkspace().id(), "webhook", "hook", "{\"url\":\"u\"}");
-    TestChannels.add(db.jdbi(), t.id(), null, "email", "mail", "{\"to\":\"a@b\"}");
-    RecordingNotifier notifier = new RecordingNotifier();
-    OpsLoop loop = OpsLoop.create(Config.fromEnv(Map.of()), db.jdbi(), notifier,
-        Guardrails.Check.NONE, CycleHooks.NONE);
+    try (RealNotifier notify = new RealNotifier(db); WebhookReceiver receiver = new WebhookReceiver()) {
+      notify.webhook(t.id(), t.lastWorkspace().id(), "hook", receiver.url("/hook"), null);
+      OpsLoop loop = OpsLoop.create(Config.fromEnv(Map.of()), db.jdbi(), notify.notifier,
+          Guardrails.Check.NONE, CycleHooks.NONE);
 
-    OpsRun first = loop.runOpsCycle(t.id(), Trigger.MANUAL);
-    OpsRun second = loop.runOpsCycle(t.id(), Trigger.MANUAL);
+      OpsRun first = loop.runOpsCycle(t.id(), Trigger.MANUAL);
+      OpsRun second = loop.runOpsCycle(t.id(), Trigger.MANUAL);
 
-    assertThat(first.status()).isEqualTo(RunStatus.COMPLETED);
-    assertThat(second.status()).isEqualTo(RunStatus.COMPLETED);
-    assertThat(notifier.alerts).hasSize(2).allSatisfy(a -> assertThat(a.severity()).isEqualTo(Severity.CRITICAL));
+      assertThat(first.status()).isEqualTo(RunStatus.COMPLETED);
+      assertThat(second.status()).isEqualTo(RunStatus.COMPLETED);
+      assertThat(notify.settled(t.id())).hasSize(2)
+          .allSatisfy(d -> assertThat(d.severity()).isEqualTo(Severity.CRITICAL));
+      assertThat(receiver.received()).hasSize(2);
+    }
   }
 }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class GuardrailsTest {
   static Guardrails.Call call(String tool) {
-    return new Guardrails.Call("tenant", "run", tool, ActionClass.SAFE, JsonNodeFactory.instance.objectNode());
+    return new Guardrails.Call("tenant", "run", tool, ActionClass.SAFE,
+        JsonNodeFactory.instance.objectNode());
   }
 
   @Test

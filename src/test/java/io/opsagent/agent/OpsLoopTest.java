@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opsagent.config.Config;
 import io.opsagent.db.Ids;
+import io.opsagent.notify.DeliveryStatus;
 import io.opsagent.notify.Severity;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
@@ -29,7 +30,8 @@ class OpsLoopTest {
   static Fixtures fx;
 
   FakeMessagesApi api;
-  RecordingNotifier notifier;
+  RealNotifier notify;
+  WebhookReceiver receiver;
   List<OpsRun> hookSaw;
   OpsLoop loop;
 
@@ -47,9 +49,10 @@ class OpsLoopTest {
   @BeforeEach
   void startFakeApi() {
     api = FakeMessagesApi.start();
-    notifier = new RecordingNotifier();
+    notify = new RealNotifier(db.database());
+    receiver = new WebhookReceiver();
     hookSaw = new ArrayList<>();
-    loop = OpsLoop.create(config(), db.database().jdbi(), notifier, Guardrails.Check.NONE,
+    loop = OpsLoop.create(config(), db.database().jdbi(), notify.notifier, Guardrails.Check.NONE,
         new CycleHooks() {
           @Override
           public void finished(OpsRun run) {
@@ -61,6 +64,8 @@ class OpsLoopTest {
   @AfterEach
   void stopFakeApi() {
     api.close();
+    notify.close();
+    receiver.close();
   }
 
   Config config() {
@@ -71,6 +76,7 @@ class OpsLoopTest {
   @Test
   void aHealthyTenantCompletesAllClearWithNoActionsAndNoNotifications() {
     var t = fx.tenant("healthy").workspace("web").deployment("api", DeploymentStatus.RUNNING);
+    notify.webhook(t.id(), t.lastWorkspace().id(), "web-hook", receiver.url("/web"), null);
     api.then(api.text("All clear: one deployment running, nothing needs attention.", 1200, 40));
 
     OpsRun run = loop.runOpsCycle(t.id(), Trigger.MANUAL);
@@ -83,15 +89,19 @@ class OpsLoopTest {
     assertThat(run.outputTokens()).isEqualTo(40);
     assertThat(run.model()).isEqualTo(Config.DEFAULT_MODEL);
     assertThat(run.trigger()).isEqualTo(Trigger.MANUAL);
-    assertThat(notifier.alerts).isEmpty();
+    assertThat(notify.deliveries.listByTenant(t.id(), 10)).isEmpty();
+    assertThat(receiver.received()).isEmpty();
     assertThat(hookSaw).extracting(OpsRun::id).containsExactly(run.id());
   }
 
   @Test
   void aFailedDeploymentGetsExactlyOneCriticalAlertToItsWorkspaceRecordedInTheRun() throws Exception {
-    var t = fx.tenant("failing").workspace("web");
+    var t = fx.tenant("failing").workspace("other").deployment("ok", DeploymentStatus.RUNNING);
+    notify.webhook(t.id(), t.lastWorkspace().id(), "other-hook", receiver.url("/other"), null);
+    t.workspace("web");
     Deployment failed = t.deploy("api", DeploymentStatus.FAILED, "2.1.0");
     String ws = t.lastWorkspace().id();
+    notify.webhook(t.id(), ws, "web-hook", receiver.url("/web"), "hook-secret");
     api.then(api.toolUse(1500, 80, "sendAlert", """
             {"workspaceId": "%s", "severity": "critical", "title": "api is FAILED",
              "body": "Deployment api (2.1.0) failed; redeploy or roll back."}""".formatted(ws)))
@@ -100,11 +110,18 @@ class OpsLoopTest {
     OpsRun run = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
 
     assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
-    assertThat(notifier.alerts).singleElement().satisfies(a -> {
-      assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
-      assertThat(a.workspaceId()).isEqualTo(ws);
-      assertThat(a.tenantId()).isEqualTo(t.id());
-      assertThat(a.runId()).isEqualTo(run.id());
+    assertThat(notify.settled(t.id())).singleElement().satisfies(d -> {
+      assertThat(d.status()).isEqualTo(DeliveryStatus.DELIVERED);
+      assertThat(d.severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(d.workspaceId()).isEqualTo(ws);
+      assertThat(d.runId()).isEqualTo(run.id());
+    });
+    assertThat(receiver.received()).singleElement().satisfies(r -> {
+      assertThat(r.path()).isEqualTo("/web");
+      assertThat(r.payload().get("severity").asText()).isEqualTo("critical");
+      assertThat(r.payload().get("workspaceId").asText()).isEqualTo(ws);
+      assertThat(r.payload().get("tenantId").asText()).isEqualTo(t.id());
+      assertThat(r.payload().get("runId").asText()).isEqualTo(run.id());
     });
     JsonNode actions = JSON.readTree(run.actionsJson());
     assertThat(actions).hasSize(1);
@@ -163,6 +180,8 @@ class OpsLoopTest {
     var other = fx.tenant("theirs").workspace("secret-ws").deployment("db", DeploymentStatus.FAILED);
     String mine = t.lastWorkspace().id();
     String theirs = other.lastWorkspace().id();
+    notify.webhook(t.id(), mine, "mine", receiver.url("/mine"), null);
+    notify.webhook(other.id(), theirs, "theirs", receiver.url("/theirs"), null);
     String missing = Ids.newId();
     String alert = "{\"workspaceId\": \"%s\", \"severity\": \"critical\", \"title\": \"t\", \"body\": \"b\"}";
     api.then(api.toolUse(100, 10,
@@ -174,7 +193,9 @@ class OpsLoopTest {
 
     OpsRun run = loop.runOpsCycle(t.id(), Trigger.MANUAL);
 
-    assertThat(notifier.alerts).isEmpty();
+    assertThat(notify.deliveries.listByTenant(t.id(), 10)).isEmpty();
+    assertThat(notify.deliveries.listByTenant(other.id(), 10)).isEmpty();
+    assertThat(receiver.received()).isEmpty();
     JsonNode actions = JSON.readTree(run.actionsJson());
     assertThat(actions).hasSize(4).allSatisfy(a -> assertThat(a.get("allowed").asBoolean()).isFalse());
     assertThat(actions.get(0).get("reason").asText()).isEqualTo("unknown tool 'restartEverything'");
@@ -239,18 +260,17 @@ class OpsLoopTest {
   void theRequestCarriesNoChannelUrlOrSecretAndTheCachedPrefixIsTheSameForEveryTenant() {
     var a = fx.tenant("with-channels").workspace("web").deployment("api", DeploymentStatus.RUNNING);
     var b = fx.tenant("another").workspace("ops").deployment("db", DeploymentStatus.RUNNING);
-    String secretUrl = "https://hooks.example.com/services/T000/" + Ids.newId();
+    String secretPath = "/services/T000/" + Ids.newId();
     String secret = "whsec-" + Ids.newId();
-    TestChannels.add(db.database().jdbi(), a.id(), a.lastWorkspace().id(), "webhook", "pager-hook",
-        "{\"url\": \"" + secretUrl + "\", \"secret\": \"" + secret + "\"}");
-    TestChannels.add(db.database().jdbi(), a.id(), null, "email", "oncall-mail", "{\"to\": \"oncall@example.com\"}");
+    notify.webhook(a.id(), a.lastWorkspace().id(), "pager-hook", receiver.url(secretPath), secret);
+    notify.email(a.id(), null, "oncall-mail", "oncall@example.com");
     api.otherwise(api.text("All clear.", 100, 10));
 
     loop.runOpsCycle(a.id(), Trigger.MANUAL);
     loop.runOpsCycle(b.id(), Trigger.MANUAL);
 
     String body = api.requests().get(0);
-    assertThat(body).doesNotContain(secretUrl, secret, "hooks.example.com", "oncall@example.com", API_KEY);
+    assertThat(body).doesNotContain(secretPath, secret, receiver.url(""), "oncall@example.com", API_KEY);
     assertThat(firstUserText(api.request(0))).contains("pager-hook", "webhook", "oncall-mail");
     JsonNode first = api.request(0);
     JsonNode second = api.request(1);
@@ -280,7 +300,7 @@ class OpsLoopTest {
   @Test
   void aPreCycleHookCanTurnTheCycleIntoASkippedRunWithoutCallingTheModel() {
     var t = fx.tenant("paused").workspace("web").deployment("api", DeploymentStatus.FAILED);
-    OpsLoop paused = OpsLoop.create(config(), db.database().jdbi(), notifier, Guardrails.Check.NONE,
+    OpsLoop paused = OpsLoop.create(config(), db.database().jdbi(), notify.notifier, Guardrails.Check.NONE,
         new CycleHooks() {
           @Override
           public Optional<String> skipReason(String tenantId, Trigger trigger) {

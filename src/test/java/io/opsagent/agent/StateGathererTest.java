@@ -2,6 +2,9 @@ package io.opsagent.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.opsagent.notify.ChannelType;
+import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
@@ -16,11 +19,13 @@ import org.junit.jupiter.api.Test;
 class StateGathererTest {
   static TestDatabase db;
   static Fixtures fx;
+  static NotificationChannelRepository channels;
 
   @BeforeAll
   static void setUpDatabase() {
     db = TestDatabase.create(StateGathererTest.class);
     fx = new Fixtures(db.database());
+    channels = new NotificationChannelRepository(db.database().jdbi(), true);
   }
 
   @AfterAll
@@ -39,7 +44,8 @@ class StateGathererTest {
             : d == 1 ? DeploymentStatus.DEGRADED : DeploymentStatus.RUNNING, "1");
         fx.deployments.recordEvent(dep, "deployed", null, "ok");
       }
-      TestChannels.add(db.database().jdbi(), large.id(), large.lastWorkspace().id(), "slack", "ch" + w, "{\"url\":\"x\"}");
+      channels.create(large.id(), large.lastWorkspace().id(), ChannelType.SLACK, "ch" + w,
+          JsonNodeFactory.instance.objectNode().put("url", "http://127.0.0.1:9/slack/" + w));
     }
     AtomicInteger statements = new AtomicInteger();
     Jdbi counting = Jdbi.create(db.database().dataSource());
@@ -68,12 +74,15 @@ class StateGathererTest {
   @Test
   void channelsAreReadWithoutTheirConfiguration() {
     var t = fx.tenant("channels").workspace("w");
-    TestChannels.add(db.database().jdbi(), t.id(), t.lastWorkspace().id(), "webhook", "hook", "{\"url\":\"https://secret.example\"}");
+    channels.create(t.id(), t.lastWorkspace().id(), ChannelType.WEBHOOK, "hook",
+        JsonNodeFactory.instance.objectNode()
+            .put("url", "http://127.0.0.1:9/secret-path").put("secret", "s3cr3t"));
 
     TenantState s = new StateGatherer(db.database().jdbi()).gather(t.id(), "run");
 
     assertThat(s.channels()).singleElement()
-        .isEqualTo(new TenantState.Channel(s.channels().get(0).id(), t.lastWorkspace().id(), "webhook", "hook", true));
-    assertThat(ContextBuilder.stateJson(s, "run")).doesNotContain("secret.example");
+        .isEqualTo(new TenantState.Channel(
+            s.channels().get(0).id(), t.lastWorkspace().id(), "webhook", "hook", true));
+    assertThat(ContextBuilder.stateJson(s, "run")).doesNotContain("secret-path", "s3cr3t", "127.0.0.1");
   }
 }

@@ -34,7 +34,8 @@ import java.util.Map;
  * prefix (tools, then system) is cached once and shared by every tenant and cycle as long as both
  * stay byte-identical; from the second turn of a cycle on, a second breakpoint after the newest tool
  * results lets each turn reuse the conversation cached by the previous one. Input tokens reported
- * include cache writes and reads (every prompt token processed). The API key never appears in an exception message or a log line.
+ * include cache writes and reads (every prompt token processed). The API key never appears in an
+ * exception message or a log line.
  */
 public final class AnthropicModelClient implements ModelClient {
   static final long MAX_TOKENS = 4096;
@@ -114,7 +115,8 @@ public final class AnthropicModelClient implements ModelClient {
         input.putAdditionalProperty(key, JsonValue.from(plain(schema.get(key))));
       }
     });
-    return Tool.builder().name(spec.name()).description(spec.description()).inputSchema(input.build()).build();
+    return Tool.builder().name(spec.name()).description(spec.description())
+        .inputSchema(input.build()).build();
   }
 
   private static ContentBlockParam param(Block block, boolean cacheBreakpoint) {
