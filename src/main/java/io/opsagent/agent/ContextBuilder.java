@@ -22,13 +22,16 @@ import java.util.stream.Collectors;
  *
  * <p>Guarantees: stable ordering (same state, same bytes); problems first ({@code failed}, then
  * {@code degraded}, then {@code backupProblems} and {@code updatesAvailable}), healthy deployments
- * only counted per workspace; every id the tools take is present; event text is labelled
- * {@code untrustedText}, capped at {@link #MAX_EVENT_TEXT} characters, stripped of control characters
- * and, like all of the document, has {@code <} and {@code >} escaped so it cannot close the
- * {@code <state>} block. Channel URLs and secrets are never read, so never shown.
+ * only counted per workspace; every id the tools take is present; each list is capped at
+ * {@link #MAX_LISTED} (what was left out is counted in {@code omittedFromLists}); event text is
+ * labelled {@code untrustedText}, capped at {@link #MAX_EVENT_TEXT} characters, stripped of control
+ * characters and, like all of the document, has {@code <} and {@code >} escaped so it cannot close
+ * the {@code <state>} block. Channel URLs and secrets are never read, so never shown.
  */
 final class ContextBuilder {
   static final int MAX_EVENT_TEXT = 300;
+  /** Each problem list shows at most this many deployments (the counts stay exact). */
+  static final int MAX_LISTED = 100;
   /** A scheduled backup older than this (or never made) is overdue. */
   static final Duration BACKUP_OVERDUE_AFTER = Duration.ofHours(48);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,16 +48,18 @@ final class ContextBuilder {
     root.putObject("counts").put("workspaces", s.workspaces().size())
         .put("failed", failed.size()).put("degraded", degraded.size())
         .put("running", withStatus(s, DeploymentStatus.RUNNING).size());
-    ArrayNode f = root.putArray("failed");
-    failed.forEach(d -> f.add(deployment(d, wsNames)));
-    ArrayNode dg = root.putArray("degraded");
-    degraded.forEach(d -> dg.add(deployment(d, wsNames)));
-    ArrayNode backups = root.putArray("backupProblems");
-    sorted(s.deployments()).forEach(d -> backupProblem(d, s.gatheredAt())
-        .ifPresent(p -> backups.add(deployment(d, wsNames).put("problem", p))));
-    ArrayNode updates = root.putArray("updatesAvailable");
-    sorted(s.deployments()).stream().filter(Deployment::updateAvailable)
-        .forEach(d -> updates.add(deployment(d, wsNames)));
+    ObjectNode omitted = JSON.createObjectNode();
+    list(root, omitted, "failed", failed, d -> deployment(d, wsNames));
+    list(root, omitted, "degraded", degraded, d -> deployment(d, wsNames));
+    List<Deployment> all = sorted(s.deployments());
+    list(root, omitted, "backupProblems",
+        all.stream().filter(d -> backupProblem(d, s.gatheredAt()).isPresent()).toList(),
+        d -> deployment(d, wsNames).put("problem", backupProblem(d, s.gatheredAt()).orElseThrow()));
+    list(root, omitted, "updatesAvailable", all.stream().filter(Deployment::updateAvailable).toList(),
+        d -> deployment(d, wsNames));
+    if (!omitted.isEmpty()) {
+      root.set("omittedFromLists", omitted);
+    }
     ArrayNode ws = root.putArray("workspaces");
     for (Workspace w : s.workspaces()) {
       ObjectNode n = ws.addObject().put("workspaceId", w.id()).put("name", w.name());
@@ -104,6 +109,16 @@ final class ContextBuilder {
       return java.util.Optional.of("overdue");
     }
     return java.util.Optional.empty();
+  }
+
+  /** Puts at most {@link #MAX_LISTED} items under {@code key}; counts the rest in {@code omitted}. */
+  private static void list(ObjectNode root, ObjectNode omitted, String key, List<Deployment> items,
+      Function<Deployment, ObjectNode> render) {
+    ArrayNode out = root.putArray(key);
+    items.stream().limit(MAX_LISTED).forEach(d -> out.add(render.apply(d)));
+    if (items.size() > MAX_LISTED) {
+      omitted.put(key, items.size() - MAX_LISTED);
+    }
   }
 
   private static List<Deployment> withStatus(TenantState s, DeploymentStatus status) {

@@ -41,7 +41,8 @@ public final class SystemPrompt {
       notification channels (type and name only). tenantWideChannels receive every alert.
       - recentEvents: what happened to deployments since the previous cycle, newest first; \
       olderOmitted tells whether older events were left out.
-      Healthy RUNNING deployments are only counted, not listed: nothing is wrong with them.
+      Healthy RUNNING deployments are only counted, not listed: nothing is wrong with them. Each \
+      list shows at most 100 deployments; omittedFromLists counts those left out.
 
       Severities:
       - critical: a deployment is FAILED, or data is at risk (for example a database whose backups \
