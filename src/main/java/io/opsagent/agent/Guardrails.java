@@ -1,0 +1,83 @@
+package io.opsagent.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+
+/**
+ * The gate every admitted tool call passes before it executes: the per-cycle action budget, then
+ * any further {@link Check} (the cooldown store plugs in here).
+ *
+ * <p>Guarantees: in one cycle at most {@code maxActionsPerCycle} calls execute; every call past the
+ * budget is refused with a reason (and recorded by the caller), never executed. A {@link Check} sees
+ * only calls whose input is valid and whose workspace belongs to the cycle's tenant, and is told
+ * after a call executed (to start a cooldown).
+ */
+public final class Guardrails {
+  private final int maxActionsPerCycle;
+  private final Check check;
+
+  /** A further condition on calls, e.g. "no restart of this deployment within 30 minutes". */
+  public interface Check {
+    Check NONE = new Check() {
+      @Override
+      public Optional<String> refusal(Call call) {
+        return Optional.empty();
+      }
+    };
+
+    /** A reason to refuse the call, or empty to let it through. */
+    Optional<String> refusal(Call call);
+
+    /** The call executed successfully. */
+    default void executed(Call call) {}
+  }
+
+  /** A validated, in-scope tool call about to execute. */
+  public record Call(String tenantId, String runId, String tool, ActionClass actionClass, JsonNode input) {}
+
+  public Guardrails(int maxActionsPerCycle, Check check) {
+    if (maxActionsPerCycle < 0) {
+      throw new IllegalArgumentException("maxActionsPerCycle must be >= 0");
+    }
+    this.maxActionsPerCycle = maxActionsPerCycle;
+    this.check = check;
+  }
+
+  public Guardrails(int maxActionsPerCycle) {
+    this(maxActionsPerCycle, Check.NONE);
+  }
+
+  Gate openCycle() {
+    return new Gate();
+  }
+
+  /** The budget of one cycle; used by one thread. */
+  final class Gate {
+    private int admitted;
+    private int overBudget;
+
+    Optional<String> admit(Call call) {
+      if (admitted >= maxActionsPerCycle) {
+        overBudget++;
+        return Optional.of("action budget of " + maxActionsPerCycle + " calls per cycle is used up");
+      }
+      Optional<String> refusal = check.refusal(call);
+      if (refusal.isEmpty()) {
+        admitted++;
+      }
+      return refusal;
+    }
+
+    void executed(Call call) {
+      check.executed(call);
+    }
+
+    int refusedOverBudget() {
+      return overBudget;
+    }
+
+    int budget() {
+      return maxActionsPerCycle;
+    }
+  }
+}

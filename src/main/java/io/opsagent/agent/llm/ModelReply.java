@@ -1,0 +1,23 @@
+package io.opsagent.agent.llm;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** The model's message for one turn, why it stopped, and what the turn cost. */
+public record ModelReply(List<Block> content, StopReason stopReason, long inputTokens, long outputTokens) {
+  public enum StopReason { END_TURN, TOOL_USE, MAX_TOKENS, OTHER }
+
+  public ModelReply {
+    content = List.copyOf(content);
+  }
+
+  public List<Block.ToolUse> toolUses() {
+    return content.stream().filter(Block.ToolUse.class::isInstance).map(Block.ToolUse.class::cast).toList();
+  }
+
+  /** The text blocks joined, trimmed ("" when there are none). */
+  public String text() {
+    return content.stream().filter(Block.Text.class::isInstance).map(b -> ((Block.Text) b).text())
+        .collect(Collectors.joining("\n")).trim();
+  }
+}

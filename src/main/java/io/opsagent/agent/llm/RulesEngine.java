@@ -1,0 +1,98 @@
+package io.opsagent.agent.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The deterministic stand-in for Claude when there is no API key (and, once the guardrails wire it,
+ * while Claude is unreachable): it alerts critical on each FAILED deployment, warning on each
+ * DEGRADED one and on each failed or overdue backup, and otherwise reports "all clear".
+ *
+ * <p>It decides from the {@code <state>} JSON document of the first user message (written by the
+ * ops loop's context builder: arrays {@code failed}, {@code degraded}, {@code backupProblems}) and
+ * acts only through {@code sendAlert} tool calls, so the same validation, guardrails and recording
+ * apply as for the model. Two turns at most: the alerts, then a summary. Costs no tokens.
+ */
+public final class RulesEngine implements ModelClient {
+  public static final String MODEL_ID = "rules";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Override
+  public String modelId() {
+    return MODEL_ID;
+  }
+
+  @Override
+  public ModelReply complete(ModelRequest request) {
+    List<ChatMessage> messages = request.messages();
+    ChatMessage last = messages.get(messages.size() - 1);
+    if (last.blocks().stream().anyMatch(Block.ToolResult.class::isInstance)) {
+      return endTurn(summary(last));
+    }
+    JsonNode state = state(messages.get(0));
+    List<Block> calls = new ArrayList<>();
+    for (JsonNode d : state.path("failed")) {
+      calls.add(alert(calls.size(), d.path("workspaceId").asText(), "critical",
+          "Deployment " + d.path("name").asText() + " is FAILED",
+          describe(d) + " is FAILED. It needs attention: check its logs, then redeploy or roll back."));
+    }
+    for (JsonNode d : state.path("degraded")) {
+      calls.add(alert(calls.size(), d.path("workspaceId").asText(), "warning",
+          "Deployment " + d.path("name").asText() + " is DEGRADED",
+          describe(d) + " is DEGRADED. Check its health before it fails."));
+    }
+    for (JsonNode b : state.path("backupProblems")) {
+      String problem = b.path("problem").asText();
+      calls.add(alert(calls.size(), b.path("workspaceId").asText(), "warning",
+          "Backup " + problem + " for " + b.path("name").asText(),
+          describe(b) + ": the backup is " + problem + " (last backup "
+              + b.path("lastBackupAt").asText("never") + ", status "
+              + b.path("lastBackupStatus").asText("unknown") + ")."));
+    }
+    if (calls.isEmpty()) {
+      return endTurn("All clear: no failed or degraded deployments and no backup problems.");
+    }
+    return new ModelReply(calls, ModelReply.StopReason.TOOL_USE, 0, 0);
+  }
+
+  private static String describe(JsonNode d) {
+    return "Deployment '" + d.path("name").asText() + "' (" + d.path("deploymentId").asText()
+        + ") in workspace '" + d.path("workspace").asText() + "'";
+  }
+
+  private static Block alert(int n, String workspaceId, String severity, String title, String body) {
+    ObjectNode input = JSON.createObjectNode()
+        .put("workspaceId", workspaceId).put("severity", severity).put("title", title).put("body", body);
+    return new Block.ToolUse("rules_" + (n + 1), "sendAlert", input);
+  }
+
+  private static String summary(ChatMessage results) {
+    long total = results.blocks().stream().filter(Block.ToolResult.class::isInstance).count();
+    long refused = results.blocks().stream()
+        .filter(b -> b instanceof Block.ToolResult r && r.isError()).count();
+    return "Rules engine: raised " + total + " alert(s) for failed or degraded deployments and backup"
+        + " problems; " + (total - refused) + " sent, " + refused + " refused.";
+  }
+
+  private static JsonNode state(ChatMessage first) {
+    String text = first.blocks().stream().filter(Block.Text.class::isInstance)
+        .map(b -> ((Block.Text) b).text()).findFirst().orElse("");
+    int start = text.indexOf("<state>");
+    int end = text.lastIndexOf("</state>");
+    if (start < 0 || end < start) {
+      throw new IllegalStateException("the rules engine needs the <state> document of the context message");
+    }
+    try {
+      return JSON.readTree(text.substring(start + "<state>".length(), end));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("unreadable <state> document", e);
+    }
+  }
+
+  private static ModelReply endTurn(String text) {
+    return new ModelReply(List.of(new Block.Text(text)), ModelReply.StopReason.END_TURN, 0, 0);
+  }
+}

@@ -1,0 +1,50 @@
+package io.opsagent.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opsagent.config.Config;
+import io.opsagent.db.Database;
+import io.opsagent.db.Ids;
+import io.opsagent.notify.Severity;
+import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.support.Fixtures;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The demo runs on the embedded HSQLDB: the whole cycle must work there too. */
+class EmbeddedDatabaseCycleTest {
+  static Database db;
+
+  @BeforeAll
+  static void openEmbedded() {
+    db = Database.open("jdbc:hsqldb:mem:cycle" + Ids.newId().substring(0, 8)
+        + ";sql.syntax_pgs=true;hsqldb.tx=mvcc", "", "", 4);
+    db.migrate();
+  }
+
+  @AfterAll
+  static void closeEmbedded() {
+    db.close();
+  }
+
+  @Test
+  void aRulesCycleOnTheEmbeddedDatabaseAlertsTheFailedDeploymentAndRecordsTheRun() {
+    Fixtures fx = new Fixtures(db);
+    var t = fx.tenant("embedded").workspace("web").deployment("ok", DeploymentStatus.RUNNING)
+        .withFailedDeployment();
+    TestChannels.add(db.jdbi(), t.id(), t.lastWorkspace().id(), "webhook", "hook", "{\"url\":\"u\"}");
+    TestChannels.add(db.jdbi(), t.id(), null, "email", "mail", "{\"to\":\"a@b\"}");
+    RecordingNotifier notifier = new RecordingNotifier();
+    OpsLoop loop = OpsLoop.create(Config.fromEnv(Map.of()), db.jdbi(), notifier,
+        Guardrails.Check.NONE, CycleHooks.NONE);
+
+    OpsRun first = loop.runOpsCycle(t.id(), Trigger.MANUAL);
+    OpsRun second = loop.runOpsCycle(t.id(), Trigger.MANUAL);
+
+    assertThat(first.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(second.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(notifier.alerts).hasSize(2).allSatisfy(a -> assertThat(a.severity()).isEqualTo(Severity.CRITICAL));
+  }
+}

@@ -1,0 +1,145 @@
+package io.opsagent.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A scripted Anthropic Messages API on 127.0.0.1: answers {@code POST /v1/messages} (matched on
+ * method and path only, whatever headers the client sends) with the next scripted reply, or with
+ * the {@link #otherwise} reply once the script is used up. Captures every request body.
+ */
+public final class FakeMessagesApi implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public record Reply(int status, String body) {}
+
+  private final HttpServer server;
+  private final ConcurrentLinkedDeque<Reply> script = new ConcurrentLinkedDeque<>();
+  private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final AtomicInteger ids = new AtomicInteger();
+  private volatile Reply otherwise = error(500, "api_error", "script exhausted");
+
+  private FakeMessagesApi() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  public static FakeMessagesApi start() {
+    try {
+      return new FakeMessagesApi();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  public FakeMessagesApi then(Reply reply) {
+    script.add(reply);
+    return this;
+  }
+
+  public FakeMessagesApi otherwise(Reply reply) {
+    this.otherwise = reply;
+    return this;
+  }
+
+  /** Clears the script and the captured requests (between tests sharing one server). */
+  public void reset() {
+    script.clear();
+    requests.clear();
+    otherwise = error(500, "api_error", "script exhausted");
+  }
+
+  public List<String> requests() {
+    return List.copyOf(requests);
+  }
+
+  public JsonNode request(int i) {
+    try {
+      return JSON.readTree(requests.get(i));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A final answer: one text block, {@code stop_reason: end_turn}. */
+  public Reply text(String text, long inputTokens, long outputTokens) {
+    ArrayNode content = JSON.createArrayNode();
+    content.addObject().put("type", "text").put("text", text);
+    return message(content, "end_turn", inputTokens, outputTokens);
+  }
+
+  /** A turn that calls tools: a short text, then one {@code tool_use} block per (name, inputJson). */
+  public Reply toolUse(long inputTokens, long outputTokens, String... nameAndInputJson) {
+    ArrayNode content = JSON.createArrayNode();
+    content.addObject().put("type", "text").put("text", "Let me look into this.");
+    for (int i = 0; i < nameAndInputJson.length; i += 2) {
+      try {
+        content.addObject().put("type", "tool_use").put("id", "toolu_" + ids.incrementAndGet())
+            .put("name", nameAndInputJson[i]).set("input", JSON.readTree(nameAndInputJson[i + 1]));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return message(content, "tool_use", inputTokens, outputTokens);
+  }
+
+  public static Reply error(int status, String type, String message) {
+    ObjectNode body = JSON.createObjectNode().put("type", "error");
+    body.putObject("error").put("type", type).put("message", message);
+    return new Reply(status, body.toString());
+  }
+
+  private Reply message(ArrayNode content, String stopReason, long in, long out) {
+    ObjectNode m = JSON.createObjectNode().put("id", "msg_" + ids.incrementAndGet())
+        .put("type", "message").put("role", "assistant").put("model", "claude-sonnet-4-5");
+    m.set("content", content);
+    m.put("stop_reason", stopReason).putNull("stop_sequence");
+    m.putObject("usage").put("input_tokens", in).put("output_tokens", out)
+        .put("cache_creation_input_tokens", 0).put("cache_read_input_tokens", 0);
+    return new Reply(200, m.toString());
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      if (!ex.getRequestMethod().equals("POST") || !ex.getRequestURI().getPath().equals("/v1/messages")) {
+        ex.sendResponseHeaders(404, -1);
+        return;
+      }
+      requests.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      Reply reply = script.poll();
+      if (reply == null) {
+        reply = otherwise;
+      }
+      byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "application/json");
+      ex.getResponseHeaders().add("request-id", "req_" + ids.incrementAndGet());
+      if (reply.status() != 200) {
+        ex.getResponseHeaders().add("retry-after-ms", "5");
+      }
+      ex.sendResponseHeaders(reply.status(), body.length);
+      ex.getResponseBody().write(body);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
