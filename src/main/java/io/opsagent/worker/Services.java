@@ -7,16 +7,22 @@ import io.opsagent.agent.CircuitBreaker;
 import io.opsagent.agent.CircuitBreakerHooks;
 import io.opsagent.agent.CooldownStore;
 import io.opsagent.agent.GuardrailChecks;
+import io.opsagent.agent.Guardrails;
 import io.opsagent.agent.OpsLoop;
+import io.opsagent.agent.OpsTools;
 import io.opsagent.agent.RunRepository;
+import io.opsagent.agent.llm.ModelClient;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.notify.DeliveryNotifier;
 import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.notify.NotificationRepository;
+import io.opsagent.notify.Notifier;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.WorkspaceRepository;
+import java.time.Clock;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,10 +60,25 @@ public final class Services implements AutoCloseable {
     this.notifications = new NotificationRepository(jdbi);
     this.notifier = new DeliveryNotifier(channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
+    this.loop = opsLoop(config, jdbi, notifier, cooldowns, OpsTools.standard(notifier),
+        Clock.systemUTC());
+  }
+
+  /**
+   * The ops loop with every guardrail wired in, exactly as the worker, {@code demo} and {@code cycle}
+   * run it: the configured action budget, {@link GuardrailChecks} (mutating cooldowns fail closed,
+   * alert de-duplication fails open) and {@link CircuitBreakerHooks} (pause, one pause alert, reset
+   * on success, deterministic critical alerts while the model cannot be used). Tests call it with
+   * extra tools and a clock that decides when the breaker's pause is over.
+   */
+  public static OpsLoop opsLoop(Config config, Jdbi jdbi, Notifier notifier, CooldownStore cooldowns,
+      OpsTools tools, Clock clock) {
     AlertCooldown alertCooldown = new AlertCooldown(cooldowns, config);
-    var hooks = new CircuitBreakerHooks(new CircuitBreaker(jdbi, config), notifier, alertCooldown,
-        deployments);
-    this.loop = OpsLoop.create(config, jdbi, notifier, new GuardrailChecks(cooldowns, alertCooldown), hooks);
+    var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
+    var hooks = new CircuitBreakerHooks(breaker, notifier, alertCooldown, new DeploymentRepository(jdbi));
+    return new OpsLoop(jdbi, ModelClient.fromConfig(config), tools,
+        new Guardrails(config.maxActionsPerCycle(), new GuardrailChecks(cooldowns, alertCooldown)),
+        hooks, config.maxStepsPerCycle());
   }
 
   /** Opens the database, applies migrations and builds the graph. */
