@@ -75,10 +75,11 @@ public final class Services implements AutoCloseable {
       OpsTools tools, Clock clock) {
     AlertCooldown alertCooldown = new AlertCooldown(cooldowns, config);
     var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
-    var hooks = new CircuitBreakerHooks(breaker, notifier, alertCooldown, new DeploymentRepository(jdbi));
+    var deployments = new DeploymentRepository(jdbi);
+    var hooks = new CircuitBreakerHooks(breaker, notifier, alertCooldown, deployments);
+    var checks = new GuardrailChecks(cooldowns, alertCooldown, deployments);
     return new OpsLoop(jdbi, ModelClient.fromConfig(config), tools,
-        new Guardrails(config.maxActionsPerCycle(), new GuardrailChecks(cooldowns, alertCooldown)),
-        hooks, config.maxStepsPerCycle());
+        new Guardrails(config.maxActionsPerCycle(), checks), hooks, config.maxStepsPerCycle());
   }
 
   /** Opens the database, applies migrations and builds the graph. */
