@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -163,7 +164,7 @@ class GuardrailsEndToEndTest {
   /** The webhook bodies the tenant's receiver got. */
   List<JsonNode> received(String tenantId) {
     return receiver.requests().stream().filter(r -> r.path().equals("/" + tenantId))
-        .map(r -> read(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8))).toList();
+        .map(r -> read(new String(r.body(), StandardCharsets.UTF_8))).toList();
   }
 
   /** Waits until every recorded delivery of the tenant is delivered, then returns what arrived. */
@@ -238,7 +239,6 @@ class GuardrailsEndToEndTest {
     var t = tenant("thrifty");
     String ws = t.lastWorkspace().id();
     Deployment api1 = t.deploy("api", DeploymentStatus.DEGRADED, "1.0.0");
-    assertThat(stores.isEmpty()).isTrue();
     OpsLoop loop = loop();
     assertThat(stores.get(0).recordCooldown(api1.id(), RESTART)).isTrue();
     api.then(api.toolUse(100, 10,
@@ -439,6 +439,9 @@ class GuardrailsEndToEndTest {
     assertThat(refused(second)).singleElement().satisfies(a ->
         assertThat(a.get("reason").asText()).contains("already sent"));
     assertThat(second.status()).isEqualTo(RunStatus.COMPLETED);
+    JsonNode toldTheModel = api.request(3).get("messages").get(2).get("content").get(0);
+    assertThat(toldTheModel.get("is_error").asBoolean()).isTrue();
+    assertThat(toldTheModel.toString()).contains("already sent", "do not re-send");
     assertThat(deliveredTo(t.id(), 1)).singleElement()
         .satisfies(x -> assertThat(x.get("title").asText()).isEqualTo("api is FAILED"));
     Set<DeliveryStatus> statuses = Set.copyOf(deliveries.listByTenant(t.id(), 10).stream()
