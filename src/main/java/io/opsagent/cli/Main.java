@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "opsagent 0.1.0",
     description = "An autonomous SRE agent for a multi-tenant application-hosting platform.",
-    subcommands = {MigrateCommand.class})
+    subcommands = {WorkerCommand.class, DemoCommand.class, CycleCommand.class, MigrateCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -1,0 +1,115 @@
+package io.opsagent.agent;
+
+import io.opsagent.db.Ids;
+import io.opsagent.queue.JobType;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/**
+ * The {@code ops_schedules} table: the tenant's switch ({@code enabled}, absent = enabled) and the
+ * change of its recurring state requested while its cycle ran ({@code pending_recurring}).
+ */
+final class ScheduleStore {
+  /** A tenant's row; a tenant without one is {@code State(true, null)}. */
+  record State(boolean enabled, Boolean pendingRecurring) {}
+
+  private final Jdbi jdbi;
+
+  ScheduleStore(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  State state(String tenantId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT enabled, pending_recurring FROM ops_schedules WHERE tenant_id = :t")
+        .bind("t", tenantId)
+        .map((rs, ctx) -> new State(rs.getBoolean(1), (Boolean) rs.getObject(2)))
+        .findOne()
+        .orElse(new State(true, null)));
+  }
+
+  void setEnabled(String tenantId, boolean enabled) {
+    upsert(tenantId, "enabled = :v", enabled, enabled, null);
+  }
+
+  void setPending(String tenantId, boolean recurring) {
+    upsert(tenantId, "pending_recurring = :v", recurring, true, recurring);
+  }
+
+  /** Reads and clears the pending change, if any. */
+  Optional<Boolean> takePending(String tenantId) {
+    return jdbi.inTransaction(h -> {
+      Optional<Boolean> pending = Optional.ofNullable(h.createQuery(
+              "SELECT pending_recurring FROM ops_schedules WHERE tenant_id = :t")
+          .bind("t", tenantId)
+          .map((rs, ctx) -> (Boolean) rs.getObject(1))
+          .findOne()
+          .orElse(null));
+      if (pending.isPresent()) {
+        h.createUpdate("UPDATE ops_schedules SET pending_recurring = NULL WHERE tenant_id = :t")
+            .bind("t", tenantId)
+            .execute();
+      }
+      return pending;
+    });
+  }
+
+  /** Of {@code tenantIds}, those switched off or already holding an {@code ops-cycle} row. */
+  Set<String> disabledOrScheduled(List<String> tenantIds) {
+    if (tenantIds.isEmpty()) {
+      return Set.of();
+    }
+    return jdbi.withHandle(h -> {
+      Set<String> out = new HashSet<>(h.createQuery(
+              "SELECT tenant_id FROM ops_schedules WHERE enabled = FALSE AND tenant_id IN (<ids>)")
+          .bindList("ids", tenantIds)
+          .mapTo(String.class)
+          .list());
+      out.addAll(h.createQuery("SELECT task_instance FROM " + JobType.OPS_CYCLE.queue().table()
+              + " WHERE task_name = :task AND task_instance IN (<ids>)")
+          .bind("task", JobType.OPS_CYCLE.taskName())
+          .bindList("ids", tenantIds)
+          .mapTo(String.class)
+          .list());
+      return out;
+    });
+  }
+
+  private void upsert(String tenantId, String assignment, boolean value, boolean enabledIfNew,
+      Boolean pendingIfNew) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        jdbi.useTransaction(h -> {
+          if (update(h, tenantId, assignment, value) == 0) {
+            h.createUpdate("""
+                    INSERT INTO ops_schedules (tenant_id, enabled, pending_recurring, updated_at)
+                    VALUES (:t, :enabled, :pending, :now)""")
+                .bind("t", tenantId)
+                .bind("enabled", enabledIfNew)
+                .bind("pending", pendingIfNew)
+                .bind("now", Ids.now())
+                .execute();
+          }
+        });
+        return;
+      } catch (UnableToExecuteStatementException e) {
+        if (attempt >= 2) {
+          throw e; // not a lost insert race: an unknown tenant or a database failure
+        }
+      }
+    }
+  }
+
+  private static int update(Handle h, String tenantId, String assignment, boolean value) {
+    return h.createUpdate("UPDATE ops_schedules SET " + assignment + ", updated_at = :now WHERE tenant_id = :t")
+        .bind("t", tenantId)
+        .bind("v", value)
+        .bind("now", Ids.now())
+        .execute();
+  }
+}

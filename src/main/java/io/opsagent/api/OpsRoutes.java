@@ -1,0 +1,58 @@
+package io.opsagent.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.opsagent.agent.CycleAlreadyRunningException;
+import io.opsagent.agent.OpsSchedule;
+import io.opsagent.agent.OpsScheduler;
+import io.opsagent.agent.Trigger;
+import io.opsagent.platform.TenantRepository;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Manual cycles and the tenant's recurring schedule. */
+public final class OpsRoutes implements ApiServer.Routes {
+  private final TenantRepository tenants;
+  private final OpsScheduler scheduler;
+
+  public OpsRoutes(TenantRepository tenants, OpsScheduler scheduler) {
+    this.tenants = tenants;
+    this.scheduler = scheduler;
+  }
+
+  @Override
+  public void register(Javalin app) {
+    app.exception(CycleAlreadyRunningException.class, (e, ctx) -> ctx.status(409)
+        .json(Map.of("error", "a cycle of this tenant is running; try again when it has finished")));
+    app.post("/api/tenants/{tenantId}/ops/cycles", this::trigger);
+    app.get("/api/tenants/{tenantId}/ops/schedule", ctx -> ctx.json(view(scheduler.schedule(tenantId(ctx)))));
+    app.put("/api/tenants/{tenantId}/ops/schedule", ctx -> {
+      String tenantId = tenantId(ctx);
+      scheduler.enable(tenantId);
+      ctx.json(view(scheduler.schedule(tenantId)));
+    });
+    app.delete("/api/tenants/{tenantId}/ops/schedule", ctx -> {
+      String tenantId = tenantId(ctx);
+      scheduler.disable(tenantId);
+      ctx.json(view(scheduler.schedule(tenantId)));
+    });
+  }
+
+  private void trigger(Context ctx) {
+    String tenantId = tenantId(ctx);
+    scheduler.runNow(tenantId, Trigger.MANUAL);
+    ctx.status(202).json(Map.of("tenantId", tenantId, "queued", true));
+  }
+
+  private String tenantId(Context ctx) {
+    return tenants.find(ctx.pathParam("tenantId")).orElseThrow(() -> ApiException.notFound("tenant")).id();
+  }
+
+  private static Map<String, Object> view(OpsSchedule s) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("enabled", s.enabled());
+    out.put("interval", s.interval().toString());
+    out.put("nextRunAt", s.nextRunAt());
+    return out;
+  }
+}

@@ -1,0 +1,38 @@
+package io.opsagent.cli;
+
+import io.opsagent.agent.OpsRun;
+import io.opsagent.agent.RunStatus;
+import io.opsagent.agent.Trigger;
+import io.opsagent.agent.UnknownTenantException;
+import io.opsagent.api.JsonMapper;
+import io.opsagent.api.RunView;
+import io.opsagent.config.Config;
+import io.opsagent.worker.Services;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "cycle", description = "Runs one cycle for a tenant now, in this process, and prints the run as JSON.")
+final class CycleCommand implements Callable<Integer> {
+
+  @Option(names = "--tenant", required = true, description = "the tenant's id")
+  String tenantId;
+
+  @Override
+  public Integer call() throws Exception {
+    try (Services services = Services.open(Config.fromEnv())) {
+      OpsRun run;
+      try {
+        run = services.loop.runOpsCycle(tenantId, Trigger.MANUAL);
+      } catch (UnknownTenantException e) {
+        System.err.println("opsagent: no tenant with id " + tenantId);
+        return 2;
+      }
+      // Deliveries are durable either way (a worker resumes them); give them a moment to go out now.
+      Deliveries.awaitSettled(services, tenantId, run.id(), Duration.ofSeconds(20));
+      System.out.println(JsonMapper.create().writeValueAsString(RunView.of(run, JsonMapper.create())));
+      return run.status() == RunStatus.COMPLETED ? 0 : 1;
+    }
+  }
+}

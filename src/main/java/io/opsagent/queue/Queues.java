@@ -1,0 +1,144 @@
+package io.opsagent.queue;
+
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.SchedulerBuilder;
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.SchedulerName;
+import com.github.kagkarlsson.scheduler.jdbc.DefaultJdbcCustomization;
+import com.github.kagkarlsson.scheduler.jdbc.JdbcCustomization;
+import com.github.kagkarlsson.scheduler.jdbc.PostgreSqlJdbcCustomization;
+import com.github.kagkarlsson.scheduler.serializer.JacksonSerializer;
+import com.github.kagkarlsson.scheduler.serializer.Serializer;
+import com.github.kagkarlsson.scheduler.task.FailureHandler;
+import com.github.kagkarlsson.scheduler.task.Task;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import io.opsagent.config.Config;
+import io.opsagent.db.Database;
+import io.opsagent.db.Ids;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two queues of opsagent, after the original {@code queues.ts}: {@code ops-agent} (agent cycles)
+ * and {@code deployment} (the platform's deployment jobs). Each is its own db-scheduler
+ * {@link Scheduler} over its own table with its own threads, so a long agent cycle never delays a
+ * deployment job and vice versa.
+ *
+ * <p>Guarantees, from db-scheduler: a job is a row; it survives restarts; a row is picked by at
+ * most one process of the cluster at a time (on PostgreSQL with {@code SELECT ... FOR UPDATE SKIP
+ * LOCKED}; on the embedded HSQLDB with an optimistic, version-checked pick). A process that dies
+ * mid-job stops heartbeating; after {@code heartbeat × 4} another process revives the job.
+ */
+public final class Queues implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Queues.class);
+
+  /** db-scheduler's minimum; with the default 30 s heartbeat a dead job is revived within ~3 min. */
+  static final int MISSED_HEARTBEATS_LIMIT = 4;
+  /** How long {@link #stop()} waits for running jobs before interrupting them. */
+  static final Duration SHUTDOWN_MAX_WAIT = Duration.ofMinutes(2);
+  private static final Serializer SERIALIZER = new JacksonSerializer();
+
+  private final Scheduler ops;
+  private final Scheduler deployment;
+  private final OneTimeTask<DeploymentJob> deploymentTask;
+
+  /**
+   * Builds both schedulers (not started). {@code opsCycleTask} is the {@link JobType#OPS_CYCLE}
+   * task (see {@code OpsScheduler#task()}); {@code deploymentJobs} runs the deployment queue's jobs.
+   */
+  public Queues(Database db, Config config, Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs) {
+    if (!JobType.OPS_CYCLE.taskName().equals(opsCycleTask.getName())) {
+      throw new IllegalArgumentException("the ops-agent queue runs only " + JobType.OPS_CYCLE.taskName());
+    }
+    this.deploymentTask = Tasks.oneTime(JobType.DEPLOYMENT_JOB.taskName(), DeploymentJob.class)
+        .onFailure(new FailureHandler.MaxRetriesFailureHandler<>(5,
+            new FailureHandler.ExponentialBackoffFailureHandler<>(Duration.ofSeconds(10))))
+        .execute((instance, ctx) -> {
+          try {
+            deploymentJobs.handle(instance.getData());
+          } catch (RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new IllegalStateException("deployment job failed: " + e.getMessage(), e);
+          }
+        });
+    this.ops = builder(db, config, JobType.Queue.OPS_AGENT, config.opsConcurrency(), opsCycleTask).build();
+    this.deployment = builder(db, config, JobType.Queue.DEPLOYMENT, config.deploymentConcurrency(),
+        deploymentTask).build();
+  }
+
+  private static SchedulerBuilder builder(Database db, Config config, JobType.Queue queue, int threads,
+      Task<?> task) {
+    SchedulerBuilder b = Scheduler.create(db.dataSource(), List.of(task))
+        .tableName(queue.table())
+        .schedulerName(new SchedulerName.Fixed(queue.queueName() + "@" + host() + "#" + Ids.newId().substring(0, 8)))
+        .serializer(SERIALIZER)
+        .jdbcCustomization(jdbcCustomization(db))
+        .threads(threads)
+        .pollingInterval(config.pollInterval())
+        .heartbeatInterval(config.heartbeatInterval())
+        .missedHeartbeatsLimit(MISSED_HEARTBEATS_LIMIT)
+        .shutdownMaxWait(SHUTDOWN_MAX_WAIT);
+    if (!db.embedded()) {
+      // one statement picks due rows with SKIP LOCKED: several workers never contend on a row
+      b.pollUsingLockAndFetch(0.5, 1.0);
+    }
+    // HSQLDB has no SKIP LOCKED: db-scheduler's default fetch-then-pick-by-version applies there
+    return b;
+  }
+
+  /**
+   * A client for one queue's table that schedules, reschedules and cancels jobs without running
+   * them; usable in any process (the API, the CLI), whether or not this process runs the queue.
+   */
+  public static SchedulerClient client(Database db, JobType type, Task<?> task) {
+    return SchedulerClient.Builder.create(db.dataSource(), List.of(task))
+        .tableName(type.queue().table())
+        .serializer(SERIALIZER)
+        .jdbcCustomization(jdbcCustomization(db))
+        .build();
+  }
+
+  private static JdbcCustomization jdbcCustomization(Database db) {
+    return db.embedded() ? new DefaultJdbcCustomization(false) : new PostgreSqlJdbcCustomization(false, false);
+  }
+
+  public void start() {
+    ops.start();
+    deployment.start();
+    log.info("queues started ops-agent.table={} deployment.table={}",
+        JobType.Queue.OPS_AGENT.table(), JobType.Queue.DEPLOYMENT.table());
+  }
+
+  /** Queues a deployment job to run now; returns its id. */
+  public String enqueue(DeploymentJob job) {
+    String id = Ids.newId();
+    deployment.schedule(deploymentTask.instance(id, job), Instant.now());
+    return id;
+  }
+
+  /** Stops polling and waits (up to 2 min) for running jobs; the ops queue first. */
+  public void stop() {
+    ops.stop();
+    deployment.stop();
+    log.info("queues stopped");
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      return "unknown-host";
+    }
+  }
+}

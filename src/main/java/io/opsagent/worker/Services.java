@@ -1,0 +1,112 @@
+package io.opsagent.worker;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opsagent.agent.AlertCooldown;
+import io.opsagent.agent.CircuitBreaker;
+import io.opsagent.agent.CircuitBreakerHooks;
+import io.opsagent.agent.CooldownStore;
+import io.opsagent.agent.GuardrailChecks;
+import io.opsagent.agent.Guardrails;
+import io.opsagent.agent.OpsLoop;
+import io.opsagent.agent.OpsTools;
+import io.opsagent.agent.RunRepository;
+import io.opsagent.agent.llm.ModelClient;
+import io.opsagent.config.Config;
+import io.opsagent.db.Database;
+import io.opsagent.notify.DeliveryNotifier;
+import io.opsagent.notify.NotificationChannelRepository;
+import io.opsagent.notify.NotificationRepository;
+import io.opsagent.notify.Notifier;
+import io.opsagent.platform.DeploymentRepository;
+import io.opsagent.platform.TenantRepository;
+import io.opsagent.platform.WorkspaceRepository;
+import java.time.Clock;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The object graph shared by the worker and the {@code demo} and {@code cycle} commands: the
+ * database (migrated), the repositories, the notifier, the cooldown store and the ops loop with every
+ * guardrail wired in. Built with constructors only; closing it closes what it opened, in reverse.
+ */
+public final class Services implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Services.class);
+
+  public final Config config;
+  public final Database db;
+  public final PrometheusMeterRegistry metrics;
+  public final TenantRepository tenants;
+  public final WorkspaceRepository workspaces;
+  public final DeploymentRepository deployments;
+  public final RunRepository runs;
+  public final NotificationChannelRepository channels;
+  public final NotificationRepository notifications;
+  public final DeliveryNotifier notifier;
+  public final CooldownStore cooldowns;
+  public final OpsLoop loop;
+
+  private Services(Config config, Database db) {
+    this.config = config;
+    this.db = db;
+    this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var jdbi = db.jdbi();
+    this.tenants = new TenantRepository(jdbi);
+    this.workspaces = new WorkspaceRepository(jdbi);
+    this.deployments = new DeploymentRepository(jdbi);
+    this.runs = new RunRepository(jdbi);
+    this.channels = new NotificationChannelRepository(jdbi, config.allowPrivateWebhooks());
+    this.notifications = new NotificationRepository(jdbi);
+    this.notifier = new DeliveryNotifier(channels, notifications, config, metrics);
+    this.cooldowns = CooldownStore.create(config);
+    this.loop = opsLoop(config, jdbi, notifier, cooldowns, OpsTools.standard(notifier),
+        Clock.systemUTC());
+  }
+
+  /**
+   * The ops loop with every guardrail wired in, exactly as the worker, {@code demo} and {@code cycle}
+   * run it: the configured action budget, {@link GuardrailChecks} (mutating cooldowns fail closed,
+   * alert de-duplication fails open) and {@link CircuitBreakerHooks} (pause, one pause alert, reset
+   * on success, deterministic critical alerts while the model cannot be used). Tests call it with
+   * extra tools and a clock that decides when the breaker's pause is over.
+   */
+  public static OpsLoop opsLoop(Config config, Jdbi jdbi, Notifier notifier, CooldownStore cooldowns,
+      OpsTools tools, Clock clock) {
+    AlertCooldown alertCooldown = new AlertCooldown(cooldowns, config);
+    var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
+    var deployments = new DeploymentRepository(jdbi);
+    var hooks = new CircuitBreakerHooks(breaker, notifier, alertCooldown, deployments);
+    var checks = new GuardrailChecks(cooldowns, alertCooldown, deployments);
+    return new OpsLoop(jdbi, ModelClient.fromConfig(config), tools,
+        new Guardrails(config.maxActionsPerCycle(), checks), hooks, config.maxStepsPerCycle());
+  }
+
+  /** Opens the database, applies migrations and builds the graph. */
+  public static Services open(Config config) {
+    log.info("starting {}", config);
+    if (config.anthropicApiKey().isEmpty()) {
+      log.info("ANTHROPIC_API_KEY is not set: the deterministic rules engine decides instead of Claude");
+    }
+    Database db = Database.open(config);
+    try {
+      db.migrate();
+      return new Services(config, db);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** "claude (model)" or "rules engine": what decides in this process. */
+  public String decider() {
+    return config.anthropicApiKey().isPresent() ? "Claude (" + config.model() + ")" : "the rules engine (no ANTHROPIC_API_KEY)";
+  }
+
+  @Override
+  public void close() {
+    notifier.close();
+    cooldowns.close();
+    db.close();
+  }
+}

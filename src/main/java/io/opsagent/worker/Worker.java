@@ -1,0 +1,151 @@
+package io.opsagent.worker;
+
+import io.opsagent.agent.CycleAlreadyRunningException;
+import io.opsagent.agent.OpsRun;
+import io.opsagent.agent.OpsScheduler;
+import io.opsagent.agent.Trigger;
+import io.opsagent.agent.UnknownTenantException;
+import io.opsagent.api.ApiServer;
+import io.opsagent.api.ChannelRoutes;
+import io.opsagent.api.JsonMapper;
+import io.opsagent.api.OpsRoutes;
+import io.opsagent.api.PlatformRoutes;
+import io.opsagent.api.RunRoutes;
+import io.opsagent.config.Config;
+import io.opsagent.platform.Deployment;
+import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.queue.Queues;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of {@code opsagent worker}: migrations, the deployment queue, the ops-agent
+ * queue whose handler runs {@code runOpsCycle}, the startup scan of tenants, and the HTTP API.
+ *
+ * <p>{@link #close()} stops gracefully: the API first (no new triggers), then the queues (a running
+ * cycle is given time to finish; one cut short is marked failed by the tenant's next cycle), then
+ * the notifier and the stores.
+ */
+public final class Worker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+  private final Services services;
+  private final OpsScheduler scheduler;
+  private final Queues queues;
+  private final ApiServer api;
+  private final String apiToken;
+  private final boolean generatedToken;
+
+  private Worker(Services services) {
+    this.services = services;
+    Config config = services.config;
+    CycleMetrics metrics = new CycleMetrics(services.metrics);
+    this.scheduler = new OpsScheduler(services.db, config, (tenantId, trigger) -> runCycle(tenantId, trigger, metrics));
+    this.queues = new Queues(services.db, config, scheduler.task(),
+        job -> log.info("deployment job has no handler in this process job={}", job));
+    this.generatedToken = config.apiToken().isEmpty();
+    this.apiToken = config.apiToken().orElseGet(Worker::randomToken);
+    this.api = config.httpPort() == 0 ? null : buildApi();
+  }
+
+  /** Starts everything; the returned worker runs until {@link #close()}. */
+  public static Worker start(Config config) {
+    Services services = Services.open(config);
+    try {
+      Worker w = new Worker(services);
+      services.notifier.start();
+      w.queues.start();
+      int created = w.scheduler.scanAndRegister();
+      if (w.api != null) {
+        w.api.start(config.httpPort());
+      }
+      log.info("worker started decider=\"{}\" schedulesCreated={} httpPort={}", services.decider(), created,
+          w.api == null ? "disabled" : w.api.port());
+      return w;
+    } catch (RuntimeException e) {
+      services.close();
+      throw e;
+    }
+  }
+
+  private void runCycle(String tenantId, Trigger trigger, CycleMetrics metrics) {
+    try {
+      OpsRun run = services.loop.runOpsCycle(tenantId, trigger);
+      metrics.record(run);
+    } catch (UnknownTenantException e) {
+      log.warn("tenant no longer exists, removing its schedule tenant={}", tenantId);
+      scheduler.removeOpsSchedule(tenantId);
+    }
+  }
+
+  private ApiServer buildApi() {
+    var json = JsonMapper.create();
+    List<ApiServer.HealthCheck> checks = new ArrayList<>();
+    checks.add(new ApiServer.HealthCheck("database", services.db::isHealthy));
+    if (services.config.redisUrl().isPresent()) {
+      checks.add(new ApiServer.HealthCheck("redis", services.cooldowns::ping));
+    }
+    return new ApiServer(apiToken, json, services.metrics, checks, List.of(
+        new PlatformRoutes(json, services.tenants, services.workspaces, services.deployments,
+            this::deploymentStatusChanged),
+        new ChannelRoutes(json, services.tenants, services.workspaces, services.channels),
+        new RunRoutes(json, services.tenants, services.runs, services.notifications),
+        new OpsRoutes(services.tenants, scheduler)));
+  }
+
+  /**
+   * A deployment became RUNNING: its tenant gets its schedule at once (unless switched off). One
+   * became FAILED or DEGRADED: the tenant's cycle runs now ({@code event}), unless one is running.
+   */
+  private void deploymentStatusChanged(Deployment d, DeploymentStatus status) {
+    if (status == DeploymentStatus.RUNNING) {
+      scheduler.ensureOpsSchedule(d.tenantId());
+    } else if ((status == DeploymentStatus.FAILED || status == DeploymentStatus.DEGRADED)
+        && scheduler.schedule(d.tenantId()).enabled()) {
+      try {
+        scheduler.runNow(d.tenantId(), Trigger.EVENT);
+      } catch (CycleAlreadyRunningException e) {
+        log.info("cycle already running, the event will be seen by the next one tenant={}", d.tenantId());
+      }
+    }
+  }
+
+  /** The bearer token, and whether it was generated (then the CLI prints it once). */
+  public Optional<String> generatedApiToken() {
+    return generatedToken ? Optional.of(apiToken) : Optional.empty();
+  }
+
+  public int httpPort() {
+    return api == null ? 0 : api.port();
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  public OpsScheduler scheduler() {
+    return scheduler;
+  }
+
+  @Override
+  public void close() {
+    log.info("worker stopping");
+    if (api != null) {
+      api.close();
+    }
+    queues.close();
+    services.close();
+    log.info("worker stopped");
+  }
+
+  private static String randomToken() {
+    byte[] b = new byte[24];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}
