@@ -110,9 +110,20 @@ public record Config(
     return dbUrl.startsWith("jdbc:hsqldb:");
   }
 
-  /** The cooldown of a mutating action; actions without a configured one get {@code defaultFor}. */
+  /**
+   * The cooldown of a mutating action, looked up by its tool name ({@code restartDeployment}), then by
+   * the tool's leading verb ({@code restart}); actions without either get {@code defaultFor}.
+   */
   public Duration cooldownOf(String action, Duration defaultFor) {
-    return actionCooldowns.getOrDefault(action, defaultFor);
+    Duration exact = actionCooldowns.get(action);
+    if (exact != null) {
+      return exact;
+    }
+    int verbEnd = 0;
+    while (verbEnd < action.length() && !Character.isUpperCase(action.charAt(verbEnd))) {
+      verbEnd++;
+    }
+    return actionCooldowns.getOrDefault(action.substring(0, verbEnd), defaultFor);
   }
 
   public Config withDbUrl(String url, String user, String password) {

@@ -51,4 +51,14 @@ class ConfigTest {
     assertThat(c.toString())
         .doesNotContain("sk-ant-secret-key", "db-secret", "api-secret", "redis-secret", "smtp-secret");
   }
+
+  @Test
+  void aToolsCooldownIsFoundByItsNameOrByItsLeadingVerb() {
+    Config c = Config.fromEnv(Map.of("OPSAGENT_ACTION_COOLDOWNS", "restart=PT30M,update=PT1H,scaleDeployment=PT5M"));
+
+    assertThat(c.cooldownOf("restartDeployment", Duration.ZERO)).isEqualTo(Duration.ofMinutes(30));
+    assertThat(c.cooldownOf("updateDeployment", Duration.ZERO)).isEqualTo(Duration.ofHours(1));
+    assertThat(c.cooldownOf("scaleDeployment", Duration.ZERO)).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.cooldownOf("rollbackDeployment", Duration.ofMinutes(9))).isEqualTo(Duration.ofMinutes(9));
+  }
 }
