@@ -126,14 +126,6 @@ public record Config(
     return actionCooldowns.getOrDefault(action.substring(0, verbEnd), defaultFor);
   }
 
-  public Config withDbUrl(String url, String user, String password) {
-    return new Config(url, user, password, redisUrl, anthropicApiKey, anthropicBaseUrl, model,
-        llmTimeout, llmMaxRetries, httpPort, apiToken, cycleInterval, opsConcurrency,
-        deploymentConcurrency, pollInterval, heartbeatInterval, allowPrivateWebhooks, smtp,
-        notifyMaxAttempts, notifyBackoff, maxStepsPerCycle, maxActionsPerCycle, actionCooldowns,
-        alertCooldown, circuitPause);
-  }
-
   @Override
   public String toString() {
     return "Config[dbUrl=" + dbUrl + ", dbUser=" + dbUser
