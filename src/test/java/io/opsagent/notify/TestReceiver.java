@@ -15,9 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A loopback HTTP receiver for webhook tests: answers with scripted statuses (then 200 for ever)
  * and records every request it got.
  */
-final class TestReceiver implements AutoCloseable {
-  record Request(String path, Map<String, List<String>> headers, byte[] body, int answered) {
-    String header(String name) {
+public final class TestReceiver implements AutoCloseable {
+  public record Request(String path, Map<String, List<String>> headers, byte[] body, int answered) {
+    public String header(String name) {
       return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
           .map(e -> e.getValue().get(0)).findFirst().orElse(null);
     }
@@ -52,23 +52,23 @@ final class TestReceiver implements AutoCloseable {
   }
 
   /** Answers {@code statuses} in order, then 200. */
-  static TestReceiver answering(int... statuses) throws IOException {
+  public static TestReceiver answering(int... statuses) throws IOException {
     return new TestReceiver(200, statuses);
   }
 
-  static TestReceiver alwaysFailing(int status) throws IOException {
+  public static TestReceiver alwaysFailing(int status) throws IOException {
     return new TestReceiver(status);
   }
 
-  String url(String path) {
+  public String url(String path) {
     return "http://127.0.0.1:" + server.getAddress().getPort() + path;
   }
 
-  List<Request> requests() {
+  public List<Request> requests() {
     return List.copyOf(requests);
   }
 
-  long successes() {
+  public long successes() {
     return requests.stream().filter(r -> r.answered() >= 200 && r.answered() < 300).count();
   }
 
