@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A scripted Anthropic Messages API on 127.0.0.1: answers {@code POST /v1/messages} (matched on
@@ -44,7 +45,7 @@ public final class FakeMessagesApi implements AutoCloseable {
   private final ConcurrentLinkedDeque<Scripted> script = new ConcurrentLinkedDeque<>();
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
-  private volatile Reply otherwise = error(500, "api_error", "script exhausted");
+  private volatile Function<JsonNode, Reply> otherwise = exhausted();
 
   private FakeMessagesApi() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -77,15 +78,30 @@ public final class FakeMessagesApi implements AutoCloseable {
   }
 
   public FakeMessagesApi otherwise(Reply reply) {
-    this.otherwise = reply;
+    this.otherwise = request -> reply;
     return this;
+  }
+
+  /**
+   * Once the script is used up, answers each request with what {@code responder} makes of its
+   * parsed body (for tests where several tenants' cycles interleave). The responder may block: each
+   * request has a thread of its own.
+   */
+  public FakeMessagesApi otherwise(Function<JsonNode, Reply> responder) {
+    this.otherwise = responder;
+    return this;
+  }
+
+  private static Function<JsonNode, Reply> exhausted() {
+    Reply r = error(500, "api_error", "script exhausted");
+    return request -> r;
   }
 
   /** Clears the script and the captured requests (between tests sharing one server). */
   public void reset() {
     script.clear();
     requests.clear();
-    otherwise = error(500, "api_error", "script exhausted");
+    otherwise = exhausted();
   }
 
   public List<String> requests() {
@@ -144,9 +160,10 @@ public final class FakeMessagesApi implements AutoCloseable {
         ex.sendResponseHeaders(404, -1);
         return;
       }
-      requests.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      String raw = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      requests.add(raw);
       Scripted next = script.poll();
-      Reply reply = next == null ? otherwise : next.reply();
+      Reply reply = next == null ? otherwise.apply(JSON.readTree(raw)) : next.reply();
       if (next != null && next.release() != null) {
         awaitRelease(next.release());
       }
