@@ -126,6 +126,8 @@ class WorkerEndToEndTest {
         .filter(r -> r.get("id").asText().equals(runId) && !r.get("status").asText().equals("running"))
         .findFirst(), java.util.Optional::isPresent).get();
     assertThat(run.get("status").asText()).isEqualTo("completed");
+    assertThat(run.get("trigger").asText()).as("the event's own cycle, or the scheduled one if that was running")
+        .isIn("event", "schedule");
     assertThat(run.get("summary").asText()).isEqualTo(SreScript.ALERTED);
     assertThat(run.get("actionsJson")).anySatisfy(a -> {
       assertThat(a.get("name").asText()).isEqualTo("sendAlert");

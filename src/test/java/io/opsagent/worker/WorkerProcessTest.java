@@ -68,6 +68,32 @@ class WorkerProcessTest {
   }
 
   @Test
+  void sigtermMidCycleLetsTheRunningCycleFinishAndRecordItBeforeExiting0() throws Exception {
+    String tenant = fixtures.tenant("busy-at-shutdown").workspace("production").id();
+    WorkerEnv env = new WorkerEnv(db, model, "PT1H");
+    SreScript.Hold hold = script.holdNextCycleOf(tenant);
+    try (OpsagentProcess worker = OpsagentProcess.start(dir, env.env, "worker")) {
+      await().atMost(WAIT).until(() -> worker.stderr().contains("worker started") || !worker.isAlive());
+      assertThat(new ApiClient(env.port, env.token).post("/api/tenants/" + tenant + "/ops/cycles", "").status())
+          .isEqualTo(202);
+      hold.awaitArrival();
+
+      worker.terminate();
+      await().atMost(WAIT).until(() -> worker.stderr().contains("worker stopping"));
+      hold.release();
+
+      assertThat(worker.awaitExit(60)).as(worker.stderr()).isEqualTo(0);
+      assertThat(worker.stderr()).contains("worker stopped");
+    } finally {
+      hold.release();
+    }
+    assertThat(runs.recent(tenant, 10)).singleElement().satisfies(run -> {
+      assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+      assertThat(run.summary()).isEqualTo(SreScript.ALL_CLEAR);
+    });
+  }
+
+  @Test
   void aWorkerKilledMidCycleLeavesAFailedRunAndTheTenantsScheduleGoesOnElsewhereWithoutOverlap()
       throws Exception {
     String tenant = fixtures.tenant("crashy").workspace("production")
