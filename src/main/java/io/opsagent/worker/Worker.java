@@ -56,8 +56,9 @@ public final class Worker implements AutoCloseable {
   /** Starts everything; the returned worker runs until {@link #close()}. */
   public static Worker start(Config config) {
     Services services = Services.open(config);
+    Worker w = null;
     try {
-      Worker w = new Worker(services);
+      w = new Worker(services);
       services.notifier.start();
       w.queues.start();
       int created = w.scheduler.scanAndRegister();
@@ -68,6 +69,11 @@ public final class Worker implements AutoCloseable {
           w.api == null ? "disabled" : w.api.port());
       return w;
     } catch (RuntimeException e) {
+      // e.g. the HTTP port is taken: stop the queues already polling, or they would pick cycles
+      // (and keep the JVM alive) in a worker that never started
+      if (w != null) {
+        w.queues.close();
+      }
       services.close();
       throw e;
     }
