@@ -12,6 +12,7 @@ import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.OpsagentProcess;
 import io.opsagent.support.TestDatabase;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -64,6 +65,16 @@ class WorkerProcessTest {
 
       assertThat(worker.awaitExit(60)).as(worker.stderr()).isEqualTo(0);
       assertThat(worker.stderr()).contains("worker stopping").contains("worker stopped");
+    }
+  }
+
+  @Test
+  void aWorkerWhoseHttpPortIsTakenExitsNonZeroInsteadOfLingering() throws Exception {
+    WorkerEnv env = new WorkerEnv(db, model, "PT1H");
+    try (ServerSocket taken = new ServerSocket(env.port);
+        OpsagentProcess worker = OpsagentProcess.start(dir, env.env, "worker")) {
+      assertThat(worker.awaitExit(60)).as(worker.stderr()).isNotEqualTo(0);
+      assertThat(worker.stderr()).doesNotContain("worker started");
     }
   }
 
