@@ -45,6 +45,7 @@ public final class Worker implements AutoCloseable {
     this.services = services;
     Config config = services.config;
     CycleMetrics metrics = new CycleMetrics(services.metrics);
+    QueueLag.register(services.metrics, services.db.jdbi());
     this.scheduler = new OpsScheduler(services.db, config, (tenantId, trigger) -> runCycle(tenantId, trigger, metrics));
     this.queues = new Queues(services.db, config, scheduler.task(),
         job -> log.info("deployment job has no handler in this process job={}", job));
