@@ -138,6 +138,22 @@ class WorkerEndToEndTest {
         .anySatisfy(n -> assertThat(n.toString()).contains(runId));
   }
 
+  @Test
+  void metricsShowCyclesByStatusTokensDeliveriesAndQueueLagWithoutAToken() {
+    await().atMost(WAIT).until(() -> runs(running.id()).stream()
+        .anyMatch(r -> r.get("status").asText().equals("completed")));
+
+    var metrics = new ApiClient(worker.httpPort(), null).get("/metrics");
+
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("opsagent_cycles_total{status=\"completed\"}")
+        .contains("opsagent_cycle_duration_seconds")
+        .contains("opsagent_tokens_total{direction=\"input\"}")
+        .contains("opsagent_queue_lag_seconds{queue=\"ops-agent\"}")
+        .contains("opsagent_queue_lag_seconds{queue=\"deployment\"}");
+  }
+
   private static void assertAllClear(JsonNode run, String trigger) {
     assertThat(run.get("trigger").asText()).isEqualTo(trigger);
     assertThat(run.get("status").asText()).isEqualTo("completed");
