@@ -132,7 +132,7 @@ class WorkerApiTest {
   }
 
   @Test
-  void aDisabledScheduleStaysOffAcrossARestartAndRunsAgainOnceEnabled() {
+  void aDisabledScheduleStaysOffThroughNewDeploymentsFailuresAndARestartAndRunsAgainOnceEnabled() {
     String tenant = api.create("/api/tenants", "{\"name\":\"switch\"}");
     String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"w\"}");
     api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"web\"}");
@@ -145,6 +145,11 @@ class WorkerApiTest {
     assertThat(disabled.json().get("nextRunAt").isNull()).isTrue();
     await().atMost(WAIT).until(() -> runs(tenant).stream().noneMatch(r -> r.get("status").asText().equals("running")));
     long before = runs(tenant).size();
+    String another = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"api\"}");
+    assertThat(api.post("/api/deployments/" + another + "/events",
+        "{\"type\":\"crash\",\"status\":\"FAILED\"}").status()).isEqualTo(201);
+    assertThat(api.get("/api/tenants/" + tenant + "/ops/schedule").json().get("enabled").asBoolean())
+        .as("a new RUNNING deployment does not switch a disabled tenant back on").isFalse();
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
         .until(() -> runs(tenant).size() == before);
 
