@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,6 +137,28 @@ class WorkerProcessTest {
     for (int i = 1; i < all.size(); i++) {
       assertThat(all.get(i).startedAt()).as("run %s starts after run %s ended", all.get(i).id(), all.get(i - 1).id())
           .isAfterOrEqualTo(all.get(i - 1).finishedAt());
+    }
+  }
+
+  @Test
+  @Disabled("known bug: `cycle` runs OpsLoop without the tenant's queue row, so the worker runs a second"
+      + " cycle at once (202, not 409) and its orphan sweep marks the CLI's run failed; see the e2e report")
+  void aCliCycleAndAWorkerCycleOfTheSameTenantNeverOverlap() throws Exception {
+    String tenant = fixtures.tenant("cli-and-worker").workspace("production").id();
+    WorkerEnv env = new WorkerEnv(db, model, "PT1H");
+    SreScript.Hold hold = script.holdNextCycleOf(tenant);
+    try (Worker worker = Worker.start(env.config());
+        OpsagentProcess cli = OpsagentProcess.start(dir, env.with("OPSAGENT_HTTP_PORT", "0").env,
+            "cycle", "--tenant", tenant)) {
+      hold.awaitArrival();
+
+      var trigger = new ApiClient(worker.httpPort(), env.token).post("/api/tenants/" + tenant + "/ops/cycles", "");
+      hold.release();
+
+      assertThat(trigger.status()).as("a manual trigger while the CLI's cycle runs").isEqualTo(409);
+      assertThat(cli.awaitExit(60)).as(cli.stdout()).isEqualTo(0);
+    } finally {
+      hold.release();
     }
   }
 
