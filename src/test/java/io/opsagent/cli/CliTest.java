@@ -108,6 +108,31 @@ class CliTest {
     assertThat(Files.isDirectory(dir.resolve("data").resolve("demo"))).isTrue();
   }
 
+  @Test
+  void migrateAppliesTheMigrationsOnceAndThenFindsNothingToDo() throws Exception {
+    Map<String, String> embedded = Map.of("OPSAGENT_DB_URL", "jdbc:hsqldb:file:" + dir.resolve("db/opsagent")
+        + ";sql.syntax_pgs=true;hsqldb.tx=mvcc;shutdown=true");
+    try (OpsagentProcess first = OpsagentProcess.start(dir, embedded, "migrate")) {
+      assertThat(first.awaitExit(60)).as(first.stderr()).isEqualTo(0);
+      assertThat(first.stdout()).startsWith("migrations applied: ").doesNotContain("applied: 0 ");
+    }
+    try (OpsagentProcess second = OpsagentProcess.start(dir, embedded, "migrate")) {
+      assertThat(second.awaitExit(60)).as(second.stderr()).isEqualTo(0);
+      assertThat(second.stdout()).startsWith("migrations applied: 0 ");
+    }
+  }
+
+  @Test
+  void aBadSettingStopsTheCommandWithExit2AndAMessageNamingIt() throws Exception {
+    Map<String, String> bad = new java.util.HashMap<>(env());
+    bad.put("OPSAGENT_CYCLE_INTERVAL", "every five minutes");
+    try (OpsagentProcess cycle = OpsagentProcess.start(dir, bad, "cycle", "--tenant", "x")) {
+      assertThat(cycle.awaitExit(60)).isEqualTo(2);
+      assertThat(cycle.stderr()).contains("OPSAGENT_CYCLE_INTERVAL").doesNotContain("sk-test-not-a-real-key");
+      assertThat(cycle.stdout()).isEmpty();
+    }
+  }
+
   private Map<String, String> env() {
     return Map.of(
         "OPSAGENT_DB_URL", db.url(),
