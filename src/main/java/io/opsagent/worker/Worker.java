@@ -45,6 +45,7 @@ public final class Worker implements AutoCloseable {
     this.services = services;
     Config config = services.config;
     CycleMetrics metrics = new CycleMetrics(services.metrics);
+    QueueLag.register(services.metrics, services.db.jdbi());
     this.scheduler = new OpsScheduler(services.db, config, (tenantId, trigger) -> runCycle(tenantId, trigger, metrics));
     this.queues = new Queues(services.db, config, scheduler.task(),
         job -> log.info("deployment job has no handler in this process job={}", job));
@@ -56,8 +57,9 @@ public final class Worker implements AutoCloseable {
   /** Starts everything; the returned worker runs until {@link #close()}. */
   public static Worker start(Config config) {
     Services services = Services.open(config);
+    Worker w = null;
     try {
-      Worker w = new Worker(services);
+      w = new Worker(services);
       services.notifier.start();
       w.queues.start();
       int created = w.scheduler.scanAndRegister();
@@ -68,6 +70,11 @@ public final class Worker implements AutoCloseable {
           w.api == null ? "disabled" : w.api.port());
       return w;
     } catch (RuntimeException e) {
+      // e.g. the HTTP port is taken: stop the queues already polling, or they would pick cycles
+      // (and keep the JVM alive) in a worker that never started
+      if (w != null) {
+        w.queues.close();
+      }
       services.close();
       throw e;
     }

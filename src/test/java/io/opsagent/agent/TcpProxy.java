@@ -13,20 +13,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A loopback TCP relay to a real server that a test can cut and restore, to see what a client
  * does when the server goes away mid-run and comes back (on the same port).
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
   private int port;
 
-  TcpProxy(String targetHost, int targetPort) {
+  public TcpProxy(String targetHost, int targetPort) {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
   }
 
   /** Starts relaying (again); on the same port as before after the first start. */
-  synchronized TcpProxy start() throws IOException {
+  public synchronized TcpProxy start() throws IOException {
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
     s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -38,12 +38,12 @@ final class TcpProxy implements AutoCloseable {
     return this;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Refuses new connections and drops the open ones, like a stopped server. */
-  synchronized void cut() throws IOException {
+  public synchronized void cut() throws IOException {
     server.close();
     for (Socket socket : sockets) {
       socket.close();

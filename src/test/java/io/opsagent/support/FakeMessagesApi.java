@@ -13,12 +13,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A scripted Anthropic Messages API on 127.0.0.1: answers {@code POST /v1/messages} (matched on
  * method and path only, whatever headers the client sends) with the next scripted reply, or with
  * the {@link #otherwise} reply once the script is used up. Captures every request body.
+ *
+ * <p>A reply can be held ({@link #thenHeld}) until the test releases a latch, which keeps a cycle
+ * running for as long as the test needs; requests are served concurrently, so a held reply never
+ * blocks another request.
  */
 public final class FakeMessagesApi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,14 +35,22 @@ public final class FakeMessagesApi implements AutoCloseable {
   public record Reply(int status, String body) {}
 
   private final HttpServer server;
-  private final ConcurrentLinkedDeque<Reply> script = new ConcurrentLinkedDeque<>();
+  private record Scripted(Reply reply, CountDownLatch release) {}
+
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "fake-messages-api");
+    t.setDaemon(true);
+    return t;
+  });
+  private final ConcurrentLinkedDeque<Scripted> script = new ConcurrentLinkedDeque<>();
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
-  private volatile Reply otherwise = error(500, "api_error", "script exhausted");
+  private volatile Function<JsonNode, Reply> otherwise = exhausted();
 
   private FakeMessagesApi() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
+    server.setExecutor(executor);
     server.start();
   }
 
@@ -50,20 +67,41 @@ public final class FakeMessagesApi implements AutoCloseable {
   }
 
   public FakeMessagesApi then(Reply reply) {
-    script.add(reply);
+    script.add(new Scripted(reply, null));
+    return this;
+  }
+
+  /** Like {@link #then}, but the reply is sent only once {@code release} is counted down. */
+  public FakeMessagesApi thenHeld(CountDownLatch release, Reply reply) {
+    script.add(new Scripted(reply, release));
     return this;
   }
 
   public FakeMessagesApi otherwise(Reply reply) {
-    this.otherwise = reply;
+    this.otherwise = request -> reply;
     return this;
+  }
+
+  /**
+   * Once the script is used up, answers each request with what {@code responder} makes of its
+   * parsed body (for tests where several tenants' cycles interleave). The responder may block: each
+   * request has a thread of its own.
+   */
+  public FakeMessagesApi otherwise(Function<JsonNode, Reply> responder) {
+    this.otherwise = responder;
+    return this;
+  }
+
+  private static Function<JsonNode, Reply> exhausted() {
+    Reply r = error(500, "api_error", "script exhausted");
+    return request -> r;
   }
 
   /** Clears the script and the captured requests (between tests sharing one server). */
   public void reset() {
     script.clear();
     requests.clear();
-    otherwise = error(500, "api_error", "script exhausted");
+    otherwise = exhausted();
   }
 
   public List<String> requests() {
@@ -122,10 +160,12 @@ public final class FakeMessagesApi implements AutoCloseable {
         ex.sendResponseHeaders(404, -1);
         return;
       }
-      requests.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      Reply reply = script.poll();
-      if (reply == null) {
-        reply = otherwise;
+      String raw = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      requests.add(raw);
+      Scripted next = script.poll();
+      Reply reply = next == null ? otherwise.apply(JSON.readTree(raw)) : next.reply();
+      if (next != null && next.release() != null) {
+        awaitRelease(next.release());
       }
       byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().add("Content-Type", "application/json");
@@ -138,8 +178,17 @@ public final class FakeMessagesApi implements AutoCloseable {
     }
   }
 
+  private static void awaitRelease(CountDownLatch release) {
+    try {
+      release.await(2, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }
