@@ -32,6 +32,8 @@ import org.slf4j.MDC;
  */
 public final class OpsLoop {
   private static final Logger log = LoggerFactory.getLogger(OpsLoop.class);
+  static final String ORPHANED = "the process running this cycle stopped mid-cycle (crash or kill);"
+      + " marked failed when the tenant's next cycle started";
 
   private final TenantRepository tenants;
   private final RunRepository runs;
@@ -40,6 +42,7 @@ public final class OpsLoop {
   private final OpsTools tools;
   private final Guardrails guardrails;
   private final CycleHooks hooks;
+  private final TenantCycleLock lock;
   private final int maxSteps;
 
   public OpsLoop(Jdbi jdbi, ModelClient model, OpsTools tools, Guardrails guardrails,
@@ -54,6 +57,7 @@ public final class OpsLoop {
     this.tools = tools;
     this.guardrails = guardrails;
     this.hooks = hooks;
+    this.lock = TenantCycleLock.forJdbi(jdbi);
     this.maxSteps = maxSteps;
   }
 
@@ -70,12 +74,27 @@ public final class OpsLoop {
   /**
    * Runs one cycle now, in this thread, and returns the finished (or skipped) run. Failures of the
    * cycle are recorded in the run, not thrown; throws {@link UnknownTenantException} (recording
-   * nothing) when the tenant does not exist.
+   * nothing) when the tenant does not exist, and {@link CycleAlreadyRunningException} when another
+   * cycle of the tenant holds its {@link TenantCycleLock} anywhere (a worker, the CLI).
+   *
+   * <p>Holding the lock, any {@code running} row of the tenant is certainly orphaned (its holder
+   * died and lost the lock with its session): it is marked failed before the cycle starts.
    */
   public OpsRun runOpsCycle(String tenantId, Trigger trigger) {
     if (tenants.find(tenantId).isEmpty()) {
       throw new UnknownTenantException(tenantId);
     }
+    try (TenantCycleLock.Held held = lock.tryLock(tenantId)
+        .orElseThrow(() -> new CycleAlreadyRunningException(tenantId))) {
+      int orphans = runs.failOrphaned(tenantId, ORPHANED);
+      if (orphans > 0) {
+        log.warn("orphaned runs marked failed tenant={} count={}", tenantId, orphans);
+      }
+      return runLocked(tenantId, trigger);
+    }
+  }
+
+  private OpsRun runLocked(String tenantId, Trigger trigger) {
     Optional<String> skip = hooks.skipReason(tenantId, trigger);
     if (skip.isPresent()) {
       OpsRun run = runs.skipped(tenantId, trigger, skip.get());

@@ -1,5 +1,6 @@
 package io.opsagent.cli;
 
+import io.opsagent.agent.CycleAlreadyRunningException;
 import io.opsagent.agent.OpsRun;
 import io.opsagent.agent.RunStatus;
 import io.opsagent.agent.Trigger;
@@ -28,6 +29,9 @@ final class CycleCommand implements Callable<Integer> {
       } catch (UnknownTenantException e) {
         System.err.println("opsagent: no tenant with id " + tenantId);
         return 2;
+      } catch (CycleAlreadyRunningException e) {
+        System.err.println("opsagent: a cycle of tenant " + tenantId + " is running elsewhere; try again later");
+        return 3;
       }
       // Deliveries are durable either way (a worker resumes them); give them a moment to go out now.
       Deliveries.awaitSettled(services, tenantId, run.id(), Duration.ofSeconds(20));

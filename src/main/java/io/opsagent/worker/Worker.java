@@ -84,6 +84,9 @@ public final class Worker implements AutoCloseable {
     try {
       OpsRun run = services.loop.runOpsCycle(tenantId, trigger);
       metrics.record(run);
+    } catch (CycleAlreadyRunningException e) {
+      log.info("cycle not run: another process holds this tenant's cycle tenant={} trigger={}",
+          tenantId, trigger.wire());
     } catch (UnknownTenantException e) {
       log.warn("tenant no longer exists, removing its schedule tenant={}", tenantId);
       scheduler.removeOpsSchedule(tenantId);

@@ -1,6 +1,7 @@
 package io.opsagent.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -263,35 +264,33 @@ class GuardrailsEndToEndTest {
   }
 
   @Test
-  void twoConcurrentCyclesRestartingTheSameDeploymentRestartItOnceAndStartTheConfiguredCooldown()
+  void twoProcessesRestartingTheSameDeploymentRestartItOnceAndStartTheConfiguredCooldown()
       throws Exception {
     var t = tenant("restarts");
     Deployment d = t.deploy("api", DeploymentStatus.DEGRADED, "1.0.0");
-    api.then(api.toolUse(100, 10, RESTART, restart(d.id())))
+    CountDownLatch release = new CountDownLatch(1);
+    api.thenHeld(release, api.toolUse(100, 10, RESTART, restart(d.id())))
+        .then(api.text("Restarted.", 100, 10))
         .then(api.toolUse(100, 10, RESTART, restart(d.id())))
         .otherwise(api.text("Restarted what needed it.", 100, 10));
     OpsLoop first = loop();
-    OpsLoop second = loop();
-    CountDownLatch go = new CountDownLatch(1);
-    ExecutorService threads = Executors.newFixedThreadPool(2);
+    OpsLoop second = loop(); // another process: its own loop, store and Redis connection
+    ExecutorService threads = Executors.newSingleThreadExecutor();
     try {
-      List<Future<OpsRun>> runs = new ArrayList<>();
-      for (OpsLoop loop : List.of(first, second)) {
-        runs.add(threads.submit(() -> {
-          go.await();
-          return loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
-        }));
-      }
-      go.countDown();
-      List<JsonNode> calls = new ArrayList<>();
-      for (Future<OpsRun> run : runs) {
-        OpsRun done = run.get(30, TimeUnit.SECONDS);
-        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
-        calls.addAll(actions(done));
-      }
+      Future<OpsRun> running = threads.submit(() -> first.runOpsCycle(t.id(), Trigger.SCHEDULE));
+      await().until(() -> api.requests().size() == 1);
+
+      // while the first cycle runs, the tenant's cycle lock keeps the second process out entirely
+      assertThatThrownBy(() -> second.runOpsCycle(t.id(), Trigger.SCHEDULE))
+          .isInstanceOf(CycleAlreadyRunningException.class);
+      release.countDown();
+      OpsRun firstRun = running.get(30, TimeUnit.SECONDS);
+      // its next cycle asks again, within the cooldown
+      OpsRun secondRun = second.runOpsCycle(t.id(), Trigger.SCHEDULE);
+
       assertThat(restarts).hasValue(1);
-      assertThat(calls).filteredOn(a -> a.get("allowed").asBoolean()).hasSize(1);
-      assertThat(calls).filteredOn(a -> !a.get("allowed").asBoolean()).singleElement()
+      assertThat(actions(firstRun)).filteredOn(a -> a.get("allowed").asBoolean()).hasSize(1);
+      assertThat(actions(secondRun)).filteredOn(a -> !a.get("allowed").asBoolean()).singleElement()
           .satisfies(a -> assertThat(a.get("reason").asText())
               .contains(RESTART + " of deployment " + d.id() + " is on cooldown"));
     } finally {
