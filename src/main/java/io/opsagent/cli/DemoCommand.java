@@ -40,6 +40,11 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
+    if (System.getenv("OPSAGENT_LOG_LEVEL") == null) {
+      // the demo's own output tells the story; keep the log to warnings
+      ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+          .setLevel(ch.qos.logback.classic.Level.WARN);
+    }
     deleteRecursively(DEMO_DIR);
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("OPSAGENT_DB_URL", "jdbc:hsqldb:file:" + DEMO_DIR.resolve("opsagent")

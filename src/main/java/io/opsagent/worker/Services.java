@@ -85,9 +85,6 @@ public final class Services implements AutoCloseable {
   /** Opens the database, applies migrations and builds the graph. */
   public static Services open(Config config) {
     log.info("starting {}", config);
-    if (config.anthropicApiKey().isEmpty()) {
-      log.info("ANTHROPIC_API_KEY is not set: the deterministic rules engine decides instead of Claude");
-    }
     Database db = Database.open(config);
     try {
       db.migrate();
