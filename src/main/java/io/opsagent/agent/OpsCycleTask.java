@@ -53,9 +53,10 @@ final class OpsCycleTask {
   private CompletionHandler<OpsCycleJob> execute(TaskInstance<OpsCycleJob> instance, ExecutionContext ctx) {
     OpsCycleJob job = instance.getData();
     SchedulerClient client = ctx.getSchedulerClient();
-    if (job.trigger() == Trigger.SCHEDULE && !wantsRecurring(job, store.state(job.tenantId()))) {
+    boolean recur = wantsRecurring(job, store.state(job.tenantId()));
+    if (job.trigger() == Trigger.SCHEDULE && !recur) {
       log.info("ops cycle not run: schedule removed or disabled tenant={}", job.tenantId());
-      return (complete, ops) -> finish(job, complete, ops, client);
+      return (complete, ops) -> finish(job, recur, complete, ops, client);
     }
     MDC.put("tenant", job.tenantId());
     try {
@@ -70,18 +71,17 @@ final class OpsCycleTask {
     } finally {
       MDC.remove("tenant");
     }
-    return (complete, ops) -> finish(job, complete, ops, client);
+    return (complete, ops) -> finish(job, recur, complete, ops, client);
   }
 
   /**
-   * Moves the row on or removes it, then applies a change requested meanwhile: the requester writes
-   * its change before looking at the row, we change the row before looking for a change, so one of
-   * the two always sees the other.
+   * Moves the row on or removes it, as the tenant's state read when the cycle started says, then
+   * applies a change requested meanwhile: the requester writes its change before looking at the
+   * row, we change the row before looking for a change, so one of the two always sees the other.
    */
-  private void finish(OpsCycleJob job, ExecutionComplete complete, ExecutionOperations<OpsCycleJob> ops,
-      SchedulerClient client) {
+  private void finish(OpsCycleJob job, boolean recur, ExecutionComplete complete,
+      ExecutionOperations<OpsCycleJob> ops, SchedulerClient client) {
     String tenant = job.tenantId();
-    boolean recur = wantsRecurring(job, store.state(tenant));
     if (recur) {
       ops.reschedule(complete, slots.next(tenant, Instant.now()), job.recurringNow());
     } else {

@@ -37,6 +37,7 @@ public final class OpsScheduler {
   static final int SCAN_BATCH = 1000;
   private static final int ATTEMPTS = 5;
 
+  private final Database db;
   private final TenantRepository tenants;
   private final ScheduleStore store;
   private final Slots slots;
@@ -44,6 +45,7 @@ public final class OpsScheduler {
   private final SchedulerClient client;
 
   public OpsScheduler(Database db, Config config, CycleRunner runner) {
+    this.db = db;
     this.tenants = new TenantRepository(db.jdbi());
     this.store = new ScheduleStore(db.jdbi());
     this.slots = new Slots(config.cycleInterval());
@@ -186,6 +188,14 @@ public final class OpsScheduler {
 
   /** {@link #ensureOpsSchedule} for many tenants at once; returns how many schedules were created. */
   public int ensureOpsSchedules(List<String> tenantIds) {
+    int created = 0;
+    for (int from = 0; from < tenantIds.size(); from += SCAN_BATCH) {
+      created += ensurePage(tenantIds.subList(from, Math.min(tenantIds.size(), from + SCAN_BATCH)));
+    }
+    return created;
+  }
+
+  private int ensurePage(List<String> tenantIds) {
     Set<String> skip = store.disabledOrScheduled(tenantIds);
     Instant now = Instant.now();
     List<SchedulableInstance<?>> missing = new ArrayList<>();
@@ -199,10 +209,10 @@ public final class OpsScheduler {
       return 0;
     }
     try {
-      client.scheduleBatch(missing);
+      Queues.scheduleAll(db, JobType.OPS_CYCLE, task, missing);
       return missing.size();
     } catch (FailedToScheduleBatchException e) {
-      // another process registered some of them meanwhile: fall back to one by one
+      // another process registered some of them meanwhile (nothing was inserted): one by one
       int created = 0;
       for (SchedulableInstance<?> s : missing) {
         created += client.scheduleIfNotExists(s) ? 1 : 0;

@@ -41,22 +41,20 @@ final class ScheduleStore {
     upsert(tenantId, "pending_recurring = :v", recurring, true, recurring);
   }
 
-  /** Reads and clears the pending change, if any. */
+  /** Reads and clears the pending change, if any; one read when there is none (every cycle). */
   Optional<Boolean> takePending(String tenantId) {
-    return jdbi.inTransaction(h -> {
-      Optional<Boolean> pending = Optional.ofNullable(h.createQuery(
-              "SELECT pending_recurring FROM ops_schedules WHERE tenant_id = :t")
-          .bind("t", tenantId)
-          .map((rs, ctx) -> (Boolean) rs.getObject(1))
-          .findOne()
-          .orElse(null));
-      if (pending.isPresent()) {
-        h.createUpdate("UPDATE ops_schedules SET pending_recurring = NULL WHERE tenant_id = :t")
-            .bind("t", tenantId)
-            .execute();
-      }
-      return pending;
-    });
+    Optional<Boolean> pending = jdbi.withHandle(h -> h.createQuery(
+            "SELECT pending_recurring FROM ops_schedules WHERE tenant_id = :t")
+        .bind("t", tenantId)
+        .map((rs, ctx) -> Optional.ofNullable((Boolean) rs.getObject(1)))
+        .findOne()
+        .orElse(Optional.empty()));
+    pending.ifPresent(v -> jdbi.useHandle(h -> h.createUpdate(
+            "UPDATE ops_schedules SET pending_recurring = NULL WHERE tenant_id = :t AND pending_recurring = :v")
+        .bind("t", tenantId)
+        .bind("v", v)
+        .execute()));
+    return pending;
   }
 
   /** Of {@code tenantIds}, those switched off or already holding an {@code ops-cycle} row. */
