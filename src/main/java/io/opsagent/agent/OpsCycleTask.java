@@ -43,9 +43,15 @@ final class OpsCycleTask {
 
   CustomTask<OpsCycleJob> build() {
     return Tasks.custom(JobType.OPS_CYCLE.taskName(), OpsCycleJob.class)
-        // only reached if our own bookkeeping throws: try again at the tenant's next slot
-        .onFailure((FailureHandler<OpsCycleJob>) (complete, ops) ->
-            ops.reschedule(complete, slots.next(tenantOf(complete), Instant.now())))
+        // only reached if our own bookkeeping throws: a recurring row tries again at its next slot
+        .onFailure((FailureHandler<OpsCycleJob>) (complete, ops) -> {
+          OpsCycleJob job = (OpsCycleJob) complete.getExecution().taskInstance.getData();
+          if (job.recurring()) {
+            ops.reschedule(complete, slots.next(job.tenantId(), Instant.now()), job.recurringNow());
+          } else {
+            ops.remove();
+          }
+        })
         .onDeadExecutionRevive()
         .execute(this::execute);
   }
@@ -114,9 +120,5 @@ final class OpsCycleTask {
   private static boolean wantsRecurring(OpsCycleJob job, ScheduleStore.State state) {
     boolean registered = state.pendingRecurring() != null ? state.pendingRecurring() : job.recurring();
     return state.enabled() && registered;
-  }
-
-  private static String tenantOf(ExecutionComplete complete) {
-    return ((OpsCycleJob) complete.getExecution().taskInstance.getData()).tenantId();
   }
 }

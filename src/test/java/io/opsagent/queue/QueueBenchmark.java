@@ -3,6 +3,10 @@ package io.opsagent.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.task.TaskInstance;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.opsagent.agent.OpsScheduler;
 import io.opsagent.config.Config;
 import io.opsagent.db.Ids;
@@ -15,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,6 +104,7 @@ class QueueBenchmark {
         prod.cycleInterval(), maxPerSecond, meanPerSecond, maxPerSecond / meanPerSecond);
 
     for (int concurrency : new int[] {1, 4}) {
+      baseline(concurrency);
       throughput(concurrency);
       lag(concurrency, 5_000, Duration.ofSeconds(10));
     }
@@ -118,6 +124,25 @@ class QueueBenchmark {
       System.out.printf("throughput concurrency=%d: %d no-op cycles in %.2f s = %.0f cycles/s%n",
           concurrency, TENANTS, seconds, TENANTS / seconds);
     }
+  }
+
+  /** db-scheduler alone, same polling, a no-op one-time task and no bookkeeping of ours: the floor. */
+  private void baseline(int concurrency) {
+    AtomicInteger done = new AtomicInteger();
+    OneTimeTask<Void> noop = Tasks.oneTime("baseline").execute((inst, ctx) -> done.incrementAndGet());
+    List<TaskInstance<?>> batch = new ArrayList<>();
+    for (int i = 0; i < TENANTS; i++) {
+      batch.add(noop.instance("b" + i));
+    }
+    Scheduler scheduler = Scheduler.create(db.database().dataSource(), noop).tableName("deployment_tasks")
+        .threads(concurrency).pollUsingLockAndFetch(0.5, 1.0).build();
+    scheduler.scheduleBatch(batch, Instant.now().minusSeconds(1));
+    long t0 = System.nanoTime();
+    scheduler.start();
+    await().atMost(Duration.ofMinutes(3)).until(() -> done.get() == TENANTS);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    scheduler.stop();
+    System.out.printf("baseline db-scheduler alone concurrency=%d: %.0f no-op executions/s%n", concurrency, TENANTS / seconds);
   }
 
   /** {@code n} tenants due at an even pace over {@code window}; lag = actual start - due time. */
