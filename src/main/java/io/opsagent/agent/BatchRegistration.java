@@ -48,13 +48,15 @@ final class BatchRegistration {
   }
 
   int ensure(List<String> tenantIds) {
+    List<String> sorted = tenantIds.stream().distinct().sorted().toList();
     int created = 0;
-    for (int from = 0; from < tenantIds.size(); from += PAGE) {
-      created += ensurePage(tenantIds.subList(from, Math.min(tenantIds.size(), from + PAGE)));
+    for (int from = 0; from < sorted.size(); from += PAGE) {
+      created += ensurePage(sorted.subList(from, Math.min(sorted.size(), from + PAGE)));
     }
     return created;
   }
 
+  /** {@code tenantIds} ascending, as the scan's pages are. */
   private int ensurePage(List<String> tenantIds) {
     Set<String> skip = store.disabledOrScheduled(tenantIds);
     Instant now = Instant.now();

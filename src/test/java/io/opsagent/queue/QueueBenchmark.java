@@ -106,7 +106,7 @@ class QueueBenchmark {
     for (int concurrency : new int[] {1, 4}) {
       baseline(concurrency);
       throughput(concurrency);
-      lag(concurrency, 5_000, Duration.ofSeconds(10));
+      lag(concurrency, 2_000, Duration.ofSeconds(10));
     }
   }
 
