@@ -59,15 +59,16 @@ final class OpsCycleTask {
   private CompletionHandler<OpsCycleJob> execute(TaskInstance<OpsCycleJob> instance, ExecutionContext ctx) {
     OpsCycleJob job = instance.getData();
     SchedulerClient client = ctx.getSchedulerClient();
-    boolean recur = wantsRecurring(job, store.state(job.tenantId()));
+    ScheduleStore.StartState start = store.startState(job.tenantId());
+    boolean recur = wantsRecurring(job, start.state());
     if (job.trigger() == Trigger.SCHEDULE && !recur) {
       log.info("ops cycle not run: schedule removed or disabled tenant={}", job.tenantId());
       return (complete, ops) -> finish(job, recur, complete, ops, client);
     }
     MDC.put("tenant", job.tenantId());
     try {
-      int orphaned = runs.failOrphaned(job.tenantId(), ORPHANED_RUN_ERROR);
-      if (orphaned > 0) {
+      if (start.runningRuns() > 0) { // none can be alive: db-scheduler runs one cycle per tenant
+        int orphaned = runs.failOrphaned(job.tenantId(), ORPHANED_RUN_ERROR);
         log.warn("orphaned runs marked failed tenant={} count={}", job.tenantId(), orphaned);
       }
       runner.runCycle(job.tenantId(), job.trigger());
