@@ -14,6 +14,7 @@ import io.opsagent.support.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,11 +79,19 @@ class QueueBenchmark {
     scheduler.ensureOpsSchedules(warm);
     sql("DELETE FROM ops_agent_tasks");
 
-    long t0 = System.nanoTime();
-    int created = scheduler.ensureOpsSchedules(tenantIds);
-    double batchMs = (System.nanoTime() - t0) / 1e6;
+    // the median of 5: other builds share this machine
+    double[] runs = new double[5];
+    int created = 0;
+    for (int i = 0; i < runs.length; i++) {
+      sql("DELETE FROM ops_agent_tasks");
+      long t0 = System.nanoTime();
+      created = scheduler.ensureOpsSchedules(tenantIds);
+      runs[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    Arrays.sort(runs);
+    double batchMs = runs[runs.length / 2];
     sql("DELETE FROM ops_agent_tasks");
-    t0 = System.nanoTime();
+    long t0 = System.nanoTime();
     int scanned = scheduler.scanAndRegister();
     double scanMs = (System.nanoTime() - t0) / 1e6;
     t0 = System.nanoTime();
@@ -98,8 +107,8 @@ class QueueBenchmark {
     double meanPerSecond = TENANTS / (double) prod.cycleInterval().toSeconds();
 
     System.out.printf("%nQUEUE BENCHMARK (%d tenants, PostgreSQL %s)%n", TENANTS, pgVersion());
-    System.out.printf("register: ensureOpsSchedules(10,000 ids) %.0f ms; scanAndRegister first start %.0f ms,"
-        + " restart (all present) %.0f ms%n", batchMs, scanMs, rescanMs);
+    System.out.printf("register: ensureOpsSchedules(10,000 ids) median of 5 %.0f ms (min %.0f, max %.0f); scanAndRegister first start %.0f ms,"
+        + " restart (all present) %.0f ms%n", batchMs, runs[0], runs[runs.length - 1], scanMs, rescanMs);
     System.out.printf("spread over %s: max %d cycles due in one second, mean %.1f (max/mean %.2f)%n",
         prod.cycleInterval(), maxPerSecond, meanPerSecond, maxPerSecond / meanPerSecond);
 
