@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The queue's figures for docs/benchmarks.md. Not part of the normal build; run with
- * {@code mvn -B -q -o test -Dgroups=benchmark -Dtest=QueueBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
+ * {@code mvn -B -q -o test -Pbenchmark -Dtest=QueueBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("benchmark")
 class QueueBenchmark {
