@@ -43,9 +43,15 @@ final class OpsCycleTask {
 
   CustomTask<OpsCycleJob> build() {
     return Tasks.custom(JobType.OPS_CYCLE.taskName(), OpsCycleJob.class)
-        // only reached if our own bookkeeping throws: try again at the tenant's next slot
-        .onFailure((FailureHandler<OpsCycleJob>) (complete, ops) ->
-            ops.reschedule(complete, slots.next(tenantOf(complete), Instant.now())))
+        // only reached if our own bookkeeping throws: a recurring row tries again at its next slot
+        .onFailure((FailureHandler<OpsCycleJob>) (complete, ops) -> {
+          OpsCycleJob job = (OpsCycleJob) complete.getExecution().taskInstance.getData();
+          if (job.recurring()) {
+            ops.reschedule(complete, slots.next(job.tenantId(), Instant.now()), job.recurringNow());
+          } else {
+            ops.remove();
+          }
+        })
         .onDeadExecutionRevive()
         .execute(this::execute);
   }
@@ -53,14 +59,16 @@ final class OpsCycleTask {
   private CompletionHandler<OpsCycleJob> execute(TaskInstance<OpsCycleJob> instance, ExecutionContext ctx) {
     OpsCycleJob job = instance.getData();
     SchedulerClient client = ctx.getSchedulerClient();
-    if (job.trigger() == Trigger.SCHEDULE && !wantsRecurring(job, store.state(job.tenantId()))) {
+    ScheduleStore.StartState start = store.startState(job.tenantId());
+    boolean recur = wantsRecurring(job, start.state());
+    if (job.trigger() == Trigger.SCHEDULE && !recur) {
       log.info("ops cycle not run: schedule removed or disabled tenant={}", job.tenantId());
-      return (complete, ops) -> finish(job, complete, ops, client);
+      return (complete, ops) -> finish(job, recur, complete, ops, client);
     }
     MDC.put("tenant", job.tenantId());
     try {
-      int orphaned = runs.failOrphaned(job.tenantId(), ORPHANED_RUN_ERROR);
-      if (orphaned > 0) {
+      if (start.runningRuns() > 0) { // none can be alive: db-scheduler runs one cycle per tenant
+        int orphaned = runs.failOrphaned(job.tenantId(), ORPHANED_RUN_ERROR);
         log.warn("orphaned runs marked failed tenant={} count={}", job.tenantId(), orphaned);
       }
       runner.runCycle(job.tenantId(), job.trigger());
@@ -70,18 +78,17 @@ final class OpsCycleTask {
     } finally {
       MDC.remove("tenant");
     }
-    return (complete, ops) -> finish(job, complete, ops, client);
+    return (complete, ops) -> finish(job, recur, complete, ops, client);
   }
 
   /**
-   * Moves the row on or removes it, then applies a change requested meanwhile: the requester writes
-   * its change before looking at the row, we change the row before looking for a change, so one of
-   * the two always sees the other.
+   * Moves the row on or removes it, as the tenant's state read when the cycle started says, then
+   * applies a change requested meanwhile: the requester writes its change before looking at the
+   * row, we change the row before looking for a change, so one of the two always sees the other.
    */
-  private void finish(OpsCycleJob job, ExecutionComplete complete, ExecutionOperations<OpsCycleJob> ops,
-      SchedulerClient client) {
+  private void finish(OpsCycleJob job, boolean recur, ExecutionComplete complete,
+      ExecutionOperations<OpsCycleJob> ops, SchedulerClient client) {
     String tenant = job.tenantId();
-    boolean recur = wantsRecurring(job, store.state(tenant));
     if (recur) {
       ops.reschedule(complete, slots.next(tenant, Instant.now()), job.recurringNow());
     } else {
@@ -114,9 +121,5 @@ final class OpsCycleTask {
   private static boolean wantsRecurring(OpsCycleJob job, ScheduleStore.State state) {
     boolean registered = state.pendingRecurring() != null ? state.pendingRecurring() : job.recurring();
     return state.enabled() && registered;
-  }
-
-  private static String tenantOf(ExecutionComplete complete) {
-    return ((OpsCycleJob) complete.getExecution().taskInstance.getData()).tenantId();
   }
 }

@@ -3,10 +3,8 @@ package io.opsagent.agent;
 import com.github.kagkarlsson.scheduler.ScheduledExecution;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.exceptions.DbSchedulerException;
-import com.github.kagkarlsson.scheduler.exceptions.FailedToScheduleBatchException;
 import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceCurrentlyExecutingException;
 import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceNotFoundException;
-import com.github.kagkarlsson.scheduler.task.SchedulableInstance;
 import com.github.kagkarlsson.scheduler.task.Task;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
@@ -14,10 +12,8 @@ import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.JobType;
 import io.opsagent.queue.Queues;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,21 +30,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class OpsScheduler {
   private static final Logger log = LoggerFactory.getLogger(OpsScheduler.class);
-  static final int SCAN_BATCH = 1000;
   private static final int ATTEMPTS = 5;
 
-  private final TenantRepository tenants;
+  private final BatchRegistration registration;
   private final ScheduleStore store;
   private final Slots slots;
   private final Task<OpsCycleJob> task;
   private final SchedulerClient client;
 
   public OpsScheduler(Database db, Config config, CycleRunner runner) {
-    this.tenants = new TenantRepository(db.jdbi());
     this.store = new ScheduleStore(db.jdbi());
     this.slots = new Slots(config.cycleInterval());
     this.task = new OpsCycleTask(new RunRepository(db.jdbi()), store, runner, slots).build();
     this.client = Queues.client(db, JobType.OPS_CYCLE, task);
+    this.registration = new BatchRegistration(db, new TenantRepository(db.jdbi()), store, slots, task, client);
   }
 
   /** The {@link JobType#OPS_CYCLE} task, for {@link Queues}. */
@@ -170,45 +165,18 @@ public final class OpsScheduler {
   /**
    * The startup scan: every tenant with a RUNNING deployment gets its recurring cycle, except
    * tenants switched off. Pages of 1,000 tenant ids; only the missing rows are inserted, in one
-   * batch per page, so a restart with every tenant registered costs a few reads. Returns how many
-   * schedules were created.
+   * transaction per page, so a restart with every tenant registered costs a few reads. Returns how
+   * many schedules were created.
    */
   public int scanAndRegister() {
-    int created = 0;
-    String after = "";
-    for (List<String> page; !(page = tenants.idsWithRunningDeployments(after, SCAN_BATCH)).isEmpty(); ) {
-      created += ensureOpsSchedules(page);
-      after = page.get(page.size() - 1);
-    }
+    int created = registration.scan();
     log.info("ops schedules scanned created={}", created);
     return created;
   }
 
   /** {@link #ensureOpsSchedule} for many tenants at once; returns how many schedules were created. */
   public int ensureOpsSchedules(List<String> tenantIds) {
-    Set<String> skip = store.disabledOrScheduled(tenantIds);
-    Instant now = Instant.now();
-    List<SchedulableInstance<?>> missing = new ArrayList<>();
-    for (String id : tenantIds) {
-      if (!skip.contains(id)) {
-        missing.add(SchedulableInstance.of(
-            OpsCycleTask.instance(new OpsCycleJob(id, Trigger.SCHEDULE, true)), slots.next(id, now)));
-      }
-    }
-    if (missing.isEmpty()) {
-      return 0;
-    }
-    try {
-      client.scheduleBatch(missing);
-      return missing.size();
-    } catch (FailedToScheduleBatchException e) {
-      // another process registered some of them meanwhile: fall back to one by one
-      int created = 0;
-      for (SchedulableInstance<?> s : missing) {
-        created += client.scheduleIfNotExists(s) ? 1 : 0;
-      }
-      return created;
-    }
+    return registration.ensure(tenantIds);
   }
 
   /** Records a change for the running cycle to apply; false if the row changed meanwhile (retry). */

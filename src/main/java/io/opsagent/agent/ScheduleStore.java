@@ -33,6 +33,26 @@ final class ScheduleStore {
         .orElse(new State(true, null)));
   }
 
+  /**
+   * The tenant's state plus how many of its runs are {@code running}, in one round trip: read when
+   * each cycle starts, where the common answer is "enabled, nothing pending, no orphaned run".
+   */
+  StartState startState(String tenantId) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT (SELECT enabled FROM ops_schedules WHERE tenant_id = :t),
+                   (SELECT pending_recurring FROM ops_schedules WHERE tenant_id = :t),
+                   (SELECT COUNT(*) FROM ops_agent_runs WHERE tenant_id = :t AND status = 'running')
+            FROM tenants WHERE id = :t""")
+        .bind("t", tenantId)
+        .map((rs, ctx) -> new StartState(
+            new State(rs.getObject(1) == null || rs.getBoolean(1), (Boolean) rs.getObject(2)),
+            rs.getLong(3)))
+        .findOne()
+        .orElse(new StartState(new State(true, null), 0)));
+  }
+
+  record StartState(State state, long runningRuns) {}
+
   void setEnabled(String tenantId, boolean enabled) {
     upsert(tenantId, "enabled = :v", enabled, enabled, null);
   }
@@ -41,39 +61,45 @@ final class ScheduleStore {
     upsert(tenantId, "pending_recurring = :v", recurring, true, recurring);
   }
 
-  /** Reads and clears the pending change, if any. */
+  /** Reads and clears the pending change, if any; one read when there is none (every cycle). */
   Optional<Boolean> takePending(String tenantId) {
-    return jdbi.inTransaction(h -> {
-      Optional<Boolean> pending = Optional.ofNullable(h.createQuery(
-              "SELECT pending_recurring FROM ops_schedules WHERE tenant_id = :t")
-          .bind("t", tenantId)
-          .map((rs, ctx) -> (Boolean) rs.getObject(1))
-          .findOne()
-          .orElse(null));
-      if (pending.isPresent()) {
-        h.createUpdate("UPDATE ops_schedules SET pending_recurring = NULL WHERE tenant_id = :t")
-            .bind("t", tenantId)
-            .execute();
-      }
-      return pending;
-    });
+    Optional<Boolean> pending = jdbi.withHandle(h -> h.createQuery(
+            "SELECT pending_recurring FROM ops_schedules WHERE tenant_id = :t")
+        .bind("t", tenantId)
+        .map((rs, ctx) -> Optional.ofNullable((Boolean) rs.getObject(1)))
+        .findOne()
+        .orElse(Optional.empty()));
+    pending.ifPresent(v -> jdbi.useHandle(h -> h.createUpdate(
+            "UPDATE ops_schedules SET pending_recurring = NULL WHERE tenant_id = :t AND pending_recurring = :v")
+        .bind("t", tenantId)
+        .bind("v", v)
+        .execute()));
+    return pending;
   }
 
-  /** Of {@code tenantIds}, those switched off or already holding an {@code ops-cycle} row. */
-  Set<String> disabledOrScheduled(List<String> tenantIds) {
-    if (tenantIds.isEmpty()) {
+  /**
+   * Of {@code sortedIds} (ascending), those switched off or already holding an {@code ops-cycle}
+   * row. Two index range scans over [first, last]: an IN list of 1,000 parameters would be compared
+   * row by row against a large table. (Should the database order ids differently, a row missed here
+   * makes the page's batch fail as a duplicate, and the caller falls back to one by one.)
+   */
+  Set<String> disabledOrScheduled(List<String> sortedIds) {
+    if (sortedIds.isEmpty()) {
       return Set.of();
     }
+    String first = sortedIds.get(0);
+    String last = sortedIds.get(sortedIds.size() - 1);
     return jdbi.withHandle(h -> {
-      Set<String> out = new HashSet<>(h.createQuery(
-              "SELECT tenant_id FROM ops_schedules WHERE enabled = FALSE AND tenant_id IN (<ids>)")
-          .bindList("ids", tenantIds)
+      Set<String> out = new HashSet<>(h.createQuery("""
+              SELECT tenant_id FROM ops_schedules
+              WHERE tenant_id >= :first AND tenant_id <= :last AND enabled = FALSE""")
+          .bind("first", first).bind("last", last)
           .mapTo(String.class)
           .list());
       out.addAll(h.createQuery("SELECT task_instance FROM " + JobType.OPS_CYCLE.queue().table()
-              + " WHERE task_name = :task AND task_instance IN (<ids>)")
+              + " WHERE task_name = :task AND task_instance >= :first AND task_instance <= :last")
           .bind("task", JobType.OPS_CYCLE.taskName())
-          .bindList("ids", tenantIds)
+          .bind("first", first).bind("last", last)
           .mapTo(String.class)
           .list());
       return out;

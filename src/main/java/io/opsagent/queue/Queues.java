@@ -10,6 +10,8 @@ import com.github.kagkarlsson.scheduler.jdbc.PostgreSqlJdbcCustomization;
 import com.github.kagkarlsson.scheduler.serializer.JacksonSerializer;
 import com.github.kagkarlsson.scheduler.serializer.Serializer;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
+import com.github.kagkarlsson.scheduler.exceptions.FailedToScheduleBatchException;
+import com.github.kagkarlsson.scheduler.task.SchedulableInstance;
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
@@ -17,9 +19,12 @@ import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.db.Ids;
 import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,11 +102,38 @@ public final class Queues implements AutoCloseable {
    * them; usable in any process (the API, the CLI), whether or not this process runs the queue.
    */
   public static SchedulerClient client(Database db, JobType type, Task<?> task) {
-    return SchedulerClient.Builder.create(db.dataSource(), List.of(task))
+    return client(db.dataSource(), db, type, task);
+  }
+
+  private static SchedulerClient client(DataSource ds, Database db, JobType type, Task<?> task) {
+    return SchedulerClient.Builder.create(ds, List.of(task))
         .tableName(type.queue().table())
         .serializer(SERIALIZER)
         .jdbcCustomization(jdbcCustomization(db))
         .build();
+  }
+
+  /**
+   * {@link SchedulerClient#scheduleBatch(List)} in one transaction: all rows or none, one commit
+   * (10,000 schedules in one round of batched inserts instead of ~80 commits).
+   *
+   * @throws FailedToScheduleBatchException if any row exists already; nothing was inserted then
+   */
+  public static void scheduleAll(Database db, JobType type, Task<?> task, List<SchedulableInstance<?>> batch) {
+    try (Connection c = db.dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        client(new OneConnection(c), db, type, task).scheduleBatch(batch);
+        c.commit();
+      } catch (RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not schedule a batch on " + type.queue().table(), e);
+    }
   }
 
   private static JdbcCustomization jdbcCustomization(Database db) {

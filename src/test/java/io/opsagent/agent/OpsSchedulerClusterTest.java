@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,11 @@ class OpsSchedulerClusterTest {
   @AfterAll
   static void dropDatabase() {
     db.close();
+  }
+
+  @AfterEach
+  void forgetSchedules() {
+    db.database().jdbi().useHandle(h -> h.execute("DELETE FROM ops_agent_tasks"));
   }
 
   @Test
@@ -81,6 +87,30 @@ class OpsSchedulerClusterTest {
     int rows = db.database().jdbi().withHandle(h -> h.createQuery(
         "SELECT COUNT(*) FROM ops_agent_tasks").mapTo(Integer.class).one());
     assertThat(rows).isEqualTo(tenants.size());
+  }
+
+  @Test
+  void twoWorkersRegisteringTheSameTenantsAtOnceCreateEachScheduleOnce() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      ids.add(java.util.UUID.randomUUID().toString());
+    }
+    OpsScheduler first = new OpsScheduler(db.database(), CONFIG, (t, trigger) -> {});
+    OpsScheduler second = new OpsScheduler(db.database(), CONFIG, (t, trigger) -> {});
+    int before = first.ensureOpsSchedules(ids.subList(0, 1500).stream().filter(id -> id.hashCode() % 3 == 0).toList());
+
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    var a = pool.submit(() -> first.ensureOpsSchedules(ids));
+    var b = pool.submit(() -> second.ensureOpsSchedules(ids));
+    int created = a.get() + b.get();
+    pool.shutdown();
+
+    int rows = db.database().jdbi().withHandle(h -> h.createQuery(
+            "SELECT COUNT(DISTINCT task_instance) FROM ops_agent_tasks WHERE task_instance IN (<ids>)")
+        .bindList("ids", ids).mapTo(Integer.class).one());
+    assertThat(rows).isEqualTo(ids.size());
+    assertThat(before + created).isEqualTo(ids.size());
+    assertThat(first.ensureOpsSchedules(ids)).isZero();
   }
 
   /** Each cycle holds a database connection for a few milliseconds, like a real one. */
