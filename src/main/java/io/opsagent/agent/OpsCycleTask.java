@@ -20,22 +20,19 @@ import org.slf4j.MDC;
 
 /**
  * The {@code ops-cycle} task: one row per tenant, so db-scheduler's pick of that row is the
- * cluster-wide lock that keeps a tenant's cycles from overlapping. Each execution fails the
- * tenant's orphaned runs, runs the cycle, and then either moves the row to the tenant's next slot
- * or removes it (schedule removed or switched off, or a one-off manual cycle).
+ * queue's guarantee that a tenant's scheduled cycles never overlap (the loop's {@link TenantCycleLock}
+ * also keeps out cycles started elsewhere, e.g. by the CLI, and sweeps orphaned runs under it). Each
+ * execution runs the cycle, then either moves the row to the tenant's next slot or removes it
+ * (schedule removed or switched off, or a one-off manual cycle).
  */
 final class OpsCycleTask {
   private static final Logger log = LoggerFactory.getLogger(OpsCycleTask.class);
-  static final String ORPHANED_RUN_ERROR =
-      "worker stopped mid-cycle (process died or was killed); the run never finished";
 
-  private final RunRepository runs;
   private final ScheduleStore store;
   private final CycleRunner runner;
   private final Slots slots;
 
-  OpsCycleTask(RunRepository runs, ScheduleStore store, CycleRunner runner, Slots slots) {
-    this.runs = runs;
+  OpsCycleTask(ScheduleStore store, CycleRunner runner, Slots slots) {
     this.store = store;
     this.runner = runner;
     this.slots = slots;
@@ -59,18 +56,13 @@ final class OpsCycleTask {
   private CompletionHandler<OpsCycleJob> execute(TaskInstance<OpsCycleJob> instance, ExecutionContext ctx) {
     OpsCycleJob job = instance.getData();
     SchedulerClient client = ctx.getSchedulerClient();
-    ScheduleStore.StartState start = store.startState(job.tenantId());
-    boolean recur = wantsRecurring(job, start.state());
+    boolean recur = wantsRecurring(job, store.state(job.tenantId()));
     if (job.trigger() == Trigger.SCHEDULE && !recur) {
       log.info("ops cycle not run: schedule removed or disabled tenant={}", job.tenantId());
       return (complete, ops) -> finish(job, recur, complete, ops, client);
     }
     MDC.put("tenant", job.tenantId());
     try {
-      if (start.runningRuns() > 0) { // none can be alive: db-scheduler runs one cycle per tenant
-        int orphaned = runs.failOrphaned(job.tenantId(), ORPHANED_RUN_ERROR);
-        log.warn("orphaned runs marked failed tenant={} count={}", job.tenantId(), orphaned);
-      }
       runner.runCycle(job.tenantId(), job.trigger());
     } catch (RuntimeException e) {
       log.error("ops cycle failed tenant={} trigger={} error={}", job.tenantId(), job.trigger().wire(),

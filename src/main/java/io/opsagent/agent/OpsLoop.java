@@ -32,7 +32,7 @@ import org.slf4j.MDC;
  */
 public final class OpsLoop {
   private static final Logger log = LoggerFactory.getLogger(OpsLoop.class);
-  static final String ORPHANED = "the process running this cycle stopped mid-cycle (crash or kill);"
+  static final String ORPHANED = "worker stopped mid-cycle (the process died or was killed);"
       + " marked failed when the tenant's next cycle started";
 
   private final TenantRepository tenants;
@@ -92,6 +92,13 @@ public final class OpsLoop {
       }
       return runLocked(tenantId, trigger);
     }
+  }
+
+  /** True while a cycle of the tenant runs anywhere (it holds the tenant's cycle lock). */
+  public boolean isCycleRunning(String tenantId) {
+    Optional<TenantCycleLock.Held> held = lock.tryLock(tenantId);
+    held.ifPresent(TenantCycleLock.Held::close);
+    return held.isEmpty();
   }
 
   private OpsRun runLocked(String tenantId, Trigger trigger) {

@@ -41,7 +41,7 @@ public final class OpsScheduler {
   public OpsScheduler(Database db, Config config, CycleRunner runner) {
     this.store = new ScheduleStore(db.jdbi());
     this.slots = new Slots(config.cycleInterval());
-    this.task = new OpsCycleTask(new RunRepository(db.jdbi()), store, runner, slots).build();
+    this.task = new OpsCycleTask(store, runner, slots).build();
     this.client = Queues.client(db, JobType.OPS_CYCLE, task);
     this.registration = new BatchRegistration(db, new TenantRepository(db.jdbi()), store, slots, task, client);
   }

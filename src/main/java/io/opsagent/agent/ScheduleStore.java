@@ -33,26 +33,6 @@ final class ScheduleStore {
         .orElse(new State(true, null)));
   }
 
-  /**
-   * The tenant's state plus how many of its runs are {@code running}, in one round trip: read when
-   * each cycle starts, where the common answer is "enabled, nothing pending, no orphaned run".
-   */
-  StartState startState(String tenantId) {
-    return jdbi.withHandle(h -> h.createQuery("""
-            SELECT (SELECT enabled FROM ops_schedules WHERE tenant_id = :t),
-                   (SELECT pending_recurring FROM ops_schedules WHERE tenant_id = :t),
-                   (SELECT COUNT(*) FROM ops_agent_runs WHERE tenant_id = :t AND status = 'running')
-            FROM tenants WHERE id = :t""")
-        .bind("t", tenantId)
-        .map((rs, ctx) -> new StartState(
-            new State(rs.getObject(1) == null || rs.getBoolean(1), (Boolean) rs.getObject(2)),
-            rs.getLong(3)))
-        .findOne()
-        .orElse(new StartState(new State(true, null), 0)));
-  }
-
-  record StartState(State state, long runningRuns) {}
-
   void setEnabled(String tenantId, boolean enabled) {
     upsert(tenantId, "enabled = :v", enabled, enabled, null);
   }

@@ -9,15 +9,19 @@ import io.opsagent.agent.Trigger;
 import io.opsagent.platform.TenantRepository;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** Manual cycles and the tenant's recurring schedule. */
 public final class OpsRoutes implements ApiServer.Routes {
   private final TenantRepository tenants;
   private final OpsScheduler scheduler;
+  private final Predicate<String> cycleRunning;
 
-  public OpsRoutes(TenantRepository tenants, OpsScheduler scheduler) {
+  /** {@code cycleRunning}: whether a cycle of the tenant runs anywhere, queued or not (e.g. the CLI). */
+  public OpsRoutes(TenantRepository tenants, OpsScheduler scheduler, Predicate<String> cycleRunning) {
     this.tenants = tenants;
     this.scheduler = scheduler;
+    this.cycleRunning = cycleRunning;
   }
 
   @Override
@@ -40,6 +44,9 @@ public final class OpsRoutes implements ApiServer.Routes {
 
   private void trigger(Context ctx) {
     String tenantId = tenantId(ctx);
+    if (cycleRunning.test(tenantId)) {
+      throw new CycleAlreadyRunningException(tenantId);
+    }
     scheduler.runNow(tenantId, Trigger.MANUAL);
     ctx.status(202).json(Map.of("tenantId", tenantId, "queued", true));
   }

@@ -105,7 +105,7 @@ public final class Worker implements AutoCloseable {
             this::deploymentStatusChanged),
         new ChannelRoutes(json, services.tenants, services.workspaces, services.channels),
         new RunRoutes(json, services.tenants, services.runs, services.notifications),
-        new OpsRoutes(services.tenants, scheduler)));
+        new OpsRoutes(services.tenants, scheduler, services.loop::isCycleRunning)));
   }
 
   /**

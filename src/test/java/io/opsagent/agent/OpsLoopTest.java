@@ -95,6 +95,21 @@ class OpsLoopTest {
   }
 
   @Test
+  void aRunLeftRunningByADeadProcessIsMarkedFailedWhenTheTenantsNextCycleStarts() {
+    var t = fx.tenant("orphan").workspace("web").deployment("api", DeploymentStatus.RUNNING);
+    RunRepository runs = new RunRepository(db.database().jdbi());
+    OpsRun orphan = runs.start(t.id(), Trigger.SCHEDULE);
+    api.then(api.text("All clear.", 100, 10));
+
+    OpsRun next = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
+
+    assertThat(next.status()).isEqualTo(RunStatus.COMPLETED);
+    OpsRun after = runs.find(t.id(), orphan.id()).orElseThrow();
+    assertThat(after.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(after.error()).contains("stopped mid-cycle");
+  }
+
+  @Test
   void aFailedDeploymentGetsExactlyOneCriticalAlertToItsWorkspaceRecordedInTheRun() throws Exception {
     var t = fx.tenant("failing").workspace("other").deployment("ok", DeploymentStatus.RUNNING);
     notify.webhook(t.id(), t.lastWorkspace().id(), "other-hook", receiver.url("/other"), null);

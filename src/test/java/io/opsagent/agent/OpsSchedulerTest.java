@@ -156,24 +156,9 @@ class OpsSchedulerTest {
   }
 
   @Test
-  void anOrphanedRunningRowIsMarkedFailedWhenTheTenantsNextCycleStarts() {
-    String t = aTenant();
-    OpsRun orphan = runs.start(t, Trigger.SCHEDULE);
-    startQueues();
-
-    scheduler.runNow(t, Trigger.MANUAL);
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> runner.count(t) == 1);
-    OpsRun after = runs.find(t, orphan.id()).orElseThrow();
-    assertThat(after.status()).isEqualTo(RunStatus.FAILED);
-    assertThat(after.error()).contains("worker stopped mid-cycle");
-  }
-
-  @Test
-  void aCycleLeftPickedByAKilledWorkerIsRevivedAndItsRunFailed() {
+  void aCycleLeftPickedByAKilledWorkerIsRevivedAndTheScheduleContinues() {
     String t = aTenant();
     scheduler.ensureOpsSchedule(t);
-    OpsRun orphan = runs.start(t, Trigger.SCHEDULE);
     Instant longAgo = Instant.now().minus(Duration.ofHours(1));
     db.database().jdbi().useHandle(h -> h.createUpdate("""
             UPDATE ops_agent_tasks SET picked = TRUE, picked_by = 'killed-worker',
@@ -184,7 +169,6 @@ class OpsSchedulerTest {
     startQueues();
 
     await().atMost(Duration.ofSeconds(20)).until(() -> runner.count(t) >= 1);
-    assertThat(runs.find(t, orphan.id()).orElseThrow().status()).isEqualTo(RunStatus.FAILED);
     await().atMost(Duration.ofSeconds(10)).until(() -> runner.count(t) >= 2);
   }
 
