@@ -13,7 +13,7 @@ final class MigrateCommand implements Callable<Integer> {
     Config config = Config.fromEnv();
     try (Database db = Database.open(config)) {
       int applied = db.migrate();
-      System.out.println("migrations applied: " + applied + " (" + (db.embedded() ? "embedded database" : config.dbUrl()) + ")");
+      System.out.println("migrations applied: " + applied + " (" + (db.embedded() ? "embedded database" : config.maskedDbUrl()) + ")");
     }
     return 0;
   }

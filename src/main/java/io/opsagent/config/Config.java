@@ -128,7 +128,7 @@ public record Config(
 
   @Override
   public String toString() {
-    return "Config[dbUrl=" + dbUrl + ", dbUser=" + dbUser
+    return "Config[dbUrl=" + maskedDbUrl() + ", dbUser=" + dbUser
         + ", redis=" + redisUrl.map(Config::maskUserInfo).orElse("in-memory")
         + ", llm=" + (anthropicApiKey.isPresent() ? "claude(" + model + " @ " + anthropicBaseUrl + ")" : "rules")
         + ", httpPort=" + httpPort + ", cycleInterval=" + cycleInterval
@@ -136,6 +136,11 @@ public record Config(
         + ", allowPrivateWebhooks=" + allowPrivateWebhooks + ", smtp=" + smtp
         + ", maxActionsPerCycle=" + maxActionsPerCycle + ", actionCooldowns=" + actionCooldowns
         + ", alertCooldown=" + alertCooldown + ", circuitPause=" + circuitPause + "]";
+  }
+
+  /** The database URL with any password in it masked, for logs and messages. */
+  public String maskedDbUrl() {
+    return maskUserInfo(dbUrl).replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 
   static String maskUserInfo(String url) {

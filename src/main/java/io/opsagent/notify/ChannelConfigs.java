@@ -11,6 +11,9 @@ import jakarta.mail.internet.InternetAddress;
  * unexpected is stored. Messages name the bad field but never echo its value (it may be a secret).
  */
 final class ChannelConfigs {
+  static final int MAX_URL = 2048;
+  static final int MAX_SECRET = 256;
+
   private ChannelConfigs() {}
 
   static ObjectNode validate(ChannelType type, JsonNode config, AddressGuard guard) {
@@ -22,8 +25,10 @@ final class ChannelConfigs {
       case WEBHOOK -> {
         out.put("url", url(config, "config.url", guard));
         if (config.hasNonNull("secret")) {
-          if (!config.get("secret").isTextual() || config.get("secret").asText().isEmpty()) {
-            throw new IllegalArgumentException("config.secret must be a non-empty string");
+          if (!config.get("secret").isTextual() || config.get("secret").asText().isEmpty()
+              || config.get("secret").asText().length() > MAX_SECRET) {
+            throw new IllegalArgumentException(
+                "config.secret must be a non-empty string of at most " + MAX_SECRET + " characters");
           }
           out.put("secret", config.get("secret").asText());
         }
@@ -36,6 +41,9 @@ final class ChannelConfigs {
 
   private static String url(JsonNode config, String field, AddressGuard guard) {
     String value = requiredText(config, "url", field);
+    if (value.length() > MAX_URL) {
+      throw new IllegalArgumentException(field + " must be at most " + MAX_URL + " characters");
+    }
     guard.refusal(AddressGuard.parseHttpUrl(value, field)).ifPresent(reason -> {
       throw new IllegalArgumentException(field + " refused: " + reason);
     });

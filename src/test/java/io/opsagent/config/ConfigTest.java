@@ -46,10 +46,11 @@ class ConfigTest {
         "OPSAGENT_DB_PASSWORD", "db-secret",
         "OPSAGENT_API_TOKEN", "api-secret",
         "OPSAGENT_REDIS_URL", "redis://:redis-secret@10.0.0.5:6379/0",
-        "OPSAGENT_SMTP_PASSWORD", "smtp-secret"));
+        "OPSAGENT_SMTP_PASSWORD", "smtp-secret",
+        "OPSAGENT_DB_URL", "jdbc:postgresql://db:5432/ops?user=ops&password=url-secret&ssl=true"));
 
     assertThat(c.toString())
-        .doesNotContain("sk-ant-secret-key", "db-secret", "api-secret", "redis-secret", "smtp-secret");
+        .doesNotContain("sk-ant-secret-key", "db-secret", "api-secret", "redis-secret", "smtp-secret", "url-secret");
   }
 
   @Test
