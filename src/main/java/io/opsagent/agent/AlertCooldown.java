@@ -55,6 +55,19 @@ public final class AlertCooldown {
     }
   }
 
+  /**
+   * Frees the alert's window again: the alert acquired by {@link #tryAcquire} could not be recorded,
+   * so a retry must not be suppressed as a duplicate. Never throws.
+   */
+  public void release(String tenantId, String workspaceId, String title) {
+    try {
+      store.releaseKey(key(tenantId, workspaceId, title));
+    } catch (RuntimeException e) {
+      log.warn("tenant={} workspace={} alert=window-not-released reason={}", tenantId, workspaceId,
+          e.getMessage());
+    }
+  }
+
   static String key(String tenantId, String workspaceId, String title) {
     Objects.requireNonNull(tenantId, "tenantId");
     Objects.requireNonNull(title, "title");

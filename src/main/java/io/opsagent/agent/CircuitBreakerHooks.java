@@ -82,22 +82,25 @@ public final class CircuitBreakerHooks implements CycleHooks {
   private void alertFailedDeployments(OpsRun run) {
     for (Deployment d : deployments.listByTenant(run.tenantId(), EnumSet.of(DeploymentStatus.FAILED))) {
       String title = "Deployment " + d.name() + " is FAILED";
-      if (alertCooldown.tryAcquire(run.tenantId(), d.workspaceId(), title)) {
-        send(new Alert(run.tenantId(), d.workspaceId(), Severity.CRITICAL, title,
-            "Deployment " + d.name() + " (" + d.id() + ") is in status FAILED. The agent could not"
-                + " review it this cycle (" + run.status().wire() + "); this alert comes from the"
-                + " deterministic fallback.", run.id()));
+      if (alertCooldown.tryAcquire(run.tenantId(), d.workspaceId(), title)
+          && !send(new Alert(run.tenantId(), d.workspaceId(), Severity.CRITICAL, title,
+              "Deployment " + d.name() + " (" + d.id() + ") is in status FAILED. The agent could not"
+                  + " review it this cycle (" + run.status().wire() + "); this alert comes from the"
+                  + " deterministic fallback.", run.id()))) {
+        alertCooldown.release(run.tenantId(), d.workspaceId(), title); // retried next cycle
       }
     }
   }
 
-  /** One alert's failure to be recorded must not keep the others from going out. */
-  private void send(Alert alert) {
+  /** One alert's failure to be recorded must not keep the others from going out; false if it failed. */
+  private boolean send(Alert alert) {
     try {
       notifier.send(alert);
+      return true;
     } catch (RuntimeException e) {
       log.error("fallback alert not recorded tenant={} run={} workspace={} severity={} error={}",
           alert.tenantId(), alert.runId(), alert.workspaceId(), alert.severity().wire(), e.toString());
+      return false;
     }
   }
 }

@@ -65,6 +65,9 @@ public sealed interface CooldownStore extends AutoCloseable
   /** Claims {@code key} for {@code ttl}; true for exactly one caller until the claim expires. */
   boolean claimKey(String key, Duration ttl);
 
+  /** Gives up a claim early (e.g. an alert that could not be recorded must not block its resend). */
+  void releaseKey(String key);
+
   /** The time left on {@code key}'s claim, empty when it is free. */
   Optional<Duration> remainingOf(String key);
 

@@ -81,4 +81,13 @@ public final class GuardrailChecks implements Guardrails.Check {
     }
     return Optional.empty();
   }
+
+  /** An alert that could not be recorded gives its de-duplication window back, so a retry goes out. */
+  @Override
+  public void failed(Guardrails.Call call) {
+    if (OpsTools.SEND_ALERT.equals(call.tool())) {
+      alerts.release(call.tenantId(), call.input().path("workspaceId").asText(null),
+          call.input().path("title").asText(""));
+    }
+  }
 }

@@ -30,6 +30,9 @@ public final class Guardrails {
 
     /** The call executed successfully. */
     default void executed(Call call) {}
+
+    /** The call was admitted but its execution threw: undo what admitting it claimed, if anything. */
+    default void failed(Call call) {}
   }
 
   /** A validated, in-scope tool call about to execute. */
@@ -70,6 +73,10 @@ public final class Guardrails {
 
     void executed(Call call) {
       check.executed(call);
+    }
+
+    void failed(Call call) {
+      check.failed(call);
     }
 
     int refusedOverBudget() {

@@ -46,6 +46,11 @@ final class InMemoryCooldownStore implements CooldownStore {
   }
 
   @Override
+  public void releaseKey(String key) {
+    expiries.remove(key);
+  }
+
+  @Override
   public Optional<Duration> remainingOf(String key) {
     Instant now = clock.instant();
     Instant expiry = expiries.get(key);

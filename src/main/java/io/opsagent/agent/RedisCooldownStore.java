@@ -62,6 +62,11 @@ final class RedisCooldownStore implements CooldownStore {
   }
 
   @Override
+  public void releaseKey(String key) {
+    call("release", key, redis -> redis.del(key));
+  }
+
+  @Override
   public Optional<Duration> remainingOf(String key) {
     // PTTL: -2 no key, -1 no expiry (never written by us; treated as held for good)
     Long millis = call("pttl", key, redis -> redis.pttl(key));

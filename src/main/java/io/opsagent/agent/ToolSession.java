@@ -69,6 +69,7 @@ final class ToolSession {
       gate.executed(call);
       return new ToolOutcome.Executed(result);
     } catch (Exception e) {
+      gate.failed(call);
       log.warn("tool failed tool={} error={}", name, e.toString());
       return new ToolOutcome.Failed(e.getClass().getSimpleName() + ": " + e.getMessage());
     }

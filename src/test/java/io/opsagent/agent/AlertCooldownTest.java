@@ -50,6 +50,16 @@ class AlertCooldownTest {
   }
 
   @Test
+  void anAlertThatCouldNotBeRecordedGivesItsWindowBackSoARetryGoesOut() {
+    assertThat(alerts.tryAcquire(tenant, workspace, "Deployment db FAILED")).isTrue();
+
+    alerts.release(tenant, workspace, "Deployment db FAILED");
+
+    assertThat(otherProcess.tryAcquire(tenant, workspace, "Deployment db FAILED")).isTrue();
+    assertThat(alerts.tryAcquire(tenant, workspace, "Deployment db FAILED")).isFalse();
+  }
+
+  @Test
   void titlesDifferingOnlyInCaseOrSpacingAreTheSameAlert() {
     alerts.tryAcquire(tenant, workspace, "Deployment api FAILED");
 
