@@ -30,7 +30,7 @@ import org.slf4j.MDC;
  * calls go through the pipeline like any other (an alert asked for is not lost), then the cycle
  * ends {@code completed} with the step limit as its summary and {@code error}.
  */
-public final class OpsLoop {
+public final class OpsLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OpsLoop.class);
   static final String ORPHANED = "worker stopped mid-cycle (the process died or was killed);"
       + " marked failed when the tenant's next cycle started";
@@ -92,6 +92,12 @@ public final class OpsLoop {
       }
       return runLocked(tenantId, trigger);
     }
+  }
+
+  /** Closes the model client (its HTTP connections and threads). */
+  @Override
+  public void close() {
+    model.close();
   }
 
   /** True while a cycle of the tenant runs anywhere (it holds the tenant's cycle lock). */

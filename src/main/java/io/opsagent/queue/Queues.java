@@ -46,6 +46,13 @@ public final class Queues implements AutoCloseable {
   static final int MISSED_HEARTBEATS_LIMIT = 4;
   /** How long {@link #stop()} waits for running jobs before interrupting them. */
   static final Duration SHUTDOWN_MAX_WAIT = Duration.ofMinutes(2);
+
+  /** Long enough for a cycle to finish its model call, retries included, so it is not cut short. */
+  static Duration shutdownMaxWait(Config config) {
+    Duration modelWorstCase = config.llmTimeout().multipliedBy(config.llmMaxRetries() + 1L)
+        .plusSeconds(30);
+    return modelWorstCase.compareTo(SHUTDOWN_MAX_WAIT) > 0 ? modelWorstCase : SHUTDOWN_MAX_WAIT;
+  }
   private static final Serializer SERIALIZER = new JacksonSerializer();
 
   private final Scheduler ops;
@@ -88,7 +95,7 @@ public final class Queues implements AutoCloseable {
         .pollingInterval(config.pollInterval())
         .heartbeatInterval(config.heartbeatInterval())
         .missedHeartbeatsLimit(MISSED_HEARTBEATS_LIMIT)
-        .shutdownMaxWait(SHUTDOWN_MAX_WAIT);
+        .shutdownMaxWait(shutdownMaxWait(config));
     if (!db.embedded()) {
       // one statement picks due rows with SKIP LOCKED: several workers never contend on a row
       b.pollUsingLockAndFetch(0.5, 1.0);

@@ -102,6 +102,7 @@ public final class Services implements AutoCloseable {
 
   @Override
   public void close() {
+    loop.close();
     notifier.close();
     cooldowns.close();
     db.close();

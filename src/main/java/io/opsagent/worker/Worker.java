@@ -113,6 +113,16 @@ public final class Worker implements AutoCloseable {
    * became FAILED or DEGRADED: the tenant's cycle runs now ({@code event}), unless one is running.
    */
   private void deploymentStatusChanged(Deployment d, DeploymentStatus status) {
+    try {
+      reactTo(d, status);
+    } catch (RuntimeException e) {
+      // the change itself is committed; the tenant's schedule or next cycle will pick it up
+      log.warn("could not react to a deployment status change tenant={} deployment={} status={} error={}",
+          d.tenantId(), d.id(), status, e.toString());
+    }
+  }
+
+  private void reactTo(Deployment d, DeploymentStatus status) {
     if (status == DeploymentStatus.RUNNING) {
       scheduler.ensureOpsSchedule(d.tenantId());
     } else if ((status == DeploymentStatus.FAILED || status == DeploymentStatus.DEGRADED)

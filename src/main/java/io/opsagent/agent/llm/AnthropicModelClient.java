@@ -56,6 +56,11 @@ public final class AnthropicModelClient implements ModelClient {
   }
 
   @Override
+  public void close() {
+    client.close();
+  }
+
+  @Override
   public String modelId() {
     return model;
   }

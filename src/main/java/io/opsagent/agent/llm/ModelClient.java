@@ -13,13 +13,17 @@ import org.slf4j.LoggerFactory;
  * do not execute them; they may retry transient failures themselves, and otherwise throw
  * {@link ModelException}.
  */
-public interface ModelClient {
+public interface ModelClient extends AutoCloseable {
 
   /** The model id recorded on each run ({@code rules} for the rules engine). */
   String modelId();
 
   /** The model's next message; throws {@link ModelException} when no answer could be had. */
   ModelReply complete(ModelRequest request);
+
+  /** Releases the HTTP client's connections and threads, if any. */
+  @Override
+  default void close() {}
 
   /** Claude when {@code ANTHROPIC_API_KEY} is set, the {@link RulesEngine} otherwise (logged). */
   static ModelClient fromConfig(Config config) {
