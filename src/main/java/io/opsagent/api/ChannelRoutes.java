@@ -33,8 +33,7 @@ public final class ChannelRoutes implements ApiServer.Routes {
   }
 
   private void create(Context ctx) {
-    String tenantId = tenants.find(ctx.pathParam("tenantId"))
-        .orElseThrow(() -> ApiException.notFound("tenant")).id();
+    String tenantId = PathTenant.require(ctx, tenants);
     Body body = Body.parse(json, ctx.body());
     ChannelType type = ChannelType.fromWire(body.required("type", 16));
     String name = body.required("name", 200);
@@ -47,8 +46,7 @@ public final class ChannelRoutes implements ApiServer.Routes {
   }
 
   private void list(Context ctx) {
-    String tenantId = tenants.find(ctx.pathParam("tenantId"))
-        .orElseThrow(() -> ApiException.notFound("tenant")).id();
+    String tenantId = PathTenant.require(ctx, tenants);
     ctx.json(channels.listByTenant(tenantId).stream().map(ChannelRoutes::toJson).toList());
   }
 

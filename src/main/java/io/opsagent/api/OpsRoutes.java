@@ -52,7 +52,7 @@ public final class OpsRoutes implements ApiServer.Routes {
   }
 
   private String tenantId(Context ctx) {
-    return tenants.find(ctx.pathParam("tenantId")).orElseThrow(() -> ApiException.notFound("tenant")).id();
+    return PathTenant.require(ctx, tenants);
   }
 
   private static Map<String, Object> view(OpsSchedule s) {

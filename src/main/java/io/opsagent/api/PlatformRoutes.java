@@ -54,9 +54,9 @@ public final class PlatformRoutes implements ApiServer.Routes {
   }
 
   private void createWorkspace(Context ctx) {
-    Tenant t = tenants.find(ctx.pathParam("tenantId")).orElseThrow(() -> ApiException.notFound("tenant"));
+    String tenantId = PathTenant.require(ctx, tenants);
     Body body = Body.parse(json, ctx.body());
-    Workspace w = workspaces.create(t.id(), body.required("name", 200));
+    Workspace w = workspaces.create(tenantId, body.required("name", 200));
     ctx.status(201).json(Map.of("id", w.id(), "tenantId", w.tenantId(), "name", w.name()));
   }
 

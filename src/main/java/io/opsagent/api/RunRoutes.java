@@ -40,7 +40,7 @@ public final class RunRoutes implements ApiServer.Routes {
   }
 
   private String tenantId(Context ctx) {
-    return tenants.find(ctx.pathParam("tenantId")).orElseThrow(() -> ApiException.notFound("tenant")).id();
+    return PathTenant.require(ctx, tenants);
   }
 
   private static int limit(Context ctx) {
