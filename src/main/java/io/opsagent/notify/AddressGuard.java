@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -60,6 +61,27 @@ final class AddressGuard {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Resolves {@code host} for a connection, returning only addresses the guard allows — so the
+   * address that is checked is the address that is connected to, and a DNS answer that changes
+   * between a check and the connection (DNS rebinding) cannot reach a private address.
+   *
+   * @throws UnknownHostException when the host does not resolve or resolves to a refused address
+   */
+  List<InetAddress> vettedAddresses(String host) throws UnknownHostException {
+    InetAddress[] addresses = InetAddress.getAllByName(host);
+    if (!allowPrivate) {
+      for (InetAddress a : addresses) {
+        Optional<String> kind = classify(a);
+        if (kind.isPresent()) {
+          throw new UnknownHostException("refused: host " + host + " resolves to a " + kind.get()
+              + " address (" + a.getHostAddress() + ")");
+        }
+      }
+    }
+    return List.of(addresses);
   }
 
   /** The kind of non-public address {@code a} is, or empty for a public address. */

@@ -48,6 +48,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
   private final MeterRegistry meters;
   private final ExecutorService workers;
   private final ScheduledExecutorService poller;
+  private final HttpPoster poster;
 
   /** Uses {@code notifyMaxAttempts}, {@code notifyBackoff}, {@code pollInterval}, {@code smtp} and
    * {@code allowPrivateWebhooks} of {@code config}. */
@@ -59,7 +60,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     this.backoff = config.notifyBackoff();
     this.pollInterval = config.pollInterval();
     this.meters = meters;
-    HttpPoster poster = new HttpPoster(new AddressGuard(config.allowPrivateWebhooks()), SEND_TIMEOUT);
+    this.poster = new HttpPoster(new AddressGuard(config.allowPrivateWebhooks()), SEND_TIMEOUT);
     senders.put(ChannelType.WEBHOOK, new WebhookSender(poster));
     senders.put(ChannelType.SLACK, new SlackSender(poster));
     senders.put(ChannelType.EMAIL, new EmailSender(config.smtp(), SEND_TIMEOUT));
@@ -98,6 +99,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
       workers.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    poster.close();
   }
 
   private void poll() {

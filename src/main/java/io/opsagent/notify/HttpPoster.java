@@ -1,28 +1,39 @@
 package io.opsagent.notify;
 
+import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 
 /**
- * POSTs JSON to a channel's URL after the SSRF guard has checked where its host resolves now.
- * Redirects are not followed (one could lead to a refused address); any non-2xx answer is a failure.
+ * POSTs JSON to a channel's URL, never to an address the SSRF guard refuses: the URL is checked
+ * before the attempt (a clear reason for a literal or plainly private host), and the connection
+ * itself resolves names only through {@link AddressGuard#vettedAddresses}, so what was checked is
+ * what is connected to. Redirects are not followed (one could lead to a refused address); any
+ * non-2xx answer is a failure.
  */
-final class HttpPoster {
-  private final HttpClient client;
+final class HttpPoster implements AutoCloseable {
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  private final OkHttpClient client;
   private final AddressGuard guard;
-  private final Duration timeout;
 
   HttpPoster(AddressGuard guard, Duration timeout) {
     this.guard = guard;
-    this.timeout = timeout;
-    this.client = HttpClient.newBuilder()
+    this.client = new OkHttpClient.Builder()
+        .dns(guard::vettedAddresses)
+        .followRedirects(false)
+        .followSslRedirects(false)
         .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
+        .readTimeout(timeout)
+        .writeTimeout(timeout)
+        .callTimeout(timeout)
         .build();
   }
 
@@ -33,23 +44,25 @@ final class HttpPoster {
       if (refusal.isPresent()) {
         return SendOutcome.failed("refused: " + refusal.get());
       }
-      HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-          .timeout(timeout)
-          .header("Content-Type", "application/json")
+      Request.Builder request = new Request.Builder()
+          .url(uri.toURL())
           .header("User-Agent", "opsagent")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(json));
+          .post(RequestBody.create(json, JSON));
       headers.forEach(request::header);
-      HttpResponse<Void> response =
-          client.send(request.build(), HttpResponse.BodyHandlers.discarding());
-      int status = response.statusCode();
-      return status >= 200 && status < 300
-          ? SendOutcome.delivered()
-          : SendOutcome.failed("receiver answered HTTP " + status);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return SendOutcome.failed("interrupted (shutting down)");
-    } catch (Exception e) {
+      try (Response response = client.newCall(request.build()).execute()) {
+        int status = response.code();
+        return status >= 200 && status < 300
+            ? SendOutcome.delivered()
+            : SendOutcome.failed("receiver answered HTTP " + status);
+      }
+    } catch (IOException | RuntimeException e) {
       return SendOutcome.failed(channel, e);
     }
+  }
+
+  @Override
+  public void close() {
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
   }
 }

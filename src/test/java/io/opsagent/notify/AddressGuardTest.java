@@ -56,4 +56,22 @@ class AddressGuardTest {
     assertThatThrownBy(() -> AddressGuard.parseHttpUrl("not a url", "config.url"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("config.url");
   }
+
+  @Test
+  void connectionsResolveOnlyToAddressesTheGuardAllowsSoADnsAnswerCannotSwitchToAPrivateOne() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AddressGuard(false).vettedAddresses("localhost"))
+        .isInstanceOf(java.net.UnknownHostException.class)
+        .hasMessageContaining("refused")
+        .hasMessageContaining("loopback");
+    org.assertj.core.api.Assertions.assertThat(catchingVetted(new AddressGuard(true), "localhost"))
+        .isNotEmpty().allMatch(java.net.InetAddress::isLoopbackAddress);
+  }
+
+  private static java.util.List<java.net.InetAddress> catchingVetted(AddressGuard guard, String host) {
+    try {
+      return guard.vettedAddresses(host);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
 }
