@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.LoggerFactory;
 
 /**
  * At most one cycle per tenant at a time, whoever runs it: a worker's queue, another worker, or the
@@ -71,7 +72,10 @@ public sealed interface TenantCycleLock {
           session.createQuery("SELECT pg_advisory_unlock(hashtextextended(:t, 0))")
               .bind("t", tenantId).mapTo(Boolean.class).one();
         } catch (RuntimeException e) {
-          // closing the session releases the lock anyway
+          // An unlock fails only on a broken connection, which the pool then discards: the
+          // database ends that session and its lock with it.
+          LoggerFactory.getLogger(TenantCycleLock.class).warn(
+              "cycle lock release failed tenant={} error={}", tenantId, e.toString());
         }
       });
     }
