@@ -76,6 +76,7 @@ class RunRepositoryTest {
     String a = fx.tenant("a").id();
     String b = fx.tenant("b").id();
     OpsRun first = runs.start(a, Trigger.SCHEDULE);
+    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Ids.now().isAfter(first.startedAt()));
     OpsRun skipped = runs.skipped(a, Trigger.SCHEDULE, "circuit breaker open");
     runs.start(b, Trigger.SCHEDULE);
 

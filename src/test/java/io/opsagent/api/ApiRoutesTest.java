@@ -170,6 +170,7 @@ class ApiRoutesTest {
     String tenant = api.create("/api/tenants", "{\"name\":\"runs\"}");
     var older = runs.start(tenant, Trigger.SCHEDULE);
     runs.finish(older.id(), RunStatus.COMPLETED, "all clear", "[]", 100, 20, 1, "rules", null);
+    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Ids.now().isAfter(older.startedAt()));
     var newer = runs.start(tenant, Trigger.MANUAL);
     runs.finish(newer.id(), RunStatus.COMPLETED, "alerted", "[{\"name\":\"sendAlert\",\"allowed\":true}]",
         300, 40, 2, "rules", null);
