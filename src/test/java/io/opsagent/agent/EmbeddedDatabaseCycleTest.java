@@ -1,5 +1,7 @@
 package io.opsagent.agent;
 
+import io.opsagent.notify.TestReceiver;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.config.Config;
@@ -30,11 +32,11 @@ class EmbeddedDatabaseCycleTest {
   }
 
   @Test
-  void aRulesCycleOnTheEmbeddedDatabaseAlertsTheFailedDeploymentAndRecordsTheRun() {
+  void aRulesCycleOnTheEmbeddedDatabaseAlertsTheFailedDeploymentAndRecordsTheRun() throws Exception {
     Fixtures fx = new Fixtures(db);
     var t = fx.tenant("embedded").workspace("web").deployment("ok", DeploymentStatus.RUNNING)
         .withFailedDeployment();
-    try (RealNotifier notify = new RealNotifier(db); WebhookReceiver receiver = new WebhookReceiver()) {
+    try (RealNotifier notify = new RealNotifier(db); TestReceiver receiver = TestReceiver.answering()) {
       notify.webhook(t.id(), t.lastWorkspace().id(), "hook", receiver.url("/hook"), null);
       OpsLoop loop = OpsLoop.create(Config.fromEnv(Map.of()), db.jdbi(), notify.notifier,
           Guardrails.Check.NONE, CycleHooks.NONE);
@@ -46,7 +48,7 @@ class EmbeddedDatabaseCycleTest {
       assertThat(second.status()).isEqualTo(RunStatus.COMPLETED);
       assertThat(notify.settled(t.id())).hasSize(2)
           .allSatisfy(d -> assertThat(d.severity()).isEqualTo(Severity.CRITICAL));
-      assertThat(receiver.received()).hasSize(2);
+      assertThat(receiver.requests()).hasSize(2);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.opsagent.agent;
 
+import io.opsagent.notify.TestReceiver;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,7 +33,7 @@ class OpsLoopTest {
 
   FakeMessagesApi api;
   RealNotifier notify;
-  WebhookReceiver receiver;
+  TestReceiver receiver;
   List<OpsRun> hookSaw;
   OpsLoop loop;
 
@@ -47,10 +49,10 @@ class OpsLoopTest {
   }
 
   @BeforeEach
-  void startFakeApi() {
+  void startFakeApi() throws Exception {
     api = FakeMessagesApi.start();
     notify = new RealNotifier(db.database());
-    receiver = new WebhookReceiver();
+    receiver = TestReceiver.answering();
     hookSaw = new ArrayList<>();
     loop = OpsLoop.create(config(), db.database().jdbi(), notify.notifier, Guardrails.Check.NONE,
         new CycleHooks() {
@@ -90,7 +92,7 @@ class OpsLoopTest {
     assertThat(run.model()).isEqualTo(Config.DEFAULT_MODEL);
     assertThat(run.trigger()).isEqualTo(Trigger.MANUAL);
     assertThat(notify.deliveries.listByTenant(t.id(), 10)).isEmpty();
-    assertThat(receiver.received()).isEmpty();
+    assertThat(receiver.requests()).isEmpty();
     assertThat(hookSaw).extracting(OpsRun::id).containsExactly(run.id());
   }
 
@@ -131,7 +133,7 @@ class OpsLoopTest {
       assertThat(d.workspaceId()).isEqualTo(ws);
       assertThat(d.runId()).isEqualTo(run.id());
     });
-    assertThat(receiver.received()).singleElement().satisfies(r -> {
+    assertThat(receiver.requests()).singleElement().satisfies(r -> {
       assertThat(r.path()).isEqualTo("/web");
       assertThat(r.payload().get("severity").asText()).isEqualTo("critical");
       assertThat(r.payload().get("workspaceId").asText()).isEqualTo(ws);
@@ -210,7 +212,7 @@ class OpsLoopTest {
 
     assertThat(notify.deliveries.listByTenant(t.id(), 10)).isEmpty();
     assertThat(notify.deliveries.listByTenant(other.id(), 10)).isEmpty();
-    assertThat(receiver.received()).isEmpty();
+    assertThat(receiver.requests()).isEmpty();
     JsonNode actions = JSON.readTree(run.actionsJson());
     assertThat(actions).hasSize(4).allSatisfy(a -> assertThat(a.get("allowed").asBoolean()).isFalse());
     assertThat(actions.get(0).get("reason").asText()).isEqualTo("unknown tool 'restartEverything'");

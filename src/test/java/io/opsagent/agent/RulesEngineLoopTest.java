@@ -1,5 +1,7 @@
 package io.opsagent.agent;
 
+import io.opsagent.notify.TestReceiver;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -31,7 +33,7 @@ class RulesEngineLoopTest {
   static Fixtures fx;
 
   RealNotifier notify;
-  WebhookReceiver receiver;
+  TestReceiver receiver;
   OpsLoop loop;
 
   @BeforeAll
@@ -46,9 +48,9 @@ class RulesEngineLoopTest {
   }
 
   @BeforeEach
-  void buildLoop() {
+  void buildLoop() throws Exception {
     notify = new RealNotifier(db.database());
-    receiver = new WebhookReceiver();
+    receiver = TestReceiver.answering();
     loop = OpsLoop.create(Config.fromEnv(Map.of()), db.database().jdbi(), notify.notifier,
         Guardrails.Check.NONE, CycleHooks.NONE);
   }
@@ -78,7 +80,7 @@ class RulesEngineLoopTest {
     assertThat(run.model()).isEqualTo(RulesEngine.MODEL_ID);
     assertThat(run.inputTokens()).isZero();
     assertThat(notify.deliveries.listByTenant(t.id(), 10)).isEmpty();
-    assertThat(receiver.received()).isEmpty();
+    assertThat(receiver.requests()).isEmpty();
   }
 
   @Test
@@ -98,7 +100,7 @@ class RulesEngineLoopTest {
       assertThat(d.runId()).isEqualTo(run.id());
       assertThat(d.body()).contains(failed.id());
     });
-    assertThat(receiver.received()).singleElement()
+    assertThat(receiver.requests()).singleElement()
         .satisfies(r -> assertThat(r.path()).isEqualTo("/web"));
     JsonNode actions = JSON.readTree(run.actionsJson());
     assertThat(actions).hasSize(1);

@@ -17,6 +17,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class TestReceiver implements AutoCloseable {
   public record Request(String path, Map<String, List<String>> headers, byte[] body, int answered) {
+    /** The body as JSON (every payload opsagent posts is JSON). */
+    public com.fasterxml.jackson.databind.JsonNode payload() {
+      try {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
     public String header(String name) {
       return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
           .map(e -> e.getValue().get(0)).findFirst().orElse(null);
