@@ -34,7 +34,7 @@ public final class ChannelRoutes implements ApiServer.Routes {
 
   private void create(Context ctx) {
     String tenantId = PathTenant.require(ctx, tenants);
-    Body body = Body.parse(json, ctx.body());
+    JsonBody body = JsonBody.parse(json, ctx.body());
     ChannelType type = ChannelType.fromWire(body.required("type", 16));
     String name = body.required("name", 200);
     String workspaceId = body.optional("workspaceId", 36).orElse(null);

@@ -48,14 +48,14 @@ public final class PlatformRoutes implements ApiServer.Routes {
   }
 
   private void createTenant(Context ctx) {
-    Body body = Body.parse(json, ctx.body());
+    JsonBody body = JsonBody.parse(json, ctx.body());
     Tenant t = tenants.create(body.required("name", 200));
     ctx.status(201).json(Map.of("id", t.id(), "name", t.name()));
   }
 
   private void createWorkspace(Context ctx) {
     String tenantId = PathTenant.require(ctx, tenants);
-    Body body = Body.parse(json, ctx.body());
+    JsonBody body = JsonBody.parse(json, ctx.body());
     Workspace w = workspaces.create(tenantId, body.required("name", 200));
     ctx.status(201).json(Map.of("id", w.id(), "tenantId", w.tenantId(), "name", w.name()));
   }
@@ -63,7 +63,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
   private void createDeployment(Context ctx) {
     Workspace w = workspaces.find(ctx.pathParam("workspaceId"))
         .orElseThrow(() -> ApiException.notFound("workspace"));
-    Body body = Body.parse(json, ctx.body());
+    JsonBody body = JsonBody.parse(json, ctx.body());
     String name = body.required("name", 200);
     DeploymentStatus status = body.optional("status", 16).map(DeploymentStatus::parse)
         .orElse(DeploymentStatus.RUNNING);
@@ -76,7 +76,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
   private void recordEvent(Context ctx) {
     Deployment d = deployments.find(ctx.pathParam("deploymentId"))
         .orElseThrow(() -> ApiException.notFound("deployment"));
-    Body body = Body.parse(json, ctx.body());
+    JsonBody body = JsonBody.parse(json, ctx.body());
     String type = body.required("type", 100);
     String message = body.optional("message", 4000).orElse(null);
     DeploymentStatus status = body.optional("status", 16).map(DeploymentStatus::parse).orElse(null);

@@ -3,8 +3,8 @@ package io.opsagent.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.opsagent.agent.RunRepository;
-import io.opsagent.notify.NotificationRepository;
+import io.opsagent.agent.run.RunRepository;
+import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.TenantRepository;
 
 /** The audit trail: a tenant's runs (and the alerts it was sent), newest first. */

@@ -2,7 +2,7 @@ package io.opsagent.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.opsagent.agent.OpsRun;
+import io.opsagent.agent.run.OpsRun;
 import java.io.IOException;
 import java.time.Instant;
 

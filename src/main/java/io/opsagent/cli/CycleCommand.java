@@ -1,10 +1,10 @@
 package io.opsagent.cli;
 
 import io.opsagent.agent.CycleAlreadyRunningException;
-import io.opsagent.agent.OpsRun;
-import io.opsagent.agent.RunStatus;
-import io.opsagent.agent.Trigger;
 import io.opsagent.agent.UnknownTenantException;
+import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.JsonMapper;
 import io.opsagent.api.RunView;
 import io.opsagent.config.Config;
@@ -33,8 +33,8 @@ final class CycleCommand implements Callable<Integer> {
         System.err.println("opsagent: a cycle of tenant " + tenantId + " is running elsewhere; try again later");
         return 3;
       }
-      // Deliveries are durable either way (a worker resumes them); give them a moment to go out now.
-      Deliveries.awaitSettled(services, tenantId, run.id(), Duration.ofSeconds(20));
+      // DeliveryWait are durable either way (a worker resumes them); give them a moment to go out now.
+      DeliveryWait.awaitSettled(services, tenantId, run.id(), Duration.ofSeconds(20));
       System.out.println(JsonMapper.create().writeValueAsString(RunView.of(run, JsonMapper.create())));
       return run.status() == RunStatus.COMPLETED ? 0 : 1;
     }

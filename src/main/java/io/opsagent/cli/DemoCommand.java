@@ -3,8 +3,8 @@ package io.opsagent.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.opsagent.agent.OpsRun;
-import io.opsagent.agent.Trigger;
+import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.JsonMapper;
 import io.opsagent.config.Config;
 import io.opsagent.notify.ChannelType;
@@ -74,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
       Tenant failing = seedFailing(s, hook);
       for (Tenant t : List.of(healthy, failing)) {
         OpsRun run = s.loop.runOpsCycle(t.id(), Trigger.MANUAL);
-        Deliveries.awaitSettled(s, t.id(), run.id(), Duration.ofSeconds(20));
+        DeliveryWait.awaitSettled(s, t.id(), run.id(), Duration.ofSeconds(20));
         printRun(out, json, t, run);
       }
       out.println("Alerts received by the demo webhook (" + received.size() + "):");

@@ -1,8 +1,8 @@
 package io.opsagent.cli;
 
 import io.opsagent.config.ConfigException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code opsagent} command line: one subcommand per mode of the same program. */
 @Command(

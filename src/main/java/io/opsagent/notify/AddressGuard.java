@@ -16,15 +16,15 @@ import java.util.Optional;
  * unique-local (fc00::/7), multicast and broadcast. {@code allowPrivate} switches the guard off, for
  * development and tests.
  */
-final class AddressGuard {
+public final class AddressGuard {
   private final boolean allowPrivate;
 
-  AddressGuard(boolean allowPrivate) {
+  public AddressGuard(boolean allowPrivate) {
     this.allowPrivate = allowPrivate;
   }
 
   /** Parses an http(s) URL with a host; the message names {@code field}, never the URL itself. */
-  static URI parseHttpUrl(String value, String field) {
+  public static URI parseHttpUrl(String value, String field) {
     URI uri;
     try {
       uri = new URI(value);
@@ -42,7 +42,7 @@ final class AddressGuard {
   }
 
   /** Why {@code uri}'s host must not be contacted, or empty when it may be. */
-  Optional<String> refusal(URI uri) {
+  public Optional<String> refusal(URI uri) {
     if (allowPrivate) {
       return Optional.empty();
     }
@@ -70,7 +70,7 @@ final class AddressGuard {
    *
    * @throws UnknownHostException when the host does not resolve or resolves to a refused address
    */
-  List<InetAddress> vettedAddresses(String host) throws UnknownHostException {
+  public List<InetAddress> vettedAddresses(String host) throws UnknownHostException {
     InetAddress[] addresses = InetAddress.getAllByName(host);
     if (!allowPrivate) {
       for (InetAddress a : addresses) {
@@ -85,7 +85,7 @@ final class AddressGuard {
   }
 
   /** The kind of non-public address {@code a} is, or empty for a public address. */
-  static Optional<String> classify(InetAddress a) {
+  public static Optional<String> classify(InetAddress a) {
     byte[] b = a.getAddress();
     if (a instanceof Inet6Address v6 && embedsIpv4(b)) {
       try {

@@ -11,7 +11,7 @@ public enum DeliveryStatus {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  static DeliveryStatus fromWire(String value) {
+  public static DeliveryStatus fromWire(String value) {
     return valueOf(value.toUpperCase(Locale.ROOT));
   }
 }

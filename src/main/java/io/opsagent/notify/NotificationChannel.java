@@ -9,7 +9,7 @@ import java.util.Optional;
  * A channel with its configuration, for the senders only. The configuration holds secrets (webhook
  * URLs with tokens, signing secrets), so it stays in this package and {@link #toString()} hides it.
  */
-record NotificationChannel(
+public record NotificationChannel(
     String id,
     String tenantId,
     String workspaceId,
@@ -19,11 +19,11 @@ record NotificationChannel(
     boolean enabled,
     Instant createdAt) {
 
-  NotificationChannel {
+  public NotificationChannel {
     config = config.deepCopy();
   }
 
-  Optional<String> text(String key) {
+  public Optional<String> text(String key) {
     JsonNode n = config.get(key);
     return n == null || n.isNull() || n.asText().isEmpty() ? Optional.empty() : Optional.of(n.asText());
   }
@@ -33,7 +33,7 @@ record NotificationChannel(
   }
 
   /** Replaces every secret of this channel in {@code message} (an error text) with {@code ***}. */
-  String redact(String message) {
+  public String redact(String message) {
     if (message == null) {
       return null;
     }

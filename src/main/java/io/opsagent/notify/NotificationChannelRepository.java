@@ -89,7 +89,7 @@ public final class NotificationChannelRepository {
   }
 
   /** The channels an alert goes to: its workspace's and the tenant-wide ones, enabled, of its tenant. */
-  List<NotificationChannel> selectFor(Alert alert) {
+  public List<NotificationChannel> selectFor(Alert alert) {
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT * FROM notification_channels
             WHERE tenant_id = :tenantId AND enabled = TRUE
@@ -101,7 +101,7 @@ public final class NotificationChannelRepository {
         .list());
   }
 
-  Optional<NotificationChannel> find(String tenantId, String channelId) {
+  public Optional<NotificationChannel> find(String tenantId, String channelId) {
     return jdbi.withHandle(h -> h.createQuery(
             "SELECT * FROM notification_channels WHERE id = :id AND tenant_id = :tenantId")
         .bind("id", channelId)

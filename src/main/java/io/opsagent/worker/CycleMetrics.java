@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.opsagent.agent.OpsRun;
+import io.opsagent.agent.run.OpsRun;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;

@@ -2,22 +2,22 @@ package io.opsagent.worker;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.opsagent.agent.AlertCooldown;
-import io.opsagent.agent.CircuitBreaker;
-import io.opsagent.agent.CircuitBreakerHooks;
-import io.opsagent.agent.CooldownStore;
-import io.opsagent.agent.GuardrailChecks;
-import io.opsagent.agent.Guardrails;
-import io.opsagent.agent.OpsLoop;
-import io.opsagent.agent.OpsTools;
-import io.opsagent.agent.RunRepository;
+import io.opsagent.agent.OpsAgent;
+import io.opsagent.agent.guard.ActionGate;
+import io.opsagent.agent.guard.AlertCooldown;
+import io.opsagent.agent.guard.CircuitBreaker;
+import io.opsagent.agent.guard.CircuitBreakerPolicy;
+import io.opsagent.agent.guard.CooldownChecks;
+import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.llm.ModelClient;
+import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
-import io.opsagent.notify.DeliveryNotifier;
 import io.opsagent.notify.NotificationChannelRepository;
-import io.opsagent.notify.NotificationRepository;
 import io.opsagent.notify.Notifier;
+import io.opsagent.notify.delivery.DeliveryNotifier;
+import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.WorkspaceRepository;
@@ -45,7 +45,7 @@ public final class Services implements AutoCloseable {
   public final NotificationRepository notifications;
   public final DeliveryNotifier notifier;
   public final CooldownStore cooldowns;
-  public final OpsLoop loop;
+  public final OpsAgent loop;
 
   private Services(Config config, Database db) {
     this.config = config;
@@ -66,20 +66,20 @@ public final class Services implements AutoCloseable {
 
   /**
    * The ops loop with every guardrail wired in, exactly as the worker, {@code demo} and {@code cycle}
-   * run it: the configured action budget, {@link GuardrailChecks} (mutating cooldowns fail closed,
-   * alert de-duplication fails open) and {@link CircuitBreakerHooks} (pause, one pause alert, reset
+   * run it: the configured action budget, {@link CooldownChecks} (mutating cooldowns fail closed,
+   * alert de-duplication fails open) and {@link CircuitBreakerPolicy} (pause, one pause alert, reset
    * on success, deterministic critical alerts while the model cannot be used). Tests call it with
    * extra tools and a clock that decides when the breaker's pause is over.
    */
-  public static OpsLoop opsLoop(Config config, Jdbi jdbi, Notifier notifier, CooldownStore cooldowns,
+  public static OpsAgent opsLoop(Config config, Jdbi jdbi, Notifier notifier, CooldownStore cooldowns,
       OpsTools tools, Clock clock) {
     AlertCooldown alertCooldown = new AlertCooldown(cooldowns, config);
     var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
     var deployments = new DeploymentRepository(jdbi);
-    var hooks = new CircuitBreakerHooks(breaker, notifier, alertCooldown, deployments);
-    var checks = new GuardrailChecks(cooldowns, alertCooldown, deployments);
-    return new OpsLoop(jdbi, ModelClient.fromConfig(config), tools,
-        new Guardrails(config.maxActionsPerCycle(), checks), hooks, config.maxStepsPerCycle());
+    var hooks = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments);
+    var checks = new CooldownChecks(cooldowns, alertCooldown, deployments);
+    return new OpsAgent(jdbi, ModelClient.fromConfig(config), tools,
+        new ActionGate(config.maxActionsPerCycle(), checks), hooks, config.maxStepsPerCycle());
   }
 
   /** Opens the database, applies migrations and builds the graph. */

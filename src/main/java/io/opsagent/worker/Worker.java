@@ -1,10 +1,9 @@
 package io.opsagent.worker;
 
 import io.opsagent.agent.CycleAlreadyRunningException;
-import io.opsagent.agent.OpsRun;
-import io.opsagent.agent.OpsScheduler;
-import io.opsagent.agent.Trigger;
 import io.opsagent.agent.UnknownTenantException;
+import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.ChannelRoutes;
 import io.opsagent.api.JsonMapper;
@@ -15,6 +14,7 @@ import io.opsagent.config.Config;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.queue.Queues;
+import io.opsagent.queue.schedule.OpsScheduler;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;

@@ -1,5 +1,8 @@
 package io.opsagent.agent;
 
+import io.opsagent.agent.guard.ActionGate;
+import io.opsagent.agent.guard.CyclePolicy;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.notify.Notifier;
 import io.opsagent.platform.DeploymentStatus;
@@ -44,8 +47,8 @@ class CycleBenchmark {
       Config rules = Config.fromEnv(Map.of());
       Config claude = Config.fromEnv(Map.of("ANTHROPIC_API_KEY", "sk-bench",
           "ANTHROPIC_BASE_URL", model.baseUrl(), "OPSAGENT_LLM_MAX_RETRIES", "0"));
-      OpsLoop rulesLoop = OpsLoop.create(rules, counting, dropping, Guardrails.Check.NONE, CycleHooks.NONE);
-      OpsLoop claudeLoop = OpsLoop.create(claude, counting, dropping, Guardrails.Check.NONE, CycleHooks.NONE);
+      OpsAgent rulesLoop = OpsAgent.create(rules, counting, dropping, ActionGate.Check.NONE, CyclePolicy.NONE);
+      OpsAgent claudeLoop = OpsAgent.create(claude, counting, dropping, ActionGate.Check.NONE, CyclePolicy.NONE);
       model.otherwise(model.text("All clear.", 1000, 50));
       Fixtures fx = new Fixtures(db.database());
 
@@ -77,7 +80,7 @@ class CycleBenchmark {
     }
   }
 
-  private static double p50(OpsLoop loop, String tenantId) {
+  private static double p50(OpsAgent loop, String tenantId) {
     List<Double> ms = new ArrayList<>();
     for (int i = 0; i < RUNS; i++) {
       long t0 = System.nanoTime();

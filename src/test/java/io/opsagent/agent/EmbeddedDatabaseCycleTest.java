@@ -1,13 +1,17 @@
 package io.opsagent.agent;
 
-import io.opsagent.notify.TestReceiver;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opsagent.agent.guard.ActionGate;
+import io.opsagent.agent.guard.CyclePolicy;
+import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.db.Ids;
 import io.opsagent.notify.Severity;
+import io.opsagent.notify.TestReceiver;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
 import java.util.Map;
@@ -38,8 +42,8 @@ class EmbeddedDatabaseCycleTest {
         .withFailedDeployment();
     try (RealNotifier notify = new RealNotifier(db); TestReceiver receiver = TestReceiver.answering()) {
       notify.webhook(t.id(), t.lastWorkspace().id(), "hook", receiver.url("/hook"), null);
-      OpsLoop loop = OpsLoop.create(Config.fromEnv(Map.of()), db.jdbi(), notify.notifier,
-          Guardrails.Check.NONE, CycleHooks.NONE);
+      OpsAgent loop = OpsAgent.create(Config.fromEnv(Map.of()), db.jdbi(), notify.notifier,
+          ActionGate.Check.NONE, CyclePolicy.NONE);
 
       OpsRun first = loop.runOpsCycle(t.id(), Trigger.MANUAL);
       OpsRun second = loop.runOpsCycle(t.id(), Trigger.MANUAL);

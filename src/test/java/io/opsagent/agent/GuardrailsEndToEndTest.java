@@ -10,19 +10,27 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opsagent.agent.guard.CircuitBreakerPolicy;
+import io.opsagent.agent.guard.CooldownStore;
+import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.Trigger;
+import io.opsagent.agent.tools.ActionClass;
+import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.config.Config;
 import io.opsagent.db.Ids;
 import io.opsagent.notify.ChannelType;
 import io.opsagent.notify.Delivery;
-import io.opsagent.notify.DeliveryNotifier;
 import io.opsagent.notify.DeliveryStatus;
 import io.opsagent.notify.NotificationChannelRepository;
-import io.opsagent.notify.NotificationRepository;
 import io.opsagent.notify.TestReceiver;
+import io.opsagent.notify.delivery.DeliveryNotifier;
+import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
+import io.opsagent.support.SettableClock;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
 import io.opsagent.worker.Services;
@@ -130,11 +138,11 @@ class GuardrailsEndToEndTest {
   }
 
   /** The production wiring over Redis, with the standard tools plus a test-only mutating restart. */
-  OpsLoop loop() {
+  OpsAgent loop() {
     return loop(config(), CooldownStore.redis(config(), Duration.ofSeconds(2)));
   }
 
-  OpsLoop loop(Config config, CooldownStore store) {
+  OpsAgent loop(Config config, CooldownStore store) {
     stores.add(store);
     OpsTools tools = OpsTools.standard(notifier).plus(List.of(new OpsTools.Definition(RESTART,
         "Restarts a deployment (test-only mutating tool).", restartSchema(), ActionClass.MUTATING,
@@ -240,7 +248,7 @@ class GuardrailsEndToEndTest {
     var t = tenant("thrifty");
     String ws = t.lastWorkspace().id();
     Deployment api1 = t.deploy("api", DeploymentStatus.DEGRADED, "1.0.0");
-    OpsLoop loop = loop();
+    OpsAgent loop = loop();
     assertThat(stores.get(0).recordCooldown(api1.id(), RESTART)).isTrue();
     api.then(api.toolUse(100, 10,
             RESTART, restart(api1.id()),
@@ -273,8 +281,8 @@ class GuardrailsEndToEndTest {
         .then(api.text("Restarted.", 100, 10))
         .then(api.toolUse(100, 10, RESTART, restart(d.id())))
         .otherwise(api.text("Restarted what needed it.", 100, 10));
-    OpsLoop first = loop();
-    OpsLoop second = loop(); // another process: its own loop, store and Redis connection
+    OpsAgent first = loop();
+    OpsAgent second = loop(); // another process: its own loop, store and Redis connection
     ExecutorService threads = Executors.newSingleThreadExecutor();
     try {
       Future<OpsRun> running = threads.submit(() -> first.runOpsCycle(t.id(), Trigger.SCHEDULE));
@@ -312,7 +320,7 @@ class GuardrailsEndToEndTest {
       closedPort = s.getLocalPort();
     }
     Config down = config("redis://127.0.0.1:" + closedPort + "/15");
-    OpsLoop loop = loop(down, CooldownStore.redis(down, Duration.ofMillis(500)));
+    OpsAgent loop = loop(down, CooldownStore.redis(down, Duration.ofMillis(500)));
     api.then(api.toolUse(100, 10, RESTART, restart(d.id()),
             OpsTools.SEND_ALERT, alert(ws, "critical", "api degraded, restart refused")))
         .then(api.text("Alerted; could not restart.", 100, 10));
@@ -336,7 +344,7 @@ class GuardrailsEndToEndTest {
     var t = tenant("outage");
     t.deploy("db", DeploymentStatus.FAILED, "3.0.0");
     api.otherwise(FakeMessagesApi.error(500, "api_error", "provider down"));
-    OpsLoop loop = loop();
+    OpsAgent loop = loop();
 
     for (int i = 0; i < 3; i++) {
       assertThat(loop.runOpsCycle(t.id(), Trigger.SCHEDULE).status()).isEqualTo(RunStatus.FAILED);
@@ -352,7 +360,7 @@ class GuardrailsEndToEndTest {
     List<JsonNode> sent = deliveredTo(t.id(), 2);
     assertThat(sent).filteredOn(b -> b.get("severity").asText().equals("warning")).singleElement()
         .satisfies(b -> {
-          assertThat(b.get("title").asText()).isEqualTo(CircuitBreakerHooks.PAUSE_TITLE);
+          assertThat(b.get("title").asText()).isEqualTo(CircuitBreakerPolicy.PAUSE_TITLE);
           assertThat(b.get("workspaceId").isNull()).isTrue();
         });
     assertThat(sent).filteredOn(b -> b.get("severity").asText().equals("critical")).singleElement()
@@ -379,7 +387,7 @@ class GuardrailsEndToEndTest {
         .then(FakeMessagesApi.error(500, "api_error", "down"))
         .then(api.text("Manual probe: fine.", 100, 10))
         .then(api.text("Scheduled: fine.", 100, 10));
-    OpsLoop loop = loop();
+    OpsAgent loop = loop();
     for (int i = 0; i < 3; i++) {
       loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
     }
@@ -429,7 +437,7 @@ class GuardrailsEndToEndTest {
       api.then(api.toolUse(100, 10, OpsTools.SEND_ALERT, alert(ws, "critical", "api is FAILED")))
           .then(api.text("Alerted about api.", 100, 10));
     }
-    OpsLoop loop = loop();
+    OpsAgent loop = loop();
 
     OpsRun first = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
     OpsRun second = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);

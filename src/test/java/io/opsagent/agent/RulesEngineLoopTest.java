@@ -1,17 +1,21 @@
 package io.opsagent.agent;
 
-import io.opsagent.notify.TestReceiver;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opsagent.agent.guard.ActionGate;
+import io.opsagent.agent.guard.CyclePolicy;
 import io.opsagent.agent.llm.RulesEngine;
+import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.notify.Delivery;
 import io.opsagent.notify.DeliveryStatus;
 import io.opsagent.notify.Severity;
+import io.opsagent.notify.TestReceiver;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
@@ -34,7 +38,7 @@ class RulesEngineLoopTest {
 
   RealNotifier notify;
   TestReceiver receiver;
-  OpsLoop loop;
+  OpsAgent loop;
 
   @BeforeAll
   static void setUpDatabase() {
@@ -51,8 +55,8 @@ class RulesEngineLoopTest {
   void buildLoop() throws Exception {
     notify = new RealNotifier(db.database());
     receiver = TestReceiver.answering();
-    loop = OpsLoop.create(Config.fromEnv(Map.of()), db.database().jdbi(), notify.notifier,
-        Guardrails.Check.NONE, CycleHooks.NONE);
+    loop = OpsAgent.create(Config.fromEnv(Map.of()), db.database().jdbi(), notify.notifier,
+        ActionGate.Check.NONE, CyclePolicy.NONE);
   }
 
   @AfterEach

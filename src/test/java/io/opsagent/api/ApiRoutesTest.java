@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.opsagent.agent.RunRepository;
-import io.opsagent.agent.RunStatus;
-import io.opsagent.agent.Trigger;
+import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.notify.NotificationChannelRepository;
-import io.opsagent.notify.NotificationRepository;
+import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.platform.TenantRepository;

@@ -2,9 +2,9 @@ package io.opsagent.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.opsagent.agent.RunRepository;
-import io.opsagent.agent.RunStatus;
-import io.opsagent.agent.Trigger;
+import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
 import java.nio.file.Path;

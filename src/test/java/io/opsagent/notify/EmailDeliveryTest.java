@@ -9,6 +9,8 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opsagent.config.Config;
+import io.opsagent.notify.delivery.DeliveryNotifier;
+import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
 import jakarta.mail.Message;

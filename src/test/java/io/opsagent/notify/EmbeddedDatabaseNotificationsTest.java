@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
+import io.opsagent.notify.delivery.DeliveryNotifier;
+import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.support.Fixtures;
 import java.time.Duration;
 import java.util.Map;

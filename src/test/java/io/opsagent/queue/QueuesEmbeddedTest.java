@@ -3,12 +3,12 @@ package io.opsagent.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.opsagent.agent.OpsScheduler;
-import io.opsagent.agent.Trigger;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.db.Ids;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.queue.schedule.OpsScheduler;
 import io.opsagent.support.Fixtures;
 import java.time.Duration;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.opsagent.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.FakeMessagesApi.Reply;
+import io.opsagent.support.FakeMessagesApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;

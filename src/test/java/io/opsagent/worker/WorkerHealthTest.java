@@ -3,9 +3,9 @@ package io.opsagent.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.opsagent.agent.TcpProxy;
 import io.opsagent.api.ApiClient;
 import io.opsagent.support.FakeMessagesApi;
+import io.opsagent.support.TcpProxy;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
 import java.net.URI;

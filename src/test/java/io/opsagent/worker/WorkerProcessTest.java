@@ -3,9 +3,9 @@ package io.opsagent.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.opsagent.agent.OpsRun;
-import io.opsagent.agent.RunRepository;
-import io.opsagent.agent.RunStatus;
+import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.run.RunStatus;
 import io.opsagent.api.ApiClient;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;

@@ -1,0 +1,216 @@
+package io.opsagent.queue.schedule;
+
+import com.github.kagkarlsson.scheduler.ScheduledExecution;
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.exceptions.DbSchedulerException;
+import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceCurrentlyExecutingException;
+import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceNotFoundException;
+import com.github.kagkarlsson.scheduler.task.Task;
+import io.opsagent.agent.CycleAlreadyRunningException;
+import io.opsagent.agent.run.Trigger;
+import io.opsagent.config.Config;
+import io.opsagent.db.Database;
+import io.opsagent.platform.TenantRepository;
+import io.opsagent.queue.JobType;
+import io.opsagent.queue.Queues;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each tenant's recurring agent cycle, after the original {@code scheduler.ts}, on the ops-agent
+ * queue. A tenant has at most one {@code ops-cycle} row, whatever triggered it: a manual cycle moves
+ * that row to now instead of adding a second one, so <b>at most one cycle per tenant runs at a
+ * time, cluster-wide</b>, including manual triggers.
+ *
+ * <p>Cycles fall on stable per-tenant slots spread over the interval. A tenant switched off with
+ * {@link #disable} stays off across restarts ({@code ops_schedules}) and the startup scan skips it;
+ * it can still be triggered manually, once per request. All methods are safe to call from any
+ * process and while the tenant's cycle runs.
+ */
+public final class OpsScheduler {
+  private static final Logger log = LoggerFactory.getLogger(OpsScheduler.class);
+  private static final int ATTEMPTS = 5;
+
+  private final BatchRegistration registration;
+  private final ScheduleStore store;
+  private final ScheduleSlots slots;
+  private final Task<OpsCycleJob> task;
+  private final SchedulerClient client;
+
+  public OpsScheduler(Database db, Config config, CycleRunner runner) {
+    this.store = new ScheduleStore(db.jdbi());
+    this.slots = new ScheduleSlots(config.cycleInterval());
+    this.task = new OpsCycleTask(store, runner, slots).build();
+    this.client = Queues.client(db, JobType.OPS_CYCLE, task);
+    this.registration = new BatchRegistration(db, new TenantRepository(db.jdbi()), store, slots, task, client);
+  }
+
+  /** The {@link JobType#OPS_CYCLE} task, for {@link Queues}. */
+  public Task<?> task() {
+    return task;
+  }
+
+  /**
+   * Makes sure the tenant has its recurring cycle (idempotent; one row whatever the number of
+   * calls). Returns false, doing nothing, for a tenant switched off with {@link #disable}.
+   */
+  public boolean ensureOpsSchedule(String tenantId) {
+    if (!store.state(tenantId).enabled()) {
+      return false;
+    }
+    for (int i = 0; i < ATTEMPTS; i++) {
+      Optional<ScheduledExecution<Object>> row = client.getScheduledExecution(OpsCycleTask.id(tenantId));
+      if (row.isEmpty()) {
+        if (client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, Trigger.SCHEDULE, true)),
+            slots.next(tenantId, Instant.now()))) {
+          log.info("ops schedule created tenant={} interval={}", tenantId, slots.interval());
+          return true;
+        }
+      } else if (row.get().isPicked()) {
+        if (requestWhileRunning(tenantId, true)) {
+          return true;
+        }
+      } else {
+        OpsCycleJob job = (OpsCycleJob) row.get().getData();
+        if (job.recurring() || tryReschedule(row.get(), job.recurringNow().withTrigger(job.trigger()))) {
+          return true;
+        }
+      }
+    }
+    throw new IllegalStateException("could not ensure the ops schedule of tenant " + tenantId);
+  }
+
+  /** Removes the tenant's recurring cycle; a running cycle finishes and no further one starts. */
+  public void removeOpsSchedule(String tenantId) {
+    for (int i = 0; i < ATTEMPTS; i++) {
+      Optional<ScheduledExecution<Object>> row = client.getScheduledExecution(OpsCycleTask.id(tenantId));
+      if (row.isEmpty()) {
+        return;
+      }
+      if (row.get().isPicked() ? requestWhileRunning(tenantId, false) : tryCancel(tenantId)) {
+        log.info("ops schedule removed tenant={}", tenantId);
+        return;
+      }
+    }
+    throw new IllegalStateException("could not remove the ops schedule of tenant " + tenantId);
+  }
+
+  /** True when the tenant is switched on and has its recurring cycle. */
+  public boolean isOpsEnabled(String tenantId) {
+    if (!store.state(tenantId).enabled()) {
+      return false;
+    }
+    return client.getScheduledExecution(OpsCycleTask.id(tenantId))
+        .map(row -> ((OpsCycleJob) row.getData()).recurring())
+        .orElse(false);
+  }
+
+  /**
+   * Queues an immediate cycle by moving the tenant's single row to now (or adding a one-off row if
+   * it has none). Refused while that tenant's cycle runs.
+   *
+   * @throws CycleAlreadyRunningException while a cycle of the tenant is running or picked to run
+   */
+  public void runNow(String tenantId, Trigger trigger) {
+    for (int i = 0; i < ATTEMPTS; i++) {
+      Optional<ScheduledExecution<Object>> row = client.getScheduledExecution(OpsCycleTask.id(tenantId));
+      if (row.isEmpty()) {
+        if (client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, trigger, false)),
+            Instant.now())) {
+          log.info("ops cycle queued tenant={} trigger={}", tenantId, trigger.wire());
+          return;
+        }
+        continue;
+      }
+      if (row.get().isPicked()) {
+        throw new CycleAlreadyRunningException(tenantId);
+      }
+      try {
+        client.reschedule(OpsCycleTask.id(tenantId), Instant.now(),
+            ((OpsCycleJob) row.get().getData()).withTrigger(trigger));
+        log.info("ops cycle queued tenant={} trigger={}", tenantId, trigger.wire());
+        return;
+      } catch (TaskInstanceNotFoundException e) {
+        // finished and removed meanwhile: queue a new one
+      } catch (DbSchedulerException e) {
+        throw new CycleAlreadyRunningException(tenantId); // picked between our read and our update
+      }
+    }
+    throw new CycleAlreadyRunningException(tenantId);
+  }
+
+  /** The tenant's switch, interval and next due time, for {@code GET .../ops/schedule}. */
+  public OpsSchedule schedule(String tenantId) {
+    boolean enabled = store.state(tenantId).enabled();
+    Instant next = client.getScheduledExecution(OpsCycleTask.id(tenantId))
+        .map(row -> !row.isPicked() ? row.getExecutionTime()
+            : ((OpsCycleJob) row.getData()).recurring() ? slots.next(tenantId, Instant.now()) : null)
+        .orElse(null);
+    return new OpsSchedule(enabled, slots.interval(), next);
+  }
+
+  /** Switches the tenant's recurring cycle on (persisted) and schedules it. */
+  public void enable(String tenantId) {
+    store.setEnabled(tenantId, true);
+    ensureOpsSchedule(tenantId);
+  }
+
+  /** Switches the tenant's recurring cycle off (persisted, survives restarts) and removes it. */
+  public void disable(String tenantId) {
+    store.setEnabled(tenantId, false);
+    removeOpsSchedule(tenantId);
+  }
+
+  /**
+   * The startup scan: every tenant with a RUNNING deployment gets its recurring cycle, except
+   * tenants switched off. Pages of 1,000 tenant ids; only the missing rows are inserted, in one
+   * transaction per page, so a restart with every tenant registered costs a few reads. Returns how
+   * many schedules were created.
+   */
+  public int scanAndRegister() {
+    int created = registration.scan();
+    log.info("ops schedules scanned created={}", created);
+    return created;
+  }
+
+  /** {@link #ensureOpsSchedule} for many tenants at once; returns how many schedules were created. */
+  public int ensureOpsSchedules(List<String> tenantIds) {
+    return registration.ensure(tenantIds);
+  }
+
+  /** Records a change for the running cycle to apply; false if the row changed meanwhile (retry). */
+  private boolean requestWhileRunning(String tenantId, boolean recurring) {
+    store.setPending(tenantId, recurring);
+    boolean stillRunning = client.getScheduledExecution(OpsCycleTask.id(tenantId))
+        .map(ScheduledExecution::isPicked)
+        .orElse(false);
+    if (!stillRunning) {
+      store.takePending(tenantId); // it completed before seeing our request: apply it ourselves
+    }
+    return stillRunning;
+  }
+
+  private boolean tryReschedule(ScheduledExecution<Object> row, OpsCycleJob data) {
+    try {
+      return client.reschedule(OpsCycleTask.id(data.tenantId()), row.getExecutionTime(), data);
+    } catch (DbSchedulerException e) {
+      return false;
+    }
+  }
+
+  private boolean tryCancel(String tenantId) {
+    try {
+      client.cancel(OpsCycleTask.id(tenantId));
+      return true;
+    } catch (TaskInstanceNotFoundException e) {
+      return true;
+    } catch (TaskInstanceCurrentlyExecutingException e) {
+      return false;
+    } catch (DbSchedulerException e) {
+      return false;
+    }
+  }
+}
