@@ -7,22 +7,41 @@ import io.opsagent.agent.cycle.TenantCycleLock;
 import io.opsagent.agent.cycle.TenantState;
 import io.opsagent.agent.cycle.ToolSession;
 import io.opsagent.agent.guard.ActionGate;
+import io.opsagent.agent.guard.AlertCooldown;
+import io.opsagent.agent.guard.CircuitBreaker;
+import io.opsagent.agent.guard.CircuitBreakerPolicy;
+import io.opsagent.agent.guard.CooldownChecks;
+import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.guard.CyclePolicy;
 import io.opsagent.agent.llm.Block;
 import io.opsagent.agent.llm.ChatMessage;
 import io.opsagent.agent.llm.ModelClient;
 import io.opsagent.agent.llm.ModelReply;
 import io.opsagent.agent.llm.ModelRequest;
+import io.opsagent.agent.llm.RulesEngine;
+import io.opsagent.agent.review.ReviewMemory;
+import io.opsagent.agent.review.StateFingerprint;
+import io.opsagent.agent.run.FallbackReason;
 import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.RunOutcome;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.SkipReason;
+import io.opsagent.agent.run.TokenUsage;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.config.Config;
+import io.opsagent.config.ModelPrice;
+import io.opsagent.db.Ids;
 import io.opsagent.notify.Notifier;
+import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -30,18 +49,21 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One ops cycle for one tenant (after the original {@code loop.ts}): record the start, gather the
- * state, send it as one message, run the model's tool loop, record the outcome.
+ * The agent: runs one ops cycle for one tenant (after the original {@code loop.ts}). Built only
+ * through {@link #builder}, which always wires the guardrails: the action budget, per-deployment
+ * cooldowns, alert de-duplication and the circuit breaker.
  *
- * <p>Guarantees: every cycle that is not skipped leaves exactly one run row, finished
- * {@code completed} or {@code failed} (with the reason), carrying every tool call, the number of
- * model calls (steps, at most {@code maxSteps}), the summed tokens and the model id. Nothing a tool
- * does bypasses {@link OpsTools}' pipeline. {@link CyclePolicy} may skip a cycle and is told every
- * outcome. MDC carries {@code tenant} and {@code run} during the cycle; one log line per cycle.
+ * <p>A cycle, in order: the circuit breaker may skip it ({@code skipped}/{@code circuit_open}); the
+ * state is gathered in a constant number of queries; a scheduled cycle whose state equals the last
+ * reviewed one, with no new event that matters and a full review not yet due, is recorded
+ * {@code skipped}/{@code unchanged} without a model call; otherwise a {@code running} row is written,
+ * the model (or the rules engine) runs its tool loop, and the row is finished exactly once.
  *
- * <p>Steps are model calls. When the model still asks for tools in step {@code maxSteps}, those
- * calls go through the pipeline like any other (an alert asked for is not lost), then the cycle
- * ends {@code completed} with the step limit as its summary and {@code error}.
+ * <p>Guarantees: every reviewed cycle leaves exactly one run row, {@code completed} or
+ * {@code failed} (with the reason), carrying every tool call (appended as each completes, so a crash
+ * keeps them), the number of model calls (at most {@code maxSteps}), tokens and cost. A cycle that
+ * loses its cluster-wide lock stops before its next side effect, and an outcome that cannot be
+ * recorded is logged in full, never dropped silently. Nothing a tool does bypasses {@link ToolSession}.
  */
 public final class OpsAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OpsAgent.class);
@@ -51,49 +73,50 @@ public final class OpsAgent implements AutoCloseable {
   private final TenantRepository tenants;
   private final RunRepository runs;
   private final StateGatherer gatherer;
+  private final ReviewMemory memory;
   private final ModelClient model;
   private final OpsTools tools;
-  private final ActionGate guardrails;
-  private final CyclePolicy hooks;
+  private final ActionGate gate;
+  private final CyclePolicy policy;
   private final TenantCycleLock lock;
-  private final int maxSteps;
+  private final Clock clock;
+  private final Config config;
 
-  public OpsAgent(Jdbi jdbi, ModelClient model, OpsTools tools, ActionGate guardrails,
-      CyclePolicy hooks, int maxSteps) {
-    if (maxSteps < 1) {
-      throw new IllegalArgumentException("maxSteps must be >= 1");
-    }
-    this.tenants = new TenantRepository(jdbi);
-    this.runs = new RunRepository(jdbi);
-    this.gatherer = new StateGatherer(jdbi);
+  private OpsAgent(Builder b, ModelClient model, ActionGate gate, CyclePolicy policy) {
+    this.tenants = new TenantRepository(b.jdbi);
+    this.runs = new RunRepository(b.jdbi);
+    this.gatherer = new StateGatherer(b.jdbi);
+    this.memory = new ReviewMemory(b.jdbi);
     this.model = model;
-    this.tools = tools;
-    this.guardrails = guardrails;
-    this.hooks = hooks;
-    this.lock = TenantCycleLock.forJdbi(jdbi);
-    this.maxSteps = maxSteps;
+    this.tools = b.tools;
+    this.gate = gate;
+    this.policy = policy;
+    this.lock = TenantCycleLock.forJdbi(b.jdbi);
+    this.clock = b.clock;
+    this.config = b.config;
+  }
+
+  /** The one way to build the agent: {@code notifier} and {@code cooldowns} are required. */
+  public static Builder builder(Config config, Jdbi jdbi) {
+    return new Builder(config, jdbi);
+  }
+
+  /** {@link #runOpsCycle(String, Trigger, String)} with a fresh run id. */
+  public OpsRun runOpsCycle(String tenantId, Trigger trigger) {
+    return runOpsCycle(tenantId, trigger, null);
   }
 
   /**
-   * The loop as configured: the model (or rules engine) per {@code config}, the standard tools over
-   * {@code notifier}, guardrails with the configured action budget plus {@code check}.
-   */
-  public static OpsAgent create(Config config, Jdbi jdbi, Notifier notifier, ActionGate.Check check,
-      CyclePolicy hooks) {
-    return new OpsAgent(jdbi, ModelClient.fromConfig(config), OpsTools.standard(notifier),
-        new ActionGate(config.maxActionsPerCycle(), check), hooks, config.maxStepsPerCycle());
-  }
-
-  /**
-   * Runs one cycle now, in this thread, and returns the finished (or skipped) run. Failures of the
-   * cycle are recorded in the run, not thrown; throws {@link UnknownTenantException} (recording
+   * Runs one cycle now, in this thread, and returns the finished (or skipped) run, recorded under
+   * {@code runId} (the id given out when the cycle was queued; null for a fresh one). Failures of
+   * the cycle are recorded in the run, not thrown; throws {@link UnknownTenantException} (recording
    * nothing) when the tenant does not exist, and {@link CycleAlreadyRunningException} when another
    * cycle of the tenant holds its {@link TenantCycleLock} anywhere (a worker, the CLI).
    *
    * <p>Holding the lock, any {@code running} row of the tenant is certainly orphaned (its holder
    * died and lost the lock with its session): it is marked failed before the cycle starts.
    */
-  public OpsRun runOpsCycle(String tenantId, Trigger trigger) {
+  public OpsRun runOpsCycle(String tenantId, Trigger trigger, String runId) {
     if (tenants.find(tenantId).isEmpty()) {
       throw new UnknownTenantException(tenantId);
     }
@@ -103,7 +126,13 @@ public final class OpsAgent implements AutoCloseable {
       if (orphans > 0) {
         log.warn("orphaned runs marked failed tenant={} count={}", tenantId, orphans);
       }
-      return runLocked(tenantId, trigger);
+      MDC.put("tenant", tenantId);
+      try {
+        return runLocked(tenantId, trigger, runId == null ? Ids.newId() : runId, held);
+      } finally {
+        MDC.remove("tenant");
+        MDC.remove("run");
+      }
     }
   }
 
@@ -113,68 +142,121 @@ public final class OpsAgent implements AutoCloseable {
     model.close();
   }
 
-  /** True while a cycle of the tenant runs anywhere (it holds the tenant's cycle lock). */
-  public boolean isCycleRunning(String tenantId) {
-    Optional<TenantCycleLock.Held> held = lock.tryLock(tenantId);
-    held.ifPresent(TenantCycleLock.Held::close);
-    return held.isEmpty();
+  /** The model id runs record ({@code rules} for the rules engine). */
+  public String modelId() {
+    return model.modelId();
   }
 
-  private OpsRun runLocked(String tenantId, Trigger trigger) {
-    Optional<String> skip = hooks.skipReason(tenantId, trigger);
-    if (skip.isPresent()) {
-      OpsRun run = runs.skipped(tenantId, trigger, skip.get());
-      log.info("cycle skipped tenant={} run={} reason={}", tenantId, run.id(), skip.get());
-      notifyHooks(run);
+  private OpsRun runLocked(String tenantId, Trigger trigger, String runId, TenantCycleLock.Held held) {
+    MDC.put("run", runId);
+    Optional<String> paused = policy.skipReason(tenantId, trigger);
+    if (paused.isPresent()) {
+      OpsRun run = runs.skipped(tenantId, trigger, runId, SkipReason.CIRCUIT_OPEN, paused.get());
+      log.info("cycle skipped tenant={} run={} skipReason=circuit_open reason=\"{}\"", tenantId, runId,
+          paused.get());
+      notifyPolicy(run);
       return run;
     }
-    OpsRun run = runs.start(tenantId, trigger);
-    MDC.put("tenant", tenantId);
-    MDC.put("run", run.id());
     long t0 = System.nanoTime();
-    Progress p = new Progress();
-    try {
-      try {
-        String summary = converse(tenantId, run.id(), p);
-        runs.finish(run.id(), RunStatus.COMPLETED, summary, p.actionsJson(), p.inputTokens,
-            p.outputTokens, p.steps, model.modelId(), p.note);
-      } catch (Exception e) {
-        String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
-        runs.finish(run.id(), RunStatus.FAILED, "cycle failed: " + reason, p.actionsJson(),
-            p.inputTokens, p.outputTokens, p.steps, model.modelId(), reason);
-      }
-      OpsRun done = runs.find(tenantId, run.id()).orElseThrow();
-      log.info("cycle finished tenant={} run={} status={} steps={} calls={} refused={} inputTokens={}"
-              + " outputTokens={} model={} ms={}{}", tenantId, run.id(), done.status().wire(), p.steps,
-          p.session == null ? 0 : p.session.calls(), p.session == null ? 0 : p.session.refused(),
-          p.inputTokens, p.outputTokens, model.modelId(), (System.nanoTime() - t0) / 1_000_000,
-          done.error() == null ? "" : " error=\"" + done.error() + "\"");
-      notifyHooks(done);
-      return done;
-    } finally {
-      MDC.remove("tenant");
-      MDC.remove("run");
+    TenantState state = gatherer.gather(tenantId);
+    String stateJson = ContextBuilder.stateJson(state, runId);
+    StateFingerprint fingerprint = StateFingerprint.of(stateJson, state.events());
+    Instant now = clock.instant();
+    if (trigger == Trigger.SCHEDULE && unchanged(tenantId, fingerprint, now)) {
+      OpsRun run = runs.skipped(tenantId, trigger, runId, SkipReason.UNCHANGED,
+          "State unchanged since the last review; no model call.");
+      log.info("cycle skipped tenant={} run={} skipReason=unchanged ms={}", tenantId, runId,
+          (System.nanoTime() - t0) / 1_000_000);
+      return run;
     }
+    OpsRun run = runs.start(tenantId, trigger, runId);
+    Progress p = new Progress();
+    RunOutcome outcome;
+    try {
+      p.session = new ToolSession(tools, gate.openCycle(), state, runId, stateJson);
+      String summary = converse(run, stateJson, p, held);
+      outcome = outcome(RunStatus.COMPLETED, summary, p, p.note);
+    } catch (Exception e) {
+      String reason = e instanceof LockLostException ? e.getMessage()
+          : e.getClass().getSimpleName() + ": " + e.getMessage();
+      String summary = p.truncatedFirstStep ? "cycle failed: the model's reply was truncated"
+          : "cycle failed: " + reason;
+      outcome = outcome(RunStatus.FAILED, summary, p, reason);
+    }
+    boolean recorded = held.isHeld() && runs.finish(runId, outcome);
+    if (!recorded) {
+      log.error("cycle outcome could not be recorded (the tenant's cycle lock or the run row was taken"
+              + " over) tenant={} run={} status={} summary=\"{}\" actions={}", tenantId, runId,
+          outcome.status().wire(), outcome.summary(), outcome.actionsJson());
+    }
+    if (recorded && outcome.status() == RunStatus.COMPLETED) {
+      memory.remember(tenantId, fingerprint, now);
+    }
+    OpsRun done = runs.find(tenantId, runId).orElseThrow();
+    log.info("cycle finished tenant={} run={} trigger={} status={} steps={} calls={} refused={}"
+            + " inputTokens={} outputTokens={} cacheReadTokens={} cacheWriteTokens={} costUsd={}"
+            + " model={} ms={}{}", tenantId, runId, trigger.wire(), done.status().wire(), p.steps,
+        p.session == null ? 0 : p.session.calls(), p.session == null ? 0 : p.session.refused(),
+        p.tokens.input(), p.tokens.output(), p.tokens.cacheRead(), p.tokens.cacheWrite(),
+        outcome.costUsd(), model.modelId(), (System.nanoTime() - t0) / 1_000_000,
+        done.error() == null ? "" : " error=\"" + done.error() + "\"");
+    notifyPolicy(done);
+    return done;
   }
 
-  private String converse(String tenantId, String runId, Progress p) {
-    TenantState state = gatherer.gather(tenantId, runId);
-    String stateJson = ContextBuilder.stateJson(state, runId);
-    p.session = new ToolSession(tools, guardrails.openCycle(), state, runId, stateJson);
+  /** A scheduled cycle needs no review when nothing that matters changed since a recent review. */
+  private boolean unchanged(String tenantId, StateFingerprint fingerprint, Instant now) {
+    return memory.last(tenantId)
+        .filter(last -> now.isBefore(last.reviewedAt().plus(config.fullReviewInterval())))
+        .filter(fingerprint::unchangedSince)
+        .isPresent();
+  }
+
+  private RunOutcome outcome(RunStatus status, String summary, Progress p, String error) {
+    boolean rules = model instanceof RulesEngine;
+    BigDecimal cost = rules ? BigDecimal.ZERO : config.modelPrice()
+        .map(price -> cost(price, p.tokens)).orElse(null);
+    return new RunOutcome(status, summary, p.actionsJson(), p.tokens, p.steps, model.modelId(),
+        rules ? FallbackReason.NO_API_KEY : null, cost, error);
+  }
+
+  private static BigDecimal cost(ModelPrice price, TokenUsage t) {
+    return price.cost(t.input(), t.output(), t.cacheWrite(), t.cacheRead());
+  }
+
+  private String converse(OpsRun run, String stateJson, Progress p, TenantCycleLock.Held held) {
     List<ChatMessage> messages = new ArrayList<>();
     messages.add(ChatMessage.userText(ContextBuilder.message(stateJson)));
+    int maxSteps = config.maxStepsPerCycle();
     while (true) {
       ModelReply reply = model.complete(new ModelRequest(SystemPrompt.TEXT, tools.specs(), messages));
       p.steps++;
-      p.inputTokens += reply.inputTokens();
-      p.outputTokens += reply.outputTokens();
+      p.tokens = p.tokens.plus(reply.usage());
+      if (reply.stopReason() == ModelReply.StopReason.MAX_TOKENS) {
+        // the reply was cut off: its tool calls may be incomplete, so none of them is executed
+        p.note = "truncated: the model's reply hit max_tokens in step " + p.steps
+            + (reply.toolUses().isEmpty() ? "" : "; its " + reply.toolUses().size()
+                + " tool call(s) were not executed");
+        if (p.steps == 1) {
+          p.truncatedFirstStep = true;
+          throw new IllegalStateException(p.note);
+        }
+        String text = reply.text();
+        return withBudgetNote("Stopped early (" + p.note + ")." + (text.isEmpty() ? "" : " " + text), p);
+      }
       messages.add(ChatMessage.assistant(reply.content()));
       List<Block.ToolUse> uses = reply.toolUses();
       if (uses.isEmpty()) {
         return withBudgetNote(reply.text().isEmpty() ? "(the model gave no summary)" : reply.text(), p);
       }
       List<Block> results = new ArrayList<>();
-      uses.forEach(u -> results.add(p.session.call(u)));
+      for (Block.ToolUse use : uses) {
+        if (!held.isHeld()) {
+          throw new LockLostException();
+        }
+        results.add(p.session.call(use));
+        runs.recordActions(run.id(), p.session.actionsJson());
+      }
       messages.add(ChatMessage.user(results));
       if (p.steps >= maxSteps) {
         p.note = "step limit of " + maxSteps + " reached while the model was still calling tools";
@@ -190,11 +272,18 @@ public final class OpsAgent implements AutoCloseable {
         + " calls per cycle was hit: " + over + " call(s) refused.]";
   }
 
-  private void notifyHooks(OpsRun run) {
+  private void notifyPolicy(OpsRun run) {
     try {
-      hooks.finished(run);
+      policy.finished(run);
     } catch (RuntimeException e) {
-      log.warn("cycle hook failed tenant={} run={} error={}", run.tenantId(), run.id(), e.toString());
+      log.warn("cycle policy failed tenant={} run={} error={}", run.tenantId(), run.id(), e.toString());
+    }
+  }
+
+  /** The tenant's cycle lock was lost mid-cycle (its database session died). */
+  private static final class LockLostException extends RuntimeException {
+    LockLostException() {
+      super("cycle lock lost mid-cycle (its database session died): stopped before the next tool call");
     }
   }
 
@@ -202,12 +291,77 @@ public final class OpsAgent implements AutoCloseable {
   private static final class Progress {
     ToolSession session;
     int steps;
-    long inputTokens;
-    long outputTokens;
+    TokenUsage tokens = TokenUsage.NONE;
     String note;
+    boolean truncatedFirstStep;
 
     String actionsJson() {
       return session == null ? "[]" : session.actionsJson();
+    }
+  }
+
+  /**
+   * Builds an {@link OpsAgent} with every guardrail wired: the configured action budget,
+   * {@link CooldownChecks} (mutating cooldowns fail closed, alert de-duplication) and the
+   * {@link CircuitBreakerPolicy} (pause, one pause alert, reset on success, deterministic critical
+   * alerts while the model cannot be used). Tests use it too, with their fakes.
+   */
+  public static final class Builder {
+    private final Config config;
+    private final Jdbi jdbi;
+    private Notifier notifier;
+    private CooldownStore cooldowns;
+    private ModelClient model;
+    private OpsTools tools;
+    private final List<OpsTools.Definition> extraTools = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(Config config, Jdbi jdbi) {
+      this.config = Objects.requireNonNull(config, "config");
+      this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+    }
+
+    /** Where alerts go (required). */
+    public Builder notifier(Notifier notifier) {
+      this.notifier = notifier;
+      return this;
+    }
+
+    /** The per-deployment action cooldowns (required): Redis, or in-memory for one process. */
+    public Builder cooldowns(CooldownStore cooldowns) {
+      this.cooldowns = cooldowns;
+      return this;
+    }
+
+    /** The model; by default Claude when an API key is configured, else the rules engine. */
+    public Builder model(ModelClient model) {
+      this.model = model;
+      return this;
+    }
+
+    /** Tools offered besides the standard ones (e.g. a test's mutating tool). */
+    public Builder extraTools(List<OpsTools.Definition> more) {
+      extraTools.addAll(more);
+      return this;
+    }
+
+    /** The clock of the circuit breaker's pause and of the full-review interval. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public OpsAgent build() {
+      Objects.requireNonNull(notifier, "notifier");
+      Objects.requireNonNull(cooldowns, "cooldowns");
+      this.tools = OpsTools.standard(notifier).plus(extraTools);
+      var deployments = new DeploymentRepository(jdbi);
+      var alertCooldown = new AlertCooldown(cooldowns, config);
+      var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
+      var policy = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments);
+      var gate = new ActionGate(config.maxActionsPerCycle(),
+          new CooldownChecks(cooldowns, alertCooldown, deployments));
+      return new OpsAgent(this, model != null ? model : ModelClient.fromConfig(config), gate, policy);
     }
   }
 }

@@ -2,33 +2,30 @@ package io.opsagent.api;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.opsagent.agent.CycleAlreadyRunningException;
 import io.opsagent.agent.run.Trigger;
+import io.opsagent.agent.run.RunRepository;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.schedule.OpsSchedule;
 import io.opsagent.queue.schedule.OpsScheduler;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /** Manual cycles and the tenant's recurring schedule. */
 public final class OpsRoutes implements ApiServer.Routes {
   private final TenantRepository tenants;
   private final OpsScheduler scheduler;
-  private final Predicate<String> cycleRunning;
+  private final RunRepository runs;
 
-  /** {@code cycleRunning}: whether a cycle of the tenant runs anywhere, queued or not (e.g. the CLI). */
-  public OpsRoutes(TenantRepository tenants, OpsScheduler scheduler, Predicate<String> cycleRunning) {
+  public OpsRoutes(TenantRepository tenants, OpsScheduler scheduler, RunRepository runs) {
     this.tenants = tenants;
     this.scheduler = scheduler;
-    this.cycleRunning = cycleRunning;
+    this.runs = runs;
   }
 
   @Override
   public void register(Javalin app) {
-    app.exception(CycleAlreadyRunningException.class, (e, ctx) -> ctx.status(409)
-        .json(Map.of("error", "a cycle of this tenant is running; try again when it has finished")));
     app.post("/api/tenants/{tenantId}/ops/cycles", this::trigger);
+    app.get("/api/tenants/{tenantId}/ops/usage", this::usage);
     app.get("/api/tenants/{tenantId}/ops/schedule", ctx -> ctx.json(view(scheduler.schedule(tenantId(ctx)))));
     app.put("/api/tenants/{tenantId}/ops/schedule", ctx -> {
       String tenantId = tenantId(ctx);
@@ -42,13 +39,59 @@ public final class OpsRoutes implements ApiServer.Routes {
     });
   }
 
+  /**
+   * Queues a manual cycle: at once, or as the tenant's one pending cycle while one runs. Triggers
+   * that coalesce into one cycle answer the same {@code runId}.
+   */
   private void trigger(Context ctx) {
     String tenantId = tenantId(ctx);
-    if (cycleRunning.test(tenantId)) {
-      throw new CycleAlreadyRunningException(tenantId);
+    OpsScheduler.QueuedCycle queued = scheduler.runNow(tenantId, Trigger.MANUAL);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("tenantId", tenantId);
+    out.put("queued", true);
+    out.put("pending", queued.pending());
+    out.put("runId", queued.runId());
+    ctx.status(202).json(out);
+  }
+
+  /** The tenant's daily usage rollup, newest day first ({@code days}: 1–366, default 30). */
+  private void usage(Context ctx) {
+    String tenantId = tenantId(ctx);
+    int days = days(ctx);
+    ctx.json(runs.usage(tenantId, days).stream().map(u -> {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("day", u.day().toString());
+      out.put("runs", u.runs());
+      out.put("skippedRuns", u.skippedRuns());
+      out.put("modelCalls", u.modelCalls());
+      out.put("inputTokens", u.tokens().input());
+      out.put("outputTokens", u.tokens().output());
+      out.put("cacheReadTokens", u.tokens().cacheRead());
+      out.put("cacheWriteTokens", u.tokens().cacheWrite());
+      out.put("costUsd", u.costUsd());
+      return out;
+    }).toList());
+  }
+
+  private static int days(Context ctx) {
+    for (String name : ctx.queryParamMap().keySet()) {
+      if (!"days".equals(name)) {
+        throw ApiException.badRequest("unknown query parameter '" + name + "' (this route takes: days)");
+      }
     }
-    scheduler.runNow(tenantId, Trigger.MANUAL);
-    ctx.status(202).json(Map.of("tenantId", tenantId, "queued", true));
+    String raw = ctx.queryParam("days");
+    if (raw == null) {
+      return 30;
+    }
+    try {
+      int days = Integer.parseInt(raw);
+      if (days >= 1 && days <= 366) {
+        return days;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiException.badRequest("days must be an integer between 1 and 366");
   }
 
   private String tenantId(Context ctx) {

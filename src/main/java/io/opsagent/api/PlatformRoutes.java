@@ -27,7 +27,17 @@ public final class PlatformRoutes implements ApiServer.Routes {
 
   /** Told about platform changes the agent reacts to. */
   public interface PlatformListener {
-    void deploymentStatusChanged(Deployment deployment, DeploymentStatus newStatus);
+    /** Reacts to a reported status change; says whether a cycle of the tenant was queued. */
+    Reaction deploymentStatusChanged(Deployment deployment, DeploymentStatus newStatus);
+  }
+
+  /** Whether an event queued a cycle of its tenant, and why not when it did not. */
+  public record Reaction(boolean cycleQueued, String reason) {
+    public static final Reaction QUEUED = new Reaction(true, null);
+
+    public static Reaction notQueued(String reason) {
+      return new Reaction(false, reason);
+    }
   }
 
   public PlatformRoutes(ObjectMapper json, TenantRepository tenants, WorkspaceRepository workspaces,
@@ -81,9 +91,11 @@ public final class PlatformRoutes implements ApiServer.Routes {
     String message = body.optional("message", 4000).orElse(null);
     DeploymentStatus status = body.optional("status", 16).map(DeploymentStatus::parse).orElse(null);
     var event = deployments.recordEvent(d, type, status, message);
-    if (status != null && status != d.status()) {
-      listener.deploymentStatusChanged(d, status);
-    }
+    Reaction reaction = status == null
+        ? Reaction.notQueued("no status change: the tenant's next scheduled cycle reviews this event")
+        : status == d.status()
+            ? Reaction.notQueued("status unchanged (" + status.name() + "): the tenant's next scheduled cycle reviews this event")
+            : listener.deploymentStatusChanged(d, status);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", event.id());
     out.put("deploymentId", d.id());
@@ -91,6 +103,10 @@ public final class PlatformRoutes implements ApiServer.Routes {
     out.put("status", status == null ? null : status.name());
     out.put("message", message);
     out.put("createdAt", event.createdAt());
+    out.put("cycleQueued", reaction.cycleQueued());
+    if (reaction.reason() != null) {
+      out.put("reason", reaction.reason());
+    }
     ctx.status(201).json(out);
   }
 

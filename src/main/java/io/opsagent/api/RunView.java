@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opsagent.agent.run.OpsRun;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
@@ -23,7 +24,12 @@ public record RunView(
     long outputTokens,
     int steps,
     String model,
-    String error) {
+    String error,
+    String skipReason,
+    String fallbackReason,
+    long cacheReadTokens,
+    long cacheWriteTokens,
+    BigDecimal costUsd) {
 
   public static RunView of(OpsRun run, ObjectMapper json) {
     JsonNode actions;
@@ -34,6 +40,9 @@ public record RunView(
     }
     return new RunView(run.id(), run.tenantId(), run.status().wire(), run.trigger().wire(),
         run.startedAt(), run.finishedAt(), run.summary(), actions, run.inputTokens(),
-        run.outputTokens(), run.steps(), run.model(), run.error());
+        run.outputTokens(), run.steps(), run.model(), run.error(),
+        run.skipReason() == null ? null : run.skipReason().wire(),
+        run.fallbackReason() == null ? null : run.fallbackReason().wire(),
+        run.cacheReadTokens(), run.cacheWriteTokens(), run.costUsd());
   }
 }

@@ -25,7 +25,7 @@ final class CycleCommand implements Callable<Integer> {
     try (Services services = Services.open(Config.fromEnv())) {
       OpsRun run;
       try {
-        run = services.loop.runOpsCycle(tenantId, Trigger.MANUAL);
+        run = services.agent().runOpsCycle(tenantId, Trigger.MANUAL);
       } catch (UnknownTenantException e) {
         System.err.println("opsagent: no tenant with id " + tenantId);
         return 2;

@@ -15,7 +15,7 @@ final class DeliveryWait {
   static List<Delivery> awaitSettled(Services services, String tenantId, String runId, Duration max) {
     Instant deadline = Instant.now().plus(max);
     while (true) {
-      List<Delivery> mine = services.notifications.listByTenant(tenantId, 200).stream()
+      List<Delivery> mine = services.notifications().listByTenant(tenantId, 200).stream()
           .filter(d -> runId.equals(d.runId())).toList();
       boolean settled = mine.stream().allMatch(d -> d.status() != DeliveryStatus.PENDING || d.attempts() > 0);
       if (settled || Instant.now().isAfter(deadline)) {

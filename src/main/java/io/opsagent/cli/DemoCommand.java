@@ -73,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
       Tenant healthy = seedHealthy(s, hook);
       Tenant failing = seedFailing(s, hook);
       for (Tenant t : List.of(healthy, failing)) {
-        OpsRun run = s.loop.runOpsCycle(t.id(), Trigger.MANUAL);
+        OpsRun run = s.agent().runOpsCycle(t.id(), Trigger.MANUAL);
         DeliveryWait.awaitSettled(s, t.id(), run.id(), Duration.ofSeconds(20));
         printRun(out, json, t, run);
       }
@@ -92,22 +92,22 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static Tenant seedHealthy(Services s, String hook) {
-    Tenant t = s.tenants.create("acme (healthy)");
-    Workspace w = s.workspaces.create(t.id(), "production");
-    s.deployments.create(w, "web", DeploymentStatus.RUNNING, "2.4.1");
-    s.deployments.create(w, "api", DeploymentStatus.RUNNING, "1.9.0");
-    s.channels.create(t.id(), w.id(), ChannelType.WEBHOOK, "acme on-call", webhook(hook));
+    Tenant t = s.tenants().create("acme (healthy)");
+    Workspace w = s.workspaces().create(t.id(), "production");
+    s.deployments().create(w, "web", DeploymentStatus.RUNNING, "2.4.1");
+    s.deployments().create(w, "api", DeploymentStatus.RUNNING, "1.9.0");
+    s.channels().create(t.id(), w.id(), ChannelType.WEBHOOK, "acme on-call", webhook(hook));
     return t;
   }
 
   private static Tenant seedFailing(Services s, String hook) {
-    Tenant t = s.tenants.create("globex (failing)");
-    Workspace w = s.workspaces.create(t.id(), "production");
-    s.deployments.create(w, "web", DeploymentStatus.RUNNING, "5.0.2");
-    Deployment checkout = s.deployments.create(w, "checkout", DeploymentStatus.RUNNING, "3.1.0");
-    s.deployments.recordEvent(checkout, "crash", DeploymentStatus.FAILED,
+    Tenant t = s.tenants().create("globex (failing)");
+    Workspace w = s.workspaces().create(t.id(), "production");
+    s.deployments().create(w, "web", DeploymentStatus.RUNNING, "5.0.2");
+    Deployment checkout = s.deployments().create(w, "checkout", DeploymentStatus.RUNNING, "3.1.0");
+    s.deployments().recordEvent(checkout, "crash", DeploymentStatus.FAILED,
         "container exited with code 137 (OOMKilled) three times in 5 minutes");
-    s.channels.create(t.id(), w.id(), ChannelType.WEBHOOK, "globex on-call", webhook(hook));
+    s.channels().create(t.id(), w.id(), ChannelType.WEBHOOK, "globex on-call", webhook(hook));
     return t;
   }
 

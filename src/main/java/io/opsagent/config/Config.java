@@ -42,9 +42,13 @@ public record Config(
     int maxActionsPerCycle,
     Map<String, Duration> actionCooldowns,
     Duration alertCooldown,
-    Duration circuitPause) {
+    Duration circuitPause,
+    Duration fullReviewInterval,
+    Map<String, ModelPrice> modelPrices) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
+  /** USD per million tokens (input/output/cache write/cache read) of the default model. */
+  public static final String DEFAULT_MODEL_PRICES = DEFAULT_MODEL + "=3/15/3.75/0.30";
   public static final String DEFAULT_EMBEDDED_DB_URL =
       "jdbc:hsqldb:file:./data/opsagent;sql.syntax_pgs=true;hsqldb.tx=mvcc;shutdown=true";
 
@@ -61,6 +65,12 @@ public record Config(
 
   public Config {
     actionCooldowns = Map.copyOf(actionCooldowns);
+    modelPrices = Map.copyOf(modelPrices);
+  }
+
+  /** The price of {@link #model()}, if the price table has it (else runs record no cost). */
+  public Optional<ModelPrice> modelPrice() {
+    return Optional.ofNullable(modelPrices.get(model));
   }
 
   public static Config fromEnv() {
@@ -101,7 +111,9 @@ public record Config(
         p.integer("OPSAGENT_MAX_ACTIONS_PER_CYCLE", 5, 0, 100),
         p.durations("OPSAGENT_ACTION_COOLDOWNS", "restart=PT30M,update=PT1H,scale=PT30M"),
         p.duration("OPSAGENT_ALERT_COOLDOWN", "PT1H"),
-        p.duration("OPSAGENT_CIRCUIT_PAUSE", "PT30M"));
+        p.duration("OPSAGENT_CIRCUIT_PAUSE", "PT30M"),
+        p.duration("OPSAGENT_FULL_REVIEW_INTERVAL", "PT6H"),
+        p.prices("OPSAGENT_MODEL_PRICES", DEFAULT_MODEL_PRICES));
     p.throwIfErrors();
     return config;
   }
@@ -135,7 +147,8 @@ public record Config(
         + ", opsConcurrency=" + opsConcurrency + ", deploymentConcurrency=" + deploymentConcurrency
         + ", allowPrivateWebhooks=" + allowPrivateWebhooks + ", smtp=" + smtp
         + ", maxActionsPerCycle=" + maxActionsPerCycle + ", actionCooldowns=" + actionCooldowns
-        + ", alertCooldown=" + alertCooldown + ", circuitPause=" + circuitPause + "]";
+        + ", alertCooldown=" + alertCooldown + ", circuitPause=" + circuitPause
+        + ", fullReviewInterval=" + fullReviewInterval + ", modelPrices=" + modelPrices + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */
@@ -235,6 +248,34 @@ public record Config(
         Duration d = parseDuration(name, kv[1].trim());
         if (d != null) {
           out.put(kv[0].trim(), d);
+        }
+      }
+      return out;
+    }
+
+    /** {@code model=in/out[/cacheWrite/cacheRead]} entries separated by commas (USD per million). */
+    Map<String, ModelPrice> prices(String name, String def) {
+      String v = raw(name).orElse(def);
+      Map<String, ModelPrice> out = new LinkedHashMap<>();
+      for (String entry : v.split(",")) {
+        String[] kv = entry.trim().split("=", 2);
+        String[] p = kv.length == 2 ? kv[1].trim().split("/") : new String[0];
+        try {
+          if (kv[0].isBlank() || (p.length != 2 && p.length != 4)) {
+            throw new NumberFormatException();
+          }
+          ModelPrice price = p.length == 2 ? ModelPrice.of(p[0], p[1]) : new ModelPrice(
+              new java.math.BigDecimal(p[0]), new java.math.BigDecimal(p[1]),
+              new java.math.BigDecimal(p[2]), new java.math.BigDecimal(p[3]));
+          if (price.input().signum() < 0 || price.output().signum() < 0
+              || price.cacheWrite().signum() < 0 || price.cacheRead().signum() < 0) {
+            throw new NumberFormatException();
+          }
+          out.put(kv[0].trim(), price);
+        } catch (NumberFormatException e) {
+          errors.add(name + " must be a list like claude-sonnet-4-5=3/15/3.75/0.30 (USD per million"
+              + " tokens: input/output[/cacheWrite/cacheRead]), got '" + v + "'");
+          return Map.of();
         }
       }
       return out;

@@ -4,11 +4,16 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.opsagent.config.Config;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * {@code db/migration/{vendor}} where the two must differ (db-scheduler's binary column).
  */
 public final class Database implements AutoCloseable {
+  private static final String EMBEDDED_ATTRIBUTE = "opsagent.embedded";
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
   private final HikariDataSource dataSource;
@@ -32,6 +38,7 @@ public final class Database implements AutoCloseable {
     this.dataSource = dataSource;
     this.embedded = embedded;
     this.jdbi = Jdbi.create(dataSource);
+    jdbi.define(EMBEDDED_ATTRIBUTE, embedded);
     // Jdbi's default exception message lists the bound values: a failed insert of a channel would
     // put its URL and secret into whatever logs the exception.
     jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
@@ -102,8 +109,25 @@ public final class Database implements AutoCloseable {
     return jdbi;
   }
 
+  /**
+   * Whether {@code h} talks to the embedded HSQLDB rather than PostgreSQL, for the few statements
+   * whose SQL differs (upserts: {@code INSERT … ON CONFLICT} on PostgreSQL, {@code MERGE} on HSQLDB).
+   */
+  public static boolean embedded(Handle h) {
+    return Boolean.TRUE.equals(h.getConfig(SqlStatements.class).getAttribute(EMBEDDED_ATTRIBUTE));
+  }
+
   public boolean embedded() {
     return embedded;
+  }
+
+  /**
+   * A new connection outside the pool, for a session that lives as long as the process (e.g. one
+   * that {@code LISTEN}s); the caller closes it.
+   */
+  public Connection openDedicatedConnection() throws SQLException {
+    return DriverManager.getConnection(dataSource.getJdbcUrl(), dataSource.getUsername(),
+        dataSource.getPassword());
   }
 
   /** True when a trivial query answers within a second; used by {@code /health}. */

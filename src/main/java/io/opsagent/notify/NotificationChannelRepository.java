@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsagent.db.Ids;
+import io.opsagent.db.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -44,7 +45,7 @@ public final class NotificationChannelRepository {
     }
     ObjectNode clean = ChannelConfigs.validate(type, config, guard);
     NotificationChannel channel = new NotificationChannel(
-        Ids.newId(), tenantId, workspaceId, type, name.trim(), clean, true, Ids.now());
+        Ids.newId(), tenantId, workspaceId, type, name.trim(), clean, true, Times.now());
     jdbi.useTransaction(h -> {
       if (workspaceId != null && h.createQuery(
               "SELECT COUNT(*) FROM workspaces WHERE id = :id AND tenant_id = :tenantId")

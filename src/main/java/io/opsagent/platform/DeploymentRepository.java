@@ -1,6 +1,7 @@
 package io.opsagent.platform;
 
 import io.opsagent.db.Ids;
+import io.opsagent.db.Times;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -22,7 +23,7 @@ public final class DeploymentRepository {
   }
 
   public Deployment create(Workspace workspace, String name, DeploymentStatus status, String version) {
-    Instant now = Ids.now();
+    Instant now = Times.now();
     Deployment d = new Deployment(Ids.newId(), workspace.tenantId(), workspace.id(), name, status,
         version, null, null, null, null, null, null, now, now);
     insert(d);
@@ -80,7 +81,7 @@ public final class DeploymentRepository {
   public DeploymentEvent recordEvent(Deployment deployment, String type, DeploymentStatus status,
       String message) {
     DeploymentEvent e = new DeploymentEvent(Ids.newId(), deployment.tenantId(), deployment.id(),
-        type, status, message, Ids.now());
+        type, status, message, Times.now());
     jdbi.useTransaction(h -> {
       h.createUpdate("""
               INSERT INTO deployment_events (id, tenant_id, deployment_id, type, status, message, created_at)

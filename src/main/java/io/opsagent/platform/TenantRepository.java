@@ -1,6 +1,7 @@
 package io.opsagent.platform;
 
 import io.opsagent.db.Ids;
+import io.opsagent.db.Times;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -15,7 +16,7 @@ public final class TenantRepository {
   }
 
   public Tenant create(String name) {
-    Tenant t = new Tenant(Ids.newId(), name, Ids.now());
+    Tenant t = new Tenant(Ids.newId(), name, Times.now());
     jdbi.useHandle(h -> h.createUpdate(
             "INSERT INTO tenants (id, name, created_at) VALUES (:id, :name, :createdAt)")
         .bindMethods(t)
@@ -31,14 +32,15 @@ public final class TenantRepository {
   }
 
   /**
-   * One page of the ids of tenants with at least one RUNNING deployment, in id order after
+   * One page of the ids of tenants with at least one deployment that is not STOPPED (a tenant
+   * whose deployments all FAILED needs watching most of all), in id order after
    * {@code afterId} (exclusive; "" for the first page). Keyset paging keeps each page an index scan,
    * whatever the number of tenants.
    */
-  public List<String> idsWithRunningDeployments(String afterId, int limit) {
+  public List<String> idsWithWatchedDeployments(String afterId, int limit) {
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT DISTINCT tenant_id FROM deployments
-            WHERE status = 'RUNNING' AND tenant_id > :afterId
+            WHERE status <> 'STOPPED' AND tenant_id > :afterId
             ORDER BY tenant_id
             LIMIT :limit""")
         .bind("afterId", afterId)

@@ -1,6 +1,7 @@
 package io.opsagent.platform;
 
 import io.opsagent.db.Ids;
+import io.opsagent.db.Times;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -16,7 +17,7 @@ public final class WorkspaceRepository {
   }
 
   public Workspace create(String tenantId, String name) {
-    Workspace w = new Workspace(Ids.newId(), tenantId, name, Ids.now());
+    Workspace w = new Workspace(Ids.newId(), tenantId, name, Times.now());
     jdbi.useHandle(h -> h.createUpdate("""
             INSERT INTO workspaces (id, tenant_id, name, created_at)
             VALUES (:id, :tenantId, :name, :createdAt)""")

@@ -147,11 +147,25 @@ public final class Queues implements AutoCloseable {
     return db.embedded() ? new DefaultJdbcCustomization(false) : new PostgreSqlJdbcCustomization(false, false);
   }
 
+  /** Starts both queues, polling only. */
   public void start() {
+    start(null);
+  }
+
+  /** Starts both queues; {@code wakeup} then starts a job queued for now in this process at once. */
+  public void start(Wakeup wakeup) {
     ops.start();
     deployment.start();
+    if (wakeup != null) {
+      registerWith(wakeup);
+    }
     log.info("queues started ops-agent.table={} deployment.table={}",
         JobType.Queue.OPS_AGENT.table(), JobType.Queue.DEPLOYMENT.table());
+  }
+
+  private void registerWith(Wakeup wakeup) {
+    wakeup.register(JobType.Queue.OPS_AGENT, ops::triggerCheckForDueExecutions);
+    wakeup.register(JobType.Queue.DEPLOYMENT, deployment::triggerCheckForDueExecutions);
   }
 
   /** Queues a deployment job to run now; returns its id. */

@@ -27,25 +27,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The object graph shared by the worker and the {@code demo} and {@code cycle} commands: the
- * database (migrated), the repositories, the notifier, the cooldown store and the ops loop with every
- * guardrail wired in. Built with constructors only; closing it closes what it opened, in reverse.
+ * The composition root shared by the worker and the {@code demo} and {@code cycle} commands: the
+ * database (migrated), the repositories, the notifier, the cooldown store and the agent, built with
+ * {@link OpsAgent#builder} so every guardrail is wired. Built with constructors only; closing it
+ * closes what it opened, in reverse.
  */
 public final class Services implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Services.class);
 
-  public final Config config;
-  public final Database db;
-  public final PrometheusMeterRegistry metrics;
-  public final TenantRepository tenants;
-  public final WorkspaceRepository workspaces;
-  public final DeploymentRepository deployments;
-  public final RunRepository runs;
-  public final NotificationChannelRepository channels;
-  public final NotificationRepository notifications;
-  public final DeliveryNotifier notifier;
-  public final CooldownStore cooldowns;
-  public final OpsAgent loop;
+  private final Config config;
+  private final Database db;
+  private final PrometheusMeterRegistry metrics;
+  private final TenantRepository tenants;
+  private final WorkspaceRepository workspaces;
+  private final DeploymentRepository deployments;
+  private final RunRepository runs;
+  private final NotificationChannelRepository channels;
+  private final NotificationRepository notifications;
+  private final DeliveryNotifier notifier;
+  private final CooldownStore cooldowns;
+  private final OpsAgent agent;
 
   private Services(Config config, Database db) {
     this.config = config;
@@ -60,26 +61,7 @@ public final class Services implements AutoCloseable {
     this.notifications = new NotificationRepository(jdbi);
     this.notifier = new DeliveryNotifier(channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
-    this.loop = opsLoop(config, jdbi, notifier, cooldowns, OpsTools.standard(notifier),
-        Clock.systemUTC());
-  }
-
-  /**
-   * The ops loop with every guardrail wired in, exactly as the worker, {@code demo} and {@code cycle}
-   * run it: the configured action budget, {@link CooldownChecks} (mutating cooldowns fail closed,
-   * alert de-duplication fails open) and {@link CircuitBreakerPolicy} (pause, one pause alert, reset
-   * on success, deterministic critical alerts while the model cannot be used). Tests call it with
-   * extra tools and a clock that decides when the breaker's pause is over.
-   */
-  public static OpsAgent opsLoop(Config config, Jdbi jdbi, Notifier notifier, CooldownStore cooldowns,
-      OpsTools tools, Clock clock) {
-    AlertCooldown alertCooldown = new AlertCooldown(cooldowns, config);
-    var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
-    var deployments = new DeploymentRepository(jdbi);
-    var hooks = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments);
-    var checks = new CooldownChecks(cooldowns, alertCooldown, deployments);
-    return new OpsAgent(jdbi, ModelClient.fromConfig(config), tools,
-        new ActionGate(config.maxActionsPerCycle(), checks), hooks, config.maxStepsPerCycle());
+    this.agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns).build();
   }
 
   /** Opens the database, applies migrations and builds the graph. */
@@ -95,14 +77,62 @@ public final class Services implements AutoCloseable {
     }
   }
 
-  /** "claude (model)" or "rules engine": what decides in this process. */
+  /** "Claude (model)" or "the rules engine": what decides in this process. */
   public String decider() {
     return config.anthropicApiKey().isPresent() ? "Claude (" + config.model() + ")" : "the rules engine (no ANTHROPIC_API_KEY)";
   }
 
+  public Config config() {
+    return config;
+  }
+
+  public Database db() {
+    return db;
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  public TenantRepository tenants() {
+    return tenants;
+  }
+
+  public WorkspaceRepository workspaces() {
+    return workspaces;
+  }
+
+  public DeploymentRepository deployments() {
+    return deployments;
+  }
+
+  public RunRepository runs() {
+    return runs;
+  }
+
+  public NotificationChannelRepository channels() {
+    return channels;
+  }
+
+  public NotificationRepository notifications() {
+    return notifications;
+  }
+
+  public DeliveryNotifier notifier() {
+    return notifier;
+  }
+
+  public CooldownStore cooldowns() {
+    return cooldowns;
+  }
+
+  public OpsAgent agent() {
+    return agent;
+  }
+
   @Override
   public void close() {
-    loop.close();
+    agent.close();
     notifier.close();
     cooldowns.close();
     db.close();

@@ -14,6 +14,8 @@ import io.opsagent.config.Config;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.queue.Queues;
+import io.opsagent.queue.Wakeup;
+import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -37,17 +39,20 @@ public final class Worker implements AutoCloseable {
   private final Services services;
   private final OpsScheduler scheduler;
   private final Queues queues;
+  private final Wakeup wakeup;
   private final ApiServer api;
   private final String apiToken;
   private final boolean generatedToken;
 
   private Worker(Services services) {
     this.services = services;
-    Config config = services.config;
-    CycleMetrics metrics = new CycleMetrics(services.metrics);
-    QueueLag.register(services.metrics, services.db.jdbi());
-    this.scheduler = new OpsScheduler(services.db, config, (tenantId, trigger) -> runCycle(tenantId, trigger, metrics));
-    this.queues = new Queues(services.db, config, scheduler.task(),
+    Config config = services.config();
+    CycleMetrics metrics = new CycleMetrics(services.metrics());
+    QueueLag.register(services.metrics(), services.db().jdbi());
+    this.wakeup = new Wakeup(services.db());
+    this.scheduler = new OpsScheduler(services.db(), config,
+        (tenantId, trigger, runId) -> runCycle(tenantId, trigger, runId, metrics), wakeup);
+    this.queues = new Queues(services.db(), config, scheduler.task(),
         job -> log.info("deployment job has no handler in this process job={}", job));
     this.generatedToken = config.apiToken().isEmpty();
     this.apiToken = config.apiToken().orElseGet(Worker::randomToken);
@@ -60,8 +65,9 @@ public final class Worker implements AutoCloseable {
     Worker w = null;
     try {
       w = new Worker(services);
-      services.notifier.start();
-      w.queues.start();
+      services.notifier().start();
+      w.queues.start(w.wakeup);
+      w.wakeup.start();
       int created = w.scheduler.scanAndRegister();
       if (w.api != null) {
         w.api.start(config.httpPort());
@@ -74,65 +80,78 @@ public final class Worker implements AutoCloseable {
       // (and keep the JVM alive) in a worker that never started
       if (w != null) {
         w.queues.close();
+        w.wakeup.close();
       }
       services.close();
       throw e;
     }
   }
 
-  private void runCycle(String tenantId, Trigger trigger, CycleMetrics metrics) {
+  private CycleRunner.Result runCycle(String tenantId, Trigger trigger, String runId, CycleMetrics metrics) {
     try {
-      OpsRun run = services.loop.runOpsCycle(tenantId, trigger);
+      OpsRun run = services.agent().runOpsCycle(tenantId, trigger, runId);
       metrics.record(run);
     } catch (CycleAlreadyRunningException e) {
       log.info("cycle not run: another process holds this tenant's cycle tenant={} trigger={}",
           tenantId, trigger.wire());
+      return CycleRunner.Result.BUSY;
     } catch (UnknownTenantException e) {
       log.warn("tenant no longer exists, removing its schedule tenant={}", tenantId);
       scheduler.removeOpsSchedule(tenantId);
     }
+    return CycleRunner.Result.DONE;
   }
 
   private ApiServer buildApi() {
     var json = JsonMapper.create();
     List<ApiServer.HealthCheck> checks = new ArrayList<>();
-    checks.add(new ApiServer.HealthCheck("database", services.db::isHealthy));
-    if (services.config.redisUrl().isPresent()) {
-      checks.add(new ApiServer.HealthCheck("redis", services.cooldowns::ping));
+    checks.add(new ApiServer.HealthCheck("database", services.db()::isHealthy));
+    if (services.config().redisUrl().isPresent()) {
+      checks.add(new ApiServer.HealthCheck("redis", services.cooldowns()::ping));
     }
-    return new ApiServer(apiToken, json, services.metrics, checks, List.of(
-        new PlatformRoutes(json, services.tenants, services.workspaces, services.deployments,
+    return new ApiServer(apiToken, json, services.metrics(), checks, List.of(
+        new PlatformRoutes(json, services.tenants(), services.workspaces(), services.deployments(),
             this::deploymentStatusChanged),
-        new ChannelRoutes(json, services.tenants, services.workspaces, services.channels),
-        new RunRoutes(json, services.tenants, services.runs, services.notifications),
-        new OpsRoutes(services.tenants, scheduler, services.loop::isCycleRunning)));
+        new ChannelRoutes(json, services.tenants(), services.workspaces(), services.channels()),
+        new RunRoutes(json, services.tenants(), services.runs(), services.notifications()),
+        new OpsRoutes(services.tenants(), scheduler, services.runs())));
   }
 
   /**
    * A deployment became RUNNING: its tenant gets its schedule at once (unless switched off). One
-   * became FAILED or DEGRADED: the tenant's cycle runs now ({@code event}), unless one is running.
+   * became FAILED or DEGRADED: the tenant's cycle is queued now ({@code event}; pending if one
+   * runs), unless the agent is switched off for the tenant, which the answer and the log say.
    */
-  private void deploymentStatusChanged(Deployment d, DeploymentStatus status) {
+  private PlatformRoutes.Reaction deploymentStatusChanged(Deployment d, DeploymentStatus status) {
     try {
-      reactTo(d, status);
+      return reactTo(d, status);
     } catch (RuntimeException e) {
       // the change itself is committed; the tenant's schedule or next cycle will pick it up
       log.warn("could not react to a deployment status change tenant={} deployment={} status={} error={}",
           d.tenantId(), d.id(), status, e.toString());
+      return PlatformRoutes.Reaction.notQueued("the cycle could not be queued ("
+          + e.getClass().getSimpleName() + "); the tenant's next scheduled cycle reviews this change");
     }
   }
 
-  private void reactTo(Deployment d, DeploymentStatus status) {
+  private PlatformRoutes.Reaction reactTo(Deployment d, DeploymentStatus status) {
     if (status == DeploymentStatus.RUNNING) {
       scheduler.ensureOpsSchedule(d.tenantId());
-    } else if ((status == DeploymentStatus.FAILED || status == DeploymentStatus.DEGRADED)
-        && scheduler.schedule(d.tenantId()).enabled()) {
-      try {
-        scheduler.runNow(d.tenantId(), Trigger.EVENT);
-      } catch (CycleAlreadyRunningException e) {
-        log.info("cycle already running, the event will be seen by the next one tenant={}", d.tenantId());
-      }
+      return PlatformRoutes.Reaction.notQueued("no cycle for a RUNNING deployment: the tenant's"
+          + " scheduled cycles review it");
     }
+    if (status != DeploymentStatus.FAILED && status != DeploymentStatus.DEGRADED) {
+      return PlatformRoutes.Reaction.notQueued("no cycle for status " + status.name()
+          + ": the tenant's next scheduled cycle reviews it");
+    }
+    if (!scheduler.schedule(d.tenantId()).enabled()) {
+      log.warn("event cycle not queued: the agent is disabled for this tenant tenant={} deployment={} status={}",
+          d.tenantId(), d.id(), status);
+      return PlatformRoutes.Reaction.notQueued("the agent is disabled for this tenant"
+          + " (PUT /api/tenants/{tenantId}/ops/schedule enables it)");
+    }
+    scheduler.runNow(d.tenantId(), Trigger.EVENT);
+    return PlatformRoutes.Reaction.QUEUED;
   }
 
   /** The bearer token, and whether it was generated (then the CLI prints it once). */
@@ -159,6 +178,7 @@ public final class Worker implements AutoCloseable {
       api.close();
     }
     queues.close();
+    wakeup.close();
     services.close();
     log.info("worker stopped");
   }

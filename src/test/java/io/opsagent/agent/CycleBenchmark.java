@@ -1,7 +1,6 @@
 package io.opsagent.agent;
 
-import io.opsagent.agent.guard.ActionGate;
-import io.opsagent.agent.guard.CyclePolicy;
+import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.notify.Notifier;
@@ -9,6 +8,7 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -47,8 +47,10 @@ class CycleBenchmark {
       Config rules = Config.fromEnv(Map.of());
       Config claude = Config.fromEnv(Map.of("ANTHROPIC_API_KEY", "sk-bench",
           "ANTHROPIC_BASE_URL", model.baseUrl(), "OPSAGENT_LLM_MAX_RETRIES", "0"));
-      OpsAgent rulesLoop = OpsAgent.create(rules, counting, dropping, ActionGate.Check.NONE, CyclePolicy.NONE);
-      OpsAgent claudeLoop = OpsAgent.create(claude, counting, dropping, ActionGate.Check.NONE, CyclePolicy.NONE);
+      OpsAgent rulesLoop = OpsAgent.builder(rules, counting).notifier(dropping)
+          .cooldowns(CooldownStore.inMemory(rules, Clock.systemUTC())).build();
+      OpsAgent claudeLoop = OpsAgent.builder(claude, counting).notifier(dropping)
+          .cooldowns(CooldownStore.inMemory(claude, Clock.systemUTC())).build();
       model.otherwise(model.text("All clear.", 1000, 50));
       Fixtures fx = new Fixtures(db.database());
 

@@ -144,13 +144,14 @@ class GuardrailsEndToEndTest {
 
   OpsAgent loop(Config config, CooldownStore store) {
     stores.add(store);
-    OpsTools tools = OpsTools.standard(notifier).plus(List.of(new OpsTools.Definition(RESTART,
-        "Restarts a deployment (test-only mutating tool).", restartSchema(), ActionClass.MUTATING,
-        (ctx, in) -> {
-          restarts.incrementAndGet();
-          return "restarted " + in.get("deploymentId").asText();
-        })));
-    return Services.opsLoop(config, jdbi, notifier, store, tools, clock);
+    return OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(store).clock(clock)
+        .extraTools(List.of(new OpsTools.Definition(RESTART,
+            "Restarts a deployment (test-only mutating tool).", restartSchema(), ActionClass.MUTATING,
+            (ctx, in) -> {
+              restarts.incrementAndGet();
+              return "restarted " + in.get("deploymentId").asText();
+            })))
+        .build();
   }
 
   static ObjectNode restartSchema() {
@@ -228,7 +229,7 @@ class GuardrailsEndToEndTest {
       api.then(api.toolUse(100, 10, calls));
     }
 
-    OpsRun run = loop().runOpsCycle(t.id(), Trigger.SCHEDULE);
+    OpsRun run = loop().runOpsCycle(t.id(), Trigger.EVENT);
 
     assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(actions(run)).hasSize(48);
@@ -261,7 +262,7 @@ class GuardrailsEndToEndTest {
             OpsTools.SEND_ALERT, alert(ws, "info", "note 4")))
         .then(api.text("Done.", 100, 10));
 
-    OpsRun run = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
+    OpsRun run = loop.runOpsCycle(t.id(), Trigger.EVENT);
 
     assertThat(allowed(run)).hasSize(5);
     assertThat(refused(run)).hasSize(3).noneSatisfy(a ->
@@ -285,16 +286,16 @@ class GuardrailsEndToEndTest {
     OpsAgent second = loop(); // another process: its own loop, store and Redis connection
     ExecutorService threads = Executors.newSingleThreadExecutor();
     try {
-      Future<OpsRun> running = threads.submit(() -> first.runOpsCycle(t.id(), Trigger.SCHEDULE));
+      Future<OpsRun> running = threads.submit(() -> first.runOpsCycle(t.id(), Trigger.EVENT));
       await().until(() -> api.requests().size() == 1);
 
       // while the first cycle runs, the tenant's cycle lock keeps the second process out entirely
-      assertThatThrownBy(() -> second.runOpsCycle(t.id(), Trigger.SCHEDULE))
+      assertThatThrownBy(() -> second.runOpsCycle(t.id(), Trigger.EVENT))
           .isInstanceOf(CycleAlreadyRunningException.class);
       release.countDown();
       OpsRun firstRun = running.get(30, TimeUnit.SECONDS);
       // its next cycle asks again, within the cooldown
-      OpsRun secondRun = second.runOpsCycle(t.id(), Trigger.SCHEDULE);
+      OpsRun secondRun = second.runOpsCycle(t.id(), Trigger.EVENT);
 
       assertThat(restarts).hasValue(1);
       assertThat(actions(firstRun)).filteredOn(a -> a.get("allowed").asBoolean()).hasSize(1);
@@ -325,7 +326,7 @@ class GuardrailsEndToEndTest {
             OpsTools.SEND_ALERT, alert(ws, "critical", "api degraded, restart refused")))
         .then(api.text("Alerted; could not restart.", 100, 10));
 
-    OpsRun run = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
+    OpsRun run = loop.runOpsCycle(t.id(), Trigger.EVENT);
 
     assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(restarts).hasValue(0);
@@ -347,11 +348,11 @@ class GuardrailsEndToEndTest {
     OpsAgent loop = loop();
 
     for (int i = 0; i < 3; i++) {
-      assertThat(loop.runOpsCycle(t.id(), Trigger.SCHEDULE).status()).isEqualTo(RunStatus.FAILED);
+      assertThat(loop.runOpsCycle(t.id(), Trigger.EVENT).status()).isEqualTo(RunStatus.FAILED);
     }
     int modelCalls = api.requests().size();
-    OpsRun fourth = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
-    OpsRun fifth = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
+    OpsRun fourth = loop.runOpsCycle(t.id(), Trigger.EVENT);
+    OpsRun fifth = loop.runOpsCycle(t.id(), Trigger.EVENT);
 
     assertThat(List.of(fourth, fifth)).extracting(OpsRun::status)
         .containsOnly(RunStatus.SKIPPED);
@@ -369,8 +370,8 @@ class GuardrailsEndToEndTest {
     clock.advance(PAUSE.plusMinutes(1));
     api.reset();
     api.then(api.text("Probe: all reviewed.", 100, 10)).then(api.text("Back to normal.", 100, 10));
-    OpsRun probe = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
-    OpsRun next = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
+    OpsRun probe = loop.runOpsCycle(t.id(), Trigger.EVENT);
+    OpsRun next = loop.runOpsCycle(t.id(), Trigger.EVENT);
 
     assertThat(probe.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(next.status()).isEqualTo(RunStatus.COMPLETED);
@@ -389,12 +390,12 @@ class GuardrailsEndToEndTest {
         .then(api.text("Scheduled: fine.", 100, 10));
     OpsAgent loop = loop();
     for (int i = 0; i < 3; i++) {
-      loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
+      loop.runOpsCycle(t.id(), Trigger.EVENT);
     }
-    assertThat(loop.runOpsCycle(t.id(), Trigger.SCHEDULE).status()).isEqualTo(RunStatus.SKIPPED);
+    assertThat(loop.runOpsCycle(t.id(), Trigger.EVENT).status()).isEqualTo(RunStatus.SKIPPED);
 
     OpsRun manual = loop.runOpsCycle(t.id(), Trigger.MANUAL);
-    OpsRun scheduled = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
+    OpsRun scheduled = loop.runOpsCycle(t.id(), Trigger.EVENT);
 
     assertThat(manual.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(scheduled.status()).isEqualTo(RunStatus.COMPLETED);
@@ -439,8 +440,8 @@ class GuardrailsEndToEndTest {
     }
     OpsAgent loop = loop();
 
-    OpsRun first = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
-    OpsRun second = loop.runOpsCycle(t.id(), Trigger.SCHEDULE);
+    OpsRun first = loop.runOpsCycle(t.id(), Trigger.EVENT);
+    OpsRun second = loop.runOpsCycle(t.id(), Trigger.EVENT);
 
     assertThat(allowed(first)).hasSize(1);
     assertThat(refused(second)).singleElement().satisfies(a ->

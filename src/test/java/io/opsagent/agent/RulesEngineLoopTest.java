@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.opsagent.agent.guard.ActionGate;
-import io.opsagent.agent.guard.CyclePolicy;
+import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.llm.RulesEngine;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
@@ -20,6 +19,7 @@ import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -55,8 +55,9 @@ class RulesEngineLoopTest {
   void buildLoop() throws Exception {
     notify = new RealNotifier(db.database());
     receiver = TestReceiver.answering();
-    loop = OpsAgent.create(Config.fromEnv(Map.of()), db.database().jdbi(), notify.notifier,
-        ActionGate.Check.NONE, CyclePolicy.NONE);
+    Config config = Config.fromEnv(Map.of());
+    loop = OpsAgent.builder(config, db.database().jdbi()).notifier(notify.notifier)
+        .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
   }
 
   @AfterEach

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opsagent.agent.run.RunOutcome;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.TokenUsage;
 import io.opsagent.agent.run.Trigger;
+import io.opsagent.db.Times;
 import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.DeploymentRepository;
@@ -35,7 +38,10 @@ class ApiRoutesTest {
     deployments = new DeploymentRepository(jdbi);
     var routes = new PlatformRoutes(JsonMapper.create(), new TenantRepository(jdbi),
         new WorkspaceRepository(jdbi), deployments,
-        (d, status) -> statusChanges.add(d.id() + "→" + status));
+        (d, status) -> {
+          statusChanges.add(d.id() + "→" + status);
+          return PlatformRoutes.Reaction.QUEUED;
+        });
     var tenants = new TenantRepository(jdbi);
     var channelRoutes = new ChannelRoutes(JsonMapper.create(), tenants, new WorkspaceRepository(jdbi),
         new NotificationChannelRepository(jdbi, false));
@@ -169,11 +175,10 @@ class ApiRoutesTest {
   void runsAreListedNewestFirstInCamelCaseWithTheirActions() {
     String tenant = api.create("/api/tenants", "{\"name\":\"runs\"}");
     var older = runs.start(tenant, Trigger.SCHEDULE);
-    runs.finish(older.id(), RunStatus.COMPLETED, "all clear", "[]", 100, 20, 1, "rules", null);
-    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Ids.now().isAfter(older.startedAt()));
+    runs.finish(older.id(), new RunOutcome(RunStatus.COMPLETED, "all clear", "[]", new TokenUsage(100, 20, 0, 0), 1, "rules", null, null, null));
+    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Times.now().isAfter(older.startedAt()));
     var newer = runs.start(tenant, Trigger.MANUAL);
-    runs.finish(newer.id(), RunStatus.COMPLETED, "alerted", "[{\"name\":\"sendAlert\",\"allowed\":true}]",
-        300, 40, 2, "rules", null);
+    runs.finish(newer.id(), new RunOutcome(RunStatus.COMPLETED, "alerted", "[{\"name\":\"sendAlert\",\"allowed\":true}]", new TokenUsage(300, 40, 0, 0), 2, "rules", null, null, null));
 
     var r = api.get("/api/tenants/" + tenant + "/ops/runs?limit=5");
 

@@ -2,8 +2,10 @@ package io.opsagent.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opsagent.agent.run.RunOutcome;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.TokenUsage;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
@@ -30,11 +32,11 @@ class EmbeddedDatabaseSmokeTest {
       var d = fx.deployments.listByTenant(t.id(), EnumSet.of(DeploymentStatus.FAILED)).get(0);
       fx.deployments.recordEvent(d, "crash", DeploymentStatus.FAILED, "exit 137");
       assertThat(fx.deployments.eventsSince(t.id(), Instant.EPOCH, 5)).hasSize(1);
-      assertThat(fx.tenants.idsWithRunningDeployments("", 10)).isEmpty();
+      assertThat(fx.tenants.idsWithWatchedDeployments("", 10)).containsExactly(t.id());
 
       RunRepository runs = new RunRepository(db.jdbi());
       var run = runs.start(t.id(), Trigger.MANUAL);
-      runs.finish(run.id(), RunStatus.COMPLETED, "all clear", "[]", 10, 5, 1, "rules", null);
+      runs.finish(run.id(), new RunOutcome(RunStatus.COMPLETED, "all clear", "[]", new TokenUsage(10, 5, 0, 0), 1, "rules", null, null, null));
       assertThat(runs.recent(t.id(), 5)).singleElement()
           .satisfies(r -> {
             assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);

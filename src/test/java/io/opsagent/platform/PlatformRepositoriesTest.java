@@ -108,19 +108,22 @@ class PlatformRepositoriesTest {
   }
 
   @Test
-  void startupScanPagesThroughTenantsWithRunningDeploymentsOnly() {
+  void startupScanPagesThroughEveryTenantWithADeploymentThatIsNotStopped() {
     var running = fx.tenant("r").deployment("a", DeploymentStatus.RUNNING).deployment("b", DeploymentStatus.RUNNING);
     var failedOnly = fx.tenant("f").deployment("a", DeploymentStatus.FAILED);
+    var degradedOnly = fx.tenant("d").deployment("a", DeploymentStatus.DEGRADED);
+    var stoppedOnly = fx.tenant("s").deployment("a", DeploymentStatus.STOPPED);
 
     List<String> all = new java.util.ArrayList<>();
     String after = "";
     List<String> page;
-    while (!(page = fx.tenants.idsWithRunningDeployments(after, 2)).isEmpty()) {
+    while (!(page = fx.tenants.idsWithWatchedDeployments(after, 2)).isEmpty()) {
       all.addAll(page);
       after = page.get(page.size() - 1);
     }
 
-    assertThat(all).contains(running.id()).doesNotContain(failedOnly.id()).doesNotHaveDuplicates();
+    assertThat(all).contains(running.id(), failedOnly.id(), degradedOnly.id())
+        .doesNotContain(stoppedOnly.id()).doesNotHaveDuplicates();
   }
 
   private static void awaitClockPast(Instant t) {

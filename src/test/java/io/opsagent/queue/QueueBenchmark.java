@@ -9,6 +9,8 @@ import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.opsagent.config.Config;
 import io.opsagent.db.Ids;
+import io.opsagent.db.Times;
+import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
 import io.opsagent.support.TestDatabase;
 import java.time.Duration;
@@ -41,7 +43,7 @@ class QueueBenchmark {
   static void seedTenantsWithRunningDeployments() {
     db = TestDatabase.create(QueueBenchmark.class);
     tenantIds = new ArrayList<>();
-    Instant now = Ids.now();
+    Instant now = Times.now();
     db.database().jdbi().useTransaction(h -> {
       PreparedBatch tenants = h.prepareBatch("INSERT INTO tenants (id, name, created_at) VALUES (:id, :id, :now)");
       PreparedBatch workspaces = h.prepareBatch(
@@ -70,7 +72,7 @@ class QueueBenchmark {
   @Test
   void queueFigures() {
     Config prod = Config.fromEnv(Map.of());
-    OpsScheduler scheduler = new OpsScheduler(db.database(), prod, (t, trigger) -> {});
+    OpsScheduler scheduler = new OpsScheduler(db.database(), prod, (t, trigger, runId) -> CycleRunner.Result.DONE);
     // warm-up: JIT and pool, on ids that are not tenants
     List<String> warm = new ArrayList<>();
     for (int i = 0; i < 2_000; i++) {
@@ -123,7 +125,10 @@ class QueueBenchmark {
   private void throughput(int concurrency) {
     Map<String, Long> started = new ConcurrentHashMap<>();
     Config config = benchConfig(concurrency);
-    OpsScheduler scheduler = new OpsScheduler(db.database(), config, (t, trigger) -> started.putIfAbsent(t, System.nanoTime()));
+    OpsScheduler scheduler = new OpsScheduler(db.database(), config, (t, trigger, runId) -> {
+      started.putIfAbsent(t, System.nanoTime());
+      return CycleRunner.Result.DONE;
+    });
     sql("UPDATE ops_agent_tasks SET execution_time = CURRENT_TIMESTAMP - INTERVAL '1 second'");
     try (Queues queues = new Queues(db.database(), config, scheduler.task(), job -> {})) {
       long t0 = System.nanoTime();
@@ -169,7 +174,10 @@ class QueueBenchmark {
     due.values().removeIf(d -> d.isAfter(base.plus(window)));
     Map<String, Instant> started = new ConcurrentHashMap<>();
     Config config = benchConfig(concurrency);
-    OpsScheduler scheduler = new OpsScheduler(db.database(), config, (t, trigger) -> started.putIfAbsent(t, Instant.now()));
+    OpsScheduler scheduler = new OpsScheduler(db.database(), config, (t, trigger, runId) -> {
+      started.putIfAbsent(t, Instant.now());
+      return CycleRunner.Result.DONE;
+    });
     try (Queues queues = new Queues(db.database(), config, scheduler.task(), job -> {})) {
       queues.start();
       await().atMost(Duration.ofMinutes(2)).until(() -> started.keySet().containsAll(due.keySet()));

@@ -8,6 +8,7 @@ import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.db.Ids;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
 import io.opsagent.support.Fixtures;
 import java.time.Duration;
@@ -29,7 +30,10 @@ class QueuesEmbeddedTest {
       String manual = new Fixtures(db).tenant("manual").id();
       List<String> cycles = new CopyOnWriteArrayList<>();
       List<String> jobs = new CopyOnWriteArrayList<>();
-      OpsScheduler ops = new OpsScheduler(db, config, (tenant, trigger) -> cycles.add(tenant));
+      OpsScheduler ops = new OpsScheduler(db, config, (tenant, trigger, runId) -> {
+        cycles.add(tenant);
+        return CycleRunner.Result.DONE;
+      });
 
       try (Queues queues = new Queues(db, config, ops.task(), job -> jobs.add(job.deploymentId()))) {
         queues.start();

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
+import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
@@ -40,9 +41,10 @@ class QueuesTest {
         "OPSAGENT_DEPLOYMENT_CONCURRENCY", "2"));
     CountDownLatch cycleEntered = new CountDownLatch(1);
     CountDownLatch releaseCycle = new CountDownLatch(1);
-    OpsScheduler ops = new OpsScheduler(db.database(), config, (tenant, trigger) -> {
+    OpsScheduler ops = new OpsScheduler(db.database(), config, (tenant, trigger, runId) -> {
       cycleEntered.countDown();
       awaitOrFail(releaseCycle);
+      return CycleRunner.Result.DONE;
     });
     // two jobs must be inside the handler at once to pass: proves the deployment queue's 2 threads
     CyclicBarrier twoAtOnce = new CyclicBarrier(2);

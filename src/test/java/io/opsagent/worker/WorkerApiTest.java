@@ -112,7 +112,7 @@ class WorkerApiTest {
   }
 
   @Test
-  void aSecondManualTriggerWhileTheTenantsCycleRunsIs409AndTheFirstStillCompletes() throws Exception {
+  void manualTriggersWhileTheTenantsCycleRunsQueueOnePendingCycleThatRunsRightAfter() throws Exception {
     String tenant = api.create("/api/tenants", "{\"name\":\"busy\"}");
     api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"w\"}");
     SreScript.Hold hold = script.holdNextCycleOf(tenant);
@@ -120,15 +120,20 @@ class WorkerApiTest {
     var first = api.post("/api/tenants/" + tenant + "/ops/cycles", "");
     hold.awaitArrival();
     var second = api.post("/api/tenants/" + tenant + "/ops/cycles", "");
+    var third = api.post("/api/tenants/" + tenant + "/ops/cycles", "");
     hold.release();
 
     assertThat(first.status()).isEqualTo(202);
-    assertThat(second.status()).isEqualTo(409);
-    assertThat(second.json().get("error").asText()).contains("running");
-    JsonNode run = await().atMost(WAIT).until(() -> runs(tenant),
-        rs -> rs.size() == 1 && rs.get(0).get("status").asText().equals("completed")).get(0);
-    assertThat(run.get("trigger").asText()).isEqualTo("manual");
-    await().atMost(WAIT).until(() -> api.post("/api/tenants/" + tenant + "/ops/cycles", "").status() == 202);
+    assertThat(first.json().get("pending").asBoolean()).isFalse();
+    assertThat(second.status()).isEqualTo(202);
+    assertThat(second.json().get("queued").asBoolean()).isTrue();
+    assertThat(second.json().get("pending").asBoolean()).isTrue();
+    assertThat(third.json().get("runId").asText()).as("coalesced").isEqualTo(second.json().get("runId").asText());
+    List<JsonNode> done = await().atMost(WAIT).until(() -> runs(tenant),
+        rs -> rs.size() == 2 && rs.stream().allMatch(r -> r.get("status").asText().equals("completed")));
+    assertThat(done).extracting(r -> r.get("id").asText())
+        .containsExactly(second.json().get("runId").asText(), first.json().get("runId").asText());
+    assertThat(done).extracting(r -> r.get("trigger").asText()).containsOnly("manual");
   }
 
   @Test

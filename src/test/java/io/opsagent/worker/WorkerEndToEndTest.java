@@ -78,17 +78,25 @@ class WorkerEndToEndTest {
   }
 
   @Test
-  void aManualCycleAndAScheduledOneBothCompleteWithAnAllClearSummaryAndNoActions() {
-    // a scheduled cycle (every 2 s) may be running at that instant: then the trigger is a 409
-    var trigger = await().atMost(WAIT).until(
-        () -> api.post("/api/tenants/" + running.id() + "/ops/cycles", ""), r -> r.status() != 409);
+  void aManualCycleCompletesAllClearAndTheScheduledOnesAfterItSkipTheUnchangedStateWithoutAModelCall() {
+    var trigger = api.post("/api/tenants/" + running.id() + "/ops/cycles", "");
 
     assertThat(trigger.status()).isEqualTo(202);
     assertThat(trigger.json().get("queued").asBoolean()).isTrue();
     assertThat(trigger.json().get("tenantId").asText()).isEqualTo(running.id());
-    await().atMost(WAIT).untilAsserted(() -> assertThat(runs(running.id()))
-        .anySatisfy(r -> assertAllClear(r, "manual"))
-        .anySatisfy(r -> assertAllClear(r, "schedule")));
+    String runId = trigger.json().get("runId").asText();
+    JsonNode manual = await().atMost(WAIT).until(() -> runs(running.id()).stream()
+        .filter(r -> r.get("id").asText().equals(runId) && r.get("finishedAt").isTextual()).findFirst(),
+        java.util.Optional::isPresent).orElseThrow();
+    assertAllClear(manual, "manual");
+    java.time.Instant reviewed = java.time.Instant.parse(manual.get("finishedAt").asText());
+    JsonNode next = await().atMost(WAIT).until(() -> runs(running.id()).stream()
+        .filter(r -> r.get("trigger").asText().equals("schedule")
+            && java.time.Instant.parse(r.get("startedAt").asText()).isAfter(reviewed)).findFirst(),
+        java.util.Optional::isPresent).orElseThrow();
+    assertThat(next.get("status").asText()).isEqualTo("skipped");
+    assertThat(next.get("skipReason").asText()).isEqualTo("unchanged");
+    assertThat(next.get("steps").asInt()).isZero();
     for (JsonNode r : runs(running.id()).stream().filter(r -> !r.get("status").asText().equals("running")).toList()) {
       Map<String, Object> row = db.database().jdbi().withHandle(h -> h.createQuery(
               "SELECT status, summary, tenant_id FROM ops_agent_runs WHERE id = :id")

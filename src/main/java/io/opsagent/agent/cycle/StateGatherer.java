@@ -1,7 +1,7 @@
 package io.opsagent.agent.cycle;
 
 import io.opsagent.agent.run.RunRepository;
-import io.opsagent.db.Ids;
+import io.opsagent.db.Times;
 import io.opsagent.platform.DeploymentEvent;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.DeploymentStatus;
@@ -16,8 +16,9 @@ import org.jdbi.v3.core.Jdbi;
  * Reads a tenant's state for one cycle in a constant number of queries (five), whatever the number
  * of workspaces, deployments or events: previous run, workspaces, deployments, events, channels.
  *
- * <p>Events are those since the tenant's previous run started (or within {@link #LOOKBACK} when there
- * is none), newest first, at most {@link #MAX_EVENTS}. Channels are read with a SELECT that never
+ * <p>Events are those since the tenant's last completed review started (or within {@link #LOOKBACK}
+ * when there is none: a failed or skipped run reviewed nothing), newest first, at most
+ * {@link #MAX_EVENTS}. Channels are read with a SELECT that never
  * touches their configuration, so no URL or secret can reach the model.
  */
 public final class StateGatherer {
@@ -38,9 +39,9 @@ public final class StateGatherer {
     this.deployments = new DeploymentRepository(jdbi);
   }
 
-  public TenantState gather(String tenantId, String runId) {
-    Instant now = Ids.now();
-    Instant since = runs.previousStart(tenantId, runId).orElse(now.minus(LOOKBACK));
+  public TenantState gather(String tenantId) {
+    Instant now = Times.now();
+    Instant since = runs.lastReviewStart(tenantId).orElse(now.minus(LOOKBACK));
     List<DeploymentEvent> events = deployments.eventsSince(tenantId, since, MAX_EVENTS + 1);
     boolean more = events.size() > MAX_EVENTS;
     return new TenantState(tenantId, now, since,

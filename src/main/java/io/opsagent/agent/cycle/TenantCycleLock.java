@@ -20,6 +20,14 @@ public sealed interface TenantCycleLock {
   Optional<Held> tryLock(String tenantId);
 
   interface Held extends AutoCloseable {
+    /**
+     * False once the lock is lost without {@link #close()} (its database session died): another
+     * holder may then run the tenant's cycle, so this one must stop before its next side effect.
+     */
+    default boolean isHeld() {
+      return true;
+    }
+
     @Override
     void close();
   }
@@ -67,15 +75,27 @@ public sealed interface TenantCycleLock {
         session.close();
         throw e;
       }
-      return Optional.of(() -> {
-        try (session) {
-          session.createQuery("SELECT pg_advisory_unlock(hashtextextended(:t, 0))")
-              .bind("t", tenantId).mapTo(Boolean.class).one();
-        } catch (RuntimeException e) {
-          // An unlock fails only on a broken connection, which the pool then discards: the
-          // database ends that session and its lock with it.
-          LoggerFactory.getLogger(TenantCycleLock.class).warn(
-              "cycle lock release failed tenant={} error={}", tenantId, e.toString());
+      return Optional.of(new Held() {
+        @Override
+        public boolean isHeld() {
+          try {
+            return session.getConnection().isValid(2);
+          } catch (java.sql.SQLException e) {
+            return false;
+          }
+        }
+
+        @Override
+        public void close() {
+          try (session) {
+            session.createQuery("SELECT pg_advisory_unlock(hashtextextended(:t, 0))")
+                .bind("t", tenantId).mapTo(Boolean.class).one();
+          } catch (RuntimeException e) {
+            // An unlock fails only on a broken connection, which the pool then discards: the
+            // database ends that session and its lock with it.
+            LoggerFactory.getLogger(TenantCycleLock.class).warn(
+                "cycle lock release failed tenant={} error={}", tenantId, e.toString());
+          }
         }
       });
     }

@@ -3,6 +3,7 @@ package io.opsagent.agent.guard;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.db.Ids;
+import io.opsagent.db.Times;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -109,7 +110,7 @@ public final class CircuitBreaker {
     if (!s.open()) {
       return false;
     }
-    Instant now = Ids.now();
+    Instant now = Times.now();
     boolean first = jdbi.withHandle(h -> {
       Instant lastSuccess = Optional.ofNullable(h.createQuery("""
               SELECT MAX(finished_at) FROM ops_agent_runs
@@ -135,7 +136,7 @@ public final class CircuitBreaker {
 
   /** Closes the breaker: earlier runs no longer count and the next opening is announced again. */
   public void resetCircuitBreaker(String tenantId) {
-    Instant now = Ids.now();
+    Instant now = Times.now();
     String update = """
         UPDATE ops_circuit_breakers SET reset_at = :now, opened_at = NULL, alerted_at = NULL,
             updated_at = :now

@@ -19,6 +19,7 @@ import com.anthropic.models.messages.ToolUseBlockParam;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.agent.run.TokenUsage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,8 +34,8 @@ import java.util.Map;
  * second retry loop here. The system prompt carries {@code cache_control: ephemeral}, so the static
  * prefix (tools, then system) is cached once and shared by every tenant and cycle as long as both
  * stay byte-identical; from the second turn of a cycle on, a second breakpoint after the newest tool
- * results lets each turn reuse the conversation cached by the previous one. Input tokens reported
- * include cache writes and reads (every prompt token processed). The API key never appears in an
+ * results lets each turn reuse the conversation cached by the previous one. Tokens are reported as
+ * the API counts them: uncached input, output, cache reads and cache writes apart. The API key never appears in an
  * exception message or a log line.
  */
 public final class AnthropicModelClient implements ModelClient {
@@ -162,9 +163,8 @@ public final class AnthropicModelClient implements ModelClient {
     ModelReply.StopReason stop = m.stopReason().map(AnthropicModelClient::stop)
         .orElse(ModelReply.StopReason.OTHER);
     var usage = m.usage();
-    long input = usage.inputTokens() + usage.cacheCreationInputTokens().orElse(0L)
-        + usage.cacheReadInputTokens().orElse(0L);
-    return new ModelReply(content, stop, input, usage.outputTokens());
+    return new ModelReply(content, stop, new TokenUsage(usage.inputTokens(), usage.outputTokens(),
+        usage.cacheReadInputTokens().orElse(0L), usage.cacheCreationInputTokens().orElse(0L)));
   }
 
   private static ModelReply.StopReason stop(StopReason r) {

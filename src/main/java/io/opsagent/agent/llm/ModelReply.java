@@ -1,10 +1,11 @@
 package io.opsagent.agent.llm;
 
+import io.opsagent.agent.run.TokenUsage;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** The model's message for one turn, why it stopped, and what the turn cost. */
-public record ModelReply(List<Block> content, StopReason stopReason, long inputTokens, long outputTokens) {
+public record ModelReply(List<Block> content, StopReason stopReason, TokenUsage usage) {
   public enum StopReason { END_TURN, TOOL_USE, MAX_TOKENS, OTHER }
 
   public ModelReply {

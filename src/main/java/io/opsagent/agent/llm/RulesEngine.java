@@ -3,6 +3,7 @@ package io.opsagent.agent.llm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.agent.run.TokenUsage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,7 +56,7 @@ public final class RulesEngine implements ModelClient {
     if (calls.isEmpty()) {
       return endTurn("All clear: no failed or degraded deployments and no backup problems.");
     }
-    return new ModelReply(calls, ModelReply.StopReason.TOOL_USE, 0, 0);
+    return new ModelReply(calls, ModelReply.StopReason.TOOL_USE, TokenUsage.NONE);
   }
 
   private static String describe(JsonNode d) {
@@ -93,6 +94,6 @@ public final class RulesEngine implements ModelClient {
   }
 
   private static ModelReply endTurn(String text) {
-    return new ModelReply(List.of(new Block.Text(text)), ModelReply.StopReason.END_TURN, 0, 0);
+    return new ModelReply(List.of(new Block.Text(text)), ModelReply.StopReason.END_TURN, TokenUsage.NONE);
   }
 }

@@ -1,96 +1,137 @@
 package io.opsagent.agent.run;
 
+import io.opsagent.db.Database;
 import io.opsagent.db.Ids;
+import io.opsagent.db.Times;
+import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * The audit trail of the agent: every cycle is a row, written {@code running} before any work and
- * finished exactly once ({@code completed} or {@code failed}). Updates only touch a row that is
- * still {@code running}, so a late writer can never overwrite a recorded outcome.
+ * finished exactly once ({@code completed} or {@code failed}), or written {@code skipped} at once.
+ * Updates only touch a row that is still {@code running}, so a late writer can never overwrite a
+ * recorded outcome. Each finished or skipped run is added to the tenant's daily usage rollup
+ * ({@code ops_usage_daily}) in the same transaction.
  */
 public final class RunRepository {
+  public static final int MAX_SUMMARY = 16000;
+  public static final int MAX_ERROR = 4000;
+
   private final Jdbi jdbi;
 
   public RunRepository(Jdbi jdbi) {
     this.jdbi = jdbi;
   }
 
-  public OpsRun start(String tenantId, Trigger trigger) {
-    OpsRun run = new OpsRun(Ids.newId(), tenantId, RunStatus.RUNNING, trigger, Ids.now(), null,
-        null, "[]", 0, 0, 0, null, null);
+  /** Writes a {@code running} row; {@code runId} is the id allocated when the cycle was queued, or null. */
+  public OpsRun start(String tenantId, Trigger trigger, String runId) {
+    String id = runId == null ? Ids.newId() : runId;
+    Instant now = Times.now();
     jdbi.useHandle(h -> h.createUpdate("""
             INSERT INTO ops_agent_runs (id, tenant_id, status, "trigger", started_at, actions_json,
                 input_tokens, output_tokens, steps)
             VALUES (:id, :tenantId, 'running', :trigger, :startedAt, '[]', 0, 0, 0)""")
-        .bind("id", run.id())
-        .bind("tenantId", tenantId)
-        .bind("trigger", trigger.wire())
-        .bind("startedAt", run.startedAt())
-        .execute());
-    return run;
-  }
-
-  /** Records the outcome of a running run; false if it was no longer running. */
-  public boolean finish(String runId, RunStatus status, String summary, String actionsJson,
-      long inputTokens, long outputTokens, int steps, String model, String error) {
-    if (status == RunStatus.RUNNING) {
-      throw new IllegalArgumentException("a run finishes as completed, failed or skipped");
-    }
-    return jdbi.withHandle(h -> h.createUpdate("""
-            UPDATE ops_agent_runs
-            SET status = :status, finished_at = :finishedAt, summary = :summary,
-                actions_json = :actionsJson, input_tokens = :inputTokens,
-                output_tokens = :outputTokens, steps = :steps, model = :model, error = :error
-            WHERE id = :id AND status = 'running'""")
-        .bind("id", runId)
-        .bind("status", status.wire())
-        .bind("finishedAt", Ids.now())
-        .bind("summary", truncate(summary, 16000))
-        .bind("actionsJson", actionsJson == null ? "[]" : actionsJson)
-        .bind("inputTokens", inputTokens)
-        .bind("outputTokens", outputTokens)
-        .bind("steps", steps)
-        .bind("model", model)
-        .bind("error", truncate(error, 4000))
-        .execute()) == 1;
-  }
-
-  /** Records a cycle that was not run at all (e.g. the circuit breaker is open). */
-  public OpsRun skipped(String tenantId, Trigger trigger, String reason) {
-    Instant now = Ids.now();
-    OpsRun run = new OpsRun(Ids.newId(), tenantId, RunStatus.SKIPPED, trigger, now, now, reason,
-        "[]", 0, 0, 0, null, null);
-    jdbi.useHandle(h -> h.createUpdate("""
-            INSERT INTO ops_agent_runs (id, tenant_id, status, "trigger", started_at, finished_at,
-                summary, actions_json, input_tokens, output_tokens, steps)
-            VALUES (:id, :tenantId, 'skipped', :trigger, :startedAt, :startedAt, :summary, '[]', 0, 0, 0)""")
-        .bind("id", run.id())
+        .bind("id", id)
         .bind("tenantId", tenantId)
         .bind("trigger", trigger.wire())
         .bind("startedAt", now)
-        .bind("summary", reason)
         .execute());
-    return run;
+    return new OpsRun(id, tenantId, RunStatus.RUNNING, trigger, now, null, null, "[]", 0, 0, 0,
+        null, null, null, null, 0, 0, null);
+  }
+
+  public OpsRun start(String tenantId, Trigger trigger) {
+    return start(tenantId, trigger, null);
   }
 
   /**
-   * Marks the tenant's {@code running} rows as failed. Called when a cycle for the tenant starts:
-   * db-scheduler guarantees no other cycle of this tenant is alive, so any such row belongs to a
-   * worker that died mid-cycle. Returns how many were marked.
+   * Records the tool calls made so far by a running run, so a crash mid-cycle keeps them; false if
+   * the run is no longer running.
+   */
+  public boolean recordActions(String runId, String actionsJson) {
+    return jdbi.withHandle(h -> h.createUpdate(
+            "UPDATE ops_agent_runs SET actions_json = :a WHERE id = :id AND status = 'running'")
+        .bind("id", runId)
+        .bind("a", actionsJson)
+        .execute()) == 1;
+  }
+
+  /** Records the outcome of a running run; false (writing nothing) if it was no longer running. */
+  public boolean finish(String runId, RunOutcome o) {
+    return jdbi.inTransaction(h -> {
+      int updated = h.createUpdate("""
+              UPDATE ops_agent_runs
+              SET status = :status, finished_at = :finishedAt, summary = :summary,
+                  actions_json = :actionsJson, input_tokens = :input, output_tokens = :output,
+                  cache_read_tokens = :cacheRead, cache_write_tokens = :cacheWrite, steps = :steps,
+                  model = :model, fallback_reason = :fallback, cost_usd = :cost, error = :error
+              WHERE id = :id AND status = 'running'""")
+          .bind("id", runId)
+          .bind("status", o.status().wire())
+          .bind("finishedAt", Times.now())
+          .bind("summary", truncate(o.summary(), MAX_SUMMARY))
+          .bind("actionsJson", o.actionsJson())
+          .bind("input", o.tokens().input())
+          .bind("output", o.tokens().output())
+          .bind("cacheRead", o.tokens().cacheRead())
+          .bind("cacheWrite", o.tokens().cacheWrite())
+          .bind("steps", o.steps())
+          .bind("model", o.model())
+          .bind("fallback", o.fallbackReason() == null ? null : o.fallbackReason().wire())
+          .bind("cost", o.costUsd())
+          .bind("error", truncate(o.error(), MAX_ERROR))
+          .execute();
+      if (updated == 1) {
+        String tenantId = h.createQuery("SELECT tenant_id FROM ops_agent_runs WHERE id = :id")
+            .bind("id", runId).mapTo(String.class).one();
+        addUsage(h, tenantId, 0, o.steps(), o.tokens(), o.costUsd());
+      }
+      return updated == 1;
+    });
+  }
+
+  /** Records a cycle that was not reviewed (circuit open, or nothing changed). */
+  public OpsRun skipped(String tenantId, Trigger trigger, String runId, SkipReason reason, String summary) {
+    Instant now = Times.now();
+    String id = runId == null ? Ids.newId() : runId;
+    jdbi.useTransaction(h -> {
+      h.createUpdate("""
+              INSERT INTO ops_agent_runs (id, tenant_id, status, "trigger", started_at, finished_at,
+                  summary, actions_json, input_tokens, output_tokens, steps, skip_reason, cost_usd)
+              VALUES (:id, :tenantId, 'skipped', :trigger, :now, :now, :summary, '[]', 0, 0, 0,
+                  :skip, 0)""")
+          .bind("id", id)
+          .bind("tenantId", tenantId)
+          .bind("trigger", trigger.wire())
+          .bind("now", now)
+          .bind("summary", truncate(summary, MAX_SUMMARY))
+          .bind("skip", reason.wire())
+          .execute();
+      addUsage(h, tenantId, 1, 0, TokenUsage.NONE, BigDecimal.ZERO);
+    });
+    return new OpsRun(id, tenantId, RunStatus.SKIPPED, trigger, now, now, summary, "[]", 0, 0, 0,
+        null, null, reason, null, 0, 0, BigDecimal.ZERO);
+  }
+
+  /**
+   * Marks the tenant's {@code running} rows as failed. Called under the tenant's cycle lock, so any
+   * such row belongs to a worker that died mid-cycle. Returns how many were marked.
    */
   public int failOrphaned(String tenantId, String reason) {
     return jdbi.withHandle(h -> h.createUpdate("""
             UPDATE ops_agent_runs SET status = 'failed', finished_at = :now, error = :error
             WHERE tenant_id = :tenantId AND status = 'running'""")
         .bind("tenantId", tenantId)
-        .bind("now", Ids.now())
+        .bind("now", Times.now())
         .bind("error", reason)
         .execute());
   }
@@ -115,15 +156,77 @@ public final class RunRepository {
         .list());
   }
 
-  /** When the tenant's latest run other than {@code runId} started, if there is one. */
-  public Optional<Instant> previousStart(String tenantId, String runId) {
+  /**
+   * When the tenant's last completed review started (by the model or the rules engine): the start of
+   * the window of events the next review is shown. A skipped or failed run reviewed nothing, so the
+   * events it would have shown stay in the window.
+   */
+  public Optional<Instant> lastReviewStart(String tenantId) {
     return Optional.ofNullable(jdbi.withHandle(h -> h.createQuery("""
             SELECT MAX(started_at) FROM ops_agent_runs
-            WHERE tenant_id = :tenantId AND id <> :runId AND status <> 'skipped'""")
+            WHERE tenant_id = :tenantId AND status = 'completed'""")
         .bind("tenantId", tenantId)
-        .bind("runId", runId)
         .mapTo(Instant.class)
         .one()));
+  }
+
+  /** Per UTC day, newest first, at most {@code days} days ending today. */
+  public List<DailyUsage> usage(String tenantId, int days) {
+    LocalDate from = LocalDate.now(ZoneOffset.UTC).minusDays(days - 1L);
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT * FROM ops_usage_daily WHERE tenant_id = :tenantId AND day >= :from
+            ORDER BY day DESC""")
+        .bind("tenantId", tenantId)
+        .bind("from", from)
+        .map((rs, ctx) -> new DailyUsage(rs.getObject("day", LocalDate.class), rs.getInt("runs"),
+            rs.getInt("skipped_runs"), rs.getInt("model_calls"),
+            new TokenUsage(rs.getLong("input_tokens"), rs.getLong("output_tokens"),
+                rs.getLong("cache_read_tokens"), rs.getLong("cache_write_tokens")),
+            rs.getBigDecimal("cost_usd")))
+        .list());
+  }
+
+  /** One tenant-day of {@code ops_usage_daily}. */
+  public record DailyUsage(LocalDate day, int runs, int skippedRuns, int modelCalls, TokenUsage tokens,
+      BigDecimal costUsd) {}
+
+  private static void addUsage(Handle h, String tenantId, int skipped, int modelCalls, TokenUsage t,
+      BigDecimal cost) {
+    String sql = Database.embedded(h) ? """
+        MERGE INTO ops_usage_daily u
+        USING (VALUES (CAST(:tenantId AS VARCHAR(36)), CAST(:day AS DATE))) AS k (tenant_id, day)
+        ON u.tenant_id = k.tenant_id AND u.day = k.day
+        WHEN MATCHED THEN UPDATE SET runs = u.runs + 1, skipped_runs = u.skipped_runs + :skipped,
+            model_calls = u.model_calls + :calls, input_tokens = u.input_tokens + :input,
+            output_tokens = u.output_tokens + :output,
+            cache_read_tokens = u.cache_read_tokens + :cacheRead,
+            cache_write_tokens = u.cache_write_tokens + :cacheWrite, cost_usd = u.cost_usd + :cost
+        WHEN NOT MATCHED THEN INSERT (tenant_id, day, runs, skipped_runs, model_calls, input_tokens,
+            output_tokens, cache_read_tokens, cache_write_tokens, cost_usd)
+            VALUES (k.tenant_id, k.day, 1, :skipped, :calls, :input, :output, :cacheRead, :cacheWrite,
+            :cost)""" : """
+        INSERT INTO ops_usage_daily AS u (tenant_id, day, runs, skipped_runs, model_calls, input_tokens,
+            output_tokens, cache_read_tokens, cache_write_tokens, cost_usd)
+        VALUES (:tenantId, :day, 1, :skipped, :calls, :input, :output, :cacheRead, :cacheWrite, :cost)
+        ON CONFLICT (tenant_id, day) DO UPDATE SET runs = u.runs + 1,
+            skipped_runs = u.skipped_runs + EXCLUDED.skipped_runs,
+            model_calls = u.model_calls + EXCLUDED.model_calls,
+            input_tokens = u.input_tokens + EXCLUDED.input_tokens,
+            output_tokens = u.output_tokens + EXCLUDED.output_tokens,
+            cache_read_tokens = u.cache_read_tokens + EXCLUDED.cache_read_tokens,
+            cache_write_tokens = u.cache_write_tokens + EXCLUDED.cache_write_tokens,
+            cost_usd = u.cost_usd + EXCLUDED.cost_usd""";
+    h.createUpdate(sql)
+        .bind("tenantId", tenantId)
+        .bind("day", LocalDate.now(ZoneOffset.UTC))
+        .bind("skipped", skipped)
+        .bind("calls", modelCalls)
+        .bind("input", t.input())
+        .bind("output", t.output())
+        .bind("cacheRead", t.cacheRead())
+        .bind("cacheWrite", t.cacheWrite())
+        .bind("cost", cost == null ? BigDecimal.ZERO : cost)
+        .execute();
   }
 
   private static OpsRun map(ResultSet rs, StatementContext ctx) throws SQLException {
@@ -132,22 +235,24 @@ public final class RunRepository {
         rs.getString("tenant_id"),
         RunStatus.fromWire(rs.getString("status")),
         Trigger.fromWire(rs.getString("trigger")),
-        instant(rs.getTimestamp("started_at")),
-        instant(rs.getTimestamp("finished_at")),
+        Times.instant(rs.getTimestamp("started_at")),
+        Times.instant(rs.getTimestamp("finished_at")),
         rs.getString("summary"),
         rs.getString("actions_json"),
         rs.getLong("input_tokens"),
         rs.getLong("output_tokens"),
         rs.getInt("steps"),
         rs.getString("model"),
-        rs.getString("error"));
+        rs.getString("error"),
+        SkipReason.fromWire(rs.getString("skip_reason")),
+        FallbackReason.fromWire(rs.getString("fallback_reason")),
+        rs.getLong("cache_read_tokens"),
+        rs.getLong("cache_write_tokens"),
+        rs.getBigDecimal("cost_usd"));
   }
 
-  private static Instant instant(Timestamp ts) {
-    return ts == null ? null : ts.toInstant();
-  }
-
-  private static String truncate(String s, int max) {
+  /** {@code s} cut to at most {@code max} characters, marked with an ellipsis when cut. */
+  public static String truncate(String s, int max) {
     return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
   }
 }

@@ -3,7 +3,7 @@ package io.opsagent.notify.delivery;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opsagent.config.Config;
-import io.opsagent.db.Ids;
+import io.opsagent.db.Times;
 import io.opsagent.notify.AddressGuard;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.ChannelType;
@@ -117,7 +117,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
 
   private void poll() {
     try {
-      deliveries.due(Ids.now(), POLL_BATCH).forEach(this::submit);
+      deliveries.due(Times.now(), POLL_BATCH).forEach(this::submit);
     } catch (RuntimeException e) {
       log.warn("notification poll failed error={}", e.toString());
     }
@@ -160,7 +160,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
           d.id(), d.tenantId(), channel.id(), type, attempts, failed.error());
     } else {
       Duration wait = backoff(backoff, attempts);
-      deliveries.retryAt(d.id(), failed.error(), Ids.now().plus(wait));
+      deliveries.retryAt(d.id(), failed.error(), Times.now().plus(wait));
       count("retry", type);
       log.warn("notification attempt failed delivery={} tenant={} channel={} type={} attempts={} retryIn={} error={}",
           d.id(), d.tenantId(), channel.id(), type, attempts, wait, failed.error());

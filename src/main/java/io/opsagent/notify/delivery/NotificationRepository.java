@@ -1,6 +1,7 @@
 package io.opsagent.notify.delivery;
 
 import io.opsagent.db.Ids;
+import io.opsagent.db.Times;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.Delivery;
 import io.opsagent.notify.DeliveryStatus;
@@ -55,7 +56,7 @@ public final class NotificationRepository {
    * workspace that is not its tenant's is refused with an {@link IllegalArgumentException}.
    */
   List<Delivery> insertPending(Alert alert, List<NotificationChannel> channels) {
-    Instant now = Ids.now();
+    Instant now = Times.now();
     List<Delivery> out = new ArrayList<>();
     for (NotificationChannel c : channels) {
       out.add(new Delivery(Ids.newId(), alert.tenantId(), c.id(), alert.workspaceId(), alert.runId(),
@@ -108,7 +109,7 @@ public final class NotificationRepository {
    * row to be retried when the lease runs out.
    */
   Optional<Delivery> claim(String id, Duration lease) {
-    Instant now = Ids.now();
+    Instant now = Times.now();
     return jdbi.inTransaction(h -> {
       int claimed = h.createUpdate("""
               UPDATE notifications SET next_attempt_at = :until, updated_at = :now
@@ -125,7 +126,7 @@ public final class NotificationRepository {
   }
 
   void delivered(String id) {
-    Instant now = Ids.now();
+    Instant now = Times.now();
     outcome("""
         UPDATE notifications SET status = 'delivered', attempts = attempts + 1, last_error = NULL,
             next_attempt_at = NULL, delivered_at = :now, updated_at = :now
@@ -136,14 +137,14 @@ public final class NotificationRepository {
     outcome("""
         UPDATE notifications SET attempts = attempts + 1, last_error = :error,
             next_attempt_at = :next, updated_at = :now
-        WHERE id = :id AND status = 'pending'""", id, Ids.now(), error, next);
+        WHERE id = :id AND status = 'pending'""", id, Times.now(), error, next);
   }
 
   void failed(String id, String error) {
     outcome("""
         UPDATE notifications SET status = 'failed', attempts = attempts + 1, last_error = :error,
             next_attempt_at = NULL, updated_at = :now
-        WHERE id = :id AND status = 'pending'""", id, Ids.now(), error, null);
+        WHERE id = :id AND status = 'pending'""", id, Times.now(), error, null);
   }
 
   private void outcome(String sql, String id, Instant now, String error, Instant next) {

@@ -41,7 +41,7 @@ final class BatchRegistration {
   int scan() {
     int created = 0;
     String after = "";
-    for (List<String> page; !(page = tenants.idsWithRunningDeployments(after, PAGE)).isEmpty(); ) {
+    for (List<String> page; !(page = tenants.idsWithWatchedDeployments(after, PAGE)).isEmpty(); ) {
       created += ensurePage(page);
       after = page.get(page.size() - 1);
     }
@@ -65,7 +65,7 @@ final class BatchRegistration {
     for (String id : tenantIds) {
       if (!skip.contains(id)) {
         missing.add(SchedulableInstance.of(
-            OpsCycleTask.instance(new OpsCycleJob(id, Trigger.SCHEDULE, true)), slots.next(id, now)));
+            OpsCycleTask.instance(new OpsCycleJob(id, Trigger.SCHEDULE, true, null)), slots.next(id, now)));
       }
     }
     if (missing.isEmpty()) {

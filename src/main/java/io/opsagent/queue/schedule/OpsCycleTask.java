@@ -13,8 +13,9 @@ import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.queue.JobType;
+import io.opsagent.queue.Wakeup;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -28,15 +29,19 @@ import org.slf4j.MDC;
  */
 final class OpsCycleTask {
   private static final Logger log = LoggerFactory.getLogger(OpsCycleTask.class);
+  /** How soon a queued cycle is tried again when another process (the CLI) holds the tenant. */
+  static final Duration BUSY_RETRY = Duration.ofSeconds(2);
 
   private final ScheduleStore store;
   private final CycleRunner runner;
   private final ScheduleSlots slots;
+  private final Wakeup wakeup;
 
-  OpsCycleTask(ScheduleStore store, CycleRunner runner, ScheduleSlots slots) {
+  OpsCycleTask(ScheduleStore store, CycleRunner runner, ScheduleSlots slots, Wakeup wakeup) {
     this.store = store;
     this.runner = runner;
     this.slots = slots;
+    this.wakeup = wakeup;
   }
 
   CustomTask<OpsCycleJob> build() {
@@ -64,7 +69,12 @@ final class OpsCycleTask {
     }
     MDC.put("tenant", job.tenantId());
     try {
-      runner.runCycle(job.tenantId(), job.trigger());
+      if (runner.runCycle(job.tenantId(), job.trigger(), job.runId()) == CycleRunner.Result.BUSY
+          && job.trigger() != Trigger.SCHEDULE) {
+        log.info("ops cycle deferred: another process runs this tenant's cycle tenant={} run={} retryIn={}",
+            job.tenantId(), job.runId(), BUSY_RETRY);
+        return (complete, ops) -> ops.reschedule(complete, Instant.now().plus(BUSY_RETRY), job);
+      }
     } catch (RuntimeException e) {
       log.error("ops cycle failed tenant={} trigger={} error={}", job.tenantId(), job.trigger().wire(),
           e.toString(), e);
@@ -76,8 +86,9 @@ final class OpsCycleTask {
 
   /**
    * Moves the row on or removes it, as the tenant's state read when the cycle started says, then
-   * applies a change requested meanwhile: the requester writes its change before looking at the
-   * row, we change the row before looking for a change, so one of the two always sees the other.
+   * applies what was requested meanwhile: a change of the recurring state, and the one cycle asked
+   * for while this one ran (queued for now). The requester writes its request before looking at the
+   * row, we change the row before looking for a request, so one of the two always sees the other.
    */
   private void finish(OpsCycleJob job, boolean recur, ExecutionComplete complete,
       ExecutionOperations<OpsCycleJob> ops, SchedulerClient client) {
@@ -87,19 +98,41 @@ final class OpsCycleTask {
     } else {
       ops.remove();
     }
-    Optional<Boolean> late = store.takePending(tenant);
-    if (late.isEmpty() || (late.get() && store.state(tenant).enabled()) == recur) {
-      return;
-    }
-    try {
-      if (recur) {
-        client.cancel(id(tenant));
-      } else {
-        client.scheduleIfNotExists(instance(job.recurringNow()), slots.next(tenant, Instant.now()));
+    ScheduleStore.Pending pending = store.takePending(tenant);
+    boolean recurNow = recur;
+    if (pending.recurring().isPresent()
+        && (pending.recurring().get() && store.state(tenant).enabled()) != recur) {
+      recurNow = !recur;
+      try {
+        if (recur) {
+          client.cancel(id(tenant));
+        } else {
+          client.scheduleIfNotExists(instance(job.recurringNow()), slots.next(tenant, Instant.now()));
+        }
+      } catch (DbSchedulerException e) {
+        // picked again meanwhile: the next execution sees the state and stops itself
+        log.debug("late schedule change deferred tenant={} reason={}", tenant, e.toString());
       }
+    }
+    if (pending.cycle().isPresent()) {
+      queuePending(tenant, pending.cycle().get(), recurNow, client);
+    }
+  }
+
+  /** The cycle asked for while the last one ran starts now, on the tenant's single row. */
+  private void queuePending(String tenant, ScheduleStore.PendingCycle c, boolean recurring,
+      SchedulerClient client) {
+    OpsCycleJob next = new OpsCycleJob(tenant, c.trigger(), recurring, c.runId());
+    try {
+      boolean queued = recurring ? client.reschedule(id(tenant), Instant.now(), next)
+          : client.scheduleIfNotExists(instance(next), Instant.now());
+      if (!queued && recurring) {
+        client.scheduleIfNotExists(instance(next), Instant.now());
+      }
+      log.info("pending ops cycle queued tenant={} trigger={} run={}", tenant, c.trigger().wire(), c.runId());
+      wakeup.wake(JobType.Queue.OPS_AGENT);
     } catch (DbSchedulerException e) {
-      // picked again meanwhile: the next execution sees the state and stops itself
-      log.debug("late schedule change deferred tenant={} reason={}", tenant, e.toString());
+      log.warn("pending ops cycle not queued tenant={} run={} error={}", tenant, c.runId(), e.toString());
     }
   }
 

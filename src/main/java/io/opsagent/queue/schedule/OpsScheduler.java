@@ -6,13 +6,14 @@ import com.github.kagkarlsson.scheduler.exceptions.DbSchedulerException;
 import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceCurrentlyExecutingException;
 import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceNotFoundException;
 import com.github.kagkarlsson.scheduler.task.Task;
-import io.opsagent.agent.CycleAlreadyRunningException;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
+import io.opsagent.db.Ids;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.JobType;
 import io.opsagent.queue.Queues;
+import io.opsagent.queue.Wakeup;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -39,11 +40,21 @@ public final class OpsScheduler {
   private final ScheduleSlots slots;
   private final Task<OpsCycleJob> task;
   private final SchedulerClient client;
+  private final Wakeup wakeup;
 
+  /** A cycle queued by {@link #runNow}: the run id it will record, and whether it waits for a running one. */
+  public record QueuedCycle(String runId, boolean pending) {}
+
+  /** Wakes this process's queue only when one is registered with {@code wakeup}. */
   public OpsScheduler(Database db, Config config, CycleRunner runner) {
+    this(db, config, runner, new Wakeup(db));
+  }
+
+  public OpsScheduler(Database db, Config config, CycleRunner runner, Wakeup wakeup) {
     this.store = new ScheduleStore(db.jdbi());
     this.slots = new ScheduleSlots(config.cycleInterval());
-    this.task = new OpsCycleTask(store, runner, slots).build();
+    this.wakeup = wakeup;
+    this.task = new OpsCycleTask(store, runner, slots, wakeup).build();
     this.client = Queues.client(db, JobType.OPS_CYCLE, task);
     this.registration = new BatchRegistration(db, new TenantRepository(db.jdbi()), store, slots, task, client);
   }
@@ -64,7 +75,7 @@ public final class OpsScheduler {
     for (int i = 0; i < ATTEMPTS; i++) {
       Optional<ScheduledExecution<Object>> row = client.getScheduledExecution(OpsCycleTask.id(tenantId));
       if (row.isEmpty()) {
-        if (client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, Trigger.SCHEDULE, true)),
+        if (client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, Trigger.SCHEDULE, true, null)),
             slots.next(tenantId, Instant.now()))) {
           log.info("ops schedule created tenant={} interval={}", tenantId, slots.interval());
           return true;
@@ -75,7 +86,7 @@ public final class OpsScheduler {
         }
       } else {
         OpsCycleJob job = (OpsCycleJob) row.get().getData();
-        if (job.recurring() || tryReschedule(row.get(), job.recurringNow().withTrigger(job.trigger()))) {
+        if (job.recurring() || tryReschedule(row.get(), job.recurringNow().queued(job.trigger(), job.runId()))) {
           return true;
         }
       }
@@ -109,37 +120,66 @@ public final class OpsScheduler {
   }
 
   /**
-   * Queues an immediate cycle by moving the tenant's single row to now (or adding a one-off row if
-   * it has none). Refused while that tenant's cycle runs.
-   *
-   * @throws CycleAlreadyRunningException while a cycle of the tenant is running or picked to run
+   * Queues a cycle to start now, on the tenant's single row, and wakes the workers. While the
+   * tenant's cycle runs, the request becomes the tenant's one pending cycle, which starts as soon as
+   * the running one ends; requests that arrive meanwhile join it. A request finding a cycle already
+   * queued for now and not started joins that one too. Never refused: at most one cycle runs and
+   * one waits per tenant, whatever the number of requests.
    */
-  public void runNow(String tenantId, Trigger trigger) {
+  public QueuedCycle runNow(String tenantId, Trigger trigger) {
     for (int i = 0; i < ATTEMPTS; i++) {
       Optional<ScheduledExecution<Object>> row = client.getScheduledExecution(OpsCycleTask.id(tenantId));
-      if (row.isEmpty()) {
-        if (client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, trigger, false)),
-            Instant.now())) {
-          log.info("ops cycle queued tenant={} trigger={}", tenantId, trigger.wire());
-          return;
-        }
-        continue;
-      }
-      if (row.get().isPicked()) {
-        throw new CycleAlreadyRunningException(tenantId);
-      }
       try {
-        client.reschedule(OpsCycleTask.id(tenantId), Instant.now(),
-            ((OpsCycleJob) row.get().getData()).withTrigger(trigger));
-        log.info("ops cycle queued tenant={} trigger={}", tenantId, trigger.wire());
-        return;
-      } catch (TaskInstanceNotFoundException e) {
-        // finished and removed meanwhile: queue a new one
+        if (row.isEmpty()) {
+          String runId = Ids.newId();
+          if (client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, trigger, false, runId)),
+              Instant.now())) {
+            return queued(tenantId, trigger, runId);
+          }
+        } else if (row.get().isPicked()) {
+          String runId = store.requestCycle(tenantId, trigger, Ids.newId());
+          if (client.getScheduledExecution(OpsCycleTask.id(tenantId)).map(ScheduledExecution::isPicked)
+              .orElse(false)) {
+            log.info("ops cycle pending tenant={} trigger={} run={}", tenantId, trigger.wire(), runId);
+            return new QueuedCycle(runId, true);
+          }
+          // it finished before seeing the request: queue the request ourselves, if still ours to take
+          Optional<ScheduleStore.PendingCycle> mine = store.takePending(tenantId).cycle();
+          if (mine.isPresent() && queue(tenantId, mine.get().trigger(), mine.get().runId())) {
+            return queued(tenantId, mine.get().trigger(), mine.get().runId());
+          }
+          if (mine.isEmpty()) {
+            return new QueuedCycle(runId, false); // the finishing cycle queued it
+          }
+        } else {
+          OpsCycleJob job = (OpsCycleJob) row.get().getData();
+          if (job.isQueuedCycle() && !row.get().getExecutionTime().isAfter(Instant.now())) {
+            return new QueuedCycle(job.runId(), false); // already queued for now: join it
+          }
+          String runId = Ids.newId();
+          if (client.reschedule(OpsCycleTask.id(tenantId), Instant.now(), job.queued(trigger, runId))) {
+            return queued(tenantId, trigger, runId);
+          }
+        }
       } catch (DbSchedulerException e) {
-        throw new CycleAlreadyRunningException(tenantId); // picked between our read and our update
+        log.debug("ops cycle queueing raced, retrying tenant={} reason={}", tenantId, e.toString());
       }
     }
-    throw new CycleAlreadyRunningException(tenantId);
+    throw new IllegalStateException("could not queue a cycle of tenant " + tenantId);
+  }
+
+  private boolean queue(String tenantId, Trigger trigger, String runId) {
+    Optional<ScheduledExecution<Object>> row = client.getScheduledExecution(OpsCycleTask.id(tenantId));
+    return row.isEmpty()
+        ? client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, trigger, false, runId)), Instant.now())
+        : client.reschedule(OpsCycleTask.id(tenantId), Instant.now(),
+            ((OpsCycleJob) row.get().getData()).queued(trigger, runId));
+  }
+
+  private QueuedCycle queued(String tenantId, Trigger trigger, String runId) {
+    log.info("ops cycle queued tenant={} trigger={} run={}", tenantId, trigger.wire(), runId);
+    wakeup.wake(JobType.Queue.OPS_AGENT);
+    return new QueuedCycle(runId, false);
   }
 
   /** The tenant's switch, interval and next due time, for {@code GET .../ops/schedule}. */
@@ -165,7 +205,7 @@ public final class OpsScheduler {
   }
 
   /**
-   * The startup scan: every tenant with a RUNNING deployment gets its recurring cycle, except
+   * The startup scan: every tenant with a deployment that is not STOPPED gets its recurring cycle, except
    * tenants switched off. Pages of 1,000 tenant ids; only the missing rows are inserted, in one
    * transaction per page, so a restart with every tenant registered costs a few reads. Returns how
    * many schedules were created.

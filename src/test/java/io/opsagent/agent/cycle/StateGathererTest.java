@@ -57,9 +57,9 @@ class StateGathererTest {
     });
     StateGatherer gatherer = new StateGatherer(counting);
 
-    TenantState one = gatherer.gather(small.id(), "run-1");
+    TenantState one = gatherer.gather(small.id());
     int forOne = statements.getAndSet(0);
-    TenantState many = gatherer.gather(large.id(), "run-2");
+    TenantState many = gatherer.gather(large.id());
     int forMany = statements.get();
 
     assertThat(one.deployments()).hasSize(1);
@@ -78,7 +78,7 @@ class StateGathererTest {
         JsonNodeFactory.instance.objectNode()
             .put("url", "http://127.0.0.1:9/secret-path").put("secret", "s3cr3t"));
 
-    TenantState s = new StateGatherer(db.database().jdbi()).gather(t.id(), "run");
+    TenantState s = new StateGatherer(db.database().jdbi()).gather(t.id());
 
     assertThat(s.channels()).singleElement()
         .isEqualTo(new TenantState.Channel(

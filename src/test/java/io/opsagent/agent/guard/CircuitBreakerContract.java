@@ -5,11 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.opsagent.agent.guard.CircuitBreaker.Decision;
 import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.RunOutcome;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.SkipReason;
+import io.opsagent.agent.run.TokenUsage;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.db.Database;
-import io.opsagent.db.Ids;
+import io.opsagent.db.Times;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.support.SettableClock;
 import java.time.Duration;
@@ -111,7 +114,7 @@ abstract class CircuitBreakerContract {
   @Test
   void scheduledCyclesAreSkippedUntilThePauseHasPassedThenOneProbes() {
     openBreaker(tenant);
-    Instant openedAt = Ids.now();
+    Instant openedAt = Times.now();
 
     clock.set(openedAt.plus(PAUSE).minusSeconds(60));
     assertThat(breaker.allowProbe(tenant)).isFalse();
@@ -138,14 +141,14 @@ abstract class CircuitBreakerContract {
   void aFailedProbeStartsTheNextPause() {
     openBreaker(tenant);
     backdateRuns(tenant, PAUSE.multipliedBy(2));
-    clock.set(Ids.now());
+    clock.set(Times.now());
     assertThat(breaker.allowProbe(tenant)).isTrue();
 
     fail(tenant);
 
     assertThat(breaker.checkCircuitBreaker(tenant)).isTrue();
     assertThat(breaker.allowProbe(tenant)).isFalse();
-    clock.set(Ids.now().plus(PAUSE).plusSeconds(1));
+    clock.set(Times.now().plus(PAUSE).plusSeconds(1));
     assertThat(breaker.allowProbe(tenant)).isTrue();
   }
 
@@ -273,14 +276,14 @@ abstract class CircuitBreakerContract {
 
   private void skip(String tenantId) {
     awaitNextMillisecond();
-    lastStart = runs.skipped(tenantId, Trigger.SCHEDULE, "paused").startedAt();
+    lastStart = runs.skipped(tenantId, Trigger.SCHEDULE, null, SkipReason.CIRCUIT_OPEN, "paused").startedAt();
   }
 
   private void finish(String tenantId, RunStatus status, String error) {
     awaitNextMillisecond();
     OpsRun run = runs.start(tenantId, Trigger.SCHEDULE);
     lastStart = run.startedAt();
-    assertThat(runs.finish(run.id(), status, "cycle", "[]", 0, 0, 1, null, error)).isTrue();
+    assertThat(runs.finish(run.id(), new RunOutcome(status, "cycle", "[]", new TokenUsage(0, 0, 0, 0), 1, null, null, null, error))).isTrue();
   }
 
   /** Moves the tenant's runs into the past, as if they had happened {@code by} earlier. */
@@ -302,6 +305,6 @@ abstract class CircuitBreakerContract {
   private void awaitNextMillisecond() {
     Instant previous = lastStart;
     await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
-        .until(() -> Ids.now().isAfter(previous));
+        .until(() -> Times.now().isAfter(previous));
   }
 }

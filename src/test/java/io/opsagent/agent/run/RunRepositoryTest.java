@@ -2,6 +2,10 @@ package io.opsagent.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opsagent.agent.run.RunOutcome;
+import io.opsagent.agent.run.SkipReason;
+import io.opsagent.agent.run.TokenUsage;
+import io.opsagent.db.Times;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
@@ -31,8 +35,7 @@ class RunRepositoryTest {
     OpsRun started = runs.start(tenant, Trigger.SCHEDULE);
     assertThat(runs.find(tenant, started.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
 
-    boolean finished = runs.finish(started.id(), RunStatus.COMPLETED, "all clear",
-        "[{\"name\":\"recordAction\"}]", 1200, 340, 2, "claude-x", null);
+    boolean finished = runs.finish(started.id(), new RunOutcome(RunStatus.COMPLETED, "all clear", "[{\"name\":\"recordAction\"}]", new TokenUsage(1200, 340, 0, 0), 2, "claude-x", null, null, null));
 
     OpsRun run = runs.find(tenant, started.id()).orElseThrow();
     assertThat(finished).isTrue();
@@ -50,9 +53,9 @@ class RunRepositoryTest {
   void aFinishedRunIsNeverOverwritten() {
     String tenant = fx.tenant("t").id();
     OpsRun started = runs.start(tenant, Trigger.MANUAL);
-    runs.finish(started.id(), RunStatus.FAILED, null, "[]", 0, 0, 0, null, "model unreachable");
+    runs.finish(started.id(), new RunOutcome(RunStatus.FAILED, null, "[]", new TokenUsage(0, 0, 0, 0), 0, null, null, null, "model unreachable"));
 
-    assertThat(runs.finish(started.id(), RunStatus.COMPLETED, "late", "[]", 0, 0, 0, null, null)).isFalse();
+    assertThat(runs.finish(started.id(), new RunOutcome(RunStatus.COMPLETED, "late", "[]", new TokenUsage(0, 0, 0, 0), 0, null, null, null, null))).isFalse();
     assertThat(runs.find(tenant, started.id()).orElseThrow().error()).isEqualTo("model unreachable");
   }
 
@@ -76,12 +79,26 @@ class RunRepositoryTest {
     String a = fx.tenant("a").id();
     String b = fx.tenant("b").id();
     OpsRun first = runs.start(a, Trigger.SCHEDULE);
-    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Ids.now().isAfter(first.startedAt()));
-    OpsRun skipped = runs.skipped(a, Trigger.SCHEDULE, "circuit breaker open");
+    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Times.now().isAfter(first.startedAt()));
+    OpsRun skipped = runs.skipped(a, Trigger.SCHEDULE, null, SkipReason.CIRCUIT_OPEN, "circuit breaker open");
     runs.start(b, Trigger.SCHEDULE);
 
     assertThat(runs.recent(a, 10)).extracting(OpsRun::id).containsExactly(skipped.id(), first.id());
     assertThat(runs.find(b, first.id())).isEmpty();
-    assertThat(runs.previousStart(a, "none")).contains(first.startedAt());
+  }
+
+  @Test
+  void theEventWindowStartsAtTheLastCompletedReviewNotAtALaterFailedOrSkippedRun() {
+    String a = fx.tenant("window").id();
+    assertThat(runs.lastReviewStart(a)).isEmpty();
+    OpsRun reviewed = runs.start(a, Trigger.SCHEDULE);
+    runs.finish(reviewed.id(), RunOutcome.completed("all clear"));
+    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Times.now().isAfter(reviewed.startedAt()));
+    OpsRun failed = runs.start(a, Trigger.SCHEDULE);
+    runs.finish(failed.id(), RunOutcome.failed("model unreachable"));
+    runs.skipped(a, Trigger.SCHEDULE, null, SkipReason.UNCHANGED, "unchanged");
+    runs.start(a, Trigger.EVENT);
+
+    assertThat(runs.lastReviewStart(a)).contains(reviewed.startedAt());
   }
 }

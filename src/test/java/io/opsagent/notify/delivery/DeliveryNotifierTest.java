@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opsagent.config.Config;
+import io.opsagent.db.Times;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.ChannelType;
 import io.opsagent.notify.ChannelView;
@@ -215,7 +216,7 @@ class DeliveryNotifierTest {
 
     assertThat(log.claim(id, Duration.ofMinutes(5))).isPresent();
     assertThat(log.claim(id, Duration.ofMinutes(5))).isEmpty();
-    assertThat(log.due(io.opsagent.db.Ids.now(), 100)).doesNotContain(id);
+    assertThat(log.due(io.opsagent.db.Times.now(), 100)).doesNotContain(id);
   }
 
   @Test

@@ -97,8 +97,8 @@ class OpsSchedulerClusterTest {
     for (int i = 0; i < 3000; i++) {
       ids.add(java.util.UUID.randomUUID().toString());
     }
-    OpsScheduler first = new OpsScheduler(db.database(), CONFIG, (t, trigger) -> {});
-    OpsScheduler second = new OpsScheduler(db.database(), CONFIG, (t, trigger) -> {});
+    OpsScheduler first = new OpsScheduler(db.database(), CONFIG, (t, trigger, runId) -> CycleRunner.Result.DONE);
+    OpsScheduler second = new OpsScheduler(db.database(), CONFIG, (t, trigger, runId) -> CycleRunner.Result.DONE);
     int before = first.ensureOpsSchedules(ids.subList(0, 1500).stream().filter(id -> id.hashCode() % 3 == 0).toList());
 
     var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
@@ -117,10 +117,10 @@ class OpsSchedulerClusterTest {
 
   /** Each cycle holds a database connection for a few milliseconds, like a real one. */
   private static CycleRunner slowly(RecordingRunner shared, AtomicInteger counter) {
-    return (tenantId, trigger) -> {
+    return (tenantId, trigger, runId) -> {
       counter.incrementAndGet();
-      shared.runCycle(tenantId, trigger);
-      db.database().jdbi().useHandle(h -> h.execute("SELECT pg_sleep(0.01)"));
+      return shared.runCycle(tenantId, trigger, runId,
+          () -> db.database().jdbi().useHandle(h -> h.execute("SELECT pg_sleep(0.01)")));
     };
   }
 }

@@ -140,22 +140,42 @@ class OpsSchedulerTest {
   }
 
   @Test
-  void aManualTriggerWhileTheTenantsCycleRunsIsRefused() throws Exception {
+  void triggersWhileTheTenantsCycleRunsCollapseIntoOnePendingCycleThatRunsRightAfterIt() throws Exception {
     String t = aTenant();
     scheduler.ensureOpsSchedule(t);
     RecordingRunner.Gate gate = runner.hold(t);
     startQueues();
-    scheduler.runNow(t, Trigger.MANUAL);
+    OpsScheduler.QueuedCycle first = scheduler.runNow(t, Trigger.MANUAL);
     assertThat(gate.entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
-    assertThatThrownBy(() -> scheduler.runNow(t, Trigger.MANUAL))
-        .isInstanceOf(CycleAlreadyRunningException.class);
+    OpsScheduler.QueuedCycle second = scheduler.runNow(t, Trigger.EVENT);
+    OpsScheduler.QueuedCycle third = scheduler.runNow(t, Trigger.MANUAL);
+    assertThat(first.pending()).isFalse();
+    assertThat(second.pending()).isTrue();
+    assertThat(third).as("joins the pending cycle").isEqualTo(second);
+    assertThat(runner.of(t)).extracting(RecordingRunner.Cycle::runId).containsExactly(first.runId());
     gate.release();
 
-    assertThat(rowsOf(t)).isEqualTo(1);
-    assertThat(runner.of(t)).extracting(RecordingRunner.Cycle::trigger).containsExactly(Trigger.MANUAL);
     await().atMost(Duration.ofSeconds(10)).until(() -> runner.count(t) >= 2);
-    assertThat(runner.of(t).get(1).trigger()).isEqualTo(Trigger.SCHEDULE);
+    assertThat(runner.of(t).get(1).trigger()).isEqualTo(Trigger.EVENT);
+    assertThat(runner.of(t).get(1).runId()).isEqualTo(second.runId());
+    assertThat(rowsOf(t)).isEqualTo(1);
+    // then back on the schedule: one row, recurring, and never two cycles at once
+    await().atMost(Duration.ofSeconds(10)).until(() -> runner.count(t) >= 3);
+    assertThat(runner.of(t).get(2).trigger()).isEqualTo(Trigger.SCHEDULE);
+    assertThat(runner.maxConcurrentPerTenant()).isEqualTo(1);
+  }
+
+  @Test
+  void aTriggerFindingACycleQueuedButNotStartedJoinsIt() {
+    String t = aTenant();
+    scheduler.ensureOpsSchedule(t);
+
+    OpsScheduler.QueuedCycle first = scheduler.runNow(t, Trigger.EVENT);
+    OpsScheduler.QueuedCycle second = scheduler.runNow(t, Trigger.MANUAL);
+
+    assertThat(second).isEqualTo(first);
+    assertThat(rowsOf(t)).isEqualTo(1);
   }
 
   @Test
@@ -224,22 +244,24 @@ class OpsSchedulerTest {
   }
 
   @Test
-  void theStartupScanSchedulesExactlyTheEnabledTenantsWithRunningDeployments() {
+  void theStartupScanSchedulesExactlyTheEnabledTenantsWithADeploymentThatIsNotStopped() {
     String running = fx.tenant("running").deployment("api", DeploymentStatus.RUNNING).id();
     String alsoRunning = fx.tenant("mixed").deployment("api", DeploymentStatus.FAILED)
         .deployment("web", DeploymentStatus.RUNNING).id();
     String failedOnly = fx.tenant("failed").deployment("api", DeploymentStatus.FAILED).id();
+    String stoppedOnly = fx.tenant("stopped").deployment("api", DeploymentStatus.STOPPED).id();
     String disabled = fx.tenant("disabled").deployment("api", DeploymentStatus.RUNNING).id();
     String registered = fx.tenant("registered").deployment("api", DeploymentStatus.RUNNING).id();
     scheduler.disable(disabled);
     scheduler.ensureOpsSchedule(registered);
 
-    assertThat(scheduler.scanAndRegister()).isEqualTo(2);
+    assertThat(scheduler.scanAndRegister()).isEqualTo(3);
     assertThat(scheduler.scanAndRegister()).isZero();
 
-    assertThat(List.of(running, alsoRunning, registered)).allMatch(scheduler::isOpsEnabled);
-    assertThat(List.of(running, alsoRunning, registered)).allMatch(t -> rowsOf(t) == 1);
-    assertThat(rowsOf(failedOnly)).isZero();
+    // a tenant whose deployments all FAILED needs watching most of all
+    assertThat(List.of(running, alsoRunning, failedOnly, registered)).allMatch(scheduler::isOpsEnabled);
+    assertThat(List.of(running, alsoRunning, failedOnly, registered)).allMatch(t -> rowsOf(t) == 1);
+    assertThat(rowsOf(stoppedOnly)).isZero();
     assertThat(rowsOf(disabled)).isZero();
   }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * can make it throw, and tracks how many cycles of one tenant ever ran at the same time.
  */
 final class RecordingRunner implements CycleRunner {
-  record Cycle(String tenantId, Trigger trigger, Instant startedAt) {}
+  record Cycle(String tenantId, Trigger trigger, String runId, Instant startedAt) {}
 
   final List<Cycle> cycles = new CopyOnWriteArrayList<>();
   private final Map<String, Gate> gates = new ConcurrentHashMap<>();
@@ -44,11 +44,16 @@ final class RecordingRunner implements CycleRunner {
   }
 
   @Override
-  public void runCycle(String tenantId, Trigger trigger) {
+  public Result runCycle(String tenantId, Trigger trigger, String runId) {
+    return runCycle(tenantId, trigger, runId, () -> {});
+  }
+
+  /** A cycle doing {@code work} inside the window in which it counts as running. */
+  Result runCycle(String tenantId, Trigger trigger, String runId, Runnable work) {
     int now = running.computeIfAbsent(tenantId, t -> new AtomicInteger()).incrementAndGet();
     maxConcurrentPerTenant.accumulateAndGet(now, Math::max);
     try {
-      cycles.add(new Cycle(tenantId, trigger, Instant.now()));
+      cycles.add(new Cycle(tenantId, trigger, runId, Instant.now()));
       Gate gate = gates.remove(tenantId);
       if (gate != null) {
         gate.entered.countDown();
@@ -58,6 +63,8 @@ final class RecordingRunner implements CycleRunner {
       if (failure != null) {
         throw failure;
       }
+      work.run();
+      return Result.DONE;
     } finally {
       running.get(tenantId).decrementAndGet();
     }
