@@ -1,7 +1,8 @@
 package io.opsagent.notify;
 
 import inet.ipaddr.IPAddress;
-import inet.ipaddr.IPAddressNetwork.IPAddressGenerator;
+import inet.ipaddr.ipv4.IPv4Address;
+import inet.ipaddr.ipv6.IPv6Address;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -27,8 +28,6 @@ import java.util.stream.Collectors;
  * included: it says the receivers' network is trusted (development, tests, internal receivers).
  */
 public final class AddressGuard {
-  private static final IPAddressGenerator ADDRESSES = new IPAddressGenerator();
-
   private final boolean allowPrivate;
   private final Supplier<Collection<InetAddress>> ownAddresses;
 
@@ -99,24 +98,30 @@ public final class AddressGuard {
    * addresses aside), or empty for a public address.
    */
   public static Optional<String> classify(InetAddress a) {
-    return SpecialPurposeAddresses.kind(ADDRESSES.from(a.getAddress()), Set.of());
+    return SpecialPurposeAddresses.kind(ip(a), Set.of());
   }
 
   private Optional<String> firstRefused(String host, InetAddress[] addresses) {
     Set<IPAddress> own;
     try {
-      own = ownAddresses.get().stream().map(a -> ADDRESSES.from(a.getAddress())).collect(Collectors.toSet());
+      own = ownAddresses.get().stream().map(AddressGuard::ip).collect(Collectors.toSet());
     } catch (UncheckedIOException e) {
       return Optional.of("this host's own addresses could not be listed (" + e.getMessage() + ")");
     }
     for (InetAddress a : addresses) {
-      Optional<String> kind = SpecialPurposeAddresses.kind(ADDRESSES.from(a.getAddress()), own);
+      Optional<String> kind = SpecialPurposeAddresses.kind(ip(a), own);
       if (kind.isPresent()) {
         return Optional.of("host " + host + " resolves to " + a.getHostAddress()
             + ", which is not a public address: " + kind.get());
       }
     }
     return Optional.empty();
+  }
+
+  /** The address alone (an IPv6 scope is not part of it). */
+  private static IPAddress ip(InetAddress a) {
+    byte[] bytes = a.getAddress();
+    return bytes.length == 4 ? new IPv4Address(bytes) : new IPv6Address(bytes);
   }
 
   private static Collection<InetAddress> interfaceAddresses() {
