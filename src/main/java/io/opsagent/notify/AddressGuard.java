@@ -1,26 +1,44 @@
 package io.opsagent.notify;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.ipv4.IPv4Address;
+import inet.ipaddr.ipv6.IPv6Address;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
- * The SSRF guard: a notification URL must not reach the platform's own network. Every address the
- * host resolves to is checked, at channel creation and again before each delivery (DNS may have
- * changed since). Refused: loopback, unspecified, private (10/8, 172.16/12, 192.168/16), link-local
- * (169.254/16 with the cloud metadata address, fe80::/10), carrier-grade NAT (100.64/10), IPv6
- * unique-local (fc00::/7), multicast and broadcast. {@code allowPrivate} switches the guard off, for
- * development and tests.
+ * The SSRF guard: a notification URL must reach a public address, never the platform's own network
+ * nor this host. Every address the host resolves to is checked, at channel creation and again for
+ * each connection (DNS may have changed since). Refused: every block of the IANA special-purpose
+ * address registries that is not globally reachable (loopback, private, link-local with the cloud
+ * metadata address, carrier-grade NAT, documentation, benchmarking, reserved, 6to4, Teredo, unique-local
+ * …), multicast and broadcast, IPv6 outside 2000::/3, IPv6 forms carrying a refused IPv4 address,
+ * and any address of this host's own network interfaces (read at each check). {@code allowPrivate}
+ * ({@code OPSAGENT_ALLOW_PRIVATE_WEBHOOKS}) switches the guard off entirely, the host's own addresses
+ * included: it says the receivers' network is trusted (development, tests, internal receivers).
  */
 public final class AddressGuard {
   private final boolean allowPrivate;
+  private final Supplier<Collection<InetAddress>> ownAddresses;
 
   public AddressGuard(boolean allowPrivate) {
+    this(allowPrivate, AddressGuard::interfaceAddresses);
+  }
+
+  /** {@code ownAddresses}: this host's addresses (tests give a fixed list). */
+  AddressGuard(boolean allowPrivate, Supplier<Collection<InetAddress>> ownAddresses) {
     this.allowPrivate = allowPrivate;
+    this.ownAddresses = ownAddresses;
   }
 
   /** Parses an http(s) URL with a host; the message names {@code field}, never the URL itself. */
@@ -53,89 +71,66 @@ public final class AddressGuard {
     } catch (UnknownHostException e) {
       return Optional.of("host " + host + " does not resolve");
     }
-    for (InetAddress a : addresses) {
-      Optional<String> kind = classify(a);
-      if (kind.isPresent()) {
-        return Optional.of("host " + host + " resolves to a " + kind.get() + " address ("
-            + a.getHostAddress() + "); set OPSAGENT_ALLOW_PRIVATE_WEBHOOKS=true to allow it");
-      }
-    }
-    return Optional.empty();
+    return firstRefused(host, addresses)
+        .map(reason -> reason + "; set OPSAGENT_ALLOW_PRIVATE_WEBHOOKS=true to allow it");
   }
 
   /**
    * Resolves {@code host} for a connection, returning only addresses the guard allows — so the
    * address that is checked is the address that is connected to, and a DNS answer that changes
-   * between a check and the connection (DNS rebinding) cannot reach a private address.
+   * between a check and the connection (DNS rebinding) cannot reach a refused address.
    *
    * @throws UnknownHostException when the host does not resolve or resolves to a refused address
    */
   public List<InetAddress> vettedAddresses(String host) throws UnknownHostException {
     InetAddress[] addresses = InetAddress.getAllByName(host);
     if (!allowPrivate) {
-      for (InetAddress a : addresses) {
-        Optional<String> kind = classify(a);
-        if (kind.isPresent()) {
-          throw new UnknownHostException("refused: host " + host + " resolves to a " + kind.get()
-              + " address (" + a.getHostAddress() + ")");
-        }
+      Optional<String> refused = firstRefused(host, addresses);
+      if (refused.isPresent()) {
+        throw new UnknownHostException("refused: " + refused.get());
       }
     }
     return List.of(addresses);
   }
 
-  /** The kind of non-public address {@code a} is, or empty for a public address. */
+  /**
+   * The kind of non-public address {@code a} is by the special-purpose registries (the host's own
+   * addresses aside), or empty for a public address.
+   */
   public static Optional<String> classify(InetAddress a) {
-    byte[] b = a.getAddress();
-    if (a instanceof Inet6Address v6 && embedsIpv4(b)) {
-      try {
-        return classify(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)));
-      } catch (UnknownHostException e) {
-        throw new IllegalStateException(e);
+    return SpecialPurposeAddresses.kind(ip(a), Set.of());
+  }
+
+  private Optional<String> firstRefused(String host, InetAddress[] addresses) {
+    Set<IPAddress> own;
+    try {
+      own = ownAddresses.get().stream().map(AddressGuard::ip).collect(Collectors.toSet());
+    } catch (UncheckedIOException e) {
+      return Optional.of("this host's own addresses could not be listed (" + e.getMessage() + ")");
+    }
+    for (InetAddress a : addresses) {
+      Optional<String> kind = SpecialPurposeAddresses.kind(ip(a), own);
+      if (kind.isPresent()) {
+        return Optional.of("host " + host + " resolves to " + a.getHostAddress()
+            + ", which is not a public address: " + kind.get());
       }
-    }
-    if (a.isLoopbackAddress()) {
-      return Optional.of("loopback");
-    }
-    if (a.isAnyLocalAddress()) {
-      return Optional.of("unspecified");
-    }
-    if (a.isLinkLocalAddress()) {
-      boolean metadata = a instanceof Inet4Address && (b[2] & 0xff) == 169 && (b[3] & 0xff) == 254;
-      return Optional.of(metadata ? "link-local (cloud metadata)" : "link-local");
-    }
-    if (a.isSiteLocalAddress()) {
-      return Optional.of("private");
-    }
-    if (a.isMulticastAddress()) {
-      return Optional.of("multicast");
-    }
-    if (a instanceof Inet4Address) {
-      int b0 = b[0] & 0xff;
-      int b1 = b[1] & 0xff;
-      if (b0 == 0) {
-        return Optional.of("unspecified");
-      }
-      if (b0 == 100 && (b1 & 0xc0) == 64) {
-        return Optional.of("carrier-grade NAT");
-      }
-      if (b0 == 255 && b1 == 255 && (b[2] & 0xff) == 255 && (b[3] & 0xff) == 255) {
-        return Optional.of("broadcast");
-      }
-    } else if ((b[0] & 0xfe) == 0xfc) {
-      return Optional.of("unique-local");
     }
     return Optional.empty();
   }
 
-  /** IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses carry an IPv4 address. */
-  private static boolean embedsIpv4(byte[] b) {
-    boolean nat64 = b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
-    boolean zeros = true;
-    for (int i = nat64 ? 4 : 0; i < 12; i++) {
-      zeros &= b[i] == 0;
+  /** The address alone (an IPv6 scope is not part of it). */
+  private static IPAddress ip(InetAddress a) {
+    byte[] bytes = a.getAddress();
+    return bytes.length == 4 ? new IPv4Address(bytes) : new IPv6Address(bytes);
+  }
+
+  private static Collection<InetAddress> interfaceAddresses() {
+    try {
+      return NetworkInterface.networkInterfaces()
+          .flatMap(NetworkInterface::inetAddresses)
+          .toList();
+    } catch (SocketException e) {
+      throw new UncheckedIOException(e);
     }
-    boolean compatible = !nat64 && zeros && !(b[12] == 0 && b[13] == 0 && b[14] == 0);
-    return (nat64 && zeros) || compatible;
   }
 }

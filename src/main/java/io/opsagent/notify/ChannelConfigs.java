@@ -30,7 +30,11 @@ public final class ChannelConfigs {
             throw new IllegalArgumentException(
                 "config.secret must be a non-empty string of at most " + MAX_SECRET + " characters");
           }
-          out.put("secret", config.get("secret").asText());
+          String secret = config.get("secret").asText();
+          if (secret.startsWith("whsec_") && !isBase64(secret.substring("whsec_".length()))) {
+            throw new IllegalArgumentException("config.secret starts with whsec_ but the rest is not base64");
+          }
+          out.put("secret", secret);
         }
       }
       case SLACK -> out.put("url", url(config, "config.url", guard));
@@ -61,6 +65,15 @@ public final class ChannelConfigs {
       return address.getAddress();
     } catch (AddressException e) {
       throw new IllegalArgumentException("config.to must be a valid email address");
+    }
+  }
+
+  /** A Standard Webhooks {@code whsec_} secret's key part must decode (to at least one byte). */
+  private static boolean isBase64(String s) {
+    try {
+      return java.util.Base64.getDecoder().decode(s).length > 0;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * One alert on its way to one channel: a row of the {@code notifications} delivery log. It holds what
- * the alert said, never the channel's configuration, so it can be listed as is.
+ * the alert said, never the channel's configuration, so it can be listed as is. Its {@code id} is the
+ * Standard Webhooks {@code webhook-id}: the same on every attempt, so receivers can de-duplicate.
  */
 public record Delivery(
     String id,
@@ -12,6 +13,7 @@ public record Delivery(
     String channelId,
     String workspaceId,
     String runId,
+    String deploymentId,
     Severity severity,
     String title,
     String body,
@@ -19,4 +21,13 @@ public record Delivery(
     int attempts,
     String lastError,
     Instant createdAt,
-    Instant deliveredAt) {}
+    Instant deliveredAt) {
+
+  /** A delivery of an alert that concerns no deployment in particular. */
+  public Delivery(String id, String tenantId, String channelId, String workspaceId, String runId,
+      Severity severity, String title, String body, DeliveryStatus status, int attempts,
+      String lastError, Instant createdAt, Instant deliveredAt) {
+    this(id, tenantId, channelId, workspaceId, runId, null, severity, title, body, status, attempts,
+        lastError, createdAt, deliveredAt);
+  }
+}

@@ -60,7 +60,7 @@ public final class NotificationRepository {
     List<Delivery> out = new ArrayList<>();
     for (NotificationChannel c : channels) {
       out.add(new Delivery(Ids.newId(), alert.tenantId(), c.id(), alert.workspaceId(), alert.runId(),
-          alert.severity(), truncate(alert.title(), 500), truncate(alert.body(), 8000),
+          alert.deploymentId(), alert.severity(), truncate(alert.title(), 500), truncate(alert.body(), 8000),
           DeliveryStatus.PENDING, 0, null, now, null));
     }
     jdbi.useTransaction(h -> {
@@ -73,15 +73,16 @@ public final class NotificationRepository {
       }
       for (Delivery d : out) {
         h.createUpdate("""
-                INSERT INTO notifications (id, tenant_id, channel_id, workspace_id, run_id, severity,
-                    title, body, status, attempts, next_attempt_at, created_at, updated_at)
-                VALUES (:id, :tenantId, :channelId, :workspaceId, :runId, :severity, :title, :body,
-                    'pending', 0, :now, :now, :now)""")
+                INSERT INTO notifications (id, tenant_id, channel_id, workspace_id, run_id, deployment_id,
+                    severity, title, body, status, attempts, next_attempt_at, created_at, updated_at)
+                VALUES (:id, :tenantId, :channelId, :workspaceId, :runId, :deploymentId, :severity,
+                    :title, :body, 'pending', 0, :now, :now, :now)""")
             .bind("id", d.id())
             .bind("tenantId", d.tenantId())
             .bind("channelId", d.channelId())
             .bind("workspaceId", d.workspaceId())
             .bind("runId", d.runId())
+            .bind("deploymentId", d.deploymentId())
             .bind("severity", d.severity().wire())
             .bind("title", d.title())
             .bind("body", d.body())
@@ -167,6 +168,7 @@ public final class NotificationRepository {
         rs.getString("channel_id"),
         rs.getString("workspace_id"),
         rs.getString("run_id"),
+        rs.getString("deployment_id"),
         Severity.fromWire(rs.getString("severity")),
         rs.getString("title"),
         rs.getString("body"),

@@ -38,6 +38,7 @@ public final class SlackSender implements Sender {
     section.putObject("text").put("type", "plain_text").put("text", cut(d.body().isEmpty() ? " " : d.body(), 3000));
     String context = "opsagent · tenant " + d.tenantId()
         + (d.workspaceId() == null ? "" : " · workspace " + d.workspaceId())
+        + (d.deploymentId() == null ? "" : " · deployment " + d.deploymentId())
         + (d.runId() == null ? "" : " · run " + d.runId());
     blocks.addObject().put("type", "context").putArray("elements").addObject()
         .put("type", "plain_text").put("text", context);

@@ -6,32 +6,62 @@ import io.opsagent.notify.Delivery;
 import io.opsagent.notify.NotificationChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The contract's webhook: {@code {"tenantId","workspaceId","severity","title","body","runId",
- * "source":"opsagent","createdAt"}}, signed with {@code X-Opsagent-Signature: sha256=<hex HMAC>} of
- * the exact body bytes when the channel has a secret.
+ * "deploymentId"?,"status":"firing","source":"opsagent","createdAt"}}, with the Standard Webhooks
+ * headers: {@code webhook-id} (the delivery's id, the same on every attempt, so a receiver can
+ * de-duplicate), {@code webhook-timestamp} (this attempt, Unix seconds) and, when the channel has a
+ * secret, {@code webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">}. The key
+ * is the secret's UTF-8 bytes, or for a {@code whsec_…} secret the bytes its base64 part decodes to.
+ * {@code X-Opsagent-Signature: sha256=<hex HMAC-SHA256 of the body>}, keyed by the secret's UTF-8
+ * bytes, stays for receivers written before.
  */
 public final class WebhookSender implements Sender {
   static final String SIGNATURE_HEADER = "X-Opsagent-Signature";
+  static final String WHSEC_PREFIX = "whsec_";
+  /** The only status until alerts can be resolved. */
+  static final String FIRING = "firing";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpPoster poster;
+  private final Clock clock;
 
   public WebhookSender(HttpPoster poster) {
+    this(poster, Clock.systemUTC());
+  }
+
+  WebhookSender(HttpPoster poster, Clock clock) {
     this.poster = poster;
+    this.clock = clock;
   }
 
   @Override
   public SendOutcome send(NotificationChannel channel, Delivery d) {
     byte[] body = payload(d);
-    Map<String, String> headers = channel.text("secret")
-        .map(secret -> Map.of(SIGNATURE_HEADER, "sha256=" + hmacSha256Hex(secret, body)))
-        .orElse(Map.of());
+    String timestamp = String.valueOf(clock.instant().getEpochSecond());
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("webhook-id", d.id());
+    headers.put("webhook-timestamp", timestamp);
+    Optional<String> secret = channel.text("secret");
+    if (secret.isPresent()) {
+      Optional<byte[]> key = signingKey(secret.get());
+      if (key.isEmpty()) {
+        return SendOutcome.failed("config.secret starts with " + WHSEC_PREFIX + " but the rest is not base64");
+      }
+      byte[] signed = (d.id() + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
+      headers.put("webhook-signature",
+          "v1," + Base64.getEncoder().encodeToString(hmacSha256(key.get(), signed, body)));
+      headers.put(SIGNATURE_HEADER, "sha256=" + hmacSha256Hex(secret.get(), body));
+    }
     return poster.post(channel, body, headers);
   }
 
@@ -43,16 +73,43 @@ public final class WebhookSender implements Sender {
     o.put("title", d.title());
     o.put("body", d.body());
     o.put("runId", d.runId());
+    if (d.deploymentId() != null) {
+      o.put("deploymentId", d.deploymentId());
+    }
+    o.put("status", FIRING);
     o.put("source", "opsagent");
     o.put("createdAt", d.createdAt().toString());
     return o.toString().getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * The Standard Webhooks signing key of {@code secret}: its UTF-8 bytes, or the decoded base64 part of
+   * a {@code whsec_} secret; empty when that part is not base64.
+   */
+  static Optional<byte[]> signingKey(String secret) {
+    if (!secret.startsWith(WHSEC_PREFIX)) {
+      return Optional.of(secret.getBytes(StandardCharsets.UTF_8));
+    }
+    try {
+      byte[] key = Base64.getDecoder().decode(secret.substring(WHSEC_PREFIX.length()));
+      return key.length == 0 ? Optional.empty() : Optional.of(key);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
   public static String hmacSha256Hex(String secret, byte[] body) {
+    return HexFormat.of().formatHex(hmacSha256(secret.getBytes(StandardCharsets.UTF_8), body));
+  }
+
+  private static byte[] hmacSha256(byte[] key, byte[]... parts) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal(body));
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      for (byte[] part : parts) {
+        mac.update(part);
+      }
+      return mac.doFinal();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 unavailable", e);
     }

@@ -107,7 +107,7 @@ class DeliveryNotifierTest {
       TestReceiver.Request r = receiver.requests().get(0);
       JsonNode body = JSON.readTree(r.body());
       assertThat(JSON.convertValue(body, Map.class)).containsOnlyKeys(
-          "tenantId", "workspaceId", "severity", "title", "body", "runId", "source", "createdAt");
+          "tenantId", "workspaceId", "severity", "title", "body", "runId", "status", "source", "createdAt");
       assertThat(body.get("tenantId").asText()).isEqualTo(t.id());
       assertThat(body.get("workspaceId").asText()).isEqualTo(ws);
       assertThat(body.get("severity").asText()).isEqualTo("critical");
