@@ -58,7 +58,7 @@ public final class Services implements AutoCloseable {
     this.runs = new RunRepository(jdbi);
     this.channels = new NotificationChannelRepository(jdbi, config.allowPrivateWebhooks());
     this.notifications = new NotificationRepository(jdbi);
-    this.notifier = new DeliveryNotifier(channels, notifications, config, metrics);
+    this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
     this.loop = opsLoop(config, jdbi, notifier, cooldowns, OpsTools.standard(notifier),
         Clock.systemUTC());
@@ -67,13 +67,13 @@ public final class Services implements AutoCloseable {
   /**
    * The ops loop with every guardrail wired in, exactly as the worker, {@code demo} and {@code cycle}
    * run it: the configured action budget, {@link CooldownChecks} (mutating cooldowns fail closed,
-   * alert de-duplication fails open) and {@link CircuitBreakerPolicy} (pause, one pause alert, reset
+   * alert de-duplication in the database) and {@link CircuitBreakerPolicy} (pause, one pause alert, reset
    * on success, deterministic critical alerts while the model cannot be used). Tests call it with
    * extra tools and a clock that decides when the breaker's pause is over.
    */
   public static OpsAgent opsLoop(Config config, Jdbi jdbi, Notifier notifier, CooldownStore cooldowns,
       OpsTools tools, Clock clock) {
-    AlertCooldown alertCooldown = new AlertCooldown(cooldowns, config);
+    AlertCooldown alertCooldown = new AlertCooldown(jdbi, config);
     var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
     var deployments = new DeploymentRepository(jdbi);
     var hooks = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments);
