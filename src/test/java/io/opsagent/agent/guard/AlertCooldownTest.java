@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The alert window in the database: the same claims on PostgreSQL ({@code INSERT … ON CONFLICT}) and
  * on the embedded HSQLDB ({@code MERGE}). The alert's deliveries giving it back are covered with the
- * real notifier in {@code AlertWindowEndToEndTest}.
+ * real notifier in {@code io.opsagent.agent.AlertWindowEndToEndTest}.
  */
 class AlertCooldownTest {
   static final Duration HOUR = Duration.ofHours(1);
