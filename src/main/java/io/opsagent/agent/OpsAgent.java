@@ -356,7 +356,7 @@ public final class OpsAgent implements AutoCloseable {
       Objects.requireNonNull(cooldowns, "cooldowns");
       this.tools = OpsTools.standard(notifier).plus(extraTools);
       var deployments = new DeploymentRepository(jdbi);
-      var alertCooldown = new AlertCooldown(cooldowns, config);
+      var alertCooldown = new AlertCooldown(jdbi, config);
       var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
       var policy = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments);
       var gate = new ActionGate(config.maxActionsPerCycle(),

@@ -23,6 +23,7 @@ final class CycleCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (Services services = Services.open(Config.fromEnv())) {
+      services.notifier().start(); // the notification queue delivers the run's alerts while we wait
       OpsRun run;
       try {
         run = services.agent().runOpsCycle(tenantId, Trigger.MANUAL);
@@ -33,7 +34,7 @@ final class CycleCommand implements Callable<Integer> {
         System.err.println("opsagent: a cycle of tenant " + tenantId + " is running elsewhere; try again later");
         return 3;
       }
-      // DeliveryWait are durable either way (a worker resumes them); give them a moment to go out now.
+      // deliveries are durable either way (a worker resumes them); give them a moment to go out now.
       DeliveryWait.awaitSettled(services, tenantId, run.id(), Duration.ofSeconds(20));
       System.out.println(JsonMapper.create().writeValueAsString(RunView.of(run, JsonMapper.create())));
       return run.status() == RunStatus.COMPLETED ? 0 : 1;

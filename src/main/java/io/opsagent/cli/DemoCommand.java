@@ -67,6 +67,7 @@ final class DemoCommand implements Callable<Integer> {
     String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts";
 
     try (Services s = Services.open(config)) {
+      s.notifier().start(); // the notification queue delivers the cycles' alerts while we wait
       out.println("opsagent demo — embedded database " + DEMO_DIR + ", in-memory cooldowns, decided by "
           + s.decider());
       out.println();

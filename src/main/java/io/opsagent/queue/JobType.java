@@ -8,12 +8,15 @@ public enum JobType {
   /** One agent cycle for one tenant; data {@code {tenantId, trigger, recurring}}. */
   OPS_CYCLE("ops-cycle", Queue.OPS_AGENT),
   /** A job of the platform's deployment pipeline, handled by a {@link DeploymentJobHandler}. */
-  DEPLOYMENT_JOB("deployment-job", Queue.DEPLOYMENT);
+  DEPLOYMENT_JOB("deployment-job", Queue.DEPLOYMENT),
+  /** One attempt at one row of the {@code notifications} delivery log; data {@code {tenantId}}. */
+  NOTIFICATION_DELIVERY("notification-delivery", Queue.NOTIFICATION);
 
-  /** The two queues: each is its own db-scheduler {@code Scheduler} over its own table. */
+  /** The queues: each is its own db-scheduler {@code Scheduler} over its own table. */
   public enum Queue {
     OPS_AGENT("ops-agent", "ops_agent_tasks"),
-    DEPLOYMENT("deployment", "deployment_tasks");
+    DEPLOYMENT("deployment", "deployment_tasks"),
+    NOTIFICATION("notification", "notification_tasks");
 
     private final String queueName;
     private final String table;

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The two queues of opsagent, after the original {@code queues.ts}: {@code ops-agent} (agent cycles)
- * and {@code deployment} (the platform's deployment jobs). Each is its own db-scheduler
+ * and {@code deployment} (the platform's deployment jobs); a third scheduler, for notification
+ * deliveries, is built here too ({@link #notificationScheduler}) and run by the notifier. Each is its own db-scheduler
  * {@link Scheduler} over its own table with its own threads, so a long agent cycle never delays a
  * deployment job and vice versa.
  *
@@ -102,6 +103,36 @@ public final class Queues implements AutoCloseable {
     }
     // HSQLDB has no SKIP LOCKED: db-scheduler's default fetch-then-pick-by-version applies there
     return b;
+  }
+
+  /**
+   * The third scheduler, for notification deliveries ({@link JobType#NOTIFICATION_DELIVERY}): its own
+   * table and {@code OPSAGENT_NOTIFY_CONCURRENCY} threads, so a slow receiver never holds up a cycle
+   * or a deployment job. Immediate execution is on: a delivery scheduled for now through this
+   * scheduler, or announced with {@link Scheduler#triggerCheckForDueExecutions()}, is picked at once;
+   * polling stays the safety net. Not started; {@code shutdownMaxWait} should cover one attempt. The
+   * task logs its own failures (db-scheduler's failure log is kept at debug).
+   */
+  public static Scheduler notificationScheduler(Database db, Config config, Task<?> deliveryTask,
+      Duration shutdownMaxWait) {
+    if (!JobType.NOTIFICATION_DELIVERY.taskName().equals(deliveryTask.getName())) {
+      throw new IllegalArgumentException("the notification queue runs only "
+          + JobType.NOTIFICATION_DELIVERY.taskName());
+    }
+    return builder(db, config, JobType.Queue.NOTIFICATION, config.notifyConcurrency(), deliveryTask)
+        .enableImmediateExecution()
+        .shutdownMaxWait(shutdownMaxWait)
+        .failureLogging(com.github.kagkarlsson.scheduler.logging.LogLevel.DEBUG, false)
+        .build();
+  }
+
+  /**
+   * A client that schedules on {@code connection} inside the caller's open transaction (auto-commit
+   * off): the jobs commit or roll back with the caller's own writes.
+   */
+  public static SchedulerClient clientInTransaction(Connection connection, Database db, JobType type,
+      Task<?> task) {
+    return client(new SingleConnectionDataSource(connection), db, type, task);
   }
 
   /**

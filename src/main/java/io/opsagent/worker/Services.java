@@ -59,7 +59,7 @@ public final class Services implements AutoCloseable {
     this.runs = new RunRepository(jdbi);
     this.channels = new NotificationChannelRepository(jdbi, config.allowPrivateWebhooks());
     this.notifications = new NotificationRepository(jdbi);
-    this.notifier = new DeliveryNotifier(channels, notifications, config, metrics);
+    this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
     this.agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns).build();
   }

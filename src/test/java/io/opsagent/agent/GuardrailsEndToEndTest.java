@@ -104,8 +104,9 @@ class GuardrailsEndToEndTest {
   void start() throws IOException {
     api = FakeMessagesApi.start();
     receiver = TestReceiver.answering();
-    notifier = new DeliveryNotifier(new NotificationChannelRepository(jdbi, true),
+    notifier = new DeliveryNotifier(db.database(), new NotificationChannelRepository(jdbi, true),
         new NotificationRepository(jdbi), config(), new SimpleMeterRegistry());
+    notifier.start();
     deliveries = new NotificationRepository(jdbi);
   }
 

@@ -29,7 +29,7 @@ final class RealNotifier implements AutoCloseable {
         "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S", "OPSAGENT_POLL_INTERVAL", "PT0.2S"));
     channels = new NotificationChannelRepository(db.jdbi(), true);
     deliveries = new NotificationRepository(db.jdbi());
-    notifier = new DeliveryNotifier(channels, deliveries, config, new SimpleMeterRegistry());
+    notifier = new DeliveryNotifier(db, channels, deliveries, config, new SimpleMeterRegistry());
     notifier.start();
   }
 

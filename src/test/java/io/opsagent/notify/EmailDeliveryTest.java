@@ -45,6 +45,11 @@ class EmailDeliveryTest {
     db.close();
   }
 
+  static DeliveryNotifier started(DeliveryNotifier notifier) {
+    notifier.start();
+    return notifier;
+  }
+
   static Delivery awaitFinal(String tenantId, String id) {
     await().atMost(Duration.ofSeconds(20)).until(
         () -> log.find(tenantId, id).orElseThrow().status() != DeliveryStatus.PENDING);
@@ -61,7 +66,8 @@ class EmailDeliveryTest {
         "OPSAGENT_SMTP_PORT", String.valueOf(smtp.getSmtp().getPort()),
         "OPSAGENT_SMTP_FROM", "opsagent@example.com"));
 
-    try (DeliveryNotifier notifier = new DeliveryNotifier(channels, log, config, new SimpleMeterRegistry())) {
+    try (DeliveryNotifier notifier = started(new DeliveryNotifier(db.database(), channels, log, config,
+        new SimpleMeterRegistry()))) {
       String id = notifier.send(new Alert(t.id(), null, Severity.CRITICAL, "api is down", "FAILED since 10:00", null)).get(0);
 
       assertThat(awaitFinal(t.id(), id).status()).isEqualTo(DeliveryStatus.DELIVERED);
@@ -87,7 +93,8 @@ class EmailDeliveryTest {
     channels.create(t.id(), null, ChannelType.EMAIL, "oncall", JSON.createObjectNode().put("to", "a@example.com"));
     Config config = Config.fromEnv(Map.of("OPSAGENT_NOTIFY_MAX_ATTEMPTS", "1"));
 
-    try (DeliveryNotifier notifier = new DeliveryNotifier(channels, log, config, new SimpleMeterRegistry())) {
+    try (DeliveryNotifier notifier = started(new DeliveryNotifier(db.database(), channels, log, config,
+        new SimpleMeterRegistry()))) {
       String id = notifier.send(new Alert(t.id(), null, Severity.INFO, "x", "y", null)).get(0);
 
       Delivery d = awaitFinal(t.id(), id);

@@ -35,7 +35,7 @@ class EmbeddedDatabaseNotificationsTest {
           "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S",
           "OPSAGENT_POLL_INTERVAL", "PT0.05S"));
 
-      try (DeliveryNotifier notifier = new DeliveryNotifier(channels, log, config, new SimpleMeterRegistry())) {
+      try (DeliveryNotifier notifier = new DeliveryNotifier(db, channels, log, config, new SimpleMeterRegistry())) {
         notifier.start();
         String id = notifier.send(new Alert(t.id(), t.lastWorkspace().id(), Severity.WARNING, "x", "y", "r")).get(0);
         await().atMost(Duration.ofSeconds(20))

@@ -54,7 +54,7 @@ class StandardWebhooksTest {
   }
 
   static DeliveryNotifier notifier() {
-    DeliveryNotifier n = new DeliveryNotifier(channels, log, Config.fromEnv(Map.of(
+    DeliveryNotifier n = new DeliveryNotifier(db.database(), channels, log, Config.fromEnv(Map.of(
         "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true",
         "OPSAGENT_NOTIFY_MAX_ATTEMPTS", "3",
         "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S",

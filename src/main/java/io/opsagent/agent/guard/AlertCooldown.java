@@ -1,87 +1,70 @@
 package io.opsagent.agent.guard;
 
 import io.opsagent.config.Config;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.opsagent.notify.delivery.AlertWindows;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Objects;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a persisting failure from paging every cycle: an alert with the same title for the same
- * workspace of the same tenant is sent at most once per window ({@code OPSAGENT_ALERT_COOLDOWN}).
+ * workspace of the same tenant is sent at most once per window ({@code OPSAGENT_ALERT_COOLDOWN}) —
+ * counting only alerts that reached a receiver or are still being retried.
  *
- * <p>Guarantees: atomic across processes when the store is Redis (one {@code SET NX} on
- * {@code opsagent:alert:{tenantId}:{workspaceId or -}:{first 16 hex of sha256(title)}}); titles match
- * after trimming, collapsing whitespace and lower-casing. It <em>fails open</em>: when the store is
- * unavailable the alert is let through (a duplicate page is better than a silenced outage).
+ * <p>Guarantees: the window lives in the database with the delivery log ({@link AlertWindows}), so
+ * it holds across processes and does not depend on Redis; titles match after trimming, collapsing
+ * whitespace and lower-casing. A window is given back when its alert matched no channel, could not
+ * be recorded, or failed for good on every channel, so the next alert about the problem goes out.
+ * It <em>fails open</em>: when the database cannot answer the claim, the alert is let through (it
+ * will then most likely fail to be recorded, which is reported to the model).
  */
 public final class AlertCooldown {
   private static final Logger log = LoggerFactory.getLogger(AlertCooldown.class);
 
-  private final CooldownStore store;
+  private final AlertWindows windows;
   private final Duration window;
 
-  public AlertCooldown(CooldownStore store, Config config) {
-    this(store, config.alertCooldown());
+  public AlertCooldown(Jdbi jdbi, Config config) {
+    this(new AlertWindows(jdbi), config.alertCooldown());
   }
 
-  public AlertCooldown(CooldownStore store, Duration window) {
-    this.store = Objects.requireNonNull(store, "store");
+  public AlertCooldown(AlertWindows windows, Duration window) {
+    this.windows = Objects.requireNonNull(windows, "windows");
     this.window = Objects.requireNonNull(window, "window");
   }
 
   /**
-   * True if the alert should be sent now (and starts its window); false if the same alert was sent
-   * within the window. {@code workspaceId} null means a tenant-wide alert.
+   * True if the alert should be sent now (and starts its window); false if the same alert reached
+   * someone, or is still being retried, within the window. {@code workspaceId} null means a
+   * tenant-wide alert.
    */
   public boolean tryAcquire(String tenantId, String workspaceId, String title) {
-    String key = key(tenantId, workspaceId, title);
     try {
-      boolean acquired = store.claimKey(key, window);
+      boolean acquired = windows.claim(tenantId, workspaceId, title, window);
       if (!acquired) {
         log.info("tenant={} workspace={} alert=suppressed reason=same title within {}", tenantId,
             workspaceId, window);
       }
       return acquired;
-    } catch (CooldownUnavailableException e) {
+    } catch (RuntimeException e) {
       log.warn("tenant={} workspace={} alert=sent-without-dedup reason={}", tenantId, workspaceId,
-          e.getMessage());
+          e.toString());
       return true;
     }
   }
 
   /**
-   * Frees the alert's window again: the alert acquired by {@link #tryAcquire} could not be recorded,
+   * Gives the alert's window back: the alert acquired by {@link #tryAcquire} could not be recorded,
    * so a retry must not be suppressed as a duplicate. Never throws.
    */
   public void release(String tenantId, String workspaceId, String title) {
     try {
-      store.releaseKey(key(tenantId, workspaceId, title));
+      windows.releaseUnrecorded(tenantId, workspaceId, title);
     } catch (RuntimeException e) {
       log.warn("tenant={} workspace={} alert=window-not-released reason={}", tenantId, workspaceId,
-          e.getMessage());
-    }
-  }
-
-  static String key(String tenantId, String workspaceId, String title) {
-    Objects.requireNonNull(tenantId, "tenantId");
-    Objects.requireNonNull(title, "title");
-    String normalized = title.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
-    return "opsagent:alert:" + tenantId + ":" + (workspaceId == null ? "-" : workspaceId) + ":"
-        + sha256(normalized).substring(0, 16);
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
+          e.toString());
     }
   }
 }

@@ -66,7 +66,7 @@ public final class CircuitBreaker {
     this(jdbi, config.circuitPause(), Clock.systemUTC());
   }
 
-  /** {@code clock} decides only when the pause is over; stored times come from {@link Ids#now()}. */
+  /** {@code clock} decides only when the pause is over; stored times come from {@link io.opsagent.db.Times#now()}. */
   public CircuitBreaker(Jdbi jdbi, Duration pause, Clock clock) {
     this.jdbi = jdbi;
     this.pause = pause;

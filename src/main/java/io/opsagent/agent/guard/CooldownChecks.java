@@ -20,12 +20,13 @@ import java.util.Optional;
  *       claim {@code opsagent:cooldown:{deploymentId}:{tool}} for the tool's configured cooldown
  *       ({@code OPSAGENT_ACTION_COOLDOWNS}, keyed by tool name). Within the cooldown it is refused;
  *       when the store cannot answer (Redis down) it is refused too, with the reason.
- *   <li><b>Alert de-duplication — fail open.</b> {@code sendAlert} is refused when the same
- *       workspace got the same title within {@code OPSAGENT_ALERT_COOLDOWN}; if the store cannot
- *       answer, the alert goes out (a duplicate page beats a silenced outage).
+ *   <li><b>Alert de-duplication — in the database, not Redis.</b> {@code sendAlert} is refused when
+ *       the same workspace got the same title within {@code OPSAGENT_ALERT_COOLDOWN} and that alert
+ *       reached a receiver or is still being retried ({@link AlertCooldown}); a Redis outage does
+ *       not change it. If the database cannot answer, the alert goes out.
  * </ol>
  *
- * <p>Every other safe call passes untouched and never touches the store.
+ * <p>Every other safe call passes untouched and never touches either store.
  *
  * <p><b>Refusals are not actions.</b> The gate asks this check only while budget is left, and counts
  * a call against the budget only when this check lets it through: a refused call (foreign

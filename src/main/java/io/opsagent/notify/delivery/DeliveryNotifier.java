@@ -1,13 +1,20 @@
 package io.opsagent.notify.delivery;
 
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.task.CompletionHandler;
+import com.github.kagkarlsson.scheduler.task.ExecutionContext;
+import com.github.kagkarlsson.scheduler.task.TaskInstance;
+import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opsagent.config.Config;
-import io.opsagent.db.Times;
+import io.opsagent.db.Database;
 import io.opsagent.notify.AddressGuard;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.ChannelType;
 import io.opsagent.notify.Delivery;
+import io.opsagent.notify.DeliveryStatus;
 import io.opsagent.notify.NotificationChannel;
 import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.notify.Notifier;
@@ -17,161 +24,197 @@ import io.opsagent.notify.send.SendOutcome;
 import io.opsagent.notify.send.Sender;
 import io.opsagent.notify.send.SlackSender;
 import io.opsagent.notify.send.WebhookSender;
+import io.opsagent.queue.JobType;
+import io.opsagent.queue.Queues;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Notifier} of opsagent: durable, retried delivery to webhook, Slack and email channels.
+ * The {@link Notifier} of opsagent: durable, retried delivery to webhook, Slack and email channels,
+ * as one-time jobs on a db-scheduler queue of its own ({@code notification_tasks}, its own
+ * {@code OPSAGENT_NOTIFY_CONCURRENCY} threads).
  *
- * <p>Guarantees: {@link #send} writes one {@code pending} row per selected channel in one transaction
- * and returns without waiting for any receiver (attempts run on a small pool of its own). A failed
- * attempt is retried after an exponential backoff ({@code notifyBackoff}, doubling, capped at
- * {@link #MAX_BACKOFF}) until {@code notifyMaxAttempts}, then the row is {@code failed} with its last
- * error. {@link #start()} polls for due rows, which also resumes those a previous process left
- * pending. Each attempt first claims its row, so no two processes attempt the same row at once.
+ * <p>Guarantees: {@link #send} writes one {@code pending} row per selected channel <em>and</em> its
+ * job in one transaction, and returns without waiting for any receiver; the jobs are due at once and
+ * a started notifier picks them at once. A row is attempted by one process at a time (db-scheduler's
+ * pick); deliveries survive restarts, and a crash between a send and its record means the attempt
+ * is repeated (at least once). A failed attempt is retried by db-scheduler's failure handlers:
+ * exponential backoff ({@code OPSAGENT_NOTIFY_BACKOFF}, doubling, capped at {@link #MAX_BACKOFF})
+ * up to {@code OPSAGENT_NOTIFY_MAX_ATTEMPTS}; then the row is {@code failed} with its last error,
+ * its alert window is given back when none of the alert's deliveries is live, and the
+ * {@link #onFailedForGood} listeners are told.
+ *
+ * <p>A fresh alert never waits behind a slow or dead receiver: an attempt may take at most
+ * {@link #ATTEMPT_TIMEOUT}, and a channel with {@link #MAX_IN_FLIGHT_PER_CHANNEL} attempts in flight
+ * in this process gets further attempts moved {@link #BUSY_DEFERRAL} later instead of a thread.
  * Errors recorded and logged never contain a channel's URL or secret.
  *
  * <p>Metric: counter {@code opsagent.notifications.deliveries}, tags {@code status}
  * (delivered/retry/failed) and {@code type}.
  */
 public final class DeliveryNotifier implements Notifier, AutoCloseable {
+  static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration MAX_BACKOFF = Duration.ofMinutes(15);
-  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
-  private static final Duration LEASE = Duration.ofMinutes(2);
-  private static final int POLL_BATCH = 50;
+  static final int MAX_IN_FLIGHT_PER_CHANNEL = 2;
+  static final Duration BUSY_DEFERRAL = Duration.ofMillis(250);
   private static final Logger log = LoggerFactory.getLogger(DeliveryNotifier.class);
 
+  private final Database db;
   private final NotificationChannelRepository channels;
   private final NotificationRepository deliveries;
+  private final AlertWindows windows;
   private final Map<ChannelType, Sender> senders = new EnumMap<>(ChannelType.class);
   private final int maxAttempts;
-  private final Duration backoff;
-  private final Duration pollInterval;
   private final MeterRegistry meters;
-  private final ExecutorService workers;
-  private final ScheduledExecutorService poller;
   private final HttpPoster poster;
+  private final InFlight inFlight = new InFlight(MAX_IN_FLIGHT_PER_CHANNEL);
+  private final List<Consumer<Delivery>> failedForGood = new CopyOnWriteArrayList<>();
+  private final CustomTask<Void> task;
+  private final Scheduler scheduler;
+  private volatile boolean started;
 
-  /** Uses {@code notifyMaxAttempts}, {@code notifyBackoff}, {@code pollInterval}, {@code smtp} and
-   * {@code allowPrivateWebhooks} of {@code config}. */
-  public DeliveryNotifier(NotificationChannelRepository channels, NotificationRepository deliveries,
-      Config config, MeterRegistry meters) {
+  /**
+   * Uses {@code notifyMaxAttempts}, {@code notifyBackoff}, {@code notifyConcurrency},
+   * {@code pollInterval}, {@code smtp} and {@code allowPrivateWebhooks} of {@code config}. Builds
+   * the notification queue's scheduler; {@link #start()} runs it.
+   */
+  public DeliveryNotifier(Database db, NotificationChannelRepository channels,
+      NotificationRepository deliveries, Config config, MeterRegistry meters) {
+    this.db = db;
     this.channels = channels;
     this.deliveries = deliveries;
+    this.windows = new AlertWindows(db.jdbi());
     this.maxAttempts = config.notifyMaxAttempts();
-    this.backoff = config.notifyBackoff();
-    this.pollInterval = config.pollInterval();
     this.meters = meters;
-    this.poster = new HttpPoster(new AddressGuard(config.allowPrivateWebhooks()), SEND_TIMEOUT);
+    this.poster = new HttpPoster(new AddressGuard(config.allowPrivateWebhooks()), ATTEMPT_TIMEOUT);
     senders.put(ChannelType.WEBHOOK, new WebhookSender(poster));
     senders.put(ChannelType.SLACK, new SlackSender(poster));
-    senders.put(ChannelType.EMAIL, new EmailSender(config.smtp(), SEND_TIMEOUT));
-    this.workers = Executors.newFixedThreadPool(2, threads("opsagent-notify"));
-    this.poller = Executors.newSingleThreadScheduledExecutor(threads("opsagent-notify-poll"));
+    senders.put(ChannelType.EMAIL, new EmailSender(config.smtp(), ATTEMPT_TIMEOUT));
+    this.task = Tasks.custom(JobType.NOTIFICATION_DELIVERY.taskName(), Void.class)
+        .onFailure(new DeliveryRetries(maxAttempts, config.notifyBackoff(), MAX_BACKOFF, this::gaveUp))
+        .execute(this::attempt);
+    this.scheduler = Queues.notificationScheduler(db, config, task, ATTEMPT_TIMEOUT.multipliedBy(2));
   }
 
   /**
-   * Records the alert for every selected channel and returns at once; throws
-   * {@link IllegalArgumentException} if its workspace is not one of its tenant's.
+   * Calls {@code listener} (on a delivery thread) with the final row of every delivery that failed
+   * for good in this process; a listener that throws is logged and does not affect the others.
+   */
+  public void onFailedForGood(Consumer<Delivery> listener) {
+    failedForGood.add(listener);
+  }
+
+  /**
+   * Records the alert for every selected channel, with its jobs, and returns at once; throws
+   * {@link IllegalArgumentException} if its workspace is not one of its tenant's. When no channel
+   * matched, the alert's window is given back (nobody was told).
    */
   @Override
   public List<String> send(Alert alert) {
-    List<Delivery> recorded = deliveries.insertPending(alert, channels.selectFor(alert));
+    List<NotificationChannel> selected = channels.selectFor(alert);
+    List<Delivery> recorded = db.jdbi().inTransaction(h -> {
+      List<Delivery> rows = deliveries.insertPending(h, alert, selected);
+      if (!rows.isEmpty()) {
+        Queues.clientInTransaction(h.getConnection(), db, JobType.NOTIFICATION_DELIVERY, task)
+            .scheduleBatch(rows.stream().<TaskInstance<?>>map(d -> task.instance(d.id())).toList(),
+                Instant.now());
+      }
+      return rows;
+    });
     log.info("alert recorded tenant={} workspace={} run={} severity={} deliveries={}",
         alert.tenantId(), alert.workspaceId(), alert.runId(), alert.severity().wire(), recorded.size());
-    recorded.forEach(d -> submit(d.id()));
+    if (recorded.isEmpty()) {
+      windows.releaseUnrecorded(alert.tenantId(), alert.workspaceId(), alert.title());
+    } else if (started) {
+      scheduler.triggerCheckForDueExecutions();
+    }
     return recorded.stream().map(Delivery::id).toList();
   }
 
-  /** Starts the poller that retries due rows, beginning with any left pending by a previous process. */
+  /** Starts the notification queue: due deliveries go out, those left by a previous process first. */
   public void start() {
-    poller.scheduleWithFixedDelay(this::poll, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.start();
+    started = true;
   }
 
-  /** Stops polling and lets in-flight attempts finish; rows not attempted stay pending for the next start. */
+  /** Stops the queue, letting attempts in flight finish; deliveries not attempted stay queued. */
   @Override
   public void close() {
-    poller.shutdownNow();
-    workers.shutdown();
-    try {
-      if (!workers.awaitTermination(SEND_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS)) {
-        workers.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      workers.shutdownNow();
-      Thread.currentThread().interrupt();
+    if (started) {
+      scheduler.stop();
+      started = false;
     }
     poster.close();
   }
 
-  private void poll() {
-    try {
-      deliveries.due(Times.now(), POLL_BATCH).forEach(this::submit);
-    } catch (RuntimeException e) {
-      log.warn("notification poll failed error={}", e.toString());
+  private CompletionHandler<Void> attempt(TaskInstance<Void> instance, ExecutionContext ctx) {
+    Optional<Delivery> row = deliveries.find(instance.getId());
+    if (row.isEmpty() || row.get().status() != DeliveryStatus.PENDING) {
+      return new CompletionHandler.OnCompleteRemove<>(); // finished before a crash removed its job
     }
-  }
-
-  private void submit(String deliveryId) {
-    try {
-      workers.execute(() -> attempt(deliveryId));
-    } catch (RejectedExecutionException e) {
-      log.info("notification left pending for the next start delivery={}", deliveryId);
-    }
-  }
-
-  private void attempt(String deliveryId) {
-    try {
-      deliveries.claim(deliveryId, LEASE).ifPresent(this::deliver);
-    } catch (RuntimeException e) {
-      log.warn("notification attempt could not run delivery={} error={}", deliveryId, e.toString());
-    }
-  }
-
-  private void deliver(Delivery d) {
+    Delivery d = row.get();
     NotificationChannel channel = channels.find(d.tenantId(), d.channelId()).orElse(null);
     if (channel == null) {
-      deliveries.failed(d.id(), "channel no longer exists");
-      return;
+      deliveries.attemptFailed(d.id(), "channel no longer exists", 1)
+          .ifPresent(failed -> gaveUp(failed, "none"));
+      return new CompletionHandler.OnCompleteRemove<>();
     }
-    SendOutcome outcome = senders.get(channel.type()).send(channel, d);
-    int attempts = d.attempts() + 1;
+    if (!inFlight.tryEnter(channel.id())) {
+      // a success-path reschedule: attempts are counted in the delivery log, not by db-scheduler
+      return (complete, ops) -> ops.reschedule(complete, complete.getTimeDone().plus(BUSY_DEFERRAL));
+    }
+    SendOutcome outcome;
+    try {
+      outcome = senders.get(channel.type()).send(channel, d);
+    } finally {
+      inFlight.exit(channel.id());
+    }
     String type = channel.type().wire();
     if (!(outcome instanceof SendOutcome.Failed failed)) {
       deliveries.delivered(d.id());
       count("delivered", type);
       log.info("notification delivered delivery={} tenant={} channel={} type={} attempts={}",
-          d.id(), d.tenantId(), channel.id(), type, attempts);
-    } else if (attempts >= maxAttempts) {
-      deliveries.failed(d.id(), failed.error());
-      count("failed", type);
-      log.error("notification failed for good delivery={} tenant={} channel={} type={} attempts={} error={}",
-          d.id(), d.tenantId(), channel.id(), type, attempts, failed.error());
-    } else {
-      Duration wait = backoff(backoff, attempts);
-      deliveries.retryAt(d.id(), failed.error(), Times.now().plus(wait));
-      count("retry", type);
-      log.warn("notification attempt failed delivery={} tenant={} channel={} type={} attempts={} retryIn={} error={}",
-          d.id(), d.tenantId(), channel.id(), type, attempts, wait, failed.error());
+          d.id(), d.tenantId(), channel.id(), type, d.attempts() + 1);
+      return new CompletionHandler.OnCompleteRemove<>();
     }
+    Optional<Delivery> recorded = deliveries.attemptFailed(d.id(), failed.error(), maxAttempts);
+    if (recorded.isEmpty()) {
+      return new CompletionHandler.OnCompleteRemove<>();
+    }
+    if (recorded.get().status() == DeliveryStatus.PENDING) {
+      count("retry", type);
+      log.warn("notification attempt failed delivery={} tenant={} channel={} type={} attempts={} error={}",
+          d.id(), d.tenantId(), channel.id(), type, recorded.get().attempts(), failed.error());
+    }
+    throw new DeliveryRetries.AttemptFailed(recorded.get(), type);
   }
 
-  /** The wait after the {@code attempts}-th failed attempt: base, 2×base, 4×base…, at most {@link #MAX_BACKOFF}. */
-  static Duration backoff(Duration base, int attempts) {
-    int doublings = Math.min(Math.max(attempts - 1, 0), 30);
-    Duration wait = base.multipliedBy(1L << doublings);
-    return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+  /** The retries are used up (db-scheduler has removed the job): the row is already {@code failed}. */
+  private void gaveUp(Delivery d, String type) {
+    count("failed", type);
+    log.error("notification failed for good delivery={} tenant={} channel={} type={} attempts={} error={}",
+        d.id(), d.tenantId(), d.channelId(), type, d.attempts(), d.lastError());
+    try {
+      windows.releaseIfNoneLive(d.id());
+    } catch (RuntimeException e) {
+      log.warn("alert window not given back delivery={} tenant={} error={}", d.id(), d.tenantId(), e.toString());
+    }
+    for (Consumer<Delivery> listener : failedForGood) {
+      try {
+        listener.accept(d);
+      } catch (RuntimeException e) {
+        log.warn("failed-delivery listener threw delivery={} tenant={} error={}", d.id(), d.tenantId(),
+            e.toString());
+      }
+    }
   }
 
   private void count(String status, String type) {
@@ -181,14 +224,5 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
         .tag("type", type)
         .register(meters)
         .increment();
-  }
-
-  private static ThreadFactory threads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

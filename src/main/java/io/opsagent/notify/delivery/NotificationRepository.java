@@ -9,20 +9,19 @@ import io.opsagent.notify.NotificationChannel;
 import io.opsagent.notify.Severity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * The delivery log ({@code notifications}): one row per alert and channel, written {@code pending}
- * before any attempt. A row is attempted only by whoever {@link #claim claims} it, so two processes
- * never deliver the same row at once; every outcome update only touches a row still {@code pending},
- * so a recorded {@code delivered} or {@code failed} is final.
+ * in the same transaction as its delivery job, and updated by every attempt (attempts, last error,
+ * status). Every outcome update only touches a row still {@code pending}, so a recorded
+ * {@code delivered} or {@code failed} is final.
  */
 public final class NotificationRepository {
   private final Jdbi jdbi;
@@ -51,113 +50,86 @@ public final class NotificationRepository {
         .findOne());
   }
 
+  /** A row by id alone: for the delivery job, which holds only the row's id. */
+  Optional<Delivery> find(String id) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM notifications WHERE id = :id")
+        .bind("id", id)
+        .map(NotificationRepository::map)
+        .findOne());
+  }
+
   /**
-   * Records one pending delivery per channel, all in one transaction; due at once. An alert naming a
-   * workspace that is not its tenant's is refused with an {@link IllegalArgumentException}.
+   * Records one pending delivery per channel on {@code h}, in the caller's transaction. An alert
+   * naming a workspace that is not its tenant's is refused with an {@link IllegalArgumentException}.
    */
-  List<Delivery> insertPending(Alert alert, List<NotificationChannel> channels) {
+  List<Delivery> insertPending(Handle h, Alert alert, List<NotificationChannel> channels) {
+    if (alert.workspaceId() != null && h.createQuery(
+            "SELECT COUNT(*) FROM workspaces WHERE id = :id AND tenant_id = :tenantId")
+        .bind("id", alert.workspaceId()).bind("tenantId", alert.tenantId())
+        .mapTo(Integer.class).one() == 0) {
+      throw new IllegalArgumentException(
+          "workspace " + alert.workspaceId() + " not found for this tenant");
+    }
     Instant now = Times.now();
+    String alertKey = AlertWindows.alertKey(alert.workspaceId(), alert.title());
     List<Delivery> out = new ArrayList<>();
     for (NotificationChannel c : channels) {
-      out.add(new Delivery(Ids.newId(), alert.tenantId(), c.id(), alert.workspaceId(), alert.runId(),
+      Delivery d = new Delivery(Ids.newId(), alert.tenantId(), c.id(), alert.workspaceId(), alert.runId(),
           alert.deploymentId(), alert.severity(), truncate(alert.title(), 500), truncate(alert.body(), 8000),
-          DeliveryStatus.PENDING, 0, null, now, null));
+          DeliveryStatus.PENDING, 0, null, now, null);
+      h.createUpdate("""
+              INSERT INTO notifications (id, tenant_id, channel_id, workspace_id, run_id, deployment_id,
+                  severity, title, body, status, attempts, alert_key, created_at, updated_at)
+              VALUES (:id, :tenantId, :channelId, :workspaceId, :runId, :deploymentId, :severity, :title,
+                  :body, 'pending', 0, :alertKey, :now, :now)""")
+          .bind("id", d.id())
+          .bind("tenantId", d.tenantId())
+          .bind("channelId", d.channelId())
+          .bind("workspaceId", d.workspaceId())
+          .bind("runId", d.runId())
+          .bind("deploymentId", d.deploymentId())
+          .bind("severity", d.severity().wire())
+          .bind("title", d.title())
+          .bind("body", d.body())
+          .bind("alertKey", alertKey)
+          .bind("now", now)
+          .execute();
+      out.add(d);
     }
-    jdbi.useTransaction(h -> {
-      if (alert.workspaceId() != null && h.createQuery(
-              "SELECT COUNT(*) FROM workspaces WHERE id = :id AND tenant_id = :tenantId")
-          .bind("id", alert.workspaceId()).bind("tenantId", alert.tenantId())
-          .mapTo(Integer.class).one() == 0) {
-        throw new IllegalArgumentException(
-            "workspace " + alert.workspaceId() + " not found for this tenant");
-      }
-      for (Delivery d : out) {
-        h.createUpdate("""
-                INSERT INTO notifications (id, tenant_id, channel_id, workspace_id, run_id, deployment_id,
-                    severity, title, body, status, attempts, next_attempt_at, created_at, updated_at)
-                VALUES (:id, :tenantId, :channelId, :workspaceId, :runId, :deploymentId, :severity,
-                    :title, :body, 'pending', 0, :now, :now, :now)""")
-            .bind("id", d.id())
-            .bind("tenantId", d.tenantId())
-            .bind("channelId", d.channelId())
-            .bind("workspaceId", d.workspaceId())
-            .bind("runId", d.runId())
-            .bind("deploymentId", d.deploymentId())
-            .bind("severity", d.severity().wire())
-            .bind("title", d.title())
-            .bind("body", d.body())
-            .bind("now", now)
-            .execute();
-      }
-    });
     return out;
   }
 
-  /** Ids of pending rows due by {@code now}, oldest first. */
-  List<String> due(Instant now, int limit) {
-    return jdbi.withHandle(h -> h.createQuery("""
-            SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= :now
-            ORDER BY next_attempt_at, id LIMIT :limit""")
+  /** Records a successful attempt; false if the row was no longer pending. */
+  boolean delivered(String id) {
+    Instant now = Times.now();
+    return jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE notifications SET status = 'delivered', attempts = attempts + 1, last_error = NULL,
+                delivered_at = :now, updated_at = :now
+            WHERE id = :id AND status = 'pending'""")
+        .bind("id", id)
         .bind("now", now)
-        .bind("limit", limit)
-        .mapTo(String.class)
-        .list());
+        .execute() == 1);
   }
 
   /**
-   * Takes a due pending row for one attempt by pushing its due time {@code lease} ahead; the row is
-   * returned only to the one caller whose update matched. A process that dies mid-attempt leaves the
-   * row to be retried when the lease runs out.
+   * Records a failed attempt: the row stays pending, or becomes {@code failed} when this was attempt
+   * number {@code maxAttempts}. Returns the row as recorded; empty if it was no longer pending.
    */
-  Optional<Delivery> claim(String id, Duration lease) {
-    Instant now = Times.now();
+  Optional<Delivery> attemptFailed(String id, String error, int maxAttempts) {
     return jdbi.inTransaction(h -> {
-      int claimed = h.createUpdate("""
-              UPDATE notifications SET next_attempt_at = :until, updated_at = :now
-              WHERE id = :id AND status = 'pending' AND next_attempt_at <= :now""")
-          .bind("until", now.plus(lease))
-          .bind("now", now)
+      int updated = h.createUpdate("""
+              UPDATE notifications SET attempts = attempts + 1, last_error = :error, updated_at = :now,
+                  status = CASE WHEN attempts + 1 >= :max THEN 'failed' ELSE 'pending' END
+              WHERE id = :id AND status = 'pending'""")
           .bind("id", id)
+          .bind("error", truncate(error, 2000))
+          .bind("max", maxAttempts)
+          .bind("now", Times.now())
           .execute();
-      return claimed == 1
+      return updated == 1
           ? h.createQuery("SELECT * FROM notifications WHERE id = :id").bind("id", id)
               .map(NotificationRepository::map).findOne()
-          : Optional.empty();
-    });
-  }
-
-  void delivered(String id) {
-    Instant now = Times.now();
-    outcome("""
-        UPDATE notifications SET status = 'delivered', attempts = attempts + 1, last_error = NULL,
-            next_attempt_at = NULL, delivered_at = :now, updated_at = :now
-        WHERE id = :id AND status = 'pending'""", id, now, null, null);
-  }
-
-  void retryAt(String id, String error, Instant next) {
-    outcome("""
-        UPDATE notifications SET attempts = attempts + 1, last_error = :error,
-            next_attempt_at = :next, updated_at = :now
-        WHERE id = :id AND status = 'pending'""", id, Times.now(), error, next);
-  }
-
-  void failed(String id, String error) {
-    outcome("""
-        UPDATE notifications SET status = 'failed', attempts = attempts + 1, last_error = :error,
-            next_attempt_at = NULL, updated_at = :now
-        WHERE id = :id AND status = 'pending'""", id, Times.now(), error, null);
-  }
-
-  private void outcome(String sql, String id, Instant now, String error, Instant next) {
-    jdbi.useHandle(h -> {
-      var update = h.createUpdate(sql).bind("id", id).bind("now", now);
-      if (sql.contains(":error")) {
-        update.bind("error", truncate(error, 2000));
-      }
-      if (sql.contains(":next")) {
-        update.bind("next", next);
-      }
-      update.execute();
+          : Optional.<Delivery>empty();
     });
   }
 
@@ -175,12 +147,8 @@ public final class NotificationRepository {
         DeliveryStatus.fromWire(rs.getString("status")),
         rs.getInt("attempts"),
         rs.getString("last_error"),
-        instant(rs.getTimestamp("created_at")),
-        instant(rs.getTimestamp("delivered_at")));
-  }
-
-  private static Instant instant(Timestamp ts) {
-    return ts == null ? null : ts.toInstant();
+        Times.instant(rs.getTimestamp("created_at")),
+        Times.instant(rs.getTimestamp("delivered_at")));
   }
 
   private static String truncate(String s, int max) {

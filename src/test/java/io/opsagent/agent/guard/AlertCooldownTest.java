@@ -1,126 +1,152 @@
 package io.opsagent.agent.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.opsagent.config.Config;
-import io.opsagent.db.Ids;
-import io.opsagent.platform.Deployment;
-import io.opsagent.support.SettableClock;
-import io.opsagent.support.TestRedis;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.opsagent.db.Database;
+import io.opsagent.notify.delivery.AlertWindows;
+import io.opsagent.support.Fixtures;
+import io.opsagent.support.TestDatabase;
 import java.time.Duration;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The alert window in the database: the same claims on PostgreSQL ({@code INSERT … ON CONFLICT}) and
+ * on the embedded HSQLDB ({@code MERGE}). The alert's deliveries giving it back are covered with the
+ * real notifier in {@code io.opsagent.agent.AlertWindowEndToEndTest}.
+ */
 class AlertCooldownTest {
-  static final Config CONFIG = Config.fromEnv(Map.of(
-      "OPSAGENT_REDIS_URL", TestRedis.URL, "OPSAGENT_ALERT_COOLDOWN", "PT1H"));
-
-  static CooldownStore store;
-  static CooldownStore otherProcessStore;
-  static AlertCooldown alerts;
-  static AlertCooldown otherProcess;
-
-  final String tenant = Ids.newId();
-  final String workspace = Ids.newId();
+  static final Duration HOUR = Duration.ofHours(1);
+  static TestDatabase pg;
+  static Database hsqldb;
+  static Fixtures pgFixtures;
+  static Fixtures hsqldbFixtures;
 
   @BeforeAll
-  static void connect() {
-    store = CooldownStore.create(CONFIG);
-    otherProcessStore = CooldownStore.create(CONFIG);
-    alerts = new AlertCooldown(store, CONFIG);
-    otherProcess = new AlertCooldown(otherProcessStore, CONFIG);
+  static void open() {
+    pg = TestDatabase.create(AlertCooldownTest.class);
+    pgFixtures = new Fixtures(pg.database());
+    hsqldb = Database.open("jdbc:hsqldb:mem:alerts" + UUID.randomUUID().toString().replace("-", "")
+        + ";sql.syntax_pgs=true;hsqldb.tx=mvcc", "", "", 4);
+    hsqldb.migrate();
+    hsqldbFixtures = new Fixtures(hsqldb);
   }
 
   @AfterAll
-  static void disconnect() {
-    store.close();
-    otherProcessStore.close();
+  static void close() {
+    hsqldb.close();
+    pg.close();
+  }
+
+  /** A cooldown for a fresh tenant with one workspace, on each database. */
+  record Case(String name, AlertCooldown alerts, AlertCooldown otherProcess, String tenant, String workspace) {}
+
+  static List<Case> cases(Duration window) {
+    List<Case> out = new ArrayList<>();
+    for (var db : List.of(pg.database(), hsqldb)) {
+      var fx = db == hsqldb ? hsqldbFixtures : pgFixtures;
+      var t = fx.tenant("alerts").workspace("w");
+      out.add(new Case(db == hsqldb ? "hsqldb" : "postgresql",
+          new AlertCooldown(new AlertWindows(db.jdbi()), window),
+          new AlertCooldown(new AlertWindows(db.jdbi()), window), t.id(), t.lastWorkspace().id()));
+    }
+    return out;
   }
 
   @Test
-  void theSameAlertTwiceWithinTheWindowIsSentOnceEvenFromAnotherProcess() {
-    assertThat(alerts.tryAcquire(tenant, workspace, "Deployment api FAILED")).isTrue();
+  void theSameAlertTwiceWithinTheWindowIsAdmittedOnceEvenFromAnotherProcess() {
+    for (Case c : cases(HOUR)) {
+      assertThat(c.alerts().tryAcquire(c.tenant(), c.workspace(), "Deployment api FAILED")).as(c.name()).isTrue();
 
-    assertThat(alerts.tryAcquire(tenant, workspace, "Deployment api FAILED")).isFalse();
-    assertThat(otherProcess.tryAcquire(tenant, workspace, "Deployment api FAILED")).isFalse();
+      assertThat(c.alerts().tryAcquire(c.tenant(), c.workspace(), "Deployment api FAILED")).as(c.name()).isFalse();
+      assertThat(c.otherProcess().tryAcquire(c.tenant(), c.workspace(), "Deployment api FAILED")).as(c.name()).isFalse();
+    }
   }
 
   @Test
-  void anAlertThatCouldNotBeRecordedGivesItsWindowBackSoARetryGoesOut() {
-    assertThat(alerts.tryAcquire(tenant, workspace, "Deployment db FAILED")).isTrue();
+  void anAlertThatReachedNobodyGivesItsWindowBackSoTheNextOneGoesOut() {
+    for (Case c : cases(HOUR)) {
+      assertThat(c.alerts().tryAcquire(c.tenant(), c.workspace(), "Deployment db FAILED")).isTrue();
 
-    alerts.release(tenant, workspace, "Deployment db FAILED");
+      c.alerts().release(c.tenant(), c.workspace(), "Deployment db FAILED");
 
-    assertThat(otherProcess.tryAcquire(tenant, workspace, "Deployment db FAILED")).isTrue();
-    assertThat(alerts.tryAcquire(tenant, workspace, "Deployment db FAILED")).isFalse();
+      assertThat(c.otherProcess().tryAcquire(c.tenant(), c.workspace(), "Deployment db FAILED")).as(c.name()).isTrue();
+      assertThat(c.alerts().tryAcquire(c.tenant(), c.workspace(), "Deployment db FAILED")).as(c.name()).isFalse();
+    }
   }
 
   @Test
   void titlesDifferingOnlyInCaseOrSpacingAreTheSameAlert() {
-    alerts.tryAcquire(tenant, workspace, "Deployment api FAILED");
+    for (Case c : cases(HOUR)) {
+      c.alerts().tryAcquire(c.tenant(), c.workspace(), "Deployment api FAILED");
 
-    assertThat(alerts.tryAcquire(tenant, workspace, "  deployment   API failed ")).isFalse();
+      assertThat(c.alerts().tryAcquire(c.tenant(), c.workspace(), "  deployment   API failed ")).as(c.name()).isFalse();
+    }
   }
 
   @Test
   void anotherWorkspaceTenantOrTitleIsAnotherAlert() {
-    alerts.tryAcquire(tenant, workspace, "Deployment api FAILED");
+    for (Case c : cases(HOUR)) {
+      var fx = c.name().equals("hsqldb") ? hsqldbFixtures : pgFixtures;
+      var other = fx.tenant("other").workspace("w2");
+      c.alerts().tryAcquire(c.tenant(), c.workspace(), "Deployment api FAILED");
 
-    assertThat(alerts.tryAcquire(tenant, Ids.newId(), "Deployment api FAILED")).isTrue();
-    assertThat(alerts.tryAcquire(tenant, null, "Deployment api FAILED")).isTrue();
-    assertThat(alerts.tryAcquire(Ids.newId(), workspace, "Deployment api FAILED")).isTrue();
-    assertThat(alerts.tryAcquire(tenant, workspace, "Deployment web FAILED")).isTrue();
+      assertThat(c.alerts().tryAcquire(c.tenant(), other.lastWorkspace().id(), "Deployment api FAILED")).isTrue();
+      assertThat(c.alerts().tryAcquire(c.tenant(), null, "Deployment api FAILED")).isTrue();
+      assertThat(c.alerts().tryAcquire(other.id(), c.workspace(), "Deployment api FAILED")).isTrue();
+      assertThat(c.alerts().tryAcquire(c.tenant(), c.workspace(), "Deployment web FAILED")).isTrue();
+    }
   }
 
   @Test
-  void theWindowIsTheConfiguredAlertCooldownOnAKeyScopedToTenantAndWorkspace() {
-    alerts.tryAcquire(tenant, workspace, "Backup overdue");
+  void afterTheWindowTheAlertIsAdmittedAgain() {
+    for (Case c : cases(Duration.ofMillis(300))) {
+      assertThat(c.alerts().tryAcquire(c.tenant(), c.workspace(), "Backup overdue")).isTrue();
+      assertThat(c.alerts().tryAcquire(c.tenant(), c.workspace(), "Backup overdue")).isFalse();
 
-    RedisClient inspector = RedisClient.create(TestRedis.URL);
-    try (StatefulRedisConnection<String, String> redis = inspector.connect()) {
-      String key = AlertCooldown.key(tenant, workspace, "Backup overdue");
-      assertThat(key).matches("opsagent:alert:" + tenant + ":" + workspace + ":[0-9a-f]{16}");
-      assertThat(redis.sync().pttl(key))
-          .isLessThanOrEqualTo(Duration.ofHours(1).toMillis())
-          .isGreaterThan(Duration.ofMinutes(59).toMillis());
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> c.otherProcess().tryAcquire(c.tenant(), c.workspace(), "Backup overdue"));
+    }
+  }
+
+  @Test
+  void manyProcessesRacingForTheSameWindowAdmitExactlyOne() throws Exception {
+    var t = pgFixtures.tenant("race").workspace("w");
+    int racers = 8;
+    ExecutorService threads = Executors.newFixedThreadPool(racers);
+    try {
+      for (int round = 0; round < 5; round++) {
+        String title = "Deployment api FAILED " + round;
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> claims = new ArrayList<>();
+        for (int i = 0; i < racers; i++) {
+          AlertCooldown process = new AlertCooldown(new AlertWindows(pg.database().jdbi()), HOUR);
+          Callable<Boolean> claim = () -> {
+            go.await();
+            return process.tryAcquire(t.id(), t.lastWorkspace().id(), title);
+          };
+          claims.add(threads.submit(claim));
+        }
+        go.countDown();
+        int admitted = 0;
+        for (Future<Boolean> f : claims) {
+          admitted += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        assertThat(admitted).as("round " + round).isEqualTo(1);
+      }
     } finally {
-      inspector.shutdown();
-    }
-  }
-
-  @Test
-  void afterTheWindowTheAlertIsSentAgain() {
-    SettableClock clock = SettableClock.startingNow();
-    try (CooldownStore memory = CooldownStore.inMemory(CONFIG, clock)) {
-      AlertCooldown local = new AlertCooldown(memory, Duration.ofHours(1));
-      assertThat(local.tryAcquire(tenant, workspace, "Deployment api FAILED")).isTrue();
-
-      clock.advance(Duration.ofMinutes(59));
-      assertThat(local.tryAcquire(tenant, workspace, "Deployment api FAILED")).isFalse();
-
-      clock.advance(Duration.ofMinutes(1));
-      assertThat(local.tryAcquire(tenant, workspace, "Deployment api FAILED")).isTrue();
-    }
-  }
-
-  @Test
-  void whenTheStoreIsUnreachableAlertsStillGoOut() throws IOException {
-    int closed;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closed = socket.getLocalPort();
-    }
-    Config down = Config.fromEnv(Map.of("OPSAGENT_REDIS_URL", "redis://127.0.0.1:" + closed));
-    try (CooldownStore unreachable = CooldownStore.redis(down, Duration.ofMillis(500))) {
-      AlertCooldown failOpen = new AlertCooldown(unreachable, down);
-
-      assertThat(failOpen.tryAcquire(tenant, workspace, "Deployment api FAILED")).isTrue();
-      assertThat(failOpen.tryAcquire(tenant, workspace, "Deployment api FAILED")).isTrue();
+      threads.shutdownNow();
     }
   }
 }

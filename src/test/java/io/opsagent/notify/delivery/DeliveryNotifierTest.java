@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opsagent.config.Config;
-import io.opsagent.db.Times;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.ChannelType;
 import io.opsagent.notify.ChannelView;
@@ -66,9 +65,17 @@ class DeliveryNotifierTest {
   }
 
   static DeliveryNotifier notifier(Config config, SimpleMeterRegistry meters) {
-    DeliveryNotifier n = new DeliveryNotifier(channels, log, config, meters);
+    DeliveryNotifier n = new DeliveryNotifier(db.database(), channels, log, config, meters);
     n.start();
     return n;
+  }
+
+  /** What a process that recorded the alert and stopped before delivering it left behind. */
+  static List<String> recordedByAStoppedProcess(Alert alert) {
+    try (DeliveryNotifier stopped = new DeliveryNotifier(db.database(), channels, log, config(3, true),
+        new SimpleMeterRegistry())) {
+      return stopped.send(alert);
+    }
   }
 
   static ObjectNode webhook(String url, String secret) {
@@ -197,26 +204,14 @@ class DeliveryNotifierTest {
     var t = fx.tenant("restart");
     try (TestReceiver receiver = TestReceiver.answering()) {
       channels.create(t.id(), null, ChannelType.WEBHOOK, "hook", webhook(receiver.url("/h"), null));
-      Alert alert = new Alert(t.id(), null, Severity.CRITICAL, "before restart", "b", null);
-      String id = log.insertPending(alert, channels.selectFor(alert)).get(0).id();
+      String id = recordedByAStoppedProcess(
+          new Alert(t.id(), null, Severity.CRITICAL, "before restart", "b", null)).get(0);
 
       try (DeliveryNotifier restarted = notifier(config(3, true), new SimpleMeterRegistry())) {
         assertThat(awaitFinal(t.id(), id).status()).isEqualTo(DeliveryStatus.DELIVERED);
       }
       assertThat(receiver.requests()).hasSize(1);
     }
-  }
-
-  @Test
-  void aClaimedRowCannotBeClaimedAgainUntilItsLeaseRunsOut() {
-    var t = fx.tenant("claims");
-    channels.create(t.id(), null, ChannelType.EMAIL, "mail", JSON.createObjectNode().put("to", "a@example.com"));
-    Alert alert = new Alert(t.id(), null, Severity.INFO, "x", "y", null);
-    String id = log.insertPending(alert, channels.selectFor(alert)).get(0).id();
-
-    assertThat(log.claim(id, Duration.ofMinutes(5))).isPresent();
-    assertThat(log.claim(id, Duration.ofMinutes(5))).isEmpty();
-    assertThat(log.due(io.opsagent.db.Times.now(), 100)).doesNotContain(id);
   }
 
   @Test
@@ -307,8 +302,7 @@ class DeliveryNotifierTest {
       channels.create(t.id(), null, ChannelType.WEBHOOK, "hook", webhook(receiver.url("/h"), null));
       List<String> ids = new java.util.ArrayList<>();
       for (int i = 0; i < 20; i++) {
-        Alert alert = new Alert(t.id(), null, Severity.INFO, "alert-" + i, "b", null);
-        ids.addAll(log.insertPending(alert, channels.selectFor(alert)).stream().map(Delivery::id).toList());
+        ids.addAll(recordedByAStoppedProcess(new Alert(t.id(), null, Severity.INFO, "alert-" + i, "b", null)));
       }
 
       try (DeliveryNotifier first = notifier(config(3, true), new SimpleMeterRegistry());
@@ -329,7 +323,7 @@ class DeliveryNotifierTest {
     var b = fx.tenant("b").workspace("wb");
     channels.create(a.id(), null, ChannelType.EMAIL, "mail", JSON.createObjectNode().put("to", "a@example.com"));
 
-    try (DeliveryNotifier notifier = new DeliveryNotifier(channels, log, config(1, true), new SimpleMeterRegistry())) {
+    try (DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log, config(1, true), new SimpleMeterRegistry())) {
       assertThatThrownBy(() -> notifier.send(
           new Alert(a.id(), b.lastWorkspace().id(), Severity.CRITICAL, "x", "y", null)))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not found");

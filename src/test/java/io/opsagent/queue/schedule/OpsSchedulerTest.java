@@ -1,10 +1,8 @@
 package io.opsagent.queue.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.opsagent.agent.CycleAlreadyRunningException;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
