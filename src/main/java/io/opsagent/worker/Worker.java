@@ -57,6 +57,10 @@ public final class Worker implements AutoCloseable {
   /** Starts everything; the returned worker runs until {@link #close()}. */
   public static Worker start(Config config) {
     Services services = Services.open(config);
+    if (config.secretKey().isEmpty()) {
+      log.warn("OPSAGENT_SECRET_KEY is not set: notification channel configuration (webhook URLs, "
+          + "signing secrets) is stored in the database in plaintext");
+    }
     Worker w = null;
     try {
       w = new Worker(services);
