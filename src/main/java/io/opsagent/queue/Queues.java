@@ -14,6 +14,7 @@ import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.SchedulableInstance;
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
@@ -64,6 +65,16 @@ public final class Queues implements AutoCloseable {
    * task (see {@code OpsScheduler#task()}); {@code deploymentJobs} runs the deployment queue's jobs.
    */
   public Queues(Database db, Config config, Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs) {
+    this(db, config, opsCycleTask, deploymentJobs, List.of());
+  }
+
+  /**
+   * As above, plus recurring tasks run on the deployment queue (e.g. the daily retention purge): each
+   * is one row in the queue's table, created at the first start, so one process of the cluster runs
+   * each occurrence.
+   */
+  public Queues(Database db, Config config, Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs,
+      List<RecurringTask<?>> deploymentRecurring) {
     if (!JobType.OPS_CYCLE.taskName().equals(opsCycleTask.getName())) {
       throw new IllegalArgumentException("the ops-agent queue runs only " + JobType.OPS_CYCLE.taskName());
     }
@@ -81,7 +92,7 @@ public final class Queues implements AutoCloseable {
         });
     this.ops = builder(db, config, JobType.Queue.OPS_AGENT, config.opsConcurrency(), opsCycleTask).build();
     this.deployment = builder(db, config, JobType.Queue.DEPLOYMENT, config.deploymentConcurrency(),
-        deploymentTask).build();
+        deploymentTask).startTasks(deploymentRecurring).build();
   }
 
   private static SchedulerBuilder builder(Database db, Config config, JobType.Queue queue, int threads,

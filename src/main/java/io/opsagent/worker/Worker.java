@@ -11,11 +11,13 @@ import io.opsagent.api.OpsRoutes;
 import io.opsagent.api.PlatformRoutes;
 import io.opsagent.api.RunRoutes;
 import io.opsagent.config.Config;
+import io.opsagent.db.Retention;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.queue.Queues;
 import io.opsagent.queue.schedule.OpsScheduler;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -48,7 +50,8 @@ public final class Worker implements AutoCloseable {
     QueueLag.register(services.metrics, services.db.jdbi());
     this.scheduler = new OpsScheduler(services.db, config, (tenantId, trigger) -> runCycle(tenantId, trigger, metrics));
     this.queues = new Queues(services.db, config, scheduler.task(),
-        job -> log.info("deployment job has no handler in this process job={}", job));
+        job -> log.info("deployment job has no handler in this process job={}", job),
+        List.of(new Retention(services.db.jdbi(), config.retention(), Clock.systemUTC()).task()));
     this.generatedToken = config.apiToken().isEmpty();
     this.apiToken = config.apiToken().orElseGet(Worker::randomToken);
     this.api = config.httpPort() == 0 ? null : buildApi();
