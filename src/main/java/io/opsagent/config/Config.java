@@ -105,7 +105,7 @@ public record Config(
         p.integer("OPSAGENT_OPS_CONCURRENCY", 1, 1, 256),
         p.integer("OPSAGENT_DEPLOYMENT_CONCURRENCY", 4, 1, 256),
         p.duration("OPSAGENT_POLL_INTERVAL", "PT2S"),
-        p.duration("OPSAGENT_HEARTBEAT_INTERVAL", "PT30S"),
+        p.duration("OPSAGENT_HEARTBEAT_INTERVAL", "PT8S"),
         p.bool("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", false),
         new Smtp(
             p.optional("OPSAGENT_SMTP_HOST"),

@@ -38,13 +38,25 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantees, from db-scheduler: a job is a row; it survives restarts; a row is picked by at
  * most one process of the cluster at a time (on PostgreSQL with {@code SELECT ... FOR UPDATE SKIP
  * LOCKED}; on the embedded HSQLDB with an optimistic, version-checked pick). A process that dies
- * mid-job stops heartbeating; after {@code heartbeat × 4} another process revives the job.
+ * mid-job stops heartbeating; after {@code heartbeat × 4} another process revives the job (all in
+ * all within {@link #worstCaseTakeover(Config)}).
  */
 public final class Queues implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Queues.class);
 
-  /** db-scheduler's minimum; with the default 30 s heartbeat a dead job is revived within ~3 min. */
+  /** db-scheduler's minimum; with the default 8 s heartbeat a dead job is revived within ~50 s. */
   static final int MISSED_HEARTBEATS_LIMIT = 4;
+
+  /**
+   * The longest a job of a process killed mid-job (SIGKILL, OOM, power loss) stays unclaimed: its
+   * last heartbeat may be up to {@code MISSED_HEARTBEATS_LIMIT} heartbeats old before it counts as
+   * dead, db-scheduler looks for dead jobs every 2 heartbeats, and the revived job is picked at the
+   * next poll. With the defaults (8 s, 2 s): 8 × (4 + 2) + 2 = 50 s.
+   */
+  static Duration worstCaseTakeover(Config config) {
+    return config.heartbeatInterval().multipliedBy(MISSED_HEARTBEATS_LIMIT + 2L).plus(config.pollInterval());
+  }
+
   /** How long {@link #stop()} waits for running jobs before interrupting them. */
   static final Duration SHUTDOWN_MAX_WAIT = Duration.ofMinutes(2);
 
@@ -58,6 +70,7 @@ public final class Queues implements AutoCloseable {
 
   private final Scheduler ops;
   private final Scheduler deployment;
+  private final Duration takeover;
   private final OneTimeTask<DeploymentJob> deploymentTask;
 
   /**
@@ -90,6 +103,7 @@ public final class Queues implements AutoCloseable {
             throw new IllegalStateException("deployment job failed: " + e.getMessage(), e);
           }
         });
+    this.takeover = worstCaseTakeover(config);
     this.ops = builder(db, config, JobType.Queue.OPS_AGENT, config.opsConcurrency(), opsCycleTask).build();
     this.deployment = builder(db, config, JobType.Queue.DEPLOYMENT, config.deploymentConcurrency(),
         deploymentTask).startTasks(deploymentRecurring).build();
@@ -161,8 +175,8 @@ public final class Queues implements AutoCloseable {
   public void start() {
     ops.start();
     deployment.start();
-    log.info("queues started ops-agent.table={} deployment.table={}",
-        JobType.Queue.OPS_AGENT.table(), JobType.Queue.DEPLOYMENT.table());
+    log.info("queues started ops-agent.table={} deployment.table={} deadWorkerTakeoverWithin={}",
+        JobType.Queue.OPS_AGENT.table(), JobType.Queue.DEPLOYMENT.table(), takeover);
   }
 
   /** Queues a deployment job to run now; returns its id. */
