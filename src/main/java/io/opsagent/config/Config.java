@@ -4,10 +4,13 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Every setting of opsagent, read once from the environment and validated before anything starts.
@@ -15,7 +18,7 @@ import java.util.Optional;
  * <p>Every default lives here (and in the README's configuration table), nowhere else. A bad value
  * fails fast with a {@link ConfigException} naming the variable, so a typo never turns into a
  * silently different behaviour. Secrets held here ({@link #anthropicApiKey()}, {@link #dbPassword()},
- * {@link #smtp()}'s password, {@link #apiToken()}) are masked by {@link #toString()}.
+ * {@link #smtp()}'s password, {@link #apiToken()}, {@link #secretKey()}) are masked by {@link #toString()}.
  */
 public record Config(
     String dbUrl,
@@ -45,7 +48,11 @@ public record Config(
     Duration alertCooldown,
     Duration circuitPause,
     Duration fullReviewInterval,
-    Map<String, ModelPrice> modelPrices) {
+    Map<String, ModelPrice> modelPrices,
+    // logging, secrets at rest, retention
+    LogFormat logFormat,
+    Optional<SecretKey> secretKey,
+    Duration retention) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -61,6 +68,18 @@ public record Config(
       return "Smtp[host=" + host.orElse("-") + ", port=" + port + ", user=" + user
           + ", password=" + (password.isEmpty() ? "" : "***") + ", from=" + from
           + ", startTls=" + startTls + "]";
+    }
+  }
+
+  /**
+   * How log lines are written ({@code OPSAGENT_LOG_FORMAT}); read by {@code logback.xml} itself, here
+   * so that a bad value stops the start like any other setting.
+   */
+  public enum LogFormat {
+    TEXT, JSON;
+
+    public String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
 
@@ -97,7 +116,7 @@ public record Config(
         p.integer("OPSAGENT_OPS_CONCURRENCY", 1, 1, 256),
         p.integer("OPSAGENT_DEPLOYMENT_CONCURRENCY", 4, 1, 256),
         p.duration("OPSAGENT_POLL_INTERVAL", "PT2S"),
-        p.duration("OPSAGENT_HEARTBEAT_INTERVAL", "PT30S"),
+        p.duration("OPSAGENT_HEARTBEAT_INTERVAL", "PT8S"),
         p.bool("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", false),
         new Smtp(
             p.optional("OPSAGENT_SMTP_HOST"),
@@ -115,7 +134,11 @@ public record Config(
         p.duration("OPSAGENT_ALERT_COOLDOWN", "PT1H"),
         p.duration("OPSAGENT_CIRCUIT_PAUSE", "PT30M"),
         p.duration("OPSAGENT_FULL_REVIEW_INTERVAL", "PT6H"),
-        p.prices("OPSAGENT_MODEL_PRICES", DEFAULT_MODEL_PRICES));
+        p.prices("OPSAGENT_MODEL_PRICES", DEFAULT_MODEL_PRICES),
+        // logging, secrets at rest, retention
+        p.logFormat("OPSAGENT_LOG_FORMAT"),
+        p.secretKey("OPSAGENT_SECRET_KEY"),
+        p.duration("OPSAGENT_RETENTION", "P90D"));
     p.throwIfErrors();
     return config;
   }
@@ -150,7 +173,9 @@ public record Config(
         + ", allowPrivateWebhooks=" + allowPrivateWebhooks + ", smtp=" + smtp
         + ", maxActionsPerCycle=" + maxActionsPerCycle + ", actionCooldowns=" + actionCooldowns
         + ", alertCooldown=" + alertCooldown + ", circuitPause=" + circuitPause
-        + ", fullReviewInterval=" + fullReviewInterval + ", modelPrices=" + modelPrices + "]";
+        + ", fullReviewInterval=" + fullReviewInterval + ", modelPrices=" + modelPrices
+        + ", logFormat=" + logFormat.wire() + ", secretKey=" + (secretKey.isPresent() ? "***" : "unset")
+        + ", retention=" + retention + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */
@@ -295,6 +320,39 @@ public record Config(
         errors.add(name + " must be an ISO-8601 duration such as PT5M, got '" + v + "'");
         return null;
       }
+    }
+
+    LogFormat logFormat(String name) {
+      String v = raw(name).orElse("text");
+      for (LogFormat f : LogFormat.values()) {
+        if (f.wire().equals(v)) {
+          return f;
+        }
+      }
+      errors.add(name + " must be text or json, got '" + v + "'");
+      return LogFormat.TEXT;
+    }
+
+    /** Base64 of exactly 32 bytes (an AES-256 key); the value itself never appears in a message. */
+    Optional<SecretKey> secretKey(String name) {
+      Optional<String> v = raw(name);
+      if (v.isEmpty()) {
+        return Optional.empty();
+      }
+      byte[] key;
+      try {
+        key = Base64.getDecoder().decode(v.get());
+      } catch (IllegalArgumentException e) {
+        errors.add(name + " must be base64 of 32 random bytes (e.g. `openssl rand -base64 32`); "
+            + "it is not valid base64");
+        return Optional.empty();
+      }
+      if (key.length != 32) {
+        errors.add(name + " must be base64 of 32 random bytes (e.g. `openssl rand -base64 32`); "
+            + "it decodes to " + key.length + " bytes");
+        return Optional.empty();
+      }
+      return Optional.of(new SecretKeySpec(key, "AES"));
     }
 
     void throwIfErrors() {

@@ -30,6 +30,16 @@ public final class Database implements AutoCloseable {
   private static final String EMBEDDED_ATTRIBUTE = "opsagent.embedded";
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
+  /**
+   * TCP keepalives of the server's end of our sessions. A killed process's connections close at
+   * once (its kernel sends FIN), which releases its advisory cycle locks; but a host that vanishes
+   * (power loss, network partition) sends nothing, and with the server's defaults (often 2 h of
+   * idleness, then 9 probes) its locks would stay held that long. With these, the server drops such
+   * a session — and its locks — within about 20 + 3 × 5 = 35 s of silence.
+   */
+  static final String SERVER_KEEPALIVES =
+      "-c tcp_keepalives_idle=20 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3";
+
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
   private final boolean embedded;
@@ -73,6 +83,8 @@ public final class Database implements AutoCloseable {
     if (url.startsWith("jdbc:postgresql:")) {
       // lets db-scheduler's scheduleBatch insert thousands of schedules in a few round trips
       hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+      // options= in the URL wins over this property
+      hc.addDataSourceProperty("options", SERVER_KEEPALIVES);
     }
     return new Database(new HikariDataSource(hc), embedded);
   }

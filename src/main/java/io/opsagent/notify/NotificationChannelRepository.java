@@ -3,8 +3,10 @@ package io.opsagent.notify;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.config.ConfigException;
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
+import io.opsagent.db.SecretBox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -12,23 +14,116 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A tenant's notification channels. A channel is validated for its type when it is created (an
  * {@link IllegalArgumentException} with a message fit for a 400 answer) and its URL passes the SSRF
  * guard. Outside this package a channel is only ever seen as a {@link ChannelView}, without its
  * configuration. Every query takes the tenant id: a tenant never sees nor reaches another's channels.
+ *
+ * <p>Secrets at rest: with a {@link SecretBox} (from {@code OPSAGENT_SECRET_KEY}) a channel's whole
+ * configuration — URLs carry tokens too — is stored encrypted, bound to the channel's id; without one
+ * it is stored as plaintext JSON. {@link #secureAtRest()} runs once at start.
  */
 public final class NotificationChannelRepository {
+  private static final Logger log = LoggerFactory.getLogger(NotificationChannelRepository.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int BATCH = 500;
 
   private final Jdbi jdbi;
   private final AddressGuard guard;
+  private final Optional<SecretBox> box;
 
-  /** {@code allowPrivateWebhooks}: {@code Config.allowPrivateWebhooks()}. */
+  /** Plaintext storage; {@code allowPrivateWebhooks}: {@code Config.allowPrivateWebhooks()}. */
   public NotificationChannelRepository(Jdbi jdbi, boolean allowPrivateWebhooks) {
+    this(jdbi, allowPrivateWebhooks, Optional.empty());
+  }
+
+  /** {@code box}: {@code Config.secretKey()} as a {@link SecretBox}; empty stores plaintext. */
+  public NotificationChannelRepository(Jdbi jdbi, boolean allowPrivateWebhooks, Optional<SecretBox> box) {
     this.jdbi = jdbi;
     this.guard = new AddressGuard(allowPrivateWebhooks);
+    this.box = box;
+  }
+
+  /**
+   * Makes the stored channels match the key, before anything reads them. With a key: every
+   * encrypted channel must open under it, then channels still in plaintext (written before the key
+   * was set) are encrypted — idempotent, and safe while another process does the same. Without a key:
+   * no channel may be encrypted (the worker warns at start that configuration is stored in plaintext).
+   *
+   * @return how many plaintext channels were encrypted now
+   * @throws ConfigException naming the problem when encrypted channels exist and the key is missing
+   *     or is not the one they were encrypted with — the process must not start then
+   */
+  public int secureAtRest() {
+    if (box.isEmpty()) {
+      int sealed = jdbi.withHandle(h -> h.createQuery(
+              "SELECT COUNT(*) FROM notification_channels WHERE config_json LIKE 'v1:%'")
+          .mapTo(Integer.class).one());
+      if (sealed > 0) {
+        throw new ConfigException(List.of("OPSAGENT_SECRET_KEY is not set, but " + sealed
+            + " notification channel(s) in the database are encrypted: set the key they were encrypted with"));
+      }
+      return 0;
+    }
+    verifyKeyOpensEveryChannel();
+    int encrypted = encryptPlaintextChannels();
+    if (encrypted > 0) {
+      log.info("notification channels encrypted at rest channels={}", encrypted);
+    }
+    return encrypted;
+  }
+
+  private void verifyKeyOpensEveryChannel() {
+    String after = "";
+    while (true) {
+      List<String[]> rows = page("LIKE", after);
+      for (String[] row : rows) {
+        try {
+          box.get().open(row[1], row[0]);
+        } catch (SecretBox.WrongKeyException e) {
+          throw new ConfigException(List.of("OPSAGENT_SECRET_KEY does not decrypt notification channel "
+              + row[0] + ": it is not the key the channels were encrypted with"));
+        }
+      }
+      if (rows.size() < BATCH) {
+        return;
+      }
+      after = rows.get(rows.size() - 1)[0];
+    }
+  }
+
+  private int encryptPlaintextChannels() {
+    int done = 0;
+    String after = "";
+    while (true) {
+      List<String[]> rows = page("NOT LIKE", after);
+      for (String[] row : rows) {
+        // only if still plaintext: another process starting now may have encrypted it already
+        done += jdbi.withHandle(h -> h.createUpdate(
+                "UPDATE notification_channels SET config_json = :sealed WHERE id = :id AND config_json = :plain")
+            .bind("sealed", box.get().seal(row[1], row[0]))
+            .bind("id", row[0])
+            .bind("plain", row[1])
+            .execute());
+      }
+      if (rows.size() < BATCH) {
+        return done;
+      }
+      after = rows.get(rows.size() - 1)[0];
+    }
+  }
+
+  /** {id, config_json} of the channels whose stored value is (not) sealed, by id after {@code after}. */
+  private List<String[]> page(String likeOrNotLike, String after) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT id, config_json FROM notification_channels"
+            + " WHERE config_json " + likeOrNotLike + " 'v1:%' AND id > :after ORDER BY id LIMIT " + BATCH)
+        .bind("after", after)
+        .map((rs, ctx) -> new String[] {rs.getString("id"), rs.getString("config_json")})
+        .list());
   }
 
   /**
@@ -61,7 +156,7 @@ public final class NotificationChannelRepository {
           .bind("workspaceId", workspaceId)
           .bind("type", type.wire())
           .bind("name", channel.name())
-          .bind("config", write(clean))
+          .bind("config", encode(channel.id(), clean))
           .bind("createdAt", channel.createdAt())
           .execute();
     });
@@ -74,7 +169,7 @@ public final class NotificationChannelRepository {
             SELECT * FROM notification_channels WHERE tenant_id = :tenantId
             ORDER BY created_at, id""")
         .bind("tenantId", tenantId)
-        .map(NotificationChannelRepository::map)
+        .map(this::map)
         .list())
         .stream().map(NotificationChannel::view).toList();
   }
@@ -98,7 +193,7 @@ public final class NotificationChannelRepository {
             ORDER BY created_at, id""")
         .bind("tenantId", alert.tenantId())
         .bind("workspaceId", alert.workspaceId())
-        .map(NotificationChannelRepository::map)
+        .map(this::map)
         .list());
   }
 
@@ -107,17 +202,12 @@ public final class NotificationChannelRepository {
             "SELECT * FROM notification_channels WHERE id = :id AND tenant_id = :tenantId")
         .bind("id", channelId)
         .bind("tenantId", tenantId)
-        .map(NotificationChannelRepository::map)
+        .map(this::map)
         .findOne());
   }
 
-  private static NotificationChannel map(ResultSet rs, StatementContext ctx) throws SQLException {
-    ObjectNode config;
-    try {
-      config = (ObjectNode) JSON.readTree(rs.getString("config_json"));
-    } catch (JsonProcessingException e) {
-      throw new SQLException("unreadable config_json of channel " + rs.getString("id"));
-    }
+  private NotificationChannel map(ResultSet rs, StatementContext ctx) throws SQLException {
+    ObjectNode config = decode(rs.getString("id"), rs.getString("config_json"));
     return new NotificationChannel(
         rs.getString("id"),
         rs.getString("tenant_id"),
@@ -129,11 +219,30 @@ public final class NotificationChannelRepository {
         Instant.ofEpochMilli(rs.getTimestamp("created_at").getTime()));
   }
 
-  private static String write(ObjectNode config) {
+  /** The stored form of a channel's configuration: sealed for its id when there is a key. */
+  private String encode(String channelId, ObjectNode config) {
+    String json;
     try {
-      return JSON.writeValueAsString(config);
+      json = JSON.writeValueAsString(config);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
+    }
+    return box.map(b -> b.seal(json, channelId)).orElse(json);
+  }
+
+  private ObjectNode decode(String channelId, String stored) throws SQLException {
+    String json = stored;
+    if (SecretBox.isSealed(stored)) {
+      if (box.isEmpty()) {
+        throw new IllegalStateException("notification channel " + channelId
+            + " is encrypted and OPSAGENT_SECRET_KEY is not set");
+      }
+      json = box.get().open(stored, channelId);
+    }
+    try {
+      return (ObjectNode) JSON.readTree(json);
+    } catch (JsonProcessingException | ClassCastException e) {
+      throw new SQLException("unreadable config_json of channel " + channelId);
     }
   }
 }

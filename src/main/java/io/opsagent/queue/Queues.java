@@ -14,6 +14,7 @@ import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.SchedulableInstance;
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
@@ -38,13 +39,25 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantees, from db-scheduler: a job is a row; it survives restarts; a row is picked by at
  * most one process of the cluster at a time (on PostgreSQL with {@code SELECT ... FOR UPDATE SKIP
  * LOCKED}; on the embedded HSQLDB with an optimistic, version-checked pick). A process that dies
- * mid-job stops heartbeating; after {@code heartbeat × 4} another process revives the job.
+ * mid-job stops heartbeating; after {@code heartbeat × 4} another process revives the job (all in
+ * all within {@link #worstCaseTakeover(Config)}).
  */
 public final class Queues implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Queues.class);
 
-  /** db-scheduler's minimum; with the default 30 s heartbeat a dead job is revived within ~3 min. */
+  /** db-scheduler's minimum; with the default 8 s heartbeat a dead job is revived within ~50 s. */
   static final int MISSED_HEARTBEATS_LIMIT = 4;
+
+  /**
+   * The longest a job of a process killed mid-job (SIGKILL, OOM, power loss) stays unclaimed: its
+   * last heartbeat may be up to {@code MISSED_HEARTBEATS_LIMIT} heartbeats old before it counts as
+   * dead, db-scheduler looks for dead jobs every 2 heartbeats, and the revived job is picked at the
+   * next poll. With the defaults (8 s, 2 s): 8 × (4 + 2) + 2 = 50 s.
+   */
+  static Duration worstCaseTakeover(Config config) {
+    return config.heartbeatInterval().multipliedBy(MISSED_HEARTBEATS_LIMIT + 2L).plus(config.pollInterval());
+  }
+
   /** How long {@link #stop()} waits for running jobs before interrupting them. */
   static final Duration SHUTDOWN_MAX_WAIT = Duration.ofMinutes(2);
 
@@ -58,6 +71,7 @@ public final class Queues implements AutoCloseable {
 
   private final Scheduler ops;
   private final Scheduler deployment;
+  private final Duration takeover;
   private final OneTimeTask<DeploymentJob> deploymentTask;
 
   /**
@@ -65,6 +79,16 @@ public final class Queues implements AutoCloseable {
    * task (see {@code OpsScheduler#task()}); {@code deploymentJobs} runs the deployment queue's jobs.
    */
   public Queues(Database db, Config config, Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs) {
+    this(db, config, opsCycleTask, deploymentJobs, List.of());
+  }
+
+  /**
+   * As above, plus recurring tasks run on the deployment queue (e.g. the daily retention purge): each
+   * is one row in the queue's table, created at the first start, so one process of the cluster runs
+   * each occurrence.
+   */
+  public Queues(Database db, Config config, Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs,
+      List<RecurringTask<?>> deploymentRecurring) {
     if (!JobType.OPS_CYCLE.taskName().equals(opsCycleTask.getName())) {
       throw new IllegalArgumentException("the ops-agent queue runs only " + JobType.OPS_CYCLE.taskName());
     }
@@ -80,9 +104,10 @@ public final class Queues implements AutoCloseable {
             throw new IllegalStateException("deployment job failed: " + e.getMessage(), e);
           }
         });
+    this.takeover = worstCaseTakeover(config);
     this.ops = builder(db, config, JobType.Queue.OPS_AGENT, config.opsConcurrency(), opsCycleTask).build();
     this.deployment = builder(db, config, JobType.Queue.DEPLOYMENT, config.deploymentConcurrency(),
-        deploymentTask).build();
+        deploymentTask).startTasks(deploymentRecurring).build();
   }
 
   private static SchedulerBuilder builder(Database db, Config config, JobType.Queue queue, int threads,
@@ -190,8 +215,8 @@ public final class Queues implements AutoCloseable {
     if (wakeup != null) {
       registerWith(wakeup);
     }
-    log.info("queues started ops-agent.table={} deployment.table={}",
-        JobType.Queue.OPS_AGENT.table(), JobType.Queue.DEPLOYMENT.table());
+    log.info("queues started ops-agent.table={} deployment.table={} deadWorkerTakeoverWithin={}",
+        JobType.Queue.OPS_AGENT.table(), JobType.Queue.DEPLOYMENT.table(), takeover);
   }
 
   private void registerWith(Wakeup wakeup) {

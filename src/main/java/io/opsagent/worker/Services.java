@@ -14,6 +14,7 @@ import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
+import io.opsagent.db.SecretBox;
 import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.notify.Notifier;
 import io.opsagent.notify.delivery.DeliveryNotifier;
@@ -57,22 +58,35 @@ public final class Services implements AutoCloseable {
     this.workspaces = new WorkspaceRepository(jdbi);
     this.deployments = new DeploymentRepository(jdbi);
     this.runs = new RunRepository(jdbi);
-    this.channels = new NotificationChannelRepository(jdbi, config.allowPrivateWebhooks());
+    this.channels = new NotificationChannelRepository(jdbi, config.allowPrivateWebhooks(),
+        config.secretKey().map(SecretBox::new));
     this.notifications = new NotificationRepository(jdbi);
     this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
     this.agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns).build();
   }
 
-  /** Opens the database, applies migrations and builds the graph. */
+  /**
+   * Opens the database, applies migrations and builds the graph. Stored channel configuration is
+   * brought in line with {@code OPSAGENT_SECRET_KEY} before anything can read it: plaintext rows are
+   * encrypted when a key is set; encrypted rows with no key or another key stop the start with a
+   * {@link io.opsagent.config.ConfigException} naming the problem.
+   */
   public static Services open(Config config) {
     log.info("starting {}", config);
     Database db = Database.open(config);
+    Services services = null;
     try {
       db.migrate();
-      return new Services(config, db);
+      services = new Services(config, db);
+      services.channels.secureAtRest();
+      return services;
     } catch (RuntimeException e) {
-      db.close();
+      if (services != null) {
+        services.close();
+      } else {
+        db.close();
+      }
       throw e;
     }
   }

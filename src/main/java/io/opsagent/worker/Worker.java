@@ -11,6 +11,7 @@ import io.opsagent.api.OpsRoutes;
 import io.opsagent.api.PlatformRoutes;
 import io.opsagent.api.RunRoutes;
 import io.opsagent.config.Config;
+import io.opsagent.db.Retention;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.queue.Queues;
@@ -18,6 +19,7 @@ import io.opsagent.queue.Wakeup;
 import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -53,7 +55,8 @@ public final class Worker implements AutoCloseable {
     this.scheduler = new OpsScheduler(services.db(), config,
         (tenantId, trigger, runId) -> runCycle(tenantId, trigger, runId, metrics), wakeup);
     this.queues = new Queues(services.db(), config, scheduler.task(),
-        job -> log.info("deployment job has no handler in this process job={}", job));
+        job -> log.info("deployment job has no handler in this process job={}", job),
+        List.of(new Retention(services.db().jdbi(), config.retention(), Clock.systemUTC()).task()));
     this.generatedToken = config.apiToken().isEmpty();
     this.apiToken = config.apiToken().orElseGet(Worker::randomToken);
     this.api = config.httpPort() == 0 ? null : buildApi();
@@ -62,6 +65,10 @@ public final class Worker implements AutoCloseable {
   /** Starts everything; the returned worker runs until {@link #close()}. */
   public static Worker start(Config config) {
     Services services = Services.open(config);
+    if (config.secretKey().isEmpty()) {
+      log.warn("OPSAGENT_SECRET_KEY is not set: notification channel configuration (webhook URLs, "
+          + "signing secrets) is stored in the database in plaintext");
+    }
     Worker w = null;
     try {
       w = new Worker(services);

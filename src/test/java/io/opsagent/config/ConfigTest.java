@@ -62,4 +62,31 @@ class ConfigTest {
     assertThat(c.cooldownOf("scaleDeployment", Duration.ZERO)).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.cooldownOf("rollbackDeployment", Duration.ofMinutes(9))).isEqualTo(Duration.ofMinutes(9));
   }
+
+  @Test
+  void aSecretKeyMustBeBase64OfExactly32BytesAndIsNeverPrinted() {
+    String key = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace("AAAA", "AbCd");
+    Config c = Config.fromEnv(Map.of("OPSAGENT_SECRET_KEY", key));
+
+    assertThat(c.secretKey()).hasValueSatisfying(k -> assertThat(k.getEncoded()).hasSize(32));
+    assertThat(c.toString()).doesNotContain(key).contains("secretKey=***");
+    assertThat(Config.fromEnv(Map.of()).secretKey()).isEmpty();
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_SECRET_KEY",
+            java.util.Base64.getEncoder().encodeToString(new byte[16]))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPSAGENT_SECRET_KEY must be base64 of 32 random bytes")
+        .hasMessageContaining("decodes to 16 bytes");
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_SECRET_KEY", "not base64!")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPSAGENT_SECRET_KEY")
+        .hasMessageNotContaining("not base64!");
+  }
+
+  @Test
+  void retentionIsNinetyDaysByDefaultAndAnIsoDuration() {
+    assertThat(Config.fromEnv(Map.of()).retention()).isEqualTo(Duration.ofDays(90));
+    assertThat(Config.fromEnv(Map.of("OPSAGENT_RETENTION", "P30D")).retention()).isEqualTo(Duration.ofDays(30));
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_RETENTION", "90 days")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("OPSAGENT_RETENTION");
+  }
 }
