@@ -17,6 +17,7 @@ import org.jdbi.v3.core.statement.StatementContext;
  * {@link IllegalArgumentException} with a message fit for a 400 answer) and its URL passes the SSRF
  * guard. Outside this package a channel is only ever seen as a {@link ChannelView}, without its
  * configuration. Every query takes the tenant id: a tenant never sees nor reaches another's channels.
+ * A deleted channel keeps its row (the delivery log refers to it) but is never read again.
  */
 public final class NotificationChannelRepository {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,7 +71,7 @@ public final class NotificationChannelRepository {
   /** The tenant's channels, oldest first, without their configuration. */
   public List<ChannelView> listByTenant(String tenantId) {
     return jdbi.withHandle(h -> h.createQuery("""
-            SELECT * FROM notification_channels WHERE tenant_id = :tenantId
+            SELECT * FROM notification_channels WHERE tenant_id = :tenantId AND deleted_at IS NULL
             ORDER BY created_at, id""")
         .bind("tenantId", tenantId)
         .map(NotificationChannelRepository::map)
@@ -81,7 +82,8 @@ public final class NotificationChannelRepository {
   /** Switches a channel on or off; false if the tenant has no such channel. */
   public boolean setEnabled(String tenantId, String channelId, boolean enabled) {
     return jdbi.withHandle(h -> h.createUpdate(
-            "UPDATE notification_channels SET enabled = :enabled WHERE id = :id AND tenant_id = :tenantId")
+            "UPDATE notification_channels SET enabled = :enabled WHERE id = :id AND tenant_id = :tenantId"
+                + " AND deleted_at IS NULL")
         .bind("enabled", enabled)
         .bind("id", channelId)
         .bind("tenantId", tenantId)
@@ -92,7 +94,7 @@ public final class NotificationChannelRepository {
   public List<NotificationChannel> selectFor(Alert alert) {
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT * FROM notification_channels
-            WHERE tenant_id = :tenantId AND enabled = TRUE
+            WHERE tenant_id = :tenantId AND enabled = TRUE AND deleted_at IS NULL
               AND (workspace_id IS NULL OR workspace_id = :workspaceId)
             ORDER BY created_at, id""")
         .bind("tenantId", alert.tenantId())
@@ -101,13 +103,60 @@ public final class NotificationChannelRepository {
         .list());
   }
 
+  /** The tenant's channel, unless it was deleted. */
   public Optional<NotificationChannel> find(String tenantId, String channelId) {
     return jdbi.withHandle(h -> h.createQuery(
-            "SELECT * FROM notification_channels WHERE id = :id AND tenant_id = :tenantId")
+            "SELECT * FROM notification_channels WHERE id = :id AND tenant_id = :tenantId AND deleted_at IS NULL")
         .bind("id", channelId)
         .bind("tenantId", tenantId)
         .map(NotificationChannelRepository::map)
         .findOne());
+  }
+
+  /**
+   * Changes what is given of a channel: {@code config} is validated for its type and passes the SSRF
+   * guard exactly as on creation, and replaces the whole configuration. Empty if the tenant has no
+   * such channel (or it was deleted).
+   */
+  public Optional<ChannelView> update(String tenantId, String channelId, Optional<Boolean> enabled,
+      Optional<String> name, Optional<ObjectNode> config) {
+    name.ifPresent(n -> {
+      if (n.isBlank() || n.length() > 200) {
+        throw new IllegalArgumentException("name is required (at most 200 characters)");
+      }
+    });
+    Optional<NotificationChannel> current = find(tenantId, channelId);
+    if (current.isEmpty()) {
+      return Optional.empty();
+    }
+    NotificationChannel c = current.get();
+    ObjectNode clean = config.map(raw -> ChannelConfigs.validate(c.type(), raw, guard)).orElse(c.config());
+    NotificationChannel changed = new NotificationChannel(c.id(), tenantId, c.workspaceId(), c.type(),
+        name.map(String::trim).orElse(c.name()), clean, enabled.orElse(c.enabled()), c.createdAt());
+    int updated = jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE notification_channels SET name = :name, enabled = :enabled, config_json = :config
+            WHERE id = :id AND tenant_id = :tenantId AND deleted_at IS NULL""")
+        .bind("name", changed.name())
+        .bind("enabled", changed.enabled())
+        .bind("config", write(clean))
+        .bind("id", channelId)
+        .bind("tenantId", tenantId)
+        .execute());
+    return updated == 1 ? Optional.of(changed.view()) : Optional.empty();
+  }
+
+  /**
+   * Deletes a channel softly: it is no longer listed nor sent to (pending retries to it end as
+   * failed), and the delivery log keeps its rows. False if the tenant has no such channel.
+   */
+  public boolean delete(String tenantId, String channelId) {
+    return jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE notification_channels SET deleted_at = :now, enabled = FALSE
+            WHERE id = :id AND tenant_id = :tenantId AND deleted_at IS NULL""")
+        .bind("now", Ids.now())
+        .bind("id", channelId)
+        .bind("tenantId", tenantId)
+        .execute()) == 1;
   }
 
   private static NotificationChannel map(ResultSet rs, StatementContext ctx) throws SQLException {
