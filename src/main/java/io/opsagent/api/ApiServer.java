@@ -2,7 +2,7 @@ package io.opsagent.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
-import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -10,19 +10,27 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API of {@code shared/CONTRACT.md}, on Javalin. Everything under {@code /api/} needs the
- * bearer token (compared in constant time); {@code /health} and {@code /metrics} are open. Errors are
- * JSON {@code {"error": "..."}}: 400 for bad bodies, 404 for unknown objects and for objects of
- * another tenant alike, 409 for a cycle already running.
+ * The HTTP API, on Javalin. Everything under {@code /api/} needs the bearer token (compared in
+ * constant time); {@code /health} and {@code /metrics} are open. Every error is JSON
+ * {@code {"error": "..."}} (see {@link ApiErrors}): 400 for bad input, 404 for unknown routes and
+ * objects and for objects of another tenant alike, 405, 413, and 503 while the database cannot be
+ * reached.
+ *
+ * <p>The health check named {@code database} also guards the API: once a request found the
+ * database unreachable (or {@code /health} said so), each request first asks that check, which
+ * answers within about a second, and gets 503 at once while it says "down", instead of waiting for
+ * the pool's connection timeout.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
   private final Javalin app;
+  private volatile boolean databaseSuspect;
 
   /** Something that can say whether a dependency answers ({@code /health}). */
   public record HealthCheck(String name, BooleanSupplier healthy) {}
@@ -34,26 +42,47 @@ public final class ApiServer implements AutoCloseable {
       cfg.showJavalinBanner = false;
       cfg.useVirtualThreads = false;
       cfg.jsonMapper(new JavalinJackson(json, false));
+      cfg.http.prefer405over404 = true;
+      cfg.http.maxRequestSize = JsonBody.MAX_BYTES;
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new ApiErrors.JsonErrorHandler()));
       // Jetty caches header lines per connection, matched case-insensitively by default: a token
       // differing only in case would be read as the one cached from an earlier request.
       cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
     });
+    BooleanSupplier database = healthChecks.stream().filter(c -> c.name().equals("database"))
+        .map(HealthCheck::healthy).findFirst().orElse(() -> true);
     app.before("/api/*", ctx -> {
       String header = ctx.header("Authorization");
       byte[] given = header == null ? new byte[0] : header.getBytes(StandardCharsets.UTF_8);
       if (!MessageDigest.isEqual(given, expected)) {
         throw new ApiException(401, "missing or wrong bearer token");
       }
+      if (databaseSuspect) {
+        databaseSuspect = !database.getAsBoolean();
+        if (databaseSuspect) {
+          throw new ApiException(503, ApiErrors.DATABASE_UNAVAILABLE);
+        }
+      }
     });
-    app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
-    app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+    app.exception(ApiException.class, (e, ctx) -> ApiErrors.write(ctx, e.status(), e.getMessage()));
+    app.exception(HttpResponseException.class,
+        (e, ctx) -> ApiErrors.write(ctx, e.getStatus(), ApiErrors.forStatus(e.getStatus(), ctx)));
+    app.exception(IllegalArgumentException.class, (e, ctx) -> ApiErrors.write(ctx, 400, e.getMessage()));
     app.exception(Exception.class, (e, ctx) -> {
-      log.error("request failed method={} path={}", ctx.method(), ctx.path(), e);
-      error(ctx, 500, "internal error");
+      if (ApiErrors.isDatabaseUnavailable(e) || e instanceof ConnectionException) {
+        databaseSuspect = true;
+        log.warn("database unavailable method={} path={} error={}", ctx.method(), ctx.path(), e.toString());
+        ApiErrors.write(ctx, 503, ApiErrors.DATABASE_UNAVAILABLE);
+      } else if (ApiErrors.isUnstorableText(e)) {
+        ApiErrors.write(ctx, 400, "the request holds characters that cannot be stored");
+      } else {
+        log.error("request failed method={} path={}", ctx.method(), ctx.path(), e);
+        ApiErrors.write(ctx, 500, "internal error");
+      }
     });
     app.error(404, ctx -> {
       if (ctx.result() == null) {
-        error(ctx, 404, "no such route");
+        ApiErrors.write(ctx, 404, ApiErrors.forStatus(404, ctx));
       }
     });
     app.get("/health", ctx -> {
@@ -63,6 +92,9 @@ public final class ApiServer implements AutoCloseable {
         boolean up = check.healthy().getAsBoolean();
         status.put(check.name(), up ? "up" : "down");
         ok &= up;
+        if (check.name().equals("database")) {
+          databaseSuspect = !up;
+        }
       }
       ctx.status(ok ? 200 : 503).json(Map.of("status", ok ? "up" : "down", "checks", status));
     });
@@ -90,9 +122,5 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
-  }
-
-  private static void error(Context ctx, int status, String message) {
-    ctx.status(status).json(Map.of("error", message == null ? "error" : message));
   }
 }

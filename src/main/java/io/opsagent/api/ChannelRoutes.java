@@ -10,8 +10,12 @@ import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.WorkspaceRepository;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
-/** Notification channels of a tenant. Nothing of a channel's configuration is ever echoed back. */
+/**
+ * Notification channels of a tenant. Nothing of a channel's configuration is ever echoed back. A
+ * deleted channel is gone from the API and gets no more alerts; the delivery log keeps its rows.
+ */
 public final class ChannelRoutes implements ApiServer.Routes {
   private final ObjectMapper json;
   private final TenantRepository tenants;
@@ -30,14 +34,16 @@ public final class ChannelRoutes implements ApiServer.Routes {
   public void register(Javalin app) {
     app.post("/api/tenants/{tenantId}/notification-channels", this::create);
     app.get("/api/tenants/{tenantId}/notification-channels", this::list);
+    app.patch("/api/tenants/{tenantId}/notification-channels/{channelId}", this::patch);
+    app.delete("/api/tenants/{tenantId}/notification-channels/{channelId}", this::delete);
   }
 
   private void create(Context ctx) {
     String tenantId = PathTenant.require(ctx, tenants);
-    JsonBody body = JsonBody.parse(json, ctx.body());
+    JsonBody body = JsonBody.parse(json, ctx);
     ChannelType type = ChannelType.fromWire(body.required("type", 16));
     String name = body.required("name", 200);
-    String workspaceId = body.optional("workspaceId", 36).orElse(null);
+    String workspaceId = body.optional("workspaceId", 64).orElse(null);
     if (workspaceId != null && workspaces.find(tenantId, workspaceId).isEmpty()) {
       throw ApiException.notFound("workspace");
     }
@@ -46,8 +52,31 @@ public final class ChannelRoutes implements ApiServer.Routes {
   }
 
   private void list(Context ctx) {
+    QueryParams.of(ctx);
     String tenantId = PathTenant.require(ctx, tenants);
     ctx.json(channels.listByTenant(tenantId).stream().map(ChannelRoutes::toJson).toList());
+  }
+
+  private void patch(Context ctx) {
+    String tenantId = PathTenant.require(ctx, tenants);
+    String channelId = PathTenant.id(ctx, "channelId", "notification channel");
+    JsonBody body = JsonBody.parse(json, ctx);
+    body.allowOnly(Set.of("enabled", "name", "config"));
+    if (body.isNull("enabled") || body.isNull("name") || body.isNull("config")) {
+      throw ApiException.badRequest("'enabled', 'name' and 'config' cannot be null");
+    }
+    ChannelView view = channels.update(tenantId, channelId, body.optionalBoolean("enabled"),
+            body.optional("name", 200), body.optionalObject("config"))
+        .orElseThrow(() -> ApiException.notFound("notification channel"));
+    ctx.json(toJson(view));
+  }
+
+  private void delete(Context ctx) {
+    String tenantId = PathTenant.require(ctx, tenants);
+    if (!channels.delete(tenantId, PathTenant.id(ctx, "channelId", "notification channel"))) {
+      throw ApiException.notFound("notification channel");
+    }
+    ctx.status(204);
   }
 
   private static Map<String, Object> toJson(ChannelView v) {

@@ -2,8 +2,8 @@ package io.opsagent.api;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.schedule.OpsSchedule;
 import io.opsagent.queue.schedule.OpsScheduler;

@@ -10,15 +10,23 @@ import io.opsagent.platform.Tenant;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.Workspace;
 import io.opsagent.platform.WorkspaceRepository;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Tenants, workspaces, deployments and deployment events. A deployment that becomes RUNNING tells
  * {@link PlatformListener} so its tenant is scheduled at once; a status reported through an event
  * (how failures arrive) does the same, so a failure can be looked at without waiting a whole interval.
+ * The facts the agent reasons about besides the status (versions, health URL, backups) are changed
+ * with {@code PATCH}; a version change is recorded as a {@code version_changed} event.
  */
 public final class PlatformRoutes implements ApiServer.Routes {
+  private static final Set<String> PATCHABLE = Set.of("version", "latestVersion", "healthUrl",
+      "backupSchedule", "lastBackupAt", "lastBackupStatus");
+  private static final Set<String> BACKUP_STATUSES = Set.of("succeeded", "failed");
   private final ObjectMapper json;
   private final TenantRepository tenants;
   private final WorkspaceRepository workspaces;
@@ -53,27 +61,37 @@ public final class PlatformRoutes implements ApiServer.Routes {
   public void register(Javalin app) {
     app.post("/api/tenants", this::createTenant);
     app.post("/api/tenants/{tenantId}/workspaces", this::createWorkspace);
+    app.get("/api/tenants/{tenantId}/workspaces", ctx -> {
+      QueryParams.of(ctx);
+      ctx.json(workspaces.listByTenant(PathTenant.require(ctx, tenants)).stream()
+          .map(PlatformRoutes::workspaceJson).toList());
+    });
     app.post("/api/workspaces/{workspaceId}/deployments", this::createDeployment);
+    app.get("/api/workspaces/{workspaceId}/deployments", ctx -> {
+      QueryParams.of(ctx);
+      ctx.json(deployments.listByWorkspace(workspace(ctx).id()).stream()
+          .map(PlatformRoutes::deploymentJson).toList());
+    });
+    app.patch("/api/deployments/{deploymentId}", this::patchDeployment);
     app.post("/api/deployments/{deploymentId}/events", this::recordEvent);
   }
 
   private void createTenant(Context ctx) {
-    JsonBody body = JsonBody.parse(json, ctx.body());
+    JsonBody body = JsonBody.parse(json, ctx);
     Tenant t = tenants.create(body.required("name", 200));
     ctx.status(201).json(Map.of("id", t.id(), "name", t.name()));
   }
 
   private void createWorkspace(Context ctx) {
     String tenantId = PathTenant.require(ctx, tenants);
-    JsonBody body = JsonBody.parse(json, ctx.body());
+    JsonBody body = JsonBody.parse(json, ctx);
     Workspace w = workspaces.create(tenantId, body.required("name", 200));
-    ctx.status(201).json(Map.of("id", w.id(), "tenantId", w.tenantId(), "name", w.name()));
+    ctx.status(201).json(workspaceJson(w));
   }
 
   private void createDeployment(Context ctx) {
-    Workspace w = workspaces.find(ctx.pathParam("workspaceId"))
-        .orElseThrow(() -> ApiException.notFound("workspace"));
-    JsonBody body = JsonBody.parse(json, ctx.body());
+    Workspace w = workspace(ctx);
+    JsonBody body = JsonBody.parse(json, ctx);
     String name = body.required("name", 200);
     DeploymentStatus status = body.optional("status", 16).map(DeploymentStatus::parse)
         .orElse(DeploymentStatus.RUNNING);
@@ -84,11 +102,10 @@ public final class PlatformRoutes implements ApiServer.Routes {
   }
 
   private void recordEvent(Context ctx) {
-    Deployment d = deployments.find(ctx.pathParam("deploymentId"))
-        .orElseThrow(() -> ApiException.notFound("deployment"));
-    JsonBody body = JsonBody.parse(json, ctx.body());
+    Deployment d = deployment(ctx);
+    JsonBody body = JsonBody.parse(json, ctx);
     String type = body.required("type", 100);
-    String message = body.optional("message", 4000).orElse(null);
+    String message = body.optionalText("message", 4000).orElse(null);
     DeploymentStatus status = body.optional("status", 16).map(DeploymentStatus::parse).orElse(null);
     var event = deployments.recordEvent(d, type, status, message);
     Reaction reaction = status == null
@@ -110,13 +127,84 @@ public final class PlatformRoutes implements ApiServer.Routes {
     ctx.status(201).json(out);
   }
 
-  private static Map<String, Object> deploymentJson(Deployment d) {
+  private void patchDeployment(Context ctx) {
+    Deployment d = deployment(ctx);
+    JsonBody body = JsonBody.parse(json, ctx);
+    body.allowOnly(PATCHABLE);
+    if (body.isNull("version")) {
+      throw ApiException.badRequest("'version' cannot be cleared");
+    }
+    String version = body.optional("version", 100).orElse(d.version());
+    String latest = body.has("latestVersion") ? body.optional("latestVersion", 100).orElse(null) : d.latestVersion();
+    String healthUrl = body.has("healthUrl") ? body.optional("healthUrl", 2000).map(PlatformRoutes::httpUrl).orElse(null)
+        : d.healthUrl();
+    String schedule = body.has("backupSchedule") ? body.optional("backupSchedule", 100).orElse(null)
+        : d.backupSchedule();
+    var lastBackupAt = body.has("lastBackupAt") ? body.optionalInstant("lastBackupAt").orElse(null) : d.lastBackupAt();
+    String backupStatus = body.has("lastBackupStatus")
+        ? body.optional("lastBackupStatus", 16).map(PlatformRoutes::backupStatus).orElse(null)
+        : d.lastBackupStatus();
+    var checkedAt = body.has("latestVersion") ? io.opsagent.db.Times.now() : d.versionCheckedAt();
+    Deployment changed = new Deployment(d.id(), d.tenantId(), d.workspaceId(), d.name(), d.status(),
+        version, latest, checkedAt, schedule, lastBackupAt, backupStatus, healthUrl, d.createdAt(),
+        d.updatedAt());
+    ctx.json(deploymentJson(deployments.updateFacts(d, changed)));
+  }
+
+  private Workspace workspace(Context ctx) {
+    return workspaces.find(PathTenant.id(ctx, "workspaceId", "workspace"))
+        .orElseThrow(() -> ApiException.notFound("workspace"));
+  }
+
+  private Deployment deployment(Context ctx) {
+    return deployments.find(PathTenant.id(ctx, "deploymentId", "deployment"))
+        .orElseThrow(() -> ApiException.notFound("deployment"));
+  }
+
+  private static String httpUrl(String raw) {
+    try {
+      URI uri = new URI(raw);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        return raw;
+      }
+    } catch (URISyntaxException e) {
+      // answered below
+    }
+    throw ApiException.badRequest("'healthUrl' must be an http or https URL");
+  }
+
+  private static String backupStatus(String raw) {
+    if (!BACKUP_STATUSES.contains(raw)) {
+      throw ApiException.badRequest("'lastBackupStatus' must be one of succeeded, failed");
+    }
+    return raw;
+  }
+
+  private static Map<String, Object> workspaceJson(Workspace w) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", w.id());
+    out.put("tenantId", w.tenantId());
+    out.put("name", w.name());
+    out.put("createdAt", w.createdAt());
+    return out;
+  }
+
+  static Map<String, Object> deploymentJson(Deployment d) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", d.id());
+    out.put("tenantId", d.tenantId());
     out.put("workspaceId", d.workspaceId());
     out.put("name", d.name());
     out.put("status", d.status().name());
     out.put("version", d.version());
+    out.put("latestVersion", d.latestVersion());
+    out.put("versionCheckedAt", d.versionCheckedAt());
+    out.put("healthUrl", d.healthUrl());
+    out.put("backupSchedule", d.backupSchedule());
+    out.put("lastBackupAt", d.lastBackupAt());
+    out.put("lastBackupStatus", d.lastBackupStatus());
+    out.put("createdAt", d.createdAt());
+    out.put("updatedAt", d.updatedAt());
     return out;
   }
 }

@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.TenantRepository;
 
-/** The audit trail: a tenant's runs (and the alerts it was sent), newest first. */
+/**
+ * The audit trail: a tenant's runs (and the alerts it was sent), newest first. Runs are paged with
+ * {@code before=<runId>} (the last id of the previous page) and filtered by status and trigger.
+ */
 public final class RunRoutes implements ApiServer.Routes {
   private static final int MAX_LIMIT = 200;
 
@@ -15,47 +20,51 @@ public final class RunRoutes implements ApiServer.Routes {
   private final TenantRepository tenants;
   private final RunRepository runs;
   private final NotificationRepository notifications;
+  private final RunQueries queries;
 
   public RunRoutes(ObjectMapper json, TenantRepository tenants, RunRepository runs,
-      NotificationRepository notifications) {
+      NotificationRepository notifications, RunQueries queries) {
     this.json = json;
     this.tenants = tenants;
     this.runs = runs;
     this.notifications = notifications;
+    this.queries = queries;
   }
 
   @Override
   public void register(Javalin app) {
     app.get("/api/tenants/{tenantId}/ops/runs", this::list);
+    app.get("/api/tenants/{tenantId}/ops/runs/{runId}", this::one);
     app.get("/api/tenants/{tenantId}/notifications", this::notifications);
   }
 
   private void list(Context ctx) {
+    QueryParams q = QueryParams.of(ctx, "limit", "before", "status", "trigger");
     String tenantId = tenantId(ctx);
-    ctx.json(runs.recent(tenantId, limit(ctx)).stream().map(r -> RunView.of(r, json)).toList());
+    var page = new RunQueries.Page(q.get("before"),
+        q.oneOf("status", RunStatus::fromWire, "running, completed, failed, skipped"),
+        q.oneOf("trigger", Trigger::fromWire, "schedule, manual, event"),
+        q.limit(20, MAX_LIMIT));
+    var found = queries.page(tenantId, page)
+        .orElseThrow(() -> ApiException.badRequest("'before' names no run of this tenant"));
+    ctx.json(found.stream().map(r -> RunView.of(r, json)).toList());
+  }
+
+  private void one(Context ctx) {
+    QueryParams.of(ctx);
+    String tenantId = tenantId(ctx);
+    var run = runs.find(tenantId, PathTenant.id(ctx, "runId", "run"))
+        .orElseThrow(() -> ApiException.notFound("run"));
+    ctx.json(RunView.of(run, json));
   }
 
   private void notifications(Context ctx) {
-    ctx.json(notifications.listByTenant(tenantId(ctx), limit(ctx)));
+    QueryParams q = QueryParams.of(ctx, "limit");
+    String tenantId = tenantId(ctx);
+    ctx.json(notifications.listByTenant(tenantId, q.limit(20, MAX_LIMIT)));
   }
 
   private String tenantId(Context ctx) {
     return PathTenant.require(ctx, tenants);
-  }
-
-  private static int limit(Context ctx) {
-    String raw = ctx.queryParam("limit");
-    if (raw == null) {
-      return 20;
-    }
-    try {
-      int n = Integer.parseInt(raw);
-      if (n < 1 || n > MAX_LIMIT) {
-        throw ApiException.badRequest("limit must be between 1 and " + MAX_LIMIT);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw ApiException.badRequest("limit must be an integer");
-    }
   }
 }

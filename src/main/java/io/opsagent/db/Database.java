@@ -4,10 +4,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.opsagent.config.Config;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -39,13 +39,17 @@ public final class Database implements AutoCloseable {
    */
   static final String SERVER_KEEPALIVES =
       "-c tcp_keepalives_idle=20 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3";
+  /** How long {@link #isHealthy()} waits for a connection and for its answer. */
+  static final int HEALTH_TIMEOUT_MS = 1000;
 
   private final HikariDataSource dataSource;
+  private final HikariDataSource healthPool;
   private final Jdbi jdbi;
   private final boolean embedded;
 
-  private Database(HikariDataSource dataSource, boolean embedded) {
+  private Database(HikariDataSource dataSource, HikariDataSource healthPool, boolean embedded) {
     this.dataSource = dataSource;
+    this.healthPool = healthPool;
     this.embedded = embedded;
     this.jdbi = Jdbi.create(dataSource);
     jdbi.define(EMBEDDED_ATTRIBUTE, embedded);
@@ -86,7 +90,31 @@ public final class Database implements AutoCloseable {
       // options= in the URL wins over this property
       hc.addDataSourceProperty("options", SERVER_KEEPALIVES);
     }
-    return new Database(new HikariDataSource(hc), embedded);
+    HikariDataSource pool = new HikariDataSource(hc);
+    return new Database(pool, embedded ? pool : healthPool(hc), embedded);
+  }
+
+  /**
+   * A one-connection pool of its own for {@link #isHealthy()}: the main pool waits up to 10 s for a
+   * connection, which is right for work but makes an outage take 10 s to show. This one gives up
+   * after {@value #HEALTH_TIMEOUT_MS} ms, and never fails at start (the main pool does that).
+   */
+  private static HikariDataSource healthPool(HikariConfig main) {
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(main.getJdbcUrl());
+    hc.setUsername(main.getUsername());
+    hc.setPassword(main.getPassword());
+    hc.setPoolName("opsagent-db-health");
+    hc.setMaximumPoolSize(1);
+    hc.setMinimumIdle(0);
+    hc.setConnectionTimeout(HEALTH_TIMEOUT_MS);
+    hc.setValidationTimeout(HEALTH_TIMEOUT_MS);
+    hc.setInitializationFailTimeout(-1);
+    if (main.getJdbcUrl().startsWith("jdbc:postgresql:")) {
+      hc.addDataSourceProperty("connectTimeout", "1"); // seconds
+      hc.addDataSourceProperty("socketTimeout", "2");
+    }
+    return new HikariDataSource(hc);
   }
 
   private static void createParentDirectory(String pathAndProps) {
@@ -142,9 +170,13 @@ public final class Database implements AutoCloseable {
         dataSource.getPassword());
   }
 
-  /** True when a trivial query answers within a second; used by {@code /health}. */
+  /**
+   * True when the database answers; false within about a second when it does not (a connection of
+   * the health pool is awaited at most {@value #HEALTH_TIMEOUT_MS} ms and validated within a second).
+   * Used by {@code /health} and by the API to answer 503 at once during an outage.
+   */
   public boolean isHealthy() {
-    try (var c = dataSource.getConnection()) {
+    try (var c = healthPool.getConnection()) {
       return c.isValid(1);
     } catch (Exception e) {
       return false;
@@ -153,6 +185,9 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    if (healthPool != dataSource) {
+      healthPool.close();
+    }
     dataSource.close();
   }
 }

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsagent.config.ConfigException;
 import io.opsagent.db.Ids;
-import io.opsagent.db.Times;
 import io.opsagent.db.SecretBox;
+import io.opsagent.db.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Secrets at rest: with a {@link SecretBox} (from {@code OPSAGENT_SECRET_KEY}) a channel's whole
  * configuration — URLs carry tokens too — is stored encrypted, bound to the channel's id; without one
  * it is stored as plaintext JSON. {@link #secureAtRest()} runs once at start.
+ *
+ * <p>A deleted channel keeps its row (the delivery log refers to it) but is never read again.
  */
 public final class NotificationChannelRepository {
   private static final Logger log = LoggerFactory.getLogger(NotificationChannelRepository.class);
@@ -166,7 +168,7 @@ public final class NotificationChannelRepository {
   /** The tenant's channels, oldest first, without their configuration. */
   public List<ChannelView> listByTenant(String tenantId) {
     return jdbi.withHandle(h -> h.createQuery("""
-            SELECT * FROM notification_channels WHERE tenant_id = :tenantId
+            SELECT * FROM notification_channels WHERE tenant_id = :tenantId AND deleted_at IS NULL
             ORDER BY created_at, id""")
         .bind("tenantId", tenantId)
         .map(this::map)
@@ -177,7 +179,8 @@ public final class NotificationChannelRepository {
   /** Switches a channel on or off; false if the tenant has no such channel. */
   public boolean setEnabled(String tenantId, String channelId, boolean enabled) {
     return jdbi.withHandle(h -> h.createUpdate(
-            "UPDATE notification_channels SET enabled = :enabled WHERE id = :id AND tenant_id = :tenantId")
+            "UPDATE notification_channels SET enabled = :enabled WHERE id = :id AND tenant_id = :tenantId"
+                + " AND deleted_at IS NULL")
         .bind("enabled", enabled)
         .bind("id", channelId)
         .bind("tenantId", tenantId)
@@ -188,7 +191,7 @@ public final class NotificationChannelRepository {
   public List<NotificationChannel> selectFor(Alert alert) {
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT * FROM notification_channels
-            WHERE tenant_id = :tenantId AND enabled = TRUE
+            WHERE tenant_id = :tenantId AND enabled = TRUE AND deleted_at IS NULL
               AND (workspace_id IS NULL OR workspace_id = :workspaceId)
             ORDER BY created_at, id""")
         .bind("tenantId", alert.tenantId())
@@ -197,13 +200,60 @@ public final class NotificationChannelRepository {
         .list());
   }
 
+  /** The tenant's channel, unless it was deleted. */
   public Optional<NotificationChannel> find(String tenantId, String channelId) {
     return jdbi.withHandle(h -> h.createQuery(
-            "SELECT * FROM notification_channels WHERE id = :id AND tenant_id = :tenantId")
+            "SELECT * FROM notification_channels WHERE id = :id AND tenant_id = :tenantId AND deleted_at IS NULL")
         .bind("id", channelId)
         .bind("tenantId", tenantId)
         .map(this::map)
         .findOne());
+  }
+
+  /**
+   * Changes what is given of a channel: {@code config} is validated for its type and passes the SSRF
+   * guard exactly as on creation, and replaces the whole configuration. Empty if the tenant has no
+   * such channel (or it was deleted).
+   */
+  public Optional<ChannelView> update(String tenantId, String channelId, Optional<Boolean> enabled,
+      Optional<String> name, Optional<ObjectNode> config) {
+    name.ifPresent(n -> {
+      if (n.isBlank() || n.length() > 200) {
+        throw new IllegalArgumentException("name is required (at most 200 characters)");
+      }
+    });
+    Optional<NotificationChannel> current = find(tenantId, channelId);
+    if (current.isEmpty()) {
+      return Optional.empty();
+    }
+    NotificationChannel c = current.get();
+    ObjectNode clean = config.map(raw -> ChannelConfigs.validate(c.type(), raw, guard)).orElse(c.config());
+    NotificationChannel changed = new NotificationChannel(c.id(), tenantId, c.workspaceId(), c.type(),
+        name.map(String::trim).orElse(c.name()), clean, enabled.orElse(c.enabled()), c.createdAt());
+    int updated = jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE notification_channels SET name = :name, enabled = :enabled, config_json = :config
+            WHERE id = :id AND tenant_id = :tenantId AND deleted_at IS NULL""")
+        .bind("name", changed.name())
+        .bind("enabled", changed.enabled())
+        .bind("config", encode(channelId, clean))
+        .bind("id", channelId)
+        .bind("tenantId", tenantId)
+        .execute());
+    return updated == 1 ? Optional.of(changed.view()) : Optional.empty();
+  }
+
+  /**
+   * Deletes a channel softly: it is no longer listed nor sent to (pending retries to it end as
+   * failed), and the delivery log keeps its rows. False if the tenant has no such channel.
+   */
+  public boolean delete(String tenantId, String channelId) {
+    return jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE notification_channels SET deleted_at = :now, enabled = FALSE
+            WHERE id = :id AND tenant_id = :tenantId AND deleted_at IS NULL""")
+        .bind("now", Times.now())
+        .bind("id", channelId)
+        .bind("tenantId", tenantId)
+        .execute()) == 1;
   }
 
   private NotificationChannel map(ResultSet rs, StatementContext ctx) throws SQLException {

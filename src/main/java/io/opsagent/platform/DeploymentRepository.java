@@ -5,7 +5,9 @@ import io.opsagent.db.Times;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
@@ -74,6 +76,41 @@ public final class DeploymentRepository {
         .list());
   }
 
+  /** The workspace's deployments, ordered by name. */
+  public List<Deployment> listByWorkspace(String workspaceId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM deployments WHERE workspace_id = :workspaceId ORDER BY name, id")
+        .bind("workspaceId", workspaceId)
+        .mapTo(Deployment.class)
+        .list());
+  }
+
+  /**
+   * Writes the facts of {@code changed} (version, latest version and when it was checked, health URL,
+   * backup schedule, last backup and its status; never the status, which only events move) over
+   * {@code current}. A changed version is recorded as a {@code version_changed} event in the same
+   * transaction, so the history shows when it happened. Returns the deployment as stored.
+   */
+  public Deployment updateFacts(Deployment current, Deployment changed) {
+    Instant now = Times.now();
+    jdbi.useTransaction(h -> {
+      h.createUpdate("""
+              UPDATE deployments SET version = :version, latest_version = :latestVersion,
+                  version_checked_at = :versionCheckedAt, backup_schedule = :backupSchedule,
+                  last_backup_at = :lastBackupAt, last_backup_status = :lastBackupStatus,
+                  health_url = :healthUrl, updated_at = :now
+              WHERE id = :id AND tenant_id = :tenantId""")
+          .bindMethods(changed)
+          .bind("now", now)
+          .execute();
+      if (!Objects.equals(current.version(), changed.version())) {
+        insertEvent(h, new DeploymentEvent(Ids.newId(), current.tenantId(), current.id(),
+            "version_changed", null, "version " + shown(current.version()) + " → " + shown(changed.version()), now));
+      }
+    });
+    return find(current.tenantId(), current.id()).orElseThrow();
+  }
+
   /**
    * Records an event; when it carries a status, moves the deployment to it in the same
    * transaction, so the status and the event that explains it are never seen apart.
@@ -83,11 +120,7 @@ public final class DeploymentRepository {
     DeploymentEvent e = new DeploymentEvent(Ids.newId(), deployment.tenantId(), deployment.id(),
         type, status, message, Times.now());
     jdbi.useTransaction(h -> {
-      h.createUpdate("""
-              INSERT INTO deployment_events (id, tenant_id, deployment_id, type, status, message, created_at)
-              VALUES (:id, :tenantId, :deploymentId, :type, :status, :message, :createdAt)""")
-          .bindMethods(e)
-          .execute();
+      insertEvent(h, e);
       if (status != null) {
         h.createUpdate("UPDATE deployments SET status = :status, updated_at = :at WHERE id = :id")
             .bind("status", status)
@@ -97,6 +130,18 @@ public final class DeploymentRepository {
       }
     });
     return e;
+  }
+
+  private static String shown(String version) {
+    return version == null ? "(none)" : version;
+  }
+
+  private static void insertEvent(Handle h, DeploymentEvent e) {
+    h.createUpdate("""
+            INSERT INTO deployment_events (id, tenant_id, deployment_id, type, status, message, created_at)
+            VALUES (:id, :tenantId, :deploymentId, :type, :status, :message, :createdAt)""")
+        .bindMethods(e)
+        .execute();
   }
 
   /** The tenant's events at or after {@code since}, newest first, at most {@code limit}. */

@@ -9,7 +9,10 @@ import io.opsagent.api.ChannelRoutes;
 import io.opsagent.api.JsonMapper;
 import io.opsagent.api.OpsRoutes;
 import io.opsagent.api.PlatformRoutes;
+import io.opsagent.api.RunQueries;
 import io.opsagent.api.RunRoutes;
+import io.opsagent.api.TenantRoutes;
+import io.opsagent.api.TenantStatusQuery;
 import io.opsagent.config.Config;
 import io.opsagent.db.Retention;
 import io.opsagent.platform.Deployment;
@@ -120,7 +123,9 @@ public final class Worker implements AutoCloseable {
         new PlatformRoutes(json, services.tenants(), services.workspaces(), services.deployments(),
             this::deploymentStatusChanged),
         new ChannelRoutes(json, services.tenants(), services.workspaces(), services.channels()),
-        new RunRoutes(json, services.tenants(), services.runs(), services.notifications()),
+        new RunRoutes(json, services.tenants(), services.runs(), services.notifications(),
+            new RunQueries(services.db().jdbi())),
+        new TenantRoutes(json, new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause())),
         new OpsRoutes(services.tenants(), scheduler, services.runs())));
   }
 

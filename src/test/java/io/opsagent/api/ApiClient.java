@@ -40,6 +40,16 @@ public final class ApiClient {
         .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json"), token);
   }
 
+  public Response post(String path, byte[] body) {
+    return send(HttpRequest.newBuilder(URI.create(base + path))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", "application/json"), token);
+  }
+
+  public Response patch(String path, String body) {
+    return send(HttpRequest.newBuilder(URI.create(base + path))
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json"), token);
+  }
+
   public Response put(String path) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.noBody()), token);
   }

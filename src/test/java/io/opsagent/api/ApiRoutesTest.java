@@ -46,7 +46,8 @@ class ApiRoutesTest {
     var channelRoutes = new ChannelRoutes(JsonMapper.create(), tenants, new WorkspaceRepository(jdbi),
         new NotificationChannelRepository(jdbi, false));
     runs = new RunRepository(jdbi);
-    var runRoutes = new RunRoutes(JsonMapper.create(), tenants, runs, new NotificationRepository(jdbi));
+    var runRoutes = new RunRoutes(JsonMapper.create(), tenants, runs, new NotificationRepository(jdbi),
+        new RunQueries(jdbi));
     server = new ApiServer("secret-token", JsonMapper.create(),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
         List.of(new ApiServer.HealthCheck("database", db.database()::isHealthy)),

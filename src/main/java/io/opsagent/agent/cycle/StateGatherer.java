@@ -55,7 +55,8 @@ public final class StateGatherer {
   private List<TenantState.Channel> channels(String tenantId) {
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT id, workspace_id, type, name, enabled FROM notification_channels
-            WHERE tenant_id = :tenantId ORDER BY workspace_id NULLS FIRST, name, id""")
+            WHERE tenant_id = :tenantId AND deleted_at IS NULL
+            ORDER BY workspace_id NULLS FIRST, name, id""")
         .bind("tenantId", tenantId)
         .map((rs, ctx) -> new TenantState.Channel(rs.getString("id"), rs.getString("workspace_id"),
             rs.getString("type"), rs.getString("name"), rs.getBoolean("enabled")))

@@ -229,7 +229,8 @@ public final class RunRepository {
         .execute();
   }
 
-  private static OpsRun map(ResultSet rs, StatementContext ctx) throws SQLException {
+  /** Maps an {@code ops_agent_runs} row (the one mapping of it; the API's queries use it too). */
+  public static OpsRun map(ResultSet rs, StatementContext ctx) throws SQLException {
     return new OpsRun(
         rs.getString("id"),
         rs.getString("tenant_id"),

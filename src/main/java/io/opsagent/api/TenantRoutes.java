@@ -1,0 +1,60 @@
+package io.opsagent.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Tenants as an operator looks at them: whether the agent is switched on, paused by the circuit
+ * breaker (and until when), in which mode it acts, how many deployments are FAILED or DEGRADED, and
+ * its latest run. Created with {@code POST /api/tenants} ({@link PlatformRoutes}).
+ */
+public final class TenantRoutes implements ApiServer.Routes {
+  private static final int MAX_LIMIT = 1000;
+
+  private final ObjectMapper json;
+  private final TenantStatusQuery statuses;
+
+  public TenantRoutes(ObjectMapper json, TenantStatusQuery statuses) {
+    this.json = json;
+    this.statuses = statuses;
+  }
+
+  @Override
+  public void register(Javalin app) {
+    app.get("/api/tenants", this::list);
+    app.get("/api/tenants/{tenantId}", this::one);
+  }
+
+  private void list(Context ctx) {
+    QueryParams q = QueryParams.of(ctx, "limit", "after");
+    ctx.json(statuses.list(q.get("after"), q.limit(100, MAX_LIMIT)).stream().map(this::toJson).toList());
+  }
+
+  private void one(Context ctx) {
+    QueryParams.of(ctx);
+    String tenantId = PathTenant.id(ctx, "tenantId", "tenant");
+    ctx.json(toJson(statuses.one(tenantId).orElseThrow(() -> ApiException.notFound("tenant"))));
+  }
+
+  private Map<String, Object> toJson(TenantStatusQuery.TenantStatus s) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", s.tenant().id());
+    out.put("name", s.tenant().name());
+    out.put("createdAt", s.tenant().createdAt());
+    out.put("opsEnabled", s.opsEnabled());
+    out.put("paused", s.paused());
+    if (s.pausedUntil() != null) {
+      out.put("pausedUntil", s.pausedUntil());
+    }
+    out.put("mode", s.mode());
+    out.put("failed", s.failed());
+    out.put("degraded", s.degraded());
+    if (s.lastRun() != null) {
+      out.put("lastRun", RunView.of(s.lastRun(), json));
+    }
+    return out;
+  }
+}
