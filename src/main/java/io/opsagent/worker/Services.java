@@ -3,6 +3,7 @@ package io.opsagent.worker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opsagent.agent.OpsAgent;
+import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.config.Config;
@@ -54,6 +55,12 @@ public final class Services implements AutoCloseable {
     this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
     this.agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns).build();
+    // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
+    ReviewMemory reviews = new ReviewMemory(jdbi);
+    notifier.onFailedForGood(d -> reviews.forget(d.tenantId()));
+    if (config.anthropicApiKey().isPresent() && config.modelPrice().isEmpty()) {
+      log.warn("model {} has no price in OPSAGENT_MODEL_PRICES: runs record costUsd null", config.model());
+    }
   }
 
   /**

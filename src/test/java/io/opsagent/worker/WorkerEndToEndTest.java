@@ -155,7 +155,9 @@ class WorkerEndToEndTest {
 
     assertThat(metrics.status()).isEqualTo(200);
     assertThat(metrics.body())
-        .contains("opsagent_cycles_total{status=\"completed\"}")
+        .containsPattern("opsagent_cycles_total\\{[^}]*status=\"completed\"")
+        .contains("opsagent_cost_usd_total")
+        .contains("opsagent_tokens_total{direction=\"cache_read\"}")
         .contains("opsagent_cycle_duration_seconds")
         .contains("opsagent_tokens_total{direction=\"input\"}")
         .contains("opsagent_queue_lag_seconds{queue=\"ops-agent\"}")
