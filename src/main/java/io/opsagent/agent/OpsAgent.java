@@ -193,7 +193,8 @@ public final class OpsAgent implements AutoCloseable {
       memory.remember(tenantId, fingerprint, now);
     }
     OpsRun done = runs.find(tenantId, runId).orElseThrow();
-    log.info("cycle finished tenant={} run={} trigger={} status={} steps={} calls={} refused={}"
+    log.atLevel(done.status() == RunStatus.FAILED ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.INFO)
+        .log("cycle finished tenant={} run={} trigger={} status={} steps={} calls={} refused={}"
             + " inputTokens={} outputTokens={} cacheReadTokens={} cacheWriteTokens={} costUsd={}"
             + " model={} ms={}{}", tenantId, runId, trigger.wire(), done.status().wire(), p.steps,
         p.session == null ? 0 : p.session.calls(), p.session == null ? 0 : p.session.refused(),

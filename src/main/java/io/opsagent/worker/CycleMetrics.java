@@ -6,9 +6,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.tools.RefusalReason;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * Turns each finished run into metrics: {@code opsagent.cycles} by status, trigger and skip reason,
@@ -54,30 +54,10 @@ final class CycleMetrics {
       Counter.builder("opsagent.actions").tag("tool", a.path("name").asText("unknown"))
           .tag("outcome", allowed ? "executed" : "refused").register(registry).increment();
       if (!allowed) {
-        Counter.builder("opsagent.actions.refused").tag("reason", category(a.path("reason").asText("")))
+        Counter.builder("opsagent.actions.refused")
+            .tag("reason", RefusalReason.classify(a.path("reason").asText("")).wire())
             .register(registry).increment();
       }
     }
-  }
-
-  /** A small closed set of reasons, so the metric's cardinality stays bounded. */
-  static String category(String reason) {
-    String r = reason.toLowerCase(Locale.ROOT);
-    if (r.contains("budget")) {
-      return "budget";
-    }
-    if (r.contains("cooldown") || r.contains("already sent")) {
-      return "cooldown";
-    }
-    if (r.contains("redis") || r.contains("unavailable")) {
-      return "store_unavailable";
-    }
-    if (r.contains("not found") || r.contains("no such") || r.contains("unknown workspace")) {
-      return "scope";
-    }
-    if (r.contains("unknown tool")) {
-      return "unknown_tool";
-    }
-    return "invalid";
   }
 }

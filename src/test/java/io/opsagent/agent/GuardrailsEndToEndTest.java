@@ -274,7 +274,7 @@ class GuardrailsEndToEndTest {
   }
 
   @Test
-  void twoProcessesRestartingTheSameDeploymentRestartItOnceAndStartTheConfiguredCooldown()
+  void aSecondProcessIsKeptOutByTheCycleLockAndItsLaterRestartIsRefusedByTheCooldown()
       throws Exception {
     var t = tenant("restarts");
     Deployment d = t.deploy("api", DeploymentStatus.DEGRADED, "1.0.0");
@@ -334,6 +334,7 @@ class GuardrailsEndToEndTest {
     assertThat(refused(run)).singleElement().satisfies(a -> {
       assertThat(a.get("name").asText()).isEqualTo(RESTART);
       assertThat(a.get("reason").asText()).contains("fail closed");
+      assertThat(a.get("refusal").asText()).as("an outage is not a cooldown").isEqualTo("store_unavailable");
     });
     assertThat(allowed(run)).singleElement()
         .satisfies(a -> assertThat(a.get("name").asText()).isEqualTo(OpsTools.SEND_ALERT));

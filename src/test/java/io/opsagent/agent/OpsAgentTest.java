@@ -237,6 +237,7 @@ class OpsAgentTest {
     }
     assertThat(actions.get(5).get("allowed").asBoolean()).isFalse();
     assertThat(actions.get(5).get("reason").asText()).contains("action budget of 5");
+    assertThat(actions.get(5).get("refusal").asText()).isEqualTo("budget");
     assertThat(run.summary()).contains("Action budget of 5", "1 call(s) refused");
   }
 

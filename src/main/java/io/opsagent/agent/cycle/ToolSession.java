@@ -9,6 +9,7 @@ import io.opsagent.agent.guard.ActionGate;
 import io.opsagent.agent.llm.Block;
 import io.opsagent.agent.tools.InputValidator;
 import io.opsagent.agent.tools.OpsTools;
+import io.opsagent.agent.tools.RefusalReason;
 import io.opsagent.agent.tools.ToolOutcome;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -84,7 +85,8 @@ public final class ToolSession {
     a.set("input", use.input() == null ? NullNode.getInstance() : use.input());
     if (outcome instanceof ToolOutcome.Refused r) {
       refused++;
-      a.put("allowed", false).putNull("result").put("reason", r.reason());
+      a.put("allowed", false).putNull("result").put("reason", r.reason())
+          .put("refusal", RefusalReason.classify(r.reason()).wire());
       log.debug("tool call refused tool={} reason={}", use.name(), r.reason());
     } else {
       a.put("allowed", true).put("result", ContextBuilder.cap(outcome.text(), MAX_RECORDED_RESULT))

@@ -26,6 +26,21 @@ class ScheduleSlotsTest {
     assertThat(slots.next(tenant, first.minusMillis(1))).isEqualTo(first);
   }
 
+  /**
+   * The slot function is part of the stored schedule: changing it would move every tenant's cycles
+   * on upgrade (and let two versions disagree). These values pin it.
+   */
+  @Test
+  void slotsArePinnedAcrossVersions() {
+    Instant now = Instant.parse("2026-11-25T12:00:00Z");
+
+    assertThat(slots.next("0b7c6a4e-5d0e-4c55-9d1f-2f3c4b5a6d7e", now))
+        .isEqualTo(Instant.parse("2026-11-25T12:03:43.826Z"));
+    assertThat(slots.next("tenant-a", now)).isEqualTo(Instant.parse("2026-11-25T12:03:52.361Z"));
+    assertThat(slots.next("00000000-0000-0000-0000-000000000001", now))
+        .isEqualTo(Instant.parse("2026-11-25T12:02:23.513Z"));
+  }
+
   @Test
   void tenThousandTenantsAreSpreadOverTheInterval() {
     Instant now = Instant.parse("2026-11-25T12:00:00Z");
