@@ -85,7 +85,7 @@ public final class OpsAgent implements AutoCloseable {
   private OpsAgent(Builder b, ModelClient model, ActionGate gate, CyclePolicy policy) {
     this.tenants = new TenantRepository(b.jdbi);
     this.runs = new RunRepository(b.jdbi);
-    this.gatherer = new StateGatherer(b.jdbi);
+    this.gatherer = new StateGatherer(b.jdbi, b.clock);
     this.memory = new ReviewMemory(b.jdbi);
     this.model = model;
     this.tools = b.tools;
@@ -190,7 +190,7 @@ public final class OpsAgent implements AutoCloseable {
           outcome.status().wire(), outcome.summary(), outcome.actionsJson());
     }
     if (recorded && outcome.status() == RunStatus.COMPLETED) {
-      memory.remember(tenantId, fingerprint, now);
+      memory.remember(tenantId, fingerprint, now, runId);
     }
     OpsRun done = runs.find(tenantId, runId).orElseThrow();
     log.info("cycle finished tenant={} run={} trigger={} status={} steps={} calls={} refused={}"
@@ -345,7 +345,10 @@ public final class OpsAgent implements AutoCloseable {
       return this;
     }
 
-    /** The clock of the circuit breaker's pause and of the full-review interval. */
+    /**
+     * The clock of the circuit breaker's pause, of the full-review interval and of the state's
+     * time-derived facts ("backup overdue").
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
