@@ -183,13 +183,19 @@ public final class OpsAgent implements AutoCloseable {
           : "cycle failed: " + reason;
       outcome = outcome(RunStatus.FAILED, summary, p, reason);
     }
-    boolean recorded = held.isHeld() && runs.finish(runId, outcome);
+    // recorded even when the lock was lost: finish only ever changes a row still running, so an
+    // outcome recorded by whoever took the tenant over is never overwritten
+    boolean lockHeld = held.isHeld();
+    boolean recorded = runs.finish(runId, outcome);
     if (!recorded) {
       log.error("cycle outcome could not be recorded (the tenant's cycle lock or the run row was taken"
               + " over) tenant={} run={} status={} summary=\"{}\" actions={}", tenantId, runId,
           outcome.status().wire(), outcome.summary(), outcome.actionsJson());
+    } else if (!lockHeld) {
+      log.warn("cycle lock lost (its database session died); outcome recorded, no further side effect"
+          + " tenant={} run={} status={}", tenantId, runId, outcome.status().wire());
     }
-    if (recorded && outcome.status() == RunStatus.COMPLETED) {
+    if (recorded && lockHeld && outcome.status() == RunStatus.COMPLETED) {
       memory.remember(tenantId, fingerprint, now, runId);
     }
     OpsRun done = runs.find(tenantId, runId).orElseThrow();
@@ -200,7 +206,9 @@ public final class OpsAgent implements AutoCloseable {
         p.tokens.input(), p.tokens.output(), p.tokens.cacheRead(), p.tokens.cacheWrite(),
         outcome.costUsd(), model.modelId(), (System.nanoTime() - t0) / 1_000_000,
         done.error() == null ? "" : " error=\"" + done.error() + "\"");
-    notifyPolicy(done);
+    if (lockHeld) { // without the lock, another holder may be running the tenant: no more alerts from here
+      notifyPolicy(done);
+    }
     return done;
   }
 
