@@ -85,7 +85,7 @@ public final class OpsAgent implements AutoCloseable {
   private OpsAgent(Builder b, ModelClient model, ActionGate gate, CyclePolicy policy) {
     this.tenants = new TenantRepository(b.jdbi);
     this.runs = new RunRepository(b.jdbi);
-    this.gatherer = new StateGatherer(b.jdbi);
+    this.gatherer = new StateGatherer(b.jdbi, b.clock);
     this.memory = new ReviewMemory(b.jdbi);
     this.model = model;
     this.tools = b.tools;
@@ -183,14 +183,20 @@ public final class OpsAgent implements AutoCloseable {
           : "cycle failed: " + reason;
       outcome = outcome(RunStatus.FAILED, summary, p, reason);
     }
-    boolean recorded = held.isHeld() && runs.finish(runId, outcome);
+    // recorded even when the lock was lost: finish only ever changes a row still running, so an
+    // outcome recorded by whoever took the tenant over is never overwritten
+    boolean lockHeld = held.isHeld();
+    boolean recorded = runs.finish(runId, outcome);
     if (!recorded) {
       log.error("cycle outcome could not be recorded (the tenant's cycle lock or the run row was taken"
               + " over) tenant={} run={} status={} summary=\"{}\" actions={}", tenantId, runId,
           outcome.status().wire(), outcome.summary(), outcome.actionsJson());
+    } else if (!lockHeld) {
+      log.warn("cycle lock lost (its database session died); outcome recorded, no further side effect"
+          + " tenant={} run={} status={}", tenantId, runId, outcome.status().wire());
     }
-    if (recorded && outcome.status() == RunStatus.COMPLETED) {
-      memory.remember(tenantId, fingerprint, now);
+    if (recorded && lockHeld && outcome.status() == RunStatus.COMPLETED) {
+      memory.remember(tenantId, fingerprint, now, runId);
     }
     OpsRun done = runs.find(tenantId, runId).orElseThrow();
     log.atLevel(done.status() == RunStatus.FAILED ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.INFO)
@@ -201,7 +207,9 @@ public final class OpsAgent implements AutoCloseable {
         p.tokens.input(), p.tokens.output(), p.tokens.cacheRead(), p.tokens.cacheWrite(),
         outcome.costUsd(), model.modelId(), (System.nanoTime() - t0) / 1_000_000,
         done.error() == null ? "" : " error=\"" + done.error() + "\"");
-    notifyPolicy(done);
+    if (lockHeld) { // without the lock, another holder may be running the tenant: no more alerts from here
+      notifyPolicy(done);
+    }
     return done;
   }
 
@@ -346,7 +354,10 @@ public final class OpsAgent implements AutoCloseable {
       return this;
     }
 
-    /** The clock of the circuit breaker's pause and of the full-review interval. */
+    /**
+     * The clock of the circuit breaker's pause, of the full-review interval and of the state's
+     * time-derived facts ("backup overdue").
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

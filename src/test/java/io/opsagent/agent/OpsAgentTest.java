@@ -288,6 +288,10 @@ class OpsAgentTest {
     assertThat(second.get("system")).isEqualTo(first.get("system"));
     assertThat(second.get("tools").toString()).isEqualTo(first.get("tools").toString());
     assertThat(first.get("system").get(0).get("cache_control").get("type").asText()).isEqualTo("ephemeral");
+    // the whole prefix as one string, key order included
+    assertThat(prefixBytes(api.requests().get(1))).isEqualTo(prefixBytes(api.requests().get(0)));
+    // the API caches only a prefix of at least 1,024 tokens (Sonnet): at most ~4 characters a token
+    assertThat(prefixBytes(api.requests().get(0)).length()).isGreaterThan(4 * 1024);
     assertThat(first.get("tools")).extracting(tool -> tool.get("name").asText())
         .containsExactly("getInfrastructureOverview", "sendAlert", "recordAction");
   }
@@ -316,6 +320,16 @@ class OpsAgentTest {
         .isInstanceOf(UnknownTenantException.class).hasMessageContaining(nobody);
     assertThat(new RunRepository(db.database().jdbi()).recent(nobody, 10)).isEmpty();
     assertThat(api.requests()).isEmpty();
+  }
+
+  /** The raw text of the request's cached prefix: its {@code tools} and {@code system} values. */
+  static String prefixBytes(String rawRequest) {
+    try {
+      JsonNode body = JSON.readTree(rawRequest);
+      return JSON.writeValueAsString(body.get("tools")) + JSON.writeValueAsString(body.get("system"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static String firstUserText(JsonNode request) {

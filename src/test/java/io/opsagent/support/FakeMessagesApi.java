@@ -120,11 +120,34 @@ public final class FakeMessagesApi implements AutoCloseable {
   public Reply text(String text, long inputTokens, long outputTokens) {
     ArrayNode content = JSON.createArrayNode();
     content.addObject().put("type", "text").put("text", text);
-    return message(content, "end_turn", inputTokens, outputTokens);
+    return message(content, "end_turn", inputTokens, outputTokens, 0, 0);
+  }
+
+  /**
+   * A final answer like {@link #text(String, long, long)} whose usage also reports prompt-cache
+   * tokens ({@code cache_read_input_tokens}, {@code cache_creation_input_tokens}).
+   */
+  public Reply text(String text, long inputTokens, long outputTokens, long cacheReadTokens,
+      long cacheWriteTokens) {
+    ArrayNode content = JSON.createArrayNode();
+    content.addObject().put("type", "text").put("text", text);
+    return message(content, "end_turn", inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens);
   }
 
   /** A turn that calls tools: a short text, then one {@code tool_use} block per (name, inputJson). */
   public Reply toolUse(long inputTokens, long outputTokens, String... nameAndInputJson) {
+    return message(toolContent(nameAndInputJson), "tool_use", inputTokens, outputTokens, 0, 0);
+  }
+
+  /**
+   * A reply cut off by the output limit ({@code stop_reason: max_tokens}) that nevertheless ends in
+   * {@code tool_use} blocks, as a truncated reply can: their input may be incomplete.
+   */
+  public Reply truncatedToolUse(long inputTokens, long outputTokens, String... nameAndInputJson) {
+    return message(toolContent(nameAndInputJson), "max_tokens", inputTokens, outputTokens, 0, 0);
+  }
+
+  private ArrayNode toolContent(String... nameAndInputJson) {
     ArrayNode content = JSON.createArrayNode();
     content.addObject().put("type", "text").put("text", "Let me look into this.");
     for (int i = 0; i < nameAndInputJson.length; i += 2) {
@@ -135,7 +158,7 @@ public final class FakeMessagesApi implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     }
-    return message(content, "tool_use", inputTokens, outputTokens);
+    return content;
   }
 
   public static Reply error(int status, String type, String message) {
@@ -144,13 +167,14 @@ public final class FakeMessagesApi implements AutoCloseable {
     return new Reply(status, body.toString());
   }
 
-  private Reply message(ArrayNode content, String stopReason, long in, long out) {
+  private Reply message(ArrayNode content, String stopReason, long in, long out, long cacheRead,
+      long cacheWrite) {
     ObjectNode m = JSON.createObjectNode().put("id", "msg_" + ids.incrementAndGet())
         .put("type", "message").put("role", "assistant").put("model", "claude-sonnet-4-5");
     m.set("content", content);
     m.put("stop_reason", stopReason).putNull("stop_sequence");
     m.putObject("usage").put("input_tokens", in).put("output_tokens", out)
-        .put("cache_creation_input_tokens", 0).put("cache_read_input_tokens", 0);
+        .put("cache_creation_input_tokens", cacheWrite).put("cache_read_input_tokens", cacheRead);
     return new Reply(200, m.toString());
   }
 

@@ -6,8 +6,10 @@ import io.opsagent.platform.DeploymentEvent;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.platform.WorkspaceRepository;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
@@ -19,7 +21,8 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Events are those since the tenant's last completed review started (or within {@link #LOOKBACK}
  * when there is none: a failed or skipped run reviewed nothing), newest first, at most
  * {@link #MAX_EVENTS}. Channels are read with a SELECT that never
- * touches their configuration, so no URL or secret can reach the model.
+ * touches their configuration, so no URL or secret can reach the model. Time-derived facts
+ * ("backup overdue") are judged at {@code gatheredAt}, read from the given clock.
  */
 public final class StateGatherer {
   static final Duration LOOKBACK = Duration.ofHours(24);
@@ -28,20 +31,27 @@ public final class StateGatherer {
       EnumSet.of(DeploymentStatus.RUNNING, DeploymentStatus.DEGRADED, DeploymentStatus.FAILED);
 
   private final Jdbi jdbi;
+  private final Clock clock;
   private final RunRepository runs;
   private final WorkspaceRepository workspaces;
   private final DeploymentRepository deployments;
 
   public StateGatherer(Jdbi jdbi) {
+    this(jdbi, Clock.systemUTC());
+  }
+
+  public StateGatherer(Jdbi jdbi, Clock clock) {
     this.jdbi = jdbi;
+    this.clock = clock;
     this.runs = new RunRepository(jdbi);
     this.workspaces = new WorkspaceRepository(jdbi);
     this.deployments = new DeploymentRepository(jdbi);
   }
 
   public TenantState gather(String tenantId) {
-    Instant now = Times.now();
-    Instant since = runs.lastReviewStart(tenantId).orElse(now.minus(LOOKBACK));
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    // stored times (events, runs) come from the system clock
+    Instant since = runs.lastReviewStart(tenantId).orElse(Times.now().minus(LOOKBACK));
     List<DeploymentEvent> events = deployments.eventsSince(tenantId, since, MAX_EVENTS + 1);
     boolean more = events.size() > MAX_EVENTS;
     return new TenantState(tenantId, now, since,

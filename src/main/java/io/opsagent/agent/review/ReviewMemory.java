@@ -33,6 +33,25 @@ public final class ReviewMemory {
         .findOne());
   }
 
+  /**
+   * Remembers the completed review {@code runId} of {@code fingerprint}, which started at
+   * {@code reviewedAt}, unless an alert of that run has already failed for good. A delivery can fail
+   * for good while its cycle still runs, and {@link #forget} would then come before this: so the
+   * memory is written first and the run's deliveries looked at after, each committed on its own, and
+   * a failure committed later is followed by its own {@link #forget}. Either way a failed page leaves
+   * no memory behind.
+   */
+  public void remember(String tenantId, StateFingerprint fingerprint, Instant reviewedAt, String runId) {
+    remember(tenantId, fingerprint, reviewedAt);
+    jdbi.useHandle(h -> h.createUpdate("""
+            DELETE FROM ops_review_state WHERE tenant_id = :t AND EXISTS (
+                SELECT 1 FROM notifications n
+                WHERE n.tenant_id = :t AND n.run_id = :run AND n.status = 'failed')""")
+        .bind("t", tenantId)
+        .bind("run", runId)
+        .execute());
+  }
+
   /** Remembers a completed review of {@code fingerprint}, which started at {@code reviewedAt}. */
   public void remember(String tenantId, StateFingerprint fingerprint, Instant reviewedAt) {
     String signatures = String.join(",", fingerprint.eventSignatures());
