@@ -104,8 +104,10 @@ public final class DeploymentRepository {
           .bind("now", now)
           .execute();
       if (!Objects.equals(current.version(), changed.version())) {
-        insertEvent(h, new DeploymentEvent(Ids.newId(), current.tenantId(), current.id(),
-            "version_changed", null, "version " + shown(current.version()) + " → " + shown(changed.version()), now));
+        var e = new DeploymentEvent(Ids.newId(), current.tenantId(), current.id(),
+            "version_changed", null, "version " + shown(current.version()) + " → " + shown(changed.version()), now);
+        insertEvent(h, e);
+        recordVersions(h, e.id(), changed.version(), current.version());
       }
     });
     return find(current.tenantId(), current.id()).orElseThrow();
@@ -130,6 +132,12 @@ public final class DeploymentRepository {
       }
     });
     return e;
+  }
+
+  /** Version history: the version an event moved the deployment to, and the one it left. */
+  private static void recordVersions(Handle h, String eventId, String version, String previous) {
+    h.createUpdate("UPDATE deployment_events SET version = :v, previous_version = :p WHERE id = :id")
+        .bind("v", version).bind("p", previous).bind("id", eventId).execute();
   }
 
   private static String shown(String version) {
