@@ -119,10 +119,24 @@ public final class DeploymentRepository {
    */
   public DeploymentEvent recordEvent(Deployment deployment, String type, DeploymentStatus status,
       String message) {
+    return recordEvent(deployment, type, status, message, null);
+  }
+
+  /**
+   * As above; a {@code version} other than the deployment's moves it to that version too, and the
+   * event records the version it moved to and the one it left (the version history).
+   */
+  public DeploymentEvent recordEvent(Deployment deployment, String type, DeploymentStatus status,
+      String message, String version) {
     DeploymentEvent e = new DeploymentEvent(Ids.newId(), deployment.tenantId(), deployment.id(),
         type, status, message, Times.now());
     jdbi.useTransaction(h -> {
       insertEvent(h, e);
+      if (version != null && !version.equals(deployment.version())) {
+        h.createUpdate("UPDATE deployments SET version = :version, updated_at = :at WHERE id = :id")
+            .bind("version", version).bind("at", e.createdAt()).bind("id", deployment.id()).execute();
+        recordVersions(h, e.id(), version, deployment.version());
+      }
       if (status != null) {
         h.createUpdate("UPDATE deployments SET status = :status, updated_at = :at WHERE id = :id")
             .bind("status", status)

@@ -120,8 +120,10 @@ public final class Queues implements AutoCloseable {
         });
     this.takeover = worstCaseTakeover(config);
     this.ops = builder(db, config, JobType.Queue.OPS_AGENT, config.opsConcurrency(), opsCycleTask).build();
+    // a failing job is retried by design (e.g. a platform answering 503): one line, no stack trace
     this.deployment = builder(db, config, JobType.Queue.DEPLOYMENT, config.deploymentConcurrency(),
-        deploymentTask).startTasks(deploymentRecurring).build();
+        deploymentTask).startTasks(deploymentRecurring)
+        .failureLogging(com.github.kagkarlsson.scheduler.logging.LogLevel.WARN, false).build();
   }
 
   private static SchedulerBuilder builder(Database db, Config config, JobType.Queue queue, int threads,

@@ -3,6 +3,7 @@ package io.opsagent.worker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opsagent.action.ActionHolds;
+import io.opsagent.action.HistoryTool;
 import io.opsagent.action.PlatformActions;
 import io.opsagent.agent.OpsAgent;
 import io.opsagent.agent.review.ReviewMemory;
@@ -18,6 +19,7 @@ import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.WorkspaceRepository;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +64,8 @@ public final class Services implements AutoCloseable {
     // platform actions only with a control URL (read-only otherwise); the kill switch and the
     // tenant's dry-run mode plug in as ActionHolds, held back right before sending
     this.actions = PlatformActions.create(config, db, notifier, ActionHolds.NONE, Clock.systemUTC());
-    var agentBuilder = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns);
+    var agentBuilder = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns)
+        .extraTools(List.of(HistoryTool.definition(jdbi)));
     actions.ifPresent(a -> agentBuilder.extraTools(a.tools()).actionChecks(a.limits()));
     this.agent = agentBuilder.build();
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
