@@ -387,6 +387,15 @@ public record Config(
         url = errors.size() > before ? Optional.empty() : Optional.of(URI.create(v));
       }
       Optional<String> secret = raw("OPSAGENT_PLATFORM_CONTROL_SECRET");
+      if (secret.isPresent() && secret.get().startsWith("whsec_")) {
+        try {
+          if (Base64.getDecoder().decode(secret.get().substring("whsec_".length())).length == 0) {
+            throw new IllegalArgumentException();
+          }
+        } catch (IllegalArgumentException e) {
+          errors.add("OPSAGENT_PLATFORM_CONTROL_SECRET starts with whsec_ but the rest is not base64");
+        }
+      }
       if (url.isPresent() && secret.isEmpty()) {
         errors.add("OPSAGENT_PLATFORM_CONTROL_URL is set but OPSAGENT_PLATFORM_CONTROL_SECRET is not:"
             + " control requests must be signed; set the secret the platform verifies, or unset the URL"

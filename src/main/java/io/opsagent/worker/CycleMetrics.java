@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opsagent.action.ActionRefusal;
 import io.opsagent.agent.run.OpsRun;
 import java.io.IOException;
 import java.time.Duration;
@@ -63,6 +64,11 @@ final class CycleMetrics {
   /** A small closed set of reasons, so the metric's cardinality stays bounded. */
   static String category(String reason) {
     String r = reason.toLowerCase(Locale.ROOT);
+    for (ActionRefusal code : ActionRefusal.values()) {
+      if (r.startsWith(code.code() + ":")) {
+        return code == ActionRefusal.UNKNOWN_DEPLOYMENT ? "scope" : code.code();
+      }
+    }
     if (r.contains("budget")) {
       return "budget";
     }

@@ -325,6 +325,9 @@ class PlatformActionsTest {
     bad.put("OPSAGENT_PLATFORM_CONTROL_URL", "http://127.0.0.1:9/control");
     assertThatThrownBy(() -> Config.fromEnv(bad)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("OPSAGENT_PLATFORM_CONTROL_SECRET");
+    bad.put("OPSAGENT_PLATFORM_CONTROL_SECRET", "whsec_%%%");
+    assertThatThrownBy(() -> Config.fromEnv(bad)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPSAGENT_PLATFORM_CONTROL_SECRET starts with whsec_");
   }
 
   // --- helpers
