@@ -324,6 +324,7 @@ public final class OpsAgent implements AutoCloseable {
     private OpsTools tools;
     private final List<OpsTools.Definition> extraTools = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
+    private ActionGate.Check actionChecks = ActionGate.Check.NONE;
 
     private Builder(Config config, Jdbi jdbi) {
       this.config = Objects.requireNonNull(config, "config");
@@ -355,6 +356,15 @@ public final class OpsAgent implements AutoCloseable {
     }
 
     /**
+     * Further checks on tool calls (e.g. the blast radius of platform actions), run before the
+     * cooldowns, so a call they refuse claims no cooldown.
+     */
+    public Builder actionChecks(ActionGate.Check checks) {
+      this.actionChecks = actionChecks.andThen(Objects.requireNonNull(checks, "checks"));
+      return this;
+    }
+
+    /**
      * The clock of the circuit breaker's pause, of the full-review interval and of the state's
      * time-derived facts ("backup overdue").
      */
@@ -372,7 +382,7 @@ public final class OpsAgent implements AutoCloseable {
       var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
       var policy = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments);
       var gate = new ActionGate(config.maxActionsPerCycle(),
-          new CooldownChecks(cooldowns, alertCooldown, deployments));
+          actionChecks.andThen(new CooldownChecks(cooldowns, alertCooldown, deployments)));
       return new OpsAgent(this, model != null ? model : ModelClient.fromConfig(config), gate, policy);
     }
   }

@@ -107,7 +107,8 @@ public final class PlatformRoutes implements ApiServer.Routes {
     String type = body.required("type", 100);
     String message = body.optionalText("message", 4000).orElse(null);
     DeploymentStatus status = body.optional("status", 16).map(DeploymentStatus::parse).orElse(null);
-    var event = deployments.recordEvent(d, type, status, message);
+    String version = body.optional("version", 100).orElse(null);
+    var event = deployments.recordEvent(d, type, status, message, version);
     Reaction reaction = status == null
         ? Reaction.notQueued("no status change: the tenant's next scheduled cycle reviews this event")
         : status == d.status()
@@ -119,6 +120,9 @@ public final class PlatformRoutes implements ApiServer.Routes {
     out.put("type", type);
     out.put("status", status == null ? null : status.name());
     out.put("message", message);
+    if (version != null) {
+      out.put("version", version);
+    }
     out.put("createdAt", event.createdAt());
     out.put("cycleQueued", reaction.cycleQueued());
     if (reaction.reason() != null) {

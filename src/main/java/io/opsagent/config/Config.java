@@ -52,7 +52,9 @@ public record Config(
     // logging, secrets at rest, retention
     LogFormat logFormat,
     Optional<SecretKey> secretKey,
-    Duration retention) {
+    Duration retention,
+    // platform actions (restart, rollback)
+    Actions actions) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -80,6 +82,25 @@ public record Config(
 
     public String wire() {
       return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * The platform control endpoint and the limits of the agent's actions. {@code controlUrl} empty
+   * means read-only: no mutating tool is offered. The secret is masked by {@link #toString()}.
+   */
+  public record Actions(Optional<URI> controlUrl, Optional<String> controlSecret,
+      Duration verifyTimeout, Duration lockout, int maxPerTenantHour, Duration retryBackoff) {
+    public boolean enabled() {
+      return controlUrl.isPresent();
+    }
+
+    @Override
+    public String toString() {
+      return "Actions[controlUrl=" + controlUrl.map(u -> maskUserInfo(u.toString())).orElse("unset")
+          + ", controlSecret=" + (controlSecret.isPresent() ? "***" : "unset")
+          + ", verifyTimeout=" + verifyTimeout + ", lockout=" + lockout
+          + ", maxPerTenantHour=" + maxPerTenantHour + ", retryBackoff=" + retryBackoff + "]";
     }
   }
 
@@ -138,7 +159,9 @@ public record Config(
         // logging, secrets at rest, retention
         p.logFormat("OPSAGENT_LOG_FORMAT"),
         p.secretKey("OPSAGENT_SECRET_KEY"),
-        p.duration("OPSAGENT_RETENTION", "P90D"));
+        p.duration("OPSAGENT_RETENTION", "P90D"),
+        // platform actions (restart, rollback)
+        p.actions());
     p.throwIfErrors();
     return config;
   }
@@ -175,7 +198,7 @@ public record Config(
         + ", alertCooldown=" + alertCooldown + ", circuitPause=" + circuitPause
         + ", fullReviewInterval=" + fullReviewInterval + ", modelPrices=" + modelPrices
         + ", logFormat=" + logFormat.wire() + ", secretKey=" + (secretKey.isPresent() ? "***" : "unset")
-        + ", retention=" + retention + "]";
+        + ", retention=" + retention + ", actions=" + actions + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */
@@ -353,6 +376,36 @@ public record Config(
         return Optional.empty();
       }
       return Optional.of(new SecretKeySpec(key, "AES"));
+    }
+
+    /** The control URL needs its signing secret: an unsigned control request is never sent. */
+    Actions actions() {
+      Optional<URI> url = Optional.empty();
+      if (raw("OPSAGENT_PLATFORM_CONTROL_URL").isPresent()) {
+        int before = errors.size();
+        String v = url("OPSAGENT_PLATFORM_CONTROL_URL", "");
+        url = errors.size() > before ? Optional.empty() : Optional.of(URI.create(v));
+      }
+      Optional<String> secret = raw("OPSAGENT_PLATFORM_CONTROL_SECRET");
+      if (secret.isPresent() && secret.get().startsWith("whsec_")) {
+        try {
+          if (Base64.getDecoder().decode(secret.get().substring("whsec_".length())).length == 0) {
+            throw new IllegalArgumentException();
+          }
+        } catch (IllegalArgumentException e) {
+          errors.add("OPSAGENT_PLATFORM_CONTROL_SECRET starts with whsec_ but the rest is not base64");
+        }
+      }
+      if (url.isPresent() && secret.isEmpty()) {
+        errors.add("OPSAGENT_PLATFORM_CONTROL_URL is set but OPSAGENT_PLATFORM_CONTROL_SECRET is not:"
+            + " control requests must be signed; set the secret the platform verifies, or unset the URL"
+            + " to keep the agent read-only");
+      }
+      return new Actions(url, secret,
+          duration("OPSAGENT_ACTION_VERIFY_TIMEOUT", "PT5M"),
+          duration("OPSAGENT_ACTION_LOCKOUT", "PT6H"),
+          integer("OPSAGENT_MAX_ACTIONS_PER_TENANT_HOUR", 3, 0, 1000),
+          duration("OPSAGENT_ACTION_RETRY_BACKOFF", "PT10S"));
     }
 
     void throwIfErrors() {

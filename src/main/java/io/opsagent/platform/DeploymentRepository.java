@@ -104,8 +104,10 @@ public final class DeploymentRepository {
           .bind("now", now)
           .execute();
       if (!Objects.equals(current.version(), changed.version())) {
-        insertEvent(h, new DeploymentEvent(Ids.newId(), current.tenantId(), current.id(),
-            "version_changed", null, "version " + shown(current.version()) + " → " + shown(changed.version()), now));
+        var e = new DeploymentEvent(Ids.newId(), current.tenantId(), current.id(),
+            "version_changed", null, "version " + shown(current.version()) + " → " + shown(changed.version()), now);
+        insertEvent(h, e);
+        recordVersions(h, e.id(), changed.version(), current.version());
       }
     });
     return find(current.tenantId(), current.id()).orElseThrow();
@@ -117,10 +119,24 @@ public final class DeploymentRepository {
    */
   public DeploymentEvent recordEvent(Deployment deployment, String type, DeploymentStatus status,
       String message) {
+    return recordEvent(deployment, type, status, message, null);
+  }
+
+  /**
+   * As above; a {@code version} other than the deployment's moves it to that version too, and the
+   * event records the version it moved to and the one it left (the version history).
+   */
+  public DeploymentEvent recordEvent(Deployment deployment, String type, DeploymentStatus status,
+      String message, String version) {
     DeploymentEvent e = new DeploymentEvent(Ids.newId(), deployment.tenantId(), deployment.id(),
         type, status, message, Times.now());
     jdbi.useTransaction(h -> {
       insertEvent(h, e);
+      if (version != null && !version.equals(deployment.version())) {
+        h.createUpdate("UPDATE deployments SET version = :version, updated_at = :at WHERE id = :id")
+            .bind("version", version).bind("at", e.createdAt()).bind("id", deployment.id()).execute();
+        recordVersions(h, e.id(), version, deployment.version());
+      }
       if (status != null) {
         h.createUpdate("UPDATE deployments SET status = :status, updated_at = :at WHERE id = :id")
             .bind("status", status)
@@ -130,6 +146,12 @@ public final class DeploymentRepository {
       }
     });
     return e;
+  }
+
+  /** Version history: the version an event moved the deployment to, and the one it left. */
+  private static void recordVersions(Handle h, String eventId, String version, String previous) {
+    h.createUpdate("UPDATE deployment_events SET version = :v, previous_version = :p WHERE id = :id")
+        .bind("v", version).bind("p", previous).bind("id", eventId).execute();
   }
 
   private static String shown(String version) {

@@ -5,6 +5,7 @@ import com.github.kagkarlsson.scheduler.SchedulerBuilder;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.SchedulerName;
 import com.github.kagkarlsson.scheduler.exceptions.FailedToScheduleBatchException;
+import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceException;
 import com.github.kagkarlsson.scheduler.jdbc.DefaultJdbcCustomization;
 import com.github.kagkarlsson.scheduler.jdbc.JdbcCustomization;
 import com.github.kagkarlsson.scheduler.jdbc.PostgreSqlJdbcCustomization;
@@ -13,6 +14,7 @@ import com.github.kagkarlsson.scheduler.serializer.Serializer;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.SchedulableInstance;
 import com.github.kagkarlsson.scheduler.task.Task;
+import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
@@ -69,6 +71,18 @@ public final class Queues implements AutoCloseable {
   }
   private static final Serializer SERIALIZER = new JacksonSerializer();
 
+  /**
+   * A deployment job that throws is retried this often at most ({@code OPSAGENT_ACTION_RETRY_BACKOFF},
+   * doubling); a handler that must record its final failure counts its own attempts against it.
+   */
+  public static final int DEPLOYMENT_JOB_MAX_RETRIES = 5;
+
+  /** The deployment task as a client sees it (a client schedules and cancels, never executes). */
+  private static final OneTimeTask<DeploymentJob> DEPLOYMENT_CLIENT_TASK =
+      Tasks.oneTime(JobType.DEPLOYMENT_JOB.taskName(), DeploymentJob.class).execute((i, c) -> {
+        throw new IllegalStateException("a scheduler client does not run jobs");
+      });
+
   private final Scheduler ops;
   private final Scheduler deployment;
   private final Duration takeover;
@@ -93,8 +107,8 @@ public final class Queues implements AutoCloseable {
       throw new IllegalArgumentException("the ops-agent queue runs only " + JobType.OPS_CYCLE.taskName());
     }
     this.deploymentTask = Tasks.oneTime(JobType.DEPLOYMENT_JOB.taskName(), DeploymentJob.class)
-        .onFailure(new FailureHandler.MaxRetriesFailureHandler<>(5,
-            new FailureHandler.ExponentialBackoffFailureHandler<>(Duration.ofSeconds(10))))
+        .onFailure(new FailureHandler.MaxRetriesFailureHandler<>(DEPLOYMENT_JOB_MAX_RETRIES,
+            new FailureHandler.ExponentialBackoffFailureHandler<>(config.actions().retryBackoff())))
         .execute((instance, ctx) -> {
           try {
             deploymentJobs.handle(instance.getData());
@@ -106,8 +120,10 @@ public final class Queues implements AutoCloseable {
         });
     this.takeover = worstCaseTakeover(config);
     this.ops = builder(db, config, JobType.Queue.OPS_AGENT, config.opsConcurrency(), opsCycleTask).build();
+    // a failing job is retried by design (e.g. a platform answering 503): one line, no stack trace
     this.deployment = builder(db, config, JobType.Queue.DEPLOYMENT, config.deploymentConcurrency(),
-        deploymentTask).startTasks(deploymentRecurring).build();
+        deploymentTask).startTasks(deploymentRecurring)
+        .failureLogging(com.github.kagkarlsson.scheduler.logging.LogLevel.WARN, false).build();
   }
 
   private static SchedulerBuilder builder(Database db, Config config, JobType.Queue queue, int threads,
@@ -196,6 +212,27 @@ public final class Queues implements AutoCloseable {
       }
     } catch (SQLException e) {
       throw new IllegalStateException("could not schedule a batch on " + type.queue().table(), e);
+    }
+  }
+
+  /**
+   * Schedules deployment job {@code id} at {@code at} on {@code connection}, inside the caller's open
+   * transaction (the job commits or rolls back with the caller's writes); false if {@code id} exists.
+   */
+  public static boolean scheduleDeploymentJob(Connection connection, Database db, String id,
+      DeploymentJob job, Instant at) {
+    return clientInTransaction(connection, db, JobType.DEPLOYMENT_JOB, DEPLOYMENT_CLIENT_TASK)
+        .scheduleIfNotExists(DEPLOYMENT_CLIENT_TASK.instance(id, job), at);
+  }
+
+  /** Cancels deployment job {@code id} if it is still waiting; false if it is gone or running. */
+  public static boolean cancelDeploymentJob(Database db, String id) {
+    try {
+      client(db, JobType.DEPLOYMENT_JOB, DEPLOYMENT_CLIENT_TASK)
+          .cancel(TaskInstanceId.of(JobType.DEPLOYMENT_JOB.taskName(), id));
+      return true;
+    } catch (TaskInstanceException e) {
+      return false;
     }
   }
 

@@ -2,9 +2,12 @@ package io.opsagent.worker;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opsagent.action.ActionHolds;
+import io.opsagent.action.HistoryTool;
+import io.opsagent.action.PlatformActions;
 import io.opsagent.agent.OpsAgent;
-import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.guard.CooldownStore;
+import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
@@ -15,6 +18,9 @@ import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.WorkspaceRepository;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +44,7 @@ public final class Services implements AutoCloseable {
   private final NotificationRepository notifications;
   private final DeliveryNotifier notifier;
   private final CooldownStore cooldowns;
+  private final Optional<PlatformActions> actions;
   private final OpsAgent agent;
 
   private Services(Config config, Database db) {
@@ -54,7 +61,13 @@ public final class Services implements AutoCloseable {
     this.notifications = new NotificationRepository(jdbi);
     this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
-    this.agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns).build();
+    // platform actions only with a control URL (read-only otherwise); the kill switch and the
+    // tenant's dry-run mode plug in as ActionHolds, held back right before sending
+    this.actions = PlatformActions.create(config, db, notifier, ActionHolds.NONE, Clock.systemUTC());
+    var agentBuilder = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns)
+        .extraTools(List.of(HistoryTool.definition(jdbi)));
+    actions.ifPresent(a -> agentBuilder.extraTools(a.tools()).actionChecks(a.limits()));
+    this.agent = agentBuilder.build();
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
     ReviewMemory reviews = new ReviewMemory(jdbi);
     notifier.onFailedForGood(d -> reviews.forget(d.tenantId()));
@@ -141,9 +154,15 @@ public final class Services implements AutoCloseable {
     return agent;
   }
 
+  /** Restart and rollback through the platform; empty when no control URL is configured. */
+  public Optional<PlatformActions> actions() {
+    return actions;
+  }
+
   @Override
   public void close() {
     agent.close();
+    actions.ifPresent(PlatformActions::close);
     notifier.close();
     cooldowns.close();
     db.close();

@@ -1,9 +1,12 @@
 package io.opsagent.worker;
 
+import io.opsagent.action.ActionRepository;
+import io.opsagent.action.PlatformActions;
 import io.opsagent.agent.CycleAlreadyRunningException;
 import io.opsagent.agent.UnknownTenantException;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.Trigger;
+import io.opsagent.api.ActionRoutes;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.ChannelRoutes;
 import io.opsagent.api.JsonMapper;
@@ -17,6 +20,7 @@ import io.opsagent.config.Config;
 import io.opsagent.db.Retention;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.queue.DeploymentJob;
 import io.opsagent.queue.Queues;
 import io.opsagent.queue.Wakeup;
 import io.opsagent.queue.schedule.CycleRunner;
@@ -58,7 +62,7 @@ public final class Worker implements AutoCloseable {
     this.scheduler = new OpsScheduler(services.db(), config,
         (tenantId, trigger, runId) -> runCycle(tenantId, trigger, runId, metrics), wakeup);
     this.queues = new Queues(services.db(), config, scheduler.task(),
-        job -> log.info("deployment job has no handler in this process job={}", job),
+        this::deploymentJob,
         List.of(new Retention(services.db().jdbi(), config.retention(), Clock.systemUTC()).task()));
     this.generatedToken = config.apiToken().isEmpty();
     this.apiToken = config.apiToken().orElseGet(Worker::randomToken);
@@ -97,6 +101,15 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  private void deploymentJob(DeploymentJob job) {
+    Optional<PlatformActions> actions = services.actions().filter(a -> a.handles(job));
+    if (actions.isPresent()) {
+      actions.get().handle(job);
+    } else {
+      log.info("deployment job has no handler in this process job={}", job);
+    }
+  }
+
   private CycleRunner.Result runCycle(String tenantId, Trigger trigger, String runId, CycleMetrics metrics) {
     try {
       OpsRun run = services.agent().runOpsCycle(tenantId, trigger, runId);
@@ -126,7 +139,8 @@ public final class Worker implements AutoCloseable {
         new RunRoutes(json, services.tenants(), services.runs(), services.notifications(),
             new RunQueries(services.db().jdbi())),
         new TenantRoutes(json, new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause())),
-        new OpsRoutes(services.tenants(), scheduler, services.runs())));
+        new OpsRoutes(services.tenants(), scheduler, services.runs()),
+        new ActionRoutes(services.tenants(), new ActionRepository(services.db().jdbi()))));
   }
 
   /**
@@ -135,6 +149,13 @@ public final class Worker implements AutoCloseable {
    * runs), unless the agent is switched off for the tenant, which the answer and the log say.
    */
   private PlatformRoutes.Reaction deploymentStatusChanged(Deployment d, DeploymentStatus status) {
+    try {
+      services.actions().ifPresent(a -> a.statusChanged(d, status));
+    } catch (RuntimeException e) {
+      // the verification deadline still decides the action
+      log.warn("could not verify actions on a status change tenant={} deployment={} status={} error={}",
+          d.tenantId(), d.id(), status, e.toString());
+    }
     try {
       return reactTo(d, status);
     } catch (RuntimeException e) {

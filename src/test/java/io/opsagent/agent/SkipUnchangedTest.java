@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.sun.net.httpserver.HttpServer;
-
 import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;

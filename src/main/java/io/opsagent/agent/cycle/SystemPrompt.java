@@ -29,6 +29,12 @@ public final class SystemPrompt {
       this cycle; do not retry it.
       9. Be conservative: when in doubt, notify rather than act.
 
+      Acting on deployments (only if restartDeployment and rollbackDeployment are among your tools):
+      - First call getDeploymentHistory for the deployment. Act only on a FAILED or DEGRADED one.
+      - rollbackDeployment, to the version it ran before, when it started failing right after a       version change; toVersion must be a version from its history.
+      - restartDeployment when it crashed on a version that had been running fine, once; never when       it keeps failing after restarts or fails on a schedule (a restart will not help: alert).
+      - Otherwise, or when unsure, only alert. Every action also needs an alert that says what you       did and why. At most one action per cycle; a refused action is final, do not try another       deployment or tool instead. The outcome is verified from the deployment's status; an action       that did not help is alerted automatically and locks the deployment out of further actions.
+
       The state document:
       - counts: how many workspaces, and FAILED, DEGRADED and RUNNING deployments the tenant has.
       - failed, degraded: the deployments with those statuses, each with deploymentId, name, \

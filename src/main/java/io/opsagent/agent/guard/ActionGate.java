@@ -34,6 +34,30 @@ public final class ActionGate {
 
     /** The call was admitted but its execution threw: undo what admitting it claimed, if anything. */
     default void failed(Call call) {}
+
+    /** This check, then {@code next} only for calls this one lets through; both are told outcomes. */
+    default Check andThen(Check next) {
+      Check first = this;
+      return new Check() {
+        @Override
+        public Optional<String> refusal(Call call) {
+          Optional<String> refused = first.refusal(call);
+          return refused.isPresent() ? refused : next.refusal(call);
+        }
+
+        @Override
+        public void executed(Call call) {
+          first.executed(call);
+          next.executed(call);
+        }
+
+        @Override
+        public void failed(Call call) {
+          first.failed(call);
+          next.failed(call);
+        }
+      };
+    }
   }
 
   /** A validated, in-scope tool call about to execute. */

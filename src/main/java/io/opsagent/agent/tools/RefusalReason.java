@@ -9,6 +9,8 @@ import java.util.Locale;
  */
 public enum RefusalReason {
   UNKNOWN_TOOL, INVALID_INPUT, SCOPE, BUDGET, STORE_UNAVAILABLE, COOLDOWN, DUPLICATE_ALERT, REPEATED_CALL,
+  /** Blast radius of platform actions (their refusals start with {@code "<code>: "}). */
+  LOCKED_OUT, ONE_PER_CYCLE, TENANT_HOURLY_CAP, WORKSPACE_SHARE, UNKNOWN_VERSION,
   POLICY;
 
   public String wire() {
@@ -18,6 +20,18 @@ public enum RefusalReason {
   /** The reason of a refusal message written by the tool pipeline or a guardrail check. */
   public static RefusalReason classify(String message) {
     String r = message == null ? "" : message.toLowerCase(Locale.ROOT);
+    int colon = r.indexOf(':');
+    if (colon > 0 && r.substring(0, colon).matches("[a-z_]+")) {
+      String code = r.substring(0, colon);
+      if (code.equals("unknown_deployment")) {
+        return SCOPE;
+      }
+      for (RefusalReason reason : values()) {
+        if (reason.wire().equals(code)) {
+          return reason;
+        }
+      }
+    }
     if (r.startsWith("unknown tool")) {
       return UNKNOWN_TOOL;
     }

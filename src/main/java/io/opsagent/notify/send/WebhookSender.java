@@ -53,13 +53,11 @@ public final class WebhookSender implements Sender {
     headers.put("webhook-timestamp", timestamp);
     Optional<String> secret = channel.text("secret");
     if (secret.isPresent()) {
-      Optional<byte[]> key = signingKey(secret.get());
-      if (key.isEmpty()) {
+      Optional<String> signature = standardSignature(secret.get(), d.id(), timestamp, body);
+      if (signature.isEmpty()) {
         return SendOutcome.failed("config.secret starts with " + WHSEC_PREFIX + " but the rest is not base64");
       }
-      byte[] signed = (d.id() + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
-      headers.put("webhook-signature",
-          "v1," + Base64.getEncoder().encodeToString(hmacSha256(key.get(), signed, body)));
+      headers.put("webhook-signature", signature.get());
       headers.put(SIGNATURE_HEADER, "sha256=" + hmacSha256Hex(secret.get(), body));
     }
     return poster.post(channel, body, headers);
@@ -80,6 +78,16 @@ public final class WebhookSender implements Sender {
     o.put("source", "opsagent");
     o.put("createdAt", d.createdAt().toString());
     return o.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The Standard Webhooks {@code webhook-signature} value of one message: {@code v1,<base64
+   * HMAC-SHA256 of "{id}.{timestamp}.{body}">} keyed by {@link #signingKey}; empty when a
+   * {@code whsec_} secret's base64 part is not base64. Also signs the platform control requests.
+   */
+  public static Optional<String> standardSignature(String secret, String id, String timestamp, byte[] body) {
+    return signingKey(secret).map(key -> "v1," + Base64.getEncoder().encodeToString(
+        hmacSha256(key, (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8), body)));
   }
 
   /**
