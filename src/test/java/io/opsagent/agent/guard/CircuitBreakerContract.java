@@ -302,8 +302,9 @@ abstract class CircuitBreakerContract {
   }
 
   /** Runs are ordered by start time at millisecond precision: give each its own millisecond. */
+  /** The next run starts in a later millisecond than anything recorded so far (a reset included). */
   private void awaitNextMillisecond() {
-    Instant previous = lastStart;
+    Instant previous = Times.now();
     await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
         .until(() -> Times.now().isAfter(previous));
   }
