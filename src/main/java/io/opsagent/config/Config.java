@@ -52,7 +52,9 @@ public record Config(
     // logging, secrets at rest, retention
     LogFormat logFormat,
     Optional<SecretKey> secretKey,
-    Duration retention) {
+    Duration retention,
+    // incidents
+    Duration incidentReminder) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -138,7 +140,9 @@ public record Config(
         // logging, secrets at rest, retention
         p.logFormat("OPSAGENT_LOG_FORMAT"),
         p.secretKey("OPSAGENT_SECRET_KEY"),
-        p.duration("OPSAGENT_RETENTION", "P90D"));
+        p.duration("OPSAGENT_RETENTION", "P90D"),
+        // incidents
+        p.duration("OPSAGENT_INCIDENT_REMINDER", "PT4H"));
     p.throwIfErrors();
     return config;
   }
@@ -175,7 +179,7 @@ public record Config(
         + ", alertCooldown=" + alertCooldown + ", circuitPause=" + circuitPause
         + ", fullReviewInterval=" + fullReviewInterval + ", modelPrices=" + modelPrices
         + ", logFormat=" + logFormat.wire() + ", secretKey=" + (secretKey.isPresent() ? "***" : "unset")
-        + ", retention=" + retention + "]";
+        + ", retention=" + retention + ", incidentReminder=" + incidentReminder + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */

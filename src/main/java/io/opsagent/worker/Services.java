@@ -9,6 +9,7 @@ import io.opsagent.agent.run.RunRepository;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.db.SecretBox;
+import io.opsagent.incident.Incidents;
 import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.notify.delivery.DeliveryNotifier;
 import io.opsagent.notify.delivery.NotificationRepository;
@@ -39,6 +40,7 @@ public final class Services implements AutoCloseable {
   private final DeliveryNotifier notifier;
   private final CooldownStore cooldowns;
   private final OpsAgent agent;
+  private final Incidents incidents;
 
   private Services(Config config, Database db) {
     this.config = config;
@@ -54,7 +56,9 @@ public final class Services implements AutoCloseable {
     this.notifications = new NotificationRepository(jdbi);
     this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
-    this.agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns).build();
+    this.incidents = new Incidents(jdbi, notifier, config.incidentReminder(), java.time.Clock.systemUTC());
+    this.agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns).incidents(incidents)
+        .build();
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
     ReviewMemory reviews = new ReviewMemory(jdbi);
     notifier.onFailedForGood(d -> reviews.forget(d.tenantId()));
@@ -139,6 +143,10 @@ public final class Services implements AutoCloseable {
 
   public OpsAgent agent() {
     return agent;
+  }
+
+  public Incidents incidents() {
+    return incidents;
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.ChannelRoutes;
+import io.opsagent.api.IncidentRoutes;
 import io.opsagent.api.JsonMapper;
 import io.opsagent.api.OpsRoutes;
 import io.opsagent.api.PlatformRoutes;
@@ -59,7 +60,8 @@ public final class Worker implements AutoCloseable {
         (tenantId, trigger, runId) -> runCycle(tenantId, trigger, runId, metrics), wakeup);
     this.queues = new Queues(services.db(), config, scheduler.task(),
         job -> log.info("deployment job has no handler in this process job={}", job),
-        List.of(new Retention(services.db().jdbi(), config.retention(), Clock.systemUTC()).task()));
+        List.of(new Retention(services.db().jdbi(), config.retention(), Clock.systemUTC()).task(),
+            services.incidents().reminderTask()));
     this.generatedToken = config.apiToken().isEmpty();
     this.apiToken = config.apiToken().orElseGet(Worker::randomToken);
     this.api = config.httpPort() == 0 ? null : buildApi();
@@ -121,12 +123,34 @@ public final class Worker implements AutoCloseable {
     }
     return new ApiServer(apiToken, json, services.metrics(), checks, List.of(
         new PlatformRoutes(json, services.tenants(), services.workspaces(), services.deployments(),
-            this::deploymentStatusChanged),
+            new PlatformRoutes.PlatformListener() {
+              @Override
+              public PlatformRoutes.Reaction deploymentStatusChanged(Deployment d, DeploymentStatus s) {
+                resolveIncidents(d);
+                return Worker.this.deploymentStatusChanged(d, s);
+              }
+
+              @Override
+              public void deploymentFactsChanged(Deployment d) {
+                resolveIncidents(d);
+              }
+            }),
+        new IncidentRoutes(services.tenants(), services.incidents()),
         new ChannelRoutes(json, services.tenants(), services.workspaces(), services.channels()),
         new RunRoutes(json, services.tenants(), services.runs(), services.notifications(),
             new RunQueries(services.db().jdbi())),
         new TenantRoutes(json, new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause())),
         new OpsRoutes(services.tenants(), scheduler, services.runs())));
+  }
+
+  /** The deployment changed: its incidents whose problem is gone are resolved now, each with one notice. */
+  private void resolveIncidents(Deployment d) {
+    try {
+      services.incidents().deploymentChanged(d.id());
+    } catch (RuntimeException e) {
+      // the change is committed; the reminder check resolves the incident instead of reminding
+      log.warn("incidents not resolved tenant={} deployment={} error={}", d.tenantId(), d.id(), e.toString());
+    }
   }
 
   /**
