@@ -195,6 +195,11 @@ public final class Worker implements AutoCloseable {
     return generatedToken ? Optional.of(apiToken) : Optional.empty();
   }
 
+  /** The routes the HTTP API serves ({@code "GET /path"}); empty when it is disabled. */
+  public List<String> apiRoutes() {
+    return api == null ? List.of() : api.routes();
+  }
+
   public int httpPort() {
     return api == null ? 0 : api.port();
   }
