@@ -33,6 +33,7 @@ import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.config.Config;
 import io.opsagent.config.ModelPrice;
 import io.opsagent.db.Ids;
+import io.opsagent.incident.Incidents;
 import io.opsagent.notify.Notifier;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
@@ -325,6 +326,7 @@ public final class OpsAgent implements AutoCloseable {
     private final List<OpsTools.Definition> extraTools = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private ActionGate.Check actionChecks = ActionGate.Check.NONE;
+    private Incidents incidents;
 
     private Builder(Config config, Jdbi jdbi) {
       this.config = Objects.requireNonNull(config, "config");
@@ -373,14 +375,26 @@ public final class OpsAgent implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The incidents that alerts naming a deployment join (the worker's, whose reminders and
+     * resolutions it runs); by default one over the same notifier and clock.
+     */
+    public Builder incidents(Incidents incidents) {
+      this.incidents = incidents;
+      return this;
+    }
+
     public OpsAgent build() {
       Objects.requireNonNull(notifier, "notifier");
       Objects.requireNonNull(cooldowns, "cooldowns");
-      this.tools = OpsTools.standard(notifier).plus(extraTools);
+      if (incidents == null) {
+        incidents = new Incidents(jdbi, notifier, config.incidentReminder(), clock);
+      }
+      this.tools = OpsTools.standard(notifier, incidents).plus(extraTools);
       var deployments = new DeploymentRepository(jdbi);
       var alertCooldown = new AlertCooldown(jdbi, config);
       var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
-      var policy = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments);
+      var policy = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments, incidents);
       var gate = new ActionGate(config.maxActionsPerCycle(),
           actionChecks.andThen(new CooldownChecks(cooldowns, alertCooldown, deployments)));
       return new OpsAgent(this, model != null ? model : ModelClient.fromConfig(config), gate, policy);

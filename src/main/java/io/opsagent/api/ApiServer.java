@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opsagent.api.openapi.ApiCatalog;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API, on Javalin. Everything under {@code /api/} needs the bearer token (compared in
- * constant time); {@code /health} and {@code /metrics} are open. Every error is JSON
+ * constant time); {@code /health}, {@code /metrics}, {@code /openapi.json} (the OpenAPI 3
+ * description of every route, {@link ApiCatalog}) and {@code /openapi} (Swagger UI) are open. Every error is JSON
  * {@code {"error": "..."}} (see {@link ApiErrors}): 400 for bad input, 404 for unknown routes and
  * objects and for objects of another tenant alike, 405, 413, and 503 while the database cannot be
  * reached.
@@ -30,6 +32,7 @@ public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
   private final Javalin app;
+  private final List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean databaseSuspect;
 
   /** Something that can say whether a dependency answers ({@code /health}). */
@@ -43,6 +46,11 @@ public final class ApiServer implements AutoCloseable {
       cfg.useVirtualThreads = false;
       cfg.jsonMapper(new JavalinJackson(json, false));
       cfg.http.prefer405over404 = true;
+      cfg.events.handlerAdded(h -> {
+        if (h.getHttpMethod().isHttpMethod()) {
+          registered.add(h.getHttpMethod().name() + " " + h.getPath());
+        }
+      });
       cfg.http.maxRequestSize = JsonBody.MAX_BYTES;
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new ApiErrors.JsonErrorHandler()));
       // Jetty caches header lines per connection, matched case-insensitively by default: a token
@@ -100,7 +108,31 @@ public final class ApiServer implements AutoCloseable {
     });
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
         .result(metrics.scrape()));
+    String openApi = ApiCatalog.openApi(version()).toString();
+    app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+    app.get("/openapi", ctx -> ctx.html(SWAGGER_UI));
     routes.forEach(r -> r.register(app));
+  }
+
+  /** A page that loads Swagger UI (from its public CDN) over {@code /openapi.json}. */
+  private static final String SWAGGER_UI = """
+      <!doctype html>
+      <html><head><meta charset="utf-8"><title>opsagent API</title>
+      <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
+      <body><div id="ui"></div>
+      <script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+      <script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui"});</script>
+      </body></html>
+      """;
+
+  private static String version() {
+    String v = ApiServer.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** Every route registered on the server, as {@code "GET /path"}, in registration order. */
+  public List<String> routes() {
+    return List.copyOf(registered);
   }
 
   /** A group of routes registered on the server. */

@@ -37,6 +37,9 @@ public final class PlatformRoutes implements ApiServer.Routes {
   public interface PlatformListener {
     /** Reacts to a reported status change; says whether a cycle of the tenant was queued. */
     Reaction deploymentStatusChanged(Deployment deployment, DeploymentStatus newStatus);
+
+    /** The deployment's facts (versions, backups, health URL) were changed; {@code deployment} as changed. */
+    default void deploymentFactsChanged(Deployment deployment) {}
   }
 
   /** Whether an event queued a cycle of its tenant, and why not when it did not. */
@@ -152,7 +155,9 @@ public final class PlatformRoutes implements ApiServer.Routes {
     Deployment changed = new Deployment(d.id(), d.tenantId(), d.workspaceId(), d.name(), d.status(),
         version, latest, checkedAt, schedule, lastBackupAt, backupStatus, healthUrl, d.createdAt(),
         d.updatedAt());
-    ctx.json(deploymentJson(deployments.updateFacts(d, changed)));
+    Deployment updated = deployments.updateFacts(d, changed);
+    listener.deploymentFactsChanged(updated);
+    ctx.json(deploymentJson(updated));
   }
 
   private Workspace workspace(Context ctx) {

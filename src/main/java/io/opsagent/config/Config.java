@@ -54,7 +54,9 @@ public record Config(
     Optional<SecretKey> secretKey,
     Duration retention,
     // platform actions (restart, rollback)
-    Actions actions) {
+    Actions actions,
+    // incidents
+    Duration incidentReminder) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -161,7 +163,9 @@ public record Config(
         p.secretKey("OPSAGENT_SECRET_KEY"),
         p.duration("OPSAGENT_RETENTION", "P90D"),
         // platform actions (restart, rollback)
-        p.actions());
+        p.actions(),
+        // incidents
+        p.duration("OPSAGENT_INCIDENT_REMINDER", "PT4H"));
     p.throwIfErrors();
     return config;
   }
@@ -198,7 +202,7 @@ public record Config(
         + ", alertCooldown=" + alertCooldown + ", circuitPause=" + circuitPause
         + ", fullReviewInterval=" + fullReviewInterval + ", modelPrices=" + modelPrices
         + ", logFormat=" + logFormat.wire() + ", secretKey=" + (secretKey.isPresent() ? "***" : "unset")
-        + ", retention=" + retention + ", actions=" + actions + "]";
+        + ", retention=" + retention + ", actions=" + actions + ", incidentReminder=" + incidentReminder + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */

@@ -13,4 +13,13 @@ public interface Notifier {
 
   /** Records and dispatches the alert; returns the ids of the recorded deliveries (one per channel). */
   List<String> send(Alert alert);
+
+  /**
+   * As {@link #send}, but only to those of the alert's channels whose id is in {@code channelIds}
+   * (an incident's resolved notice goes where its firing one went). This default, for notifiers
+   * without channels of their own, sends to all.
+   */
+  default List<String> sendTo(Alert alert, java.util.Set<String> channelIds) {
+    return send(alert);
+  }
 }

@@ -12,6 +12,7 @@ import io.opsagent.agent.run.RunRepository;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.db.SecretBox;
+import io.opsagent.incident.Incidents;
 import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.notify.delivery.DeliveryNotifier;
 import io.opsagent.notify.delivery.NotificationRepository;
@@ -46,6 +47,7 @@ public final class Services implements AutoCloseable {
   private final CooldownStore cooldowns;
   private final Optional<PlatformActions> actions;
   private final OpsAgent agent;
+  private final Incidents incidents;
 
   private Services(Config config, Database db) {
     this.config = config;
@@ -61,11 +63,12 @@ public final class Services implements AutoCloseable {
     this.notifications = new NotificationRepository(jdbi);
     this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
+    this.incidents = new Incidents(jdbi, notifier, config.incidentReminder(), Clock.systemUTC());
     // platform actions only with a control URL (read-only otherwise); the kill switch and the
     // tenant's dry-run mode plug in as ActionHolds, held back right before sending
     this.actions = PlatformActions.create(config, db, notifier, ActionHolds.NONE, Clock.systemUTC());
     var agentBuilder = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns)
-        .extraTools(List.of(HistoryTool.definition(jdbi)));
+        .incidents(incidents).extraTools(List.of(HistoryTool.definition(jdbi)));
     actions.ifPresent(a -> agentBuilder.extraTools(a.tools()).actionChecks(a.limits()));
     this.agent = agentBuilder.build();
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
@@ -157,6 +160,10 @@ public final class Services implements AutoCloseable {
   /** Restart and rollback through the platform; empty when no control URL is configured. */
   public Optional<PlatformActions> actions() {
     return actions;
+  }
+
+  public Incidents incidents() {
+    return incidents;
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ActionRoutes;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.ChannelRoutes;
+import io.opsagent.api.IncidentRoutes;
 import io.opsagent.api.JsonMapper;
 import io.opsagent.api.OpsRoutes;
 import io.opsagent.api.PlatformRoutes;
@@ -63,7 +64,8 @@ public final class Worker implements AutoCloseable {
         (tenantId, trigger, runId) -> runCycle(tenantId, trigger, runId, metrics), wakeup);
     this.queues = new Queues(services.db(), config, scheduler.task(),
         this::deploymentJob,
-        List.of(new Retention(services.db().jdbi(), config.retention(), Clock.systemUTC()).task()));
+        List.of(new Retention(services.db().jdbi(), config.retention(), Clock.systemUTC()).task(),
+            services.incidents().reminderTask()));
     this.generatedToken = config.apiToken().isEmpty();
     this.apiToken = config.apiToken().orElseGet(Worker::randomToken);
     this.api = config.httpPort() == 0 ? null : buildApi();
@@ -134,13 +136,35 @@ public final class Worker implements AutoCloseable {
     }
     return new ApiServer(apiToken, json, services.metrics(), checks, List.of(
         new PlatformRoutes(json, services.tenants(), services.workspaces(), services.deployments(),
-            this::deploymentStatusChanged),
+            new PlatformRoutes.PlatformListener() {
+              @Override
+              public PlatformRoutes.Reaction deploymentStatusChanged(Deployment d, DeploymentStatus s) {
+                resolveIncidents(d);
+                return Worker.this.deploymentStatusChanged(d, s);
+              }
+
+              @Override
+              public void deploymentFactsChanged(Deployment d) {
+                resolveIncidents(d);
+              }
+            }),
+        new IncidentRoutes(services.tenants(), services.incidents()),
         new ChannelRoutes(json, services.tenants(), services.workspaces(), services.channels()),
         new RunRoutes(json, services.tenants(), services.runs(), services.notifications(),
             new RunQueries(services.db().jdbi())),
         new TenantRoutes(json, new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause())),
         new OpsRoutes(services.tenants(), scheduler, services.runs()),
         new ActionRoutes(services.tenants(), new ActionRepository(services.db().jdbi()))));
+  }
+
+  /** The deployment changed: its incidents whose problem is gone are resolved now, each with one notice. */
+  private void resolveIncidents(Deployment d) {
+    try {
+      services.incidents().deploymentChanged(d.id());
+    } catch (RuntimeException e) {
+      // the change is committed; the reminder check resolves the incident instead of reminding
+      log.warn("incidents not resolved tenant={} deployment={} error={}", d.tenantId(), d.id(), e.toString());
+    }
   }
 
   /**
@@ -190,6 +214,11 @@ public final class Worker implements AutoCloseable {
   /** The bearer token, and whether it was generated (then the CLI prints it once). */
   public Optional<String> generatedApiToken() {
     return generatedToken ? Optional.of(apiToken) : Optional.empty();
+  }
+
+  /** The routes the HTTP API serves ({@code "GET /path"}); empty when it is disabled. */
+  public List<String> apiRoutes() {
+    return api == null ? List.of() : api.routes();
   }
 
   public int httpPort() {

@@ -432,6 +432,52 @@ class GuardrailsEndToEndTest {
   }
 
   @Test
+  void anAlertNamingAnotherTenantsDeploymentIsRefusedAndNeverSent() {
+    var b = tenant("incident-victim");
+    Deployment bDeployment = b.deploy("billing", DeploymentStatus.FAILED, "1.0.0");
+    var a = tenant("incident-attacker");
+    String aWorkspace = a.lastWorkspace().id();
+    a.deploy("web", DeploymentStatus.FAILED, "1.0.0");
+    api.then(api.toolUse(100, 10, OpsTools.SEND_ALERT, alertAbout(aWorkspace, bDeployment.id(), "billing down")))
+        .then(api.text("Done.", 100, 10));
+
+    OpsRun run = loop().runOpsCycle(a.id(), Trigger.EVENT);
+
+    assertThat(allowed(run)).isEmpty();
+    assertThat(refused(run)).extracting(x -> x.get("reason").asText())
+        .containsExactly("unknown deploymentId '" + bDeployment.id() + "'");
+    assertThat(deliveries.listByTenant(a.id(), 100)).isEmpty();
+    assertThat(fx.deployments.find(bDeployment.id())).isPresent();
+  }
+
+  @Test
+  void theModelsAlertsNamingAFailedDeploymentPageOnceAcrossCyclesWhateverTheirTitle() {
+    var t = tenant("incident-titles");
+    String ws = t.lastWorkspace().id();
+    Deployment d = t.deploy("api", DeploymentStatus.FAILED, "2.0.0");
+    api.then(api.toolUse(100, 10, OpsTools.SEND_ALERT, alertAbout(ws, d.id(), "api is FAILED")))
+        .then(api.text("Alerted.", 100, 10))
+        .then(api.toolUse(100, 10, OpsTools.SEND_ALERT, alertAbout(ws, d.id(), "api STILL down!")))
+        .then(api.text("Alerted again.", 100, 10));
+    OpsAgent loop = loop();
+
+    OpsRun first = loop.runOpsCycle(t.id(), Trigger.EVENT);
+    OpsRun second = loop.runOpsCycle(t.id(), Trigger.EVENT);
+
+    assertThat(allowed(first)).singleElement().satisfies(x ->
+        assertThat(x.get("result").asText()).contains("incident").contains("opened"));
+    assertThat(allowed(second)).singleElement().satisfies(x ->
+        assertThat(x.get("result").asText()).contains("recorded on open incident"));
+    assertThat(deliveries.listByTenant(t.id(), 100)).singleElement().satisfies(x ->
+        assertThat(x.incidentKey()).isEqualTo(t.id() + ":" + d.id() + ":failed"));
+  }
+
+  static String alertAbout(String workspaceId, String deploymentId, String title) {
+    return JSON.createObjectNode().put("workspaceId", workspaceId).put("deploymentId", deploymentId)
+        .put("severity", "critical").put("title", title).put("body", "details of " + title).toString();
+  }
+
+  @Test
   void theSameFailureAlertedByTwoConsecutiveCyclesIsDeliveredOnceWithinTheAlertWindow() {
     var t = tenant("persisting");
     String ws = t.lastWorkspace().id();

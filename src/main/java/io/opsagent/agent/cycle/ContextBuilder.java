@@ -8,7 +8,6 @@ import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentEvent;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.platform.Workspace;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -33,7 +32,6 @@ public final class ContextBuilder {
   /** Each problem list shows at most this many deployments (the counts stay exact). */
   static final int MAX_LISTED = 100;
   /** A scheduled backup older than this (or never made) is overdue. */
-  static final Duration BACKUP_OVERDUE_AFTER = Duration.ofHours(48);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The state document alone (what {@code getInfrastructureOverview} returns). */
@@ -101,14 +99,7 @@ public final class ContextBuilder {
   }
 
   public static java.util.Optional<String> backupProblem(Deployment d, Instant now) {
-    if ("failed".equalsIgnoreCase(d.lastBackupStatus())) {
-      return java.util.Optional.of("failed");
-    }
-    if (d.backupSchedule() != null
-        && (d.lastBackupAt() == null || d.lastBackupAt().isBefore(now.minus(BACKUP_OVERDUE_AFTER)))) {
-      return java.util.Optional.of("overdue");
-    }
-    return java.util.Optional.empty();
+    return io.opsagent.platform.Backups.problem(d, now);
   }
 
   /** Puts at most {@link #MAX_LISTED} items under {@code key}; counts the rest in {@code omitted}. */

@@ -4,6 +4,7 @@ import io.opsagent.agent.guard.CircuitBreaker.Decision;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
+import io.opsagent.incident.Incidents;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.Notifier;
 import io.opsagent.notify.Severity;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li>After a completed cycle (normal or probe) the breaker is reset.
  *   <li>After a failed or skipped cycle: first the deterministic fallback alerts {@code critical} on
  *       every FAILED deployment, through the same alert de-duplication as the model's alerts (at most
- *       once per alert window), so an outage of the model provider never silences a failure; then,
+ *       once per alert window; with incidents wired, once per open incident of the deployment), so
+ *       an outage of the model provider never silences a failure; then,
  *       when the breaker has just opened, one {@code warning} alert (tenant-wide channels) says the
  *       agent is paused and why — once per opening, across processes, not once per skipped cycle.
  *       Each alert is recorded on its own: one that cannot be recorded is logged and does not keep
@@ -41,13 +43,21 @@ public final class CircuitBreakerPolicy implements CyclePolicy {
   private final Notifier notifier;
   private final AlertCooldown alertCooldown;
   private final DeploymentRepository deployments;
+  private final Incidents incidents;
 
   public CircuitBreakerPolicy(CircuitBreaker breaker, Notifier notifier, AlertCooldown alertCooldown,
       DeploymentRepository deployments) {
+    this(breaker, notifier, alertCooldown, deployments, null);
+  }
+
+  /** With {@code incidents}, the fallback alerts name their deployment and join its incident. */
+  public CircuitBreakerPolicy(CircuitBreaker breaker, Notifier notifier, AlertCooldown alertCooldown,
+      DeploymentRepository deployments, Incidents incidents) {
     this.breaker = breaker;
     this.notifier = notifier;
     this.alertCooldown = alertCooldown;
     this.deployments = deployments;
+    this.incidents = incidents;
   }
 
   @Override
@@ -85,13 +95,32 @@ public final class CircuitBreakerPolicy implements CyclePolicy {
   private void alertFailedDeployments(OpsRun run) {
     for (Deployment d : deployments.listByTenant(run.tenantId(), EnumSet.of(DeploymentStatus.FAILED))) {
       String title = "Deployment " + d.name() + " is FAILED";
+      if (incidents != null) {
+        raise(new Alert(run.tenantId(), d.workspaceId(), Severity.CRITICAL, title, fallbackBody(d, run),
+            run.id(), d.id()));
+        continue;
+      }
       if (alertCooldown.tryAcquire(run.tenantId(), d.workspaceId(), title)
           && !send(new Alert(run.tenantId(), d.workspaceId(), Severity.CRITICAL, title,
-              "Deployment " + d.name() + " (" + d.id() + ") is in status FAILED. The agent could not"
-                  + " review it this cycle (" + run.status().wire() + "); this alert comes from the"
-                  + " deterministic fallback.", run.id()))) {
+              fallbackBody(d, run), run.id(), d.id()))) {
         alertCooldown.release(run.tenantId(), d.workspaceId(), title); // retried next cycle
       }
+    }
+  }
+
+  private static String fallbackBody(Deployment d, OpsRun run) {
+    return "Deployment " + d.name() + " (" + d.id() + ") is in status FAILED. The agent could not"
+        + " review it this cycle (" + run.status().wire() + "); this alert comes from the"
+        + " deterministic fallback.";
+  }
+
+  /** An alert of a deployment's incident: paged once per incident; a failure is logged, retried next cycle. */
+  private void raise(Alert alert) {
+    try {
+      incidents.alert(alert);
+    } catch (RuntimeException e) {
+      log.error("fallback alert not recorded tenant={} run={} deployment={} error={}", alert.tenantId(),
+          alert.runId(), alert.deploymentId(), e.toString());
     }
   }
 

@@ -3,7 +3,10 @@ package io.opsagent.agent.guard;
 import io.opsagent.agent.guard.CooldownStore.Claim;
 import io.opsagent.agent.tools.ActionClass;
 import io.opsagent.agent.tools.OpsTools;
+import io.opsagent.incident.Problem;
+import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentRepository;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -23,7 +26,9 @@ import java.util.Optional;
  *   <li><b>Alert de-duplication — in the database, not Redis.</b> {@code sendAlert} is refused when
  *       the same workspace got the same title within {@code OPSAGENT_ALERT_COOLDOWN} and that alert
  *       reached a receiver or is still being retried ({@link AlertCooldown}); a Redis outage does
- *       not change it. If the database cannot answer, the alert goes out.
+ *       not change it. If the database cannot answer, the alert goes out. An alert naming a
+ *       deployment that has a problem (FAILED, DEGRADED, a backup problem) is de-duplicated by its
+ *       incident instead ({@link io.opsagent.incident.Incidents}), not by title.
  * </ol>
  *
  * <p>Every other safe call passes untouched and never touches either store.
@@ -58,8 +63,9 @@ public final class CooldownChecks implements ActionGate.Check {
   @Override
   public Optional<String> refusal(ActionGate.Call call) {
     String deploymentId = call.input().path("deploymentId").asText("");
-    if (!deploymentId.isEmpty()
-        && deployments.find(call.tenantId(), deploymentId).isEmpty()) {
+    Optional<Deployment> deployment = deploymentId.isEmpty() ? Optional.empty()
+        : deployments.find(call.tenantId(), deploymentId);
+    if (!deploymentId.isEmpty() && deployment.isEmpty()) {
       return Optional.of("unknown deploymentId '" + deploymentId + "'");
     }
     if (call.actionClass() == ActionClass.MUTATING) {
@@ -75,7 +81,8 @@ public final class CooldownChecks implements ActionGate.Check {
       }
       return Optional.empty();
     }
-    if (OpsTools.SEND_ALERT.equals(call.tool())) {
+    if (OpsTools.SEND_ALERT.equals(call.tool())
+        && deployment.flatMap(d -> Problem.of(d, Instant.now())).isEmpty()) {
       String workspaceId = call.input().path("workspaceId").asText(null);
       String title = call.input().path("title").asText("");
       if (!alerts.tryAcquire(call.tenantId(), workspaceId, title)) {

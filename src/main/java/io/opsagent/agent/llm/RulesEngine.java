@@ -36,18 +36,18 @@ public final class RulesEngine implements ModelClient {
     JsonNode state = state(messages.get(0));
     List<Block> calls = new ArrayList<>();
     for (JsonNode d : state.path("failed")) {
-      calls.add(alert(calls.size(), d.path("workspaceId").asText(), "critical",
+      calls.add(alert(calls.size(), d, "critical",
           "Deployment " + d.path("name").asText() + " is FAILED",
           describe(d) + " is FAILED. It needs attention: check its logs, then redeploy or roll back."));
     }
     for (JsonNode d : state.path("degraded")) {
-      calls.add(alert(calls.size(), d.path("workspaceId").asText(), "warning",
+      calls.add(alert(calls.size(), d, "warning",
           "Deployment " + d.path("name").asText() + " is DEGRADED",
           describe(d) + " is DEGRADED. Check its health before it fails."));
     }
     for (JsonNode b : state.path("backupProblems")) {
       String problem = b.path("problem").asText();
-      calls.add(alert(calls.size(), b.path("workspaceId").asText(), "warning",
+      calls.add(alert(calls.size(), b, "warning",
           "Backup " + problem + " for " + b.path("name").asText(),
           describe(b) + ": the backup is " + problem + " (last backup "
               + b.path("lastBackupAt").asText("never") + ", status "
@@ -64,9 +64,14 @@ public final class RulesEngine implements ModelClient {
         + ") in workspace '" + d.path("workspace").asText() + "'";
   }
 
-  private static Block alert(int n, String workspaceId, String severity, String title, String body) {
+  /** An alert about deployment {@code d} of the state document; it names the deployment, so joins its incident. */
+  private static Block alert(int n, JsonNode d, String severity, String title, String body) {
     ObjectNode input = JSON.createObjectNode()
-        .put("workspaceId", workspaceId).put("severity", severity).put("title", title).put("body", body);
+        .put("workspaceId", d.path("workspaceId").asText()).put("severity", severity).put("title", title)
+        .put("body", body);
+    if (d.hasNonNull("deploymentId")) {
+      input.put("deploymentId", d.path("deploymentId").asText());
+    }
     return new Block.ToolUse("rules_" + (n + 1), "sendAlert", input);
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsagent.agent.llm.ToolSpec;
+import io.opsagent.incident.Incidents;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.Notifier;
 import io.opsagent.notify.Severity;
@@ -60,8 +61,16 @@ public final class OpsTools {
         .map(d -> new ToolSpec(d.name(), d.description(), d.inputSchema())).toList();
   }
 
-  /** The contract's three tools; {@code sendAlert} goes through {@code notifier}. */
+  /** The contract's three tools; {@code sendAlert} goes through {@code notifier}, outside incidents. */
   public static OpsTools standard(Notifier notifier) {
+    return standard(notifier, null);
+  }
+
+  /**
+   * The contract's three tools; {@code sendAlert} goes through {@code notifier}, and an alert naming
+   * a {@code deploymentId} through {@code incidents} (paged once per open incident).
+   */
+  public static OpsTools standard(Notifier notifier, Incidents incidents) {
     return new OpsTools(List.of(
         new Definition(GET_INFRASTRUCTURE_OVERVIEW,
             "Returns the tenant's infrastructure state gathered at the start of this cycle (the same"
@@ -69,10 +78,13 @@ public final class OpsTools {
             schema(), ActionClass.SAFE, (ctx, in) -> ctx.stateJson()),
         new Definition(SEND_ALERT,
             "Sends an alert to the notification channels of a workspace (and the tenant-wide ones)."
-                + " Use for anything a person should know about.",
-            schema("workspaceId", 64, null, "severity", 16, List.of("critical", "warning", "info"),
-                "title", 200, null, "body", 4000, null),
-            ActionClass.SAFE, (ctx, in) -> sendAlert(notifier, ctx, in)),
+                + " Use for anything a person should know about. Name the deploymentId when the alert"
+                + " is about one deployment: it then belongs to that deployment's incident, which pages"
+                + " once, is re-sent while unacknowledged and is resolved automatically when the"
+                + " deployment recovers.",
+            optional(schema("workspaceId", 64, null, "severity", 16, List.of("critical", "warning", "info"),
+                "title", 200, null, "body", 4000, null), "deploymentId", 64),
+            ActionClass.SAFE, (ctx, in) -> sendAlert(notifier, incidents, ctx, in)),
         new Definition(RECORD_ACTION,
             "Records a decision or action, with your reasoning and its result, in this run's audit trail.",
             schema("action", 200, null, "reasoning", 4000, null, "result", 4000, null),
@@ -94,13 +106,25 @@ public final class OpsTools {
     return Optional.ofNullable(byName.get(name));
   }
 
-  private static String sendAlert(Notifier notifier, CallContext ctx, JsonNode in) {
-    List<String> deliveries = notifier.send(new Alert(ctx.tenantId(), in.get("workspaceId").asText(),
+  private static String sendAlert(Notifier notifier, Incidents incidents, CallContext ctx, JsonNode in) {
+    String deploymentId = in.path("deploymentId").asText(null);
+    Alert alert = new Alert(ctx.tenantId(), in.get("workspaceId").asText(),
         Severity.fromWire(in.get("severity").asText()), in.get("title").asText(),
-        in.get("body").asText(), ctx.runId()));
+        in.get("body").asText(), ctx.runId(), deploymentId);
+    if (deploymentId != null && incidents != null) {
+      return incidents.alert(alert).describe();
+    }
+    List<String> deliveries = notifier.send(alert);
     return deliveries.isEmpty()
         ? "no enabled notification channel matches this workspace; the alert was not delivered"
         : "alert queued for delivery to " + deliveries.size() + " channel(s)";
+  }
+
+  /** {@code schema} with one more, optional, string property. */
+  private static ObjectNode optional(ObjectNode schema, String name, int maxLength) {
+    ((ObjectNode) schema.get("properties")).putObject(name).put("type", "string").put("minLength", 1)
+        .put("maxLength", maxLength);
+    return schema;
   }
 
   /** An object schema of required string properties: (name, maxLength, enum-or-null) triples. */

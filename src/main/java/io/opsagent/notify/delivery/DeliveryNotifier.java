@@ -119,7 +119,16 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
    */
   @Override
   public List<String> send(Alert alert) {
-    List<NotificationChannel> selected = channels.selectFor(alert);
+    return record(alert, channels.selectFor(alert));
+  }
+
+  /** As {@link #send}, to those of the alert's channels that are in {@code channelIds} only. */
+  @Override
+  public List<String> sendTo(Alert alert, java.util.Set<String> channelIds) {
+    return record(alert, channels.selectFor(alert).stream().filter(c -> channelIds.contains(c.id())).toList());
+  }
+
+  private List<String> record(Alert alert, List<NotificationChannel> selected) {
     List<Delivery> recorded = db.jdbi().inTransaction(h -> {
       List<Delivery> rows = deliveries.insertPending(h, alert, selected);
       if (!rows.isEmpty()) {

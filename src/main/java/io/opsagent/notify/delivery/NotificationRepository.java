@@ -76,12 +76,15 @@ public final class NotificationRepository {
     for (NotificationChannel c : channels) {
       Delivery d = new Delivery(Ids.newId(), alert.tenantId(), c.id(), alert.workspaceId(), alert.runId(),
           alert.deploymentId(), alert.severity(), truncate(alert.title(), 500), truncate(alert.body(), 8000),
-          DeliveryStatus.PENDING, 0, null, now, null);
+          DeliveryStatus.PENDING, 0, null, now, null, alert.incidentKey(), alert.status());
       h.createUpdate("""
               INSERT INTO notifications (id, tenant_id, channel_id, workspace_id, run_id, deployment_id,
-                  severity, title, body, status, attempts, alert_key, created_at, updated_at)
+                  severity, title, body, status, attempts, alert_key, created_at, updated_at,
+                  incident_key, alert_status)
               VALUES (:id, :tenantId, :channelId, :workspaceId, :runId, :deploymentId, :severity, :title,
-                  :body, 'pending', 0, :alertKey, :now, :now)""")
+                  :body, 'pending', 0, :alertKey, :now, :now, :incidentKey, :alertStatus)""")
+          .bind("incidentKey", d.incidentKey())
+          .bind("alertStatus", d.alertStatus())
           .bind("id", d.id())
           .bind("tenantId", d.tenantId())
           .bind("channelId", d.channelId())
@@ -148,7 +151,9 @@ public final class NotificationRepository {
         rs.getInt("attempts"),
         rs.getString("last_error"),
         Times.instant(rs.getTimestamp("created_at")),
-        Times.instant(rs.getTimestamp("delivered_at")));
+        Times.instant(rs.getTimestamp("delivered_at")),
+        rs.getString("incident_key"),
+        rs.getString("alert_status"));
   }
 
   private static String truncate(String s, int max) {

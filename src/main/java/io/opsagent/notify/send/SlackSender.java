@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * A Slack incoming webhook: {@code {"text", "blocks"}} with {@code text} as the notification
  * fallback and blocks for a header, the body and a context line. Slack's length limits are respected
- * (header 150, section 3000 characters).
+ * (header 150, section 3000 characters). An incident's resolved notice is labelled {@code [RESOLVED]}
+ * instead of its severity, and the context line names the incident.
  */
 public final class SlackSender implements Sender {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,7 +29,8 @@ public final class SlackSender implements Sender {
   }
 
   public static byte[] payload(Delivery d) {
-    String label = "[" + d.severity().wire().toUpperCase(java.util.Locale.ROOT) + "] ";
+    String label = "[" + (io.opsagent.notify.Alert.RESOLVED.equals(d.alertStatus()) ? "RESOLVED"
+        : d.severity().wire().toUpperCase(java.util.Locale.ROOT)) + "] ";
     ObjectNode o = JSON.createObjectNode();
     o.put("text", cut(label + d.title() + "\n" + d.body(), 3000));
     ArrayNode blocks = o.putArray("blocks");
@@ -39,6 +41,7 @@ public final class SlackSender implements Sender {
     String context = "opsagent · tenant " + d.tenantId()
         + (d.workspaceId() == null ? "" : " · workspace " + d.workspaceId())
         + (d.deploymentId() == null ? "" : " · deployment " + d.deploymentId())
+        + (d.incidentKey() == null ? "" : " · incident " + d.incidentKey())
         + (d.runId() == null ? "" : " · run " + d.runId());
     blocks.addObject().put("type", "context").putArray("elements").addObject()
         .put("type", "plain_text").put("text", context);

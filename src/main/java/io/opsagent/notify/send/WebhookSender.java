@@ -17,7 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The contract's webhook: {@code {"tenantId","workspaceId","severity","title","body","runId",
- * "deploymentId"?,"status":"firing","source":"opsagent","createdAt"}}, with the Standard Webhooks
+ * "deploymentId"?,"incidentKey"?,"status":"firing"|"resolved","source":"opsagent","createdAt"}}, with the Standard Webhooks
  * headers: {@code webhook-id} (the delivery's id, the same on every attempt, so a receiver can
  * de-duplicate), {@code webhook-timestamp} (this attempt, Unix seconds) and, when the channel has a
  * secret, {@code webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">}. The key
@@ -28,8 +28,6 @@ import javax.crypto.spec.SecretKeySpec;
 public final class WebhookSender implements Sender {
   static final String SIGNATURE_HEADER = "X-Opsagent-Signature";
   static final String WHSEC_PREFIX = "whsec_";
-  /** The only status until alerts can be resolved. */
-  static final String FIRING = "firing";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpPoster poster;
@@ -74,7 +72,10 @@ public final class WebhookSender implements Sender {
     if (d.deploymentId() != null) {
       o.put("deploymentId", d.deploymentId());
     }
-    o.put("status", FIRING);
+    if (d.incidentKey() != null) {
+      o.put("incidentKey", d.incidentKey());
+    }
+    o.put("status", d.alertStatus());
     o.put("source", "opsagent");
     o.put("createdAt", d.createdAt().toString());
     return o.toString().getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,169 @@
+package io.opsagent.api.openapi;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The description of every route the worker serves, as OpenAPI 3 ({@code GET /openapi.json}).
+ * A test compares it with the routes registered on the server: a route added without an entry
+ * here fails the build. The README's API table says the same in prose.
+ */
+public final class ApiCatalog {
+  private ApiCatalog() {}
+
+  /** The OpenAPI document of the whole API. */
+  public static ObjectNode openApi(String version) {
+    OpenApiDoc doc = new OpenApiDoc("opsagent", version,
+        "The HTTP API of the opsagent worker. Everything under /api/ needs `Authorization: Bearer"
+            + " <OPSAGENT_API_TOKEN>` (401 otherwise). Every error is JSON {\"error\": \"...\"}: 400 bad"
+            + " input, 401, 404 unknown route or object (another tenant's object too), 405, 409, 413,"
+            + " 503 while the database is unreachable. Routes that take query parameters refuse unknown"
+            + " or repeated ones with 400.");
+    schemas(doc);
+    platform(doc);
+    channels(doc);
+    ops(doc);
+    open(doc);
+    return doc.json();
+  }
+
+  private static void schemas(OpenApiDoc doc) {
+    doc.schema("Tenant", "a tenant with its agent status",
+        "id", "string", "", "name", "string", "", "createdAt", "date-time", "",
+        "opsEnabled", "boolean", "the schedule switch (…/ops/schedule)",
+        "paused", "boolean", "true while the circuit breaker is open",
+        "pausedUntil", "date-time", "when the next probe cycle may run (only while paused)",
+        "mode", "string", "live", "failed", "integer", "FAILED deployments",
+        "degraded", "integer", "DEGRADED deployments", "lastRun", "$Run", "latest run (absent when none)");
+    doc.schema("CreatedTenant", "a new tenant", "id", "string", "", "name", "string", "");
+    doc.schema("Workspace", "a workspace of a tenant",
+        "id", "string", "", "tenantId", "string", "", "name", "string", "", "createdAt", "date-time", "");
+    doc.schema("Deployment", "a deployment (null where nothing is recorded)",
+        "id", "string", "", "tenantId", "string", "", "workspaceId", "string", "", "name", "string", "",
+        "status", "PENDING|DEPLOYING|RUNNING|DEGRADED|FAILED|STOPPED", "",
+        "version", "string", "", "latestVersion", "string", "", "versionCheckedAt", "date-time", "",
+        "healthUrl", "string", "", "backupSchedule", "string", "", "lastBackupAt", "date-time", "",
+        "lastBackupStatus", "succeeded|failed", "", "createdAt", "date-time", "", "updatedAt", "date-time", "");
+    doc.schema("DeploymentEvent", "a recorded event, and whether it queued a cycle",
+        "id", "string", "", "deploymentId", "string", "", "type", "string", "", "status", "string", "",
+        "message", "string", "", "createdAt", "date-time", "", "cycleQueued", "boolean", "",
+        "reason", "string", "why no cycle was queued (only then)");
+    doc.schema("Channel", "a notification channel (its configuration is never echoed)",
+        "id", "string", "", "tenantId", "string", "", "workspaceId", "string", "null: tenant-wide",
+        "type", "webhook|slack|email", "", "name", "string", "", "enabled", "boolean", "");
+    doc.schema("Delivery", "one alert on its way to one channel",
+        "id", "string", "the webhook-id", "tenantId", "string", "", "channelId", "string", "",
+        "workspaceId", "string", "", "runId", "string", "", "deploymentId", "string", "",
+        "incidentKey", "string", "", "alertStatus", "firing|resolved", "",
+        "severity", "critical|warning|info", "", "title", "string", "", "body", "string", "",
+        "status", "pending|delivered|failed", "", "attempts", "integer", "", "lastError", "string", "",
+        "createdAt", "date-time", "", "deliveredAt", "date-time", "");
+    doc.schema("Run", "one agent cycle of a tenant",
+        "id", "string", "", "tenantId", "string", "", "status", "running|completed|failed|skipped", "",
+        "trigger", "schedule|manual|event", "", "startedAt", "date-time", "", "finishedAt", "date-time", "",
+        "summary", "string", "", "actionsJson", "[object]", "every tool call: {name, input, allowed, result, reason}",
+        "inputTokens", "integer", "", "outputTokens", "integer", "", "cacheReadTokens", "integer", "",
+        "cacheWriteTokens", "integer", "", "costUsd", "number", "", "steps", "integer", "",
+        "model", "string", "", "error", "string", "", "skipReason", "unchanged|circuit_open", "",
+        "fallbackReason", "no_api_key|budget_exhausted|kill_switch", "");
+    doc.schema("CycleQueued", "a queued cycle",
+        "tenantId", "string", "", "queued", "boolean", "always true",
+        "pending", "boolean", "true when queued behind a running cycle",
+        "runId", "string", "the id the run is recorded under; shared by triggers that coalesce");
+    doc.schema("Schedule", "a tenant's recurring cycle",
+        "enabled", "boolean", "", "interval", "string", "ISO-8601 duration", "nextRunAt", "date-time", "");
+    doc.schema("UsageDay", "a tenant's model usage on one UTC day",
+        "day", "string", "", "runs", "integer", "", "skippedRuns", "integer", "", "modelCalls", "integer", "",
+        "inputTokens", "integer", "", "outputTokens", "integer", "", "cacheReadTokens", "integer", "",
+        "cacheWriteTokens", "integer", "", "costUsd", "number", "");
+    doc.schema("Action", "a restart or rollback the agent asked the platform for",
+        "id", "string", "the idempotency id sent on every attempt", "deploymentId", "string", "",
+        "workspaceId", "string", "", "action", "string", "restart | rollback", "toVersion", "string", "",
+        "reason", "string", "", "runId", "string", "",
+        "status", "string", "queued | sent | cancelled | failed | helped | not_helped",
+        "attempts", "integer", "", "lastError", "string", "", "requestedAt", "date-time", "",
+        "sentAt", "date-time", "", "finishedAt", "date-time", "");
+    doc.schema("Incident", "one problem of one deployment, from its first alert until it is over",
+        "id", "string", "", "incidentKey", "string", "{tenantId}:{deploymentId}:{problem}",
+        "deploymentId", "string", "", "workspaceId", "string", "",
+        "problem", "failed|degraded|backup_failed|backup_overdue", "read from the deployment's state",
+        "severity", "critical|warning|info", "of the alert that opened it", "status", "open|resolved", "",
+        "title", "string", "of the alert that opened it", "alerts", "integer", "alerts recorded on it",
+        "openedAt", "date-time", "", "lastNotifiedAt", "date-time", "the page or the last reminder",
+        "resolvedAt", "date-time", "only when resolved", "acknowledgedAt", "date-time", "only when acknowledged");
+    doc.schema("Health", "the dependencies' state", "status", "up|down", "", "checks", "object",
+        "each dependency: up or down");
+  }
+
+  private static void platform(OpenApiDoc doc) {
+    doc.op("POST", "/api/tenants", "Create a tenant").body("name", "string", "at most 200 characters")
+        .answers(201, "the tenant", "$CreatedTenant");
+    doc.op("GET", "/api/tenants", "List tenants with their agent status, in id order")
+        .query("limit", "integer", "default 100, at most 1000").query("after", "string", "the last id of the previous page")
+        .answers(200, "the tenants", "[$Tenant]");
+    doc.op("GET", "/api/tenants/{tenantId}", "One tenant with its agent status").answers(200, "the tenant", "$Tenant");
+    doc.op("POST", "/api/tenants/{tenantId}/workspaces", "Create a workspace").body("name", "string", "")
+        .answers(201, "the workspace", "$Workspace");
+    doc.op("GET", "/api/tenants/{tenantId}/workspaces", "List the tenant's workspaces, by name")
+        .answers(200, "the workspaces", "[$Workspace]");
+    doc.op("POST", "/api/workspaces/{workspaceId}/deployments", "Create a deployment")
+        .body("name", "string", "", "status?", "PENDING|DEPLOYING|RUNNING|DEGRADED|FAILED|STOPPED", "default RUNNING",
+            "version?", "string", "")
+        .answers(201, "the deployment", "$Deployment");
+    doc.op("GET", "/api/workspaces/{workspaceId}/deployments", "List the workspace's deployments, by name")
+        .answers(200, "the deployments", "[$Deployment]");
+    doc.op("PATCH", "/api/deployments/{deploymentId}", "Change a deployment's facts (only the fields given; null clears)")
+        .body("version?", "string", "recorded as a version_changed event", "latestVersion?", "string", "also sets versionCheckedAt",
+            "healthUrl?", "string", "http or https URL", "backupSchedule?", "string", "",
+            "lastBackupAt?", "date-time", "", "lastBackupStatus?", "succeeded|failed", "a successful, timely backup resolves backup incidents")
+        .answers(200, "the deployment", "$Deployment");
+    doc.op("POST", "/api/deployments/{deploymentId}/events",
+            "Record a deployment event; a status moves the deployment (FAILED/DEGRADED queue a cycle, RUNNING resolves its incidents)")
+        .body("type", "string", "", "message?", "string", "", "status?", "PENDING|DEPLOYING|RUNNING|DEGRADED|FAILED|STOPPED", "")
+        .answers(201, "the event", "$DeploymentEvent");
+  }
+
+  private static void channels(OpenApiDoc doc) {
+    doc.op("POST", "/api/tenants/{tenantId}/notification-channels", "Create a notification channel")
+        .body("type", "webhook|slack|email", "", "name", "string", "",
+            "config", "object", "webhook/slack: {url, secret?}; email: {to}", "workspaceId?", "string", "absent: tenant-wide")
+        .answers(201, "the channel", "$Channel");
+    doc.op("GET", "/api/tenants/{tenantId}/notification-channels", "List the tenant's channels")
+        .answers(200, "the channels", "[$Channel]");
+    doc.op("PATCH", "/api/tenants/{tenantId}/notification-channels/{channelId}", "Change a channel")
+        .body("enabled?", "boolean", "", "name?", "string", "", "config?", "object", "replaces the whole configuration")
+        .answers(200, "the channel", "$Channel");
+    doc.op("DELETE", "/api/tenants/{tenantId}/notification-channels/{channelId}",
+        "Delete a channel (soft: the delivery log keeps its rows)").answers(204, "deleted", null);
+    doc.op("GET", "/api/tenants/{tenantId}/notifications", "The delivery log, newest first")
+        .query("limit", "integer", "").answers(200, "the deliveries", "[$Delivery]");
+    doc.op("GET", "/api/tenants/{tenantId}/incidents", "The tenant's incidents, newest first")
+        .query("status", "open|resolved", "only these").answers(200, "the incidents", "[$Incident]");
+    doc.op("POST", "/api/tenants/{tenantId}/incidents/{incidentId}/ack", "Acknowledge an incident: no more reminders")
+        .answers(200, "the incident", "$Incident");
+  }
+
+  private static void ops(OpenApiDoc doc) {
+    doc.op("POST", "/api/tenants/{tenantId}/ops/cycles", "Queue a cycle now (manual)")
+        .answers(202, "queued", "$CycleQueued");
+    doc.op("GET", "/api/tenants/{tenantId}/ops/runs", "The tenant's runs, newest first")
+        .query("limit", "integer", "default 20, at most 200").query("before", "string", "the last id of the previous page")
+        .query("status", "running|completed|failed|skipped", "").query("trigger", "schedule|manual|event", "")
+        .answers(200, "the runs", "[$Run]");
+    doc.op("GET", "/api/tenants/{tenantId}/ops/runs/{runId}", "One run").answers(200, "the run", "$Run");
+    doc.op("GET", "/api/tenants/{tenantId}/ops/actions", "The tenant's platform actions, newest first")
+        .query("limit", "integer", "default 20").answers(200, "the actions", "[$Action]");
+    doc.op("GET", "/api/tenants/{tenantId}/ops/usage", "Model usage per UTC day, newest first")
+        .query("days", "integer", "default 30, at most 366").answers(200, "the days", "[$UsageDay]");
+    doc.op("GET", "/api/tenants/{tenantId}/ops/schedule", "The tenant's recurring cycle").answers(200, "the schedule", "$Schedule");
+    doc.op("PUT", "/api/tenants/{tenantId}/ops/schedule", "Switch the recurring cycle on").answers(200, "the schedule", "$Schedule");
+    doc.op("DELETE", "/api/tenants/{tenantId}/ops/schedule", "Switch the recurring cycle off").answers(200, "the schedule", "$Schedule");
+  }
+
+  private static void open(OpenApiDoc doc) {
+    doc.op("GET", "/health", "Whether the database (and Redis, if configured) answer; no auth")
+        .answers(200, "up", "$Health").answers(503, "down", "$Health");
+    doc.op("GET", "/metrics", "Prometheus metrics; no auth").text(200, "text format 0.0.4", "text/plain");
+    doc.op("GET", "/openapi.json", "This document; no auth").answers(200, "OpenAPI 3", "object");
+    doc.op("GET", "/openapi", "Swagger UI over this document; no auth").text(200, "an HTML page", "text/html");
+  }
+}

@@ -1,0 +1,154 @@
+package io.opsagent.incident;
+
+import io.opsagent.db.Times;
+import io.opsagent.notify.Severity;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/**
+ * The {@code incidents} table. Every state change is a conditional update that only one caller
+ * can win (open → resolved, unacknowledged → acknowledged, a reminder's claim), so two processes
+ * never both resolve or both remind; at most one incident per key is open ({@code open_key} is
+ * unique).
+ */
+final class IncidentRepository {
+  private final Jdbi jdbi;
+
+  IncidentRepository(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  Optional<Incident> findOpen(String incidentKey) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM incidents WHERE open_key = :key")
+        .bind("key", incidentKey).map(IncidentRepository::map).findOne());
+  }
+
+  Optional<Incident> find(String tenantId, String id) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM incidents WHERE id = :id AND tenant_id = :tenantId")
+        .bind("id", id).bind("tenantId", tenantId).map(IncidentRepository::map).findOne());
+  }
+
+  List<Incident> list(String tenantId, Incident.Status status, int limit) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT * FROM incidents WHERE tenant_id = :tenantId
+              AND (CAST(:status AS VARCHAR(16)) IS NULL OR status = :status)
+            ORDER BY opened_at DESC, id DESC LIMIT :limit""")
+        .bind("tenantId", tenantId)
+        .bind("status", status == null ? null : status.wire())
+        .bind("limit", limit)
+        .map(IncidentRepository::map).list());
+  }
+
+  List<Incident> openFor(String deploymentId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM incidents WHERE deployment_id = :d AND status = 'open' ORDER BY opened_at")
+        .bind("d", deploymentId).map(IncidentRepository::map).list());
+  }
+
+  /** Open, unacknowledged incidents last notified at or before {@code cutoff}. */
+  List<Incident> dueReminders(Instant cutoff, int limit) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT * FROM incidents WHERE status = 'open' AND acknowledged_at IS NULL
+              AND last_notified_at <= :cutoff ORDER BY last_notified_at LIMIT :limit""")
+        .bind("cutoff", cutoff).bind("limit", limit).map(IncidentRepository::map).list());
+  }
+
+  /** Inserts the incident; false if another incident with its key is open already. */
+  boolean insert(Incident i) {
+    try {
+      jdbi.useHandle(h -> h.createUpdate("""
+              INSERT INTO incidents (id, tenant_id, deployment_id, workspace_id, incident_key, open_key,
+                  problem, severity, title, body, status, alerts, opened_at, last_alert_at, last_notified_at)
+              VALUES (:id, :tenantId, :deploymentId, :workspaceId, :key, :key, :problem, :severity,
+                  :title, :body, 'open', 1, :now, :now, :now)""")
+          .bind("id", i.id()).bind("tenantId", i.tenantId()).bind("deploymentId", i.deploymentId())
+          .bind("workspaceId", i.workspaceId()).bind("key", i.incidentKey())
+          .bind("problem", i.problem().wire()).bind("severity", i.severity().wire())
+          .bind("title", cut(i.title(), 500)).bind("body", cut(i.body(), 8000))
+          .bind("now", i.openedAt())
+          .execute());
+      return true;
+    } catch (UnableToExecuteStatementException e) {
+      if (e.getCause() instanceof SQLException sql && sql.getSQLState() != null
+          && sql.getSQLState().startsWith("23")) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  void delete(String id) {
+    jdbi.useHandle(h -> h.createUpdate("DELETE FROM incidents WHERE id = :id").bind("id", id).execute());
+  }
+
+  void recordAlert(String id, Instant now) {
+    jdbi.useHandle(h -> h.createUpdate(
+            "UPDATE incidents SET alerts = alerts + 1, last_alert_at = :now WHERE id = :id")
+        .bind("id", id).bind("now", now).execute());
+  }
+
+  /** Resolves the incident; true for the one caller that did. */
+  boolean resolve(String id, Instant now) {
+    return jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE incidents SET status = 'resolved', open_key = NULL, resolved_at = :now
+            WHERE id = :id AND status = 'open'""")
+        .bind("id", id).bind("now", now).execute() == 1);
+  }
+
+  /** Acknowledges the incident unless it already is (the first acknowledgement counts). */
+  void acknowledge(String id, Instant now) {
+    jdbi.useHandle(h -> h.createUpdate(
+            "UPDATE incidents SET acknowledged_at = :now WHERE id = :id AND acknowledged_at IS NULL")
+        .bind("id", id).bind("now", now).execute());
+  }
+
+  /** Claims the reminder of an incident last notified at {@code previous}; true for the one winner. */
+  boolean claimReminder(Incident i, Instant now) {
+    return jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE incidents SET last_notified_at = :now
+            WHERE id = :id AND status = 'open' AND acknowledged_at IS NULL AND last_notified_at = :previous""")
+        .bind("id", i.id()).bind("now", now).bind("previous", i.lastNotifiedAt()).execute() == 1);
+  }
+
+  /** The channels that got a firing notice of the incident. */
+  Set<String> deliveredFiringChannels(String tenantId, String incidentKey) {
+    return new HashSet<>(jdbi.withHandle(h -> h.createQuery("""
+            SELECT DISTINCT channel_id FROM notifications
+            WHERE tenant_id = :tenantId AND incident_key = :key AND status = 'delivered'
+              AND (alert_status IS NULL OR alert_status = 'firing')""")
+        .bind("tenantId", tenantId).bind("key", incidentKey).mapTo(String.class).list()));
+  }
+
+  private static Incident map(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new Incident(
+        rs.getString("id"),
+        rs.getString("tenant_id"),
+        rs.getString("deployment_id"),
+        rs.getString("workspace_id"),
+        rs.getString("incident_key"),
+        Problem.fromWire(rs.getString("problem")),
+        Severity.fromWire(rs.getString("severity")),
+        rs.getString("title"),
+        rs.getString("body"),
+        Incident.Status.fromWire(rs.getString("status")),
+        rs.getInt("alerts"),
+        Times.instant(rs.getTimestamp("opened_at")),
+        Times.instant(rs.getTimestamp("last_alert_at")),
+        Times.instant(rs.getTimestamp("last_notified_at")),
+        Times.instant(rs.getTimestamp("acknowledged_at")),
+        Times.instant(rs.getTimestamp("resolved_at")));
+  }
+
+  private static String cut(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+  }
+}

@@ -1,0 +1,226 @@
+package io.opsagent.incident;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opsagent.config.Config;
+import io.opsagent.notify.Alert;
+import io.opsagent.notify.ChannelType;
+import io.opsagent.notify.Delivery;
+import io.opsagent.notify.DeliveryStatus;
+import io.opsagent.notify.NotificationChannelRepository;
+import io.opsagent.notify.Severity;
+import io.opsagent.notify.TestReceiver;
+import io.opsagent.notify.delivery.DeliveryNotifier;
+import io.opsagent.notify.delivery.NotificationRepository;
+import io.opsagent.platform.Deployment;
+import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.support.Fixtures;
+import io.opsagent.support.SettableClock;
+import io.opsagent.support.TestDatabase;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Incidents on real PostgreSQL with the real notifier and a loopback webhook receiver: one page per
+ * problem, one resolved notice when it is over, reminders while nobody acknowledged it.
+ */
+class IncidentsTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Duration REMINDER = Duration.ofHours(4);
+  static TestDatabase db;
+  static Fixtures fx;
+  static NotificationChannelRepository channels;
+  static NotificationRepository deliveries;
+  static DeliveryNotifier notifier;
+  static TestReceiver receiver;
+  /** Shared by the tests: a reminder check reminds every tenant's due incidents, so each test counts its own. */
+  static SettableClock clock;
+  static Incidents incidents;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    db = TestDatabase.create(IncidentsTest.class);
+    fx = new Fixtures(db.database());
+    channels = new NotificationChannelRepository(db.database().jdbi(), true);
+    deliveries = new NotificationRepository(db.database().jdbi());
+    notifier = new DeliveryNotifier(db.database(), channels, deliveries, Config.fromEnv(Map.of(
+        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true", "OPSAGENT_POLL_INTERVAL", "PT0.05S")),
+        new SimpleMeterRegistry());
+    notifier.start();
+    receiver = TestReceiver.answering();
+    clock = SettableClock.startingNow();
+    incidents = new Incidents(db.database().jdbi(), notifier, REMINDER, clock);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    notifier.close();
+    receiver.close();
+    db.close();
+  }
+
+  @Test
+  void theFirstAlertOpensTheIncidentAndPagesOnceLaterAlertsAreRecordedOnIt() {
+    Deployment d = failedDeploymentWithHook("pages-once");
+
+    Incidents.Outcome first = incidents.alert(alert(d, "checkout is FAILED"));
+    Incidents.Outcome second = incidents.alert(alert(d, "checkout still FAILED, new title"));
+
+    assertThat(first.paged()).isTrue();
+    assertThat(second.paged()).isFalse();
+    assertThat(second.describe()).contains("not sent again");
+    Incident open = incidents.list(d.tenantId(), Incident.Status.OPEN).get(0);
+    assertThat(open.incidentKey()).isEqualTo(d.tenantId() + ":" + d.id() + ":failed");
+    assertThat(open.alerts()).isEqualTo(2);
+    List<Delivery> sent = deliveries.listByTenant(d.tenantId(), 10);
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).incidentKey()).isEqualTo(open.incidentKey());
+    var payload = awaitDelivered(d.tenantId(), 1).get(0).payload();
+    assertThat(payload.get("status").asText()).isEqualTo("firing");
+    assertThat(payload.get("incidentKey").asText()).isEqualTo(open.incidentKey());
+    assertThat(payload.get("deploymentId").asText()).isEqualTo(d.id());
+  }
+
+  @Test
+  void recoveringToRunningResolvesTheIncidentWithExactlyOneResolvedNotice() {
+    Deployment d = failedDeploymentWithHook("resolves");
+    incidents.alert(alert(d, "api is FAILED"));
+    awaitDelivered(d.tenantId(), 1);
+
+    Deployment running = recover(d, DeploymentStatus.RUNNING);
+    List<Incident> resolved = incidents.deploymentChanged(running.id());
+    List<Incident> again = incidents.deploymentChanged(running.id());
+
+    assertThat(resolved).hasSize(1);
+    assertThat(again).isEmpty();
+    var notices = awaitDelivered(d.tenantId(), 2);
+    var notice = notices.get(1).payload();
+    assertThat(notice.get("status").asText()).isEqualTo("resolved");
+    assertThat(notice.get("incidentKey").asText()).isEqualTo(resolved.get(0).incidentKey());
+    assertThat(notice.get("title").asText()).startsWith("Resolved: ");
+    assertThat(deliveries.listByTenant(d.tenantId(), 10)).hasSize(2);
+    Incident after = incidents.list(d.tenantId(), Incident.Status.RESOLVED).get(0);
+    assertThat(after.resolvedAt()).isNotNull();
+    assertThat(incidents.list(d.tenantId(), Incident.Status.OPEN)).isEmpty();
+  }
+
+  @Test
+  void aNewFailureAfterResolutionOpensANewIncidentThatPagesAgain() {
+    Deployment d = failedDeploymentWithHook("flaps");
+    incidents.alert(alert(d, "web is FAILED"));
+    incidents.deploymentChanged(recover(d, DeploymentStatus.RUNNING).id());
+
+    Deployment failedAgain = recover(d, DeploymentStatus.FAILED);
+    Incidents.Outcome outcome = incidents.alert(alert(failedAgain, "web is FAILED"));
+
+    assertThat(outcome.paged()).isTrue();
+    assertThat(incidents.list(d.tenantId(), null)).hasSize(2);
+  }
+
+  @Test
+  void failedToDegradedResolvesTheFailedIncidentAndDegradedIsItsOwnIncident() {
+    Deployment d = failedDeploymentWithHook("degrades");
+    incidents.alert(alert(d, "db is FAILED"));
+
+    Deployment degraded = recover(d, DeploymentStatus.DEGRADED);
+    assertThat(incidents.deploymentChanged(degraded.id())).extracting(Incident::problem)
+        .containsExactly(Problem.FAILED);
+    Incidents.Outcome degradedAlert = incidents.alert(alert(degraded, "db is DEGRADED"));
+
+    assertThat(degradedAlert.paged()).isTrue();
+    assertThat(degradedAlert.incident().orElseThrow().problem()).isEqualTo(Problem.DEGRADED);
+  }
+
+  @Test
+  void noResolvedNoticeGoesOutWhenNoFiringNoticeWasDelivered() {
+    var t = fx.tenant("no-channels").workspace("prod");
+    Deployment d = t.deploy("quiet", DeploymentStatus.FAILED, "1.0");
+    incidents.alert(alert(d, "quiet is FAILED"));
+
+    assertThat(incidents.deploymentChanged(recover(d, DeploymentStatus.RUNNING).id())).hasSize(1);
+
+    assertThat(deliveries.listByTenant(d.tenantId(), 10)).isEmpty();
+  }
+
+  @Test
+  void anOpenUnacknowledgedIncidentIsRemindedEveryIntervalAndNotAfterAck() {
+    Deployment d = failedDeploymentWithHook("reminds");
+    incidents.alert(alert(d, "cache is FAILED"));
+    Incident open = incidents.list(d.tenantId(), Incident.Status.OPEN).get(0);
+
+    incidents.sendReminders();
+    assertThat(deliveries.listByTenant(d.tenantId(), 10)).as("not yet due").hasSize(1);
+    clock.advance(REMINDER.plusSeconds(1));
+    assertThat(incidents.sendReminders()).isPositive();
+    incidents.sendReminders();
+    assertThat(deliveries.listByTenant(d.tenantId(), 10)).as("reminded once per interval").hasSize(2);
+    var reminder = awaitDelivered(d.tenantId(), 2).get(1).payload();
+    assertThat(reminder.get("title").asText()).isEqualTo("Reminder: cache is FAILED");
+    assertThat(reminder.get("incidentKey").asText()).isEqualTo(open.incidentKey());
+    assertThat(reminder.get("status").asText()).isEqualTo("firing");
+
+    Incident acked = incidents.acknowledge(d.tenantId(), open.id()).orElseThrow();
+    clock.advance(REMINDER.multipliedBy(3));
+
+    assertThat(acked.acknowledgedAt()).isNotNull();
+    incidents.sendReminders();
+    assertThat(deliveries.listByTenant(d.tenantId(), 10)).hasSize(2);
+  }
+
+  @Test
+  void aReminderDueForADeploymentThatRecoveredUnnoticedResolvesItInstead() {
+    Deployment d = failedDeploymentWithHook("recovered-quietly");
+    incidents.alert(alert(d, "queue is FAILED"));
+    awaitDelivered(d.tenantId(), 1);
+    recover(d, DeploymentStatus.RUNNING); // nobody told the incidents
+
+    clock.advance(REMINDER.plusSeconds(1));
+    incidents.sendReminders();
+
+    assertThat(incidents.list(d.tenantId(), Incident.Status.OPEN)).isEmpty();
+    assertThat(awaitDelivered(d.tenantId(), 2).get(1).payload().get("status").asText()).isEqualTo("resolved");
+  }
+
+  @Test
+  void anAlertNamingAnotherTenantsDeploymentIsRefused() {
+    Deployment mine = failedDeploymentWithHook("mine");
+    Deployment theirs = failedDeploymentWithHook("theirs");
+
+    assertThatThrownBy(() -> incidents.alert(new Alert(mine.tenantId(), mine.workspaceId(), Severity.CRITICAL,
+        "x", "y", null, theirs.id()))).isInstanceOf(IllegalArgumentException.class);
+    assertThat(incidents.list(mine.tenantId(), null)).isEmpty();
+    assertThat(incidents.acknowledge(mine.tenantId(), "no-such-incident")).isEmpty();
+  }
+
+  private static Deployment failedDeploymentWithHook(String name) {
+    var t = fx.tenant(name).workspace("prod");
+    channels.create(t.id(), null, ChannelType.WEBHOOK, "hook",
+        JSON.createObjectNode().put("url", receiver.url("/hooks/" + t.id())));
+    return t.deploy(name + "-app", DeploymentStatus.FAILED, "1.0");
+  }
+
+  private static Alert alert(Deployment d, String title) {
+    return new Alert(d.tenantId(), d.workspaceId(), Severity.CRITICAL, title, "it broke", null, d.id());
+  }
+
+  private static Deployment recover(Deployment d, DeploymentStatus to) {
+    fx.deployments.recordEvent(d, "status", to, null);
+    return fx.deployments.find(d.id()).orElseThrow();
+  }
+
+  /** Waits until the tenant's receiver got {@code n} requests and its delivery log has no pending row. */
+  private static List<TestReceiver.Request> awaitDelivered(String tenantId, int n) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> deliveries.listByTenant(tenantId, 50).stream()
+        .allMatch(x -> x.status() == DeliveryStatus.DELIVERED)
+        && receiver.requests().stream().filter(r -> r.path().equals("/hooks/" + tenantId)).count() >= n);
+    return receiver.requests().stream().filter(r -> r.path().equals("/hooks/" + tenantId)).toList();
+  }
+}
