@@ -81,6 +81,7 @@ public final class OpsAgent implements AutoCloseable {
   private final TenantCycleLock lock;
   private final Clock clock;
   private final Config config;
+  private final boolean reviewEveryCycle;
 
   private OpsAgent(Builder b, ModelClient model, ActionGate gate, CyclePolicy policy) {
     this.tenants = new TenantRepository(b.jdbi);
@@ -94,6 +95,7 @@ public final class OpsAgent implements AutoCloseable {
     this.lock = TenantCycleLock.forJdbi(b.jdbi);
     this.clock = b.clock;
     this.config = b.config;
+    this.reviewEveryCycle = b.reviewEveryCycle;
   }
 
   /** The one way to build the agent: {@code notifier} and {@code cooldowns} are required. */
@@ -162,7 +164,7 @@ public final class OpsAgent implements AutoCloseable {
     String stateJson = ContextBuilder.stateJson(state, runId);
     StateFingerprint fingerprint = StateFingerprint.of(stateJson, state.events());
     Instant now = clock.instant();
-    if (trigger == Trigger.SCHEDULE && unchanged(tenantId, fingerprint, now)) {
+    if (trigger == Trigger.SCHEDULE && !reviewEveryCycle && unchanged(tenantId, fingerprint, now)) {
       OpsRun run = runs.skipped(tenantId, trigger, runId, SkipReason.UNCHANGED,
           "State unchanged since the last review; no model call.");
       log.info("cycle skipped tenant={} run={} skipReason=unchanged ms={}", tenantId, runId,
@@ -315,6 +317,7 @@ public final class OpsAgent implements AutoCloseable {
     private OpsTools tools;
     private final List<OpsTools.Definition> extraTools = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
+    private boolean reviewEveryCycle;
 
     private Builder(Config config, Jdbi jdbi) {
       this.config = Objects.requireNonNull(config, "config");
@@ -348,6 +351,15 @@ public final class OpsAgent implements AutoCloseable {
     /** The clock of the circuit breaker's pause and of the full-review interval. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The original design, for the simulated-day benchmark only: {@code true} reviews every
+     * scheduled cycle with the model, never skipping an unchanged state. Off by default.
+     */
+    public Builder reviewEveryCycle(boolean reviewEveryCycle) {
+      this.reviewEveryCycle = reviewEveryCycle;
       return this;
     }
 

@@ -40,7 +40,7 @@ public final class Services implements AutoCloseable {
   private final CooldownStore cooldowns;
   private final OpsAgent agent;
 
-  private Services(Config config, Database db) {
+  private Services(Config config, Database db, boolean reviewEveryCycle) {
     this.config = config;
     this.db = db;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -54,7 +54,8 @@ public final class Services implements AutoCloseable {
     this.notifications = new NotificationRepository(jdbi);
     this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
-    this.agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns).build();
+    this.agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns)
+        .reviewEveryCycle(reviewEveryCycle).build();
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
     ReviewMemory reviews = new ReviewMemory(jdbi);
     notifier.onFailedForGood(d -> reviews.forget(d.tenantId()));
@@ -70,12 +71,17 @@ public final class Services implements AutoCloseable {
    * {@link io.opsagent.config.ConfigException} naming the problem.
    */
   public static Services open(Config config) {
+    return open(config, false);
+  }
+
+  /** {@link #open(Config)}; {@code reviewEveryCycle} is the original design, for the benchmark only. */
+  static Services open(Config config, boolean reviewEveryCycle) {
     log.info("starting {}", config);
     Database db = Database.open(config);
     Services services = null;
     try {
       db.migrate();
-      services = new Services(config, db);
+      services = new Services(config, db, reviewEveryCycle);
       services.channels.secureAtRest();
       return services;
     } catch (RuntimeException e) {
