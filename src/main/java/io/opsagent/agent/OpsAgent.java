@@ -252,11 +252,21 @@ public final class OpsAgent implements AutoCloseable {
         return withBudgetNote(reply.text().isEmpty() ? "(the model gave no summary)" : reply.text(), p);
       }
       List<Block> results = new ArrayList<>();
+      boolean unrecorded = false;
       for (Block.ToolUse use : uses) {
         if (!held.isHeld()) {
           throw new LockLostException();
         }
+        int refusedBefore = p.session.refused();
         results.add(p.session.call(use));
+        if (p.session.refused() == refusedBefore) {
+          runs.recordActions(run.id(), p.session.actionsJson()); // it acted: recorded before the next call
+          unrecorded = false;
+        } else {
+          unrecorded = true; // refused, no side effect: recorded with the turn (one write, not one per call)
+        }
+      }
+      if (unrecorded) {
         runs.recordActions(run.id(), p.session.actionsJson());
       }
       messages.add(ChatMessage.user(results));
