@@ -82,6 +82,7 @@ public final class OpsAgent implements AutoCloseable {
   private final TenantCycleLock lock;
   private final Clock clock;
   private final Config config;
+  private final boolean reviewEveryCycle;
 
   private OpsAgent(Builder b, ModelClient model, ActionGate gate, CyclePolicy policy) {
     this.tenants = new TenantRepository(b.jdbi);
@@ -95,6 +96,7 @@ public final class OpsAgent implements AutoCloseable {
     this.lock = TenantCycleLock.forJdbi(b.jdbi);
     this.clock = b.clock;
     this.config = b.config;
+    this.reviewEveryCycle = b.reviewEveryCycle;
   }
 
   /** The one way to build the agent: {@code notifier} and {@code cooldowns} are required. */
@@ -163,7 +165,7 @@ public final class OpsAgent implements AutoCloseable {
     String stateJson = ContextBuilder.stateJson(state, runId);
     StateFingerprint fingerprint = StateFingerprint.of(stateJson, state.events());
     Instant now = clock.instant();
-    if (trigger == Trigger.SCHEDULE && unchanged(tenantId, fingerprint, now)) {
+    if (trigger == Trigger.SCHEDULE && !reviewEveryCycle && unchanged(tenantId, fingerprint, now)) {
       OpsRun run = runs.skipped(tenantId, trigger, runId, SkipReason.UNCHANGED,
           "State unchanged since the last review; no model call.");
       log.info("cycle skipped tenant={} run={} skipReason=unchanged ms={}", tenantId, runId,
@@ -260,11 +262,21 @@ public final class OpsAgent implements AutoCloseable {
         return withBudgetNote(reply.text().isEmpty() ? "(the model gave no summary)" : reply.text(), p);
       }
       List<Block> results = new ArrayList<>();
+      boolean unrecorded = false;
       for (Block.ToolUse use : uses) {
         if (!held.isHeld()) {
           throw new LockLostException();
         }
+        int refusedBefore = p.session.refused();
         results.add(p.session.call(use));
+        if (p.session.refused() == refusedBefore) {
+          runs.recordActions(run.id(), p.session.actionsJson()); // it acted: recorded before the next call
+          unrecorded = false;
+        } else {
+          unrecorded = true; // refused, no side effect: recorded with the turn (one write, not one per call)
+        }
+      }
+      if (unrecorded) {
         runs.recordActions(run.id(), p.session.actionsJson());
       }
       messages.add(ChatMessage.user(results));
@@ -327,6 +339,7 @@ public final class OpsAgent implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private ActionGate.Check actionChecks = ActionGate.Check.NONE;
     private Incidents incidents;
+    private boolean reviewEveryCycle;
 
     private Builder(Config config, Jdbi jdbi) {
       this.config = Objects.requireNonNull(config, "config");
@@ -381,6 +394,15 @@ public final class OpsAgent implements AutoCloseable {
      */
     public Builder incidents(Incidents incidents) {
       this.incidents = incidents;
+      return this;
+    }
+
+    /**
+     * The original design, for the simulated-day benchmark only: {@code true} reviews every
+     * scheduled cycle with the model, never skipping an unchanged state. Off by default.
+     */
+    public Builder reviewEveryCycle(boolean reviewEveryCycle) {
+      this.reviewEveryCycle = reviewEveryCycle;
       return this;
     }
 

@@ -49,7 +49,7 @@ public final class Services implements AutoCloseable {
   private final OpsAgent agent;
   private final Incidents incidents;
 
-  private Services(Config config, Database db) {
+  private Services(Config config, Database db, boolean reviewEveryCycle) {
     this.config = config;
     this.db = db;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -68,7 +68,8 @@ public final class Services implements AutoCloseable {
     // tenant's dry-run mode plug in as ActionHolds, held back right before sending
     this.actions = PlatformActions.create(config, db, notifier, ActionHolds.NONE, Clock.systemUTC());
     var agentBuilder = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns)
-        .incidents(incidents).extraTools(List.of(HistoryTool.definition(jdbi)));
+        .incidents(incidents).extraTools(List.of(HistoryTool.definition(jdbi)))
+        .reviewEveryCycle(reviewEveryCycle);
     actions.ifPresent(a -> agentBuilder.extraTools(a.tools()).actionChecks(a.limits()));
     this.agent = agentBuilder.build();
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
@@ -86,12 +87,17 @@ public final class Services implements AutoCloseable {
    * {@link io.opsagent.config.ConfigException} naming the problem.
    */
   public static Services open(Config config) {
+    return open(config, false);
+  }
+
+  /** {@link #open(Config)}; {@code reviewEveryCycle} is the original design, for the benchmark only. */
+  static Services open(Config config, boolean reviewEveryCycle) {
     log.info("starting {}", config);
     Database db = Database.open(config);
     Services services = null;
     try {
       db.migrate();
-      services = new Services(config, db);
+      services = new Services(config, db, reviewEveryCycle);
       services.channels.secureAtRest();
       return services;
     } catch (RuntimeException e) {

@@ -73,7 +73,19 @@ public final class Worker implements AutoCloseable {
 
   /** Starts everything; the returned worker runs until {@link #close()}. */
   public static Worker start(Config config) {
-    Services services = Services.open(config);
+    return start(config, false);
+  }
+
+  /**
+   * The original design, for the simulated-day benchmark only: a model review every scheduled
+   * cycle (no unchanged-state skip) and the ops queue polling only (no wake-up, no LISTEN).
+   */
+  static Worker startOriginalDesign(Config config) {
+    return start(config, true);
+  }
+
+  private static Worker start(Config config, boolean originalDesign) {
+    Services services = Services.open(config, originalDesign);
     if (config.secretKey().isEmpty()) {
       log.warn("OPSAGENT_SECRET_KEY is not set: notification channel configuration (webhook URLs, "
           + "signing secrets) is stored in the database in plaintext");
@@ -82,8 +94,12 @@ public final class Worker implements AutoCloseable {
     try {
       w = new Worker(services);
       services.notifier().start();
-      w.queues.start(w.wakeup);
-      w.wakeup.start();
+      if (originalDesign) {
+        w.queues.start();
+      } else {
+        w.queues.start(w.wakeup);
+        w.wakeup.start();
+      }
       int created = w.scheduler.scanAndRegister();
       if (w.api != null) {
         w.api.start(config.httpPort());

@@ -16,7 +16,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * and records every request it got.
  */
 public final class TestReceiver implements AutoCloseable {
-  public record Request(String path, Map<String, List<String>> headers, byte[] body, int answered) {
+  /** One request received; {@code arrivedNanos} is {@link System#nanoTime()} on arrival. */
+  public record Request(String path, Map<String, List<String>> headers, byte[] body, int answered,
+      long arrivedNanos) {
     /** The body as JSON (every payload opsagent posts is JSON). */
     public com.fasterxml.jackson.databind.JsonNode payload() {
       try {
@@ -44,6 +46,7 @@ public final class TestReceiver implements AutoCloseable {
     }
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> {
+      long arrived = System.nanoTime();
       byte[] body;
       try (InputStream in = exchange.getRequestBody()) {
         body = in.readAllBytes();
@@ -53,7 +56,7 @@ public final class TestReceiver implements AutoCloseable {
         status = script.isEmpty() ? this.foreverAfter : script.poll();
       }
       requests.add(new Request(exchange.getRequestURI().getPath(),
-          Map.copyOf(exchange.getRequestHeaders()), body, status));
+          Map.copyOf(exchange.getRequestHeaders()), body, status, arrived));
       exchange.sendResponseHeaders(status, -1);
       exchange.close();
     });
