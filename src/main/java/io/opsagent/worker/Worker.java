@@ -21,6 +21,7 @@ import io.opsagent.queue.Queues;
 import io.opsagent.queue.Wakeup;
 import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
+import io.opsagent.ui.Dashboard;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -119,14 +120,17 @@ public final class Worker implements AutoCloseable {
     if (services.config().redisUrl().isPresent()) {
       checks.add(new ApiServer.HealthCheck("redis", services.cooldowns()::ping));
     }
+    var statuses = new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause());
     return new ApiServer(apiToken, json, services.metrics(), checks, List.of(
         new PlatformRoutes(json, services.tenants(), services.workspaces(), services.deployments(),
             this::deploymentStatusChanged),
         new ChannelRoutes(json, services.tenants(), services.workspaces(), services.channels()),
         new RunRoutes(json, services.tenants(), services.runs(), services.notifications(),
             new RunQueries(services.db().jdbi())),
-        new TenantRoutes(json, new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause())),
-        new OpsRoutes(services.tenants(), scheduler, services.runs())));
+        new TenantRoutes(json, statuses),
+        new OpsRoutes(services.tenants(), scheduler, services.runs()),
+        new Dashboard(apiToken, services.db().jdbi(), json, statuses, services.runs(), services.tenants(),
+            services.deployments(), scheduler, Clock.systemUTC())));
   }
 
   /**
