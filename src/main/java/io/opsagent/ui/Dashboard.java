@@ -76,7 +76,7 @@ public final class Dashboard implements ApiServer.Routes {
     app.get("/ui/fragments/tenants", ctx -> html(ctx, 200, "tenantRows.jte",
         new Views.TenantsPage(queries.tenants(), csrf(ctx))));
     app.get("/ui/tenants/{tenantId}", ctx -> live(ctx).ifPresent(live ->
-        html(ctx, 200, "tenant.jte", new Views.TenantPage(live, queries.usageChart(live.tenant().id()), csrf(ctx)))));
+        html(ctx, 200, "tenant.jte", new Views.TenantPage(live, csrf(ctx)))));
     app.get("/ui/tenants/{tenantId}/fragments/live", ctx -> live(ctx).ifPresent(live ->
         html(ctx, 200, "live.jte", live)));
     app.post("/ui/tenants/{tenantId}/run", ctx -> change(ctx, id -> {
@@ -169,7 +169,7 @@ public final class Dashboard implements ApiServer.Routes {
       return Optional.empty();
     }
     return Optional.of(new Views.Live(tenant.get(), queries.attention(tenantId), queries.timeline(tenantId),
-        csrf(ctx)));
+        queries.usageChart(tenantId), csrf(ctx)));
   }
 
   private void staticFile(Context ctx) {

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 final class UsageChart {
   static final int DAYS = 30;
   private static final int WIDTH = 720;
-  private static final int HEIGHT = 180;
+  private static final int HEIGHT = 120;
   private static final int PAD = 4;
 
   private UsageChart() {}

@@ -18,11 +18,12 @@ public final class Views {
       String mode, int failed, int degraded, String lastRunStatus, String lastRunAge, long tokensToday,
       String costToday) {}
 
-  /** A tenant's page: its status, deployments needing attention, runs and usage chart. */
-  public record TenantPage(Live live, Chart chart, String csrf) {}
+  /** A tenant's page. */
+  public record TenantPage(Live live, String csrf) {}
 
-  /** The part of a tenant's page that refreshes while cycles run. */
-  public record Live(TenantRow tenant, List<DeploymentItem> attention, List<RunItem> runs, String csrf) {}
+  /** What a tenant's page shows and refreshes while cycles run: status, deployments needing attention, runs, usage. */
+  public record Live(TenantRow tenant, List<DeploymentItem> attention, List<RunItem> runs, Chart chart,
+      String csrf) {}
 
   /** A FAILED or DEGRADED deployment. */
   public record DeploymentItem(String name, String status, String workspaceId) {}

@@ -101,7 +101,7 @@ class DashboardBrowserTest {
     options.setBinary(chromium());
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--window-size=1100,800");
+        "--window-size=1100,900");
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(chromedriver())).usingAnyFreePort().build();
     browser = new ChromeDriver(service, options);
@@ -153,7 +153,16 @@ class DashboardBrowserTest {
     assertThat(calls.get(0).findElement(By.className("verdict")).getText()).isEqualTo("allowed");
     assertThat(calls.get(0).getText()).contains("\"severity\" : \"critical\"", HOSTILE + " is FAILED");
     assertThat(run.findElement(By.cssSelector("table.alerts .delivery")).getText()).isEqualTo("delivered");
+    js("window.scrollTo(0, 0);");
     screenshot("tenant");
+    js("arguments[0].scrollIntoView();", run);
+    screenshot("run");
+    WebElement chart = browser.findElement(By.cssSelector("svg.chart"));
+    assertThat(chart.findElements(By.cssSelector("rect.bar"))).hasSize(30);
+    assertThat(chart.findElement(By.cssSelector("rect.bar:last-of-type title")).getAttribute("textContent"))
+        .as("today's bar").contains("1850 tokens", "1 runs");
+    js("document.querySelector('svg.chart').scrollIntoView();");
+    screenshot("usage");
 
     String openRun = run.getAttribute("id");
     js("document.querySelector('#live').dataset.lastHtml = '';");
@@ -234,8 +243,8 @@ class DashboardBrowserTest {
     assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
   }
 
-  private Object js(String script) {
-    return ((JavascriptExecutor) browser).executeScript(script);
+  private Object js(String script, Object... args) {
+    return ((JavascriptExecutor) browser).executeScript(script, args);
   }
 
   private void screenshot(String name) throws IOException {
