@@ -6,7 +6,6 @@ import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.api.TenantStatusQuery;
 import io.opsagent.api.TenantStatusQuery.TenantStatus;
-import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.DeploymentStatus;
 import java.io.IOException;
