@@ -31,7 +31,7 @@ public final class TenantStatusQuery {
   static final String LIVE = "live";
 
   /** One tenant and what its agent is doing; {@code pausedUntil} and {@code lastRun} may be null. */
-  record TenantStatus(Tenant tenant, boolean opsEnabled, boolean paused, Instant pausedUntil,
+  public record TenantStatus(Tenant tenant, boolean opsEnabled, boolean paused, Instant pausedUntil,
       String mode, int failed, int degraded, OpsRun lastRun) {}
 
   private record Counted(String tenantId, boolean failed, Instant finishedAt) {}
@@ -49,7 +49,7 @@ public final class TenantStatusQuery {
   }
 
   /** Tenants in id order after {@code afterId} (exclusive; empty for the first page). */
-  List<TenantStatus> list(Optional<String> afterId, int limit) {
+  public List<TenantStatus> list(Optional<String> afterId, int limit) {
     List<Tenant> page = jdbi.withHandle(h -> h.createQuery(
             "SELECT * FROM tenants WHERE id > :after ORDER BY id LIMIT :limit")
         .bind("after", afterId.orElse(""))
@@ -59,7 +59,7 @@ public final class TenantStatusQuery {
     return statuses(page);
   }
 
-  Optional<TenantStatus> one(String tenantId) {
+  public Optional<TenantStatus> one(String tenantId) {
     Optional<Tenant> tenant = jdbi.withHandle(h -> h.createQuery("SELECT * FROM tenants WHERE id = :id")
         .bind("id", tenantId)
         .mapTo(Tenant.class)

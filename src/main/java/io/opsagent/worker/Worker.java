@@ -26,6 +26,7 @@ import io.opsagent.queue.Queues;
 import io.opsagent.queue.Wakeup;
 import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
+import io.opsagent.ui.Dashboard;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -150,6 +151,7 @@ public final class Worker implements AutoCloseable {
     if (services.config().redisUrl().isPresent()) {
       checks.add(new ApiServer.HealthCheck("redis", services.cooldowns()::ping));
     }
+    var statuses = new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause());
     return new ApiServer(apiToken, json, services.metrics(), checks, List.of(
         new PlatformRoutes(json, services.tenants(), services.workspaces(), services.deployments(),
             new PlatformRoutes.PlatformListener() {
@@ -168,9 +170,11 @@ public final class Worker implements AutoCloseable {
         new ChannelRoutes(json, services.tenants(), services.workspaces(), services.channels()),
         new RunRoutes(json, services.tenants(), services.runs(), services.notifications(),
             new RunQueries(services.db().jdbi())),
-        new TenantRoutes(json, new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause())),
+        new TenantRoutes(json, statuses),
         new OpsRoutes(services.tenants(), scheduler, services.runs()),
-        new ActionRoutes(services.tenants(), new ActionRepository(services.db().jdbi()))));
+        new ActionRoutes(services.tenants(), new ActionRepository(services.db().jdbi())),
+        new Dashboard(apiToken, services.db().jdbi(), json, statuses, services.runs(), services.tenants(),
+            services.deployments(), scheduler, Clock.systemUTC())));
   }
 
   /** The deployment changed: its incidents whose problem is gone are resolved now, each with one notice. */

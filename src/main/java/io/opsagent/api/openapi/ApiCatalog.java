@@ -165,5 +165,23 @@ public final class ApiCatalog {
     doc.op("GET", "/metrics", "Prometheus metrics; no auth").text(200, "text format 0.0.4", "text/plain");
     doc.op("GET", "/openapi.json", "This document; no auth").answers(200, "OpenAPI 3", "object");
     doc.op("GET", "/openapi", "Swagger UI over this document; no auth").text(200, "an HTML page", "text/html");
+    dashboard(doc);
+  }
+
+  /** The dashboard's pages and buttons (HTML; a session cookie from /ui/login instead of the bearer token). */
+  private static void dashboard(OpenApiDoc doc) {
+    String html = "text/html";
+    doc.op("GET", "/ui/login", "Dashboard: the login form; no auth").text(200, "an HTML page", html);
+    doc.op("POST", "/ui/login", "Dashboard: log in with the API token (form field token); sets the session cookie")
+        .text(303, "to /ui/", html);
+    doc.op("POST", "/ui/logout", "Dashboard: end the session (CSRF token required)").text(303, "to /ui/login", html);
+    doc.op("GET", "/ui/static/{file}", "Dashboard: its script and stylesheet").text(200, "the file", "text/plain");
+    doc.op("GET", "/ui/", "Dashboard: every tenant's agent status").text(200, "an HTML page", html);
+    doc.op("GET", "/ui/fragments/tenants", "Dashboard: the tenants table, for live updates").text(200, "an HTML fragment", html);
+    doc.op("GET", "/ui/tenants/{tenantId}", "Dashboard: one tenant's runs, usage and status").text(200, "an HTML page", html);
+    doc.op("GET", "/ui/tenants/{tenantId}/fragments/live", "Dashboard: a tenant's live parts").text(200, "an HTML fragment", html);
+    doc.op("POST", "/ui/tenants/{tenantId}/run", "Dashboard: queue a manual cycle (CSRF token required)").answers(200, "the new state (JSON, for the page's script)", "object").text(303, "back to the page, for a plain form", html);
+    doc.op("POST", "/ui/tenants/{tenantId}/enable", "Dashboard: switch the schedule on (CSRF token required)").answers(200, "the new state (JSON, for the page's script)", "object").text(303, "back to the page, for a plain form", html);
+    doc.op("POST", "/ui/tenants/{tenantId}/disable", "Dashboard: switch the schedule off (CSRF token required)").answers(200, "the new state (JSON, for the page's script)", "object").text(303, "back to the page, for a plain form", html);
   }
 }

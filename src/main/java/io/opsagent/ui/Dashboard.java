@@ -1,0 +1,208 @@
+package io.opsagent.ui;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.run.Trigger;
+import io.opsagent.api.ApiServer;
+import io.opsagent.api.TenantStatusQuery;
+import io.opsagent.platform.DeploymentRepository;
+import io.opsagent.platform.TenantRepository;
+import io.opsagent.queue.schedule.OpsScheduler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operators' dashboard under {@code /ui/}, on the API's port and behind the API's token: the
+ * login form exchanges the token for a signed session cookie (HttpOnly, SameSite=Strict; see
+ * {@link UiSession}) that every worker of the cluster accepts, and every state-changing form carries
+ * the session's CSRF token. Pages are rendered on the server from jte templates compiled at build
+ * time, which HTML-escape everything they print; the only script is a static file, and every page
+ * is sent with a Content-Security-Policy that forbids inline script and style.
+ */
+public final class Dashboard implements ApiServer.Routes {
+  private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
+  static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+      + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  private static final Pattern BACK = Pattern.compile("/ui/(tenants/[A-Za-z0-9_-]{1,64})?");
+  private static final Map<String, String> STATIC = Map.of(
+      "dashboard.js", "text/javascript; charset=utf-8",
+      "dashboard.css", "text/css; charset=utf-8");
+
+  private final UiSession sessions;
+  private final DashboardQueries queries;
+  private final TenantRepository tenants;
+  private final OpsScheduler scheduler;
+  private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
+
+  public Dashboard(String apiToken, Jdbi jdbi, ObjectMapper json, TenantStatusQuery statuses, RunRepository runs,
+      TenantRepository tenants, DeploymentRepository deployments, OpsScheduler scheduler, Clock clock) {
+    this.sessions = new UiSession(apiToken, clock);
+    this.queries = new DashboardQueries(jdbi, statuses, runs, deployments, json, clock);
+    this.tenants = tenants;
+    this.scheduler = scheduler;
+  }
+
+  @Override
+  public void register(Javalin app) {
+    app.before(this::guard);
+    app.get("/ui/login", ctx -> {
+      if (session(ctx).isPresent()) {
+        ctx.redirect("/ui/", HttpStatus.SEE_OTHER);
+      } else {
+        html(ctx, 200, "login.jte", "");
+      }
+    });
+    app.post("/ui/login", this::login);
+    app.post("/ui/logout", ctx -> {
+      setCookie(ctx, "", 0);
+      ctx.redirect("/ui/login", HttpStatus.SEE_OTHER);
+    });
+    app.get("/ui/static/{file}", this::staticFile);
+    app.get("/ui/", ctx -> html(ctx, 200, "tenants.jte", new Views.TenantsPage(queries.tenants(), csrf(ctx))));
+    app.get("/ui/fragments/tenants", ctx -> html(ctx, 200, "tenantRows.jte",
+        new Views.TenantsPage(queries.tenants(), csrf(ctx))));
+    app.get("/ui/tenants/{tenantId}", ctx -> live(ctx).ifPresent(live ->
+        html(ctx, 200, "tenant.jte", new Views.TenantPage(live, csrf(ctx)))));
+    app.get("/ui/tenants/{tenantId}/fragments/live", ctx -> live(ctx).ifPresent(live ->
+        html(ctx, 200, "live.jte", live)));
+    app.post("/ui/tenants/{tenantId}/run", ctx -> change(ctx, id -> {
+      OpsScheduler.QueuedCycle q = scheduler.runNow(id, Trigger.MANUAL);
+      return q.pending() ? "A cycle is running: one more is queued after it." : "Cycle queued.";
+    }));
+    app.post("/ui/tenants/{tenantId}/enable", ctx -> change(ctx, id -> {
+      scheduler.enable(id);
+      return "The agent is enabled.";
+    }));
+    app.post("/ui/tenants/{tenantId}/disable", ctx -> change(ctx, id -> {
+      scheduler.disable(id);
+      return "The agent is disabled.";
+    }));
+  }
+
+  /**
+   * Before every {@code /ui} request: security headers; then a valid session (else the login page,
+   * or 401 for what is not a page); then, for a POST, the session's CSRF token (else 403).
+   */
+  private void guard(Context ctx) {
+    String path = ctx.path();
+    if (!path.equals("/ui") && !path.startsWith("/ui/")) {
+      return;
+    }
+    ctx.header("Content-Security-Policy", CSP);
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("Cache-Control", "no-store");
+    if (path.equals("/ui/login") || path.startsWith("/ui/static/")) {
+      return;
+    }
+    Optional<UiSession.Session> session = session(ctx);
+    if (session.isEmpty()) {
+      if (ctx.method().name().equals("GET") && !path.contains("/fragments/")) {
+        ctx.redirect("/ui/login", HttpStatus.SEE_OTHER);
+      } else {
+        ctx.status(401).contentType("text/plain; charset=utf-8").result("not logged in");
+      }
+      ctx.skipRemainingHandlers();
+      return;
+    }
+    ctx.attribute("csrf", sessions.csrfToken(session.get()));
+    if (!ctx.method().name().equals("GET") && !ctx.method().name().equals("HEAD")) {
+      String given = ctx.header("X-CSRF-Token");
+      if (given == null) {
+        given = ctx.formParam("csrf");
+      }
+      if (!sessions.csrfMatches(session.get(), given)) {
+        log.warn("dashboard request refused: missing or wrong CSRF token method={} path={}", ctx.method(), path);
+        ctx.status(403).contentType("text/plain; charset=utf-8").result("missing or wrong CSRF token");
+        ctx.skipRemainingHandlers();
+      }
+    }
+  }
+
+  private void login(Context ctx) {
+    if (!sessions.tokenMatches(ctx.formParam("token"))) {
+      log.warn("dashboard login refused: wrong token remote={}", ctx.ip());
+      html(ctx, 401, "login.jte", "That is not the API token.");
+      return;
+    }
+    setCookie(ctx, sessions.issue(), (int) UiSession.LIFETIME.toSeconds());
+    ctx.redirect("/ui/", HttpStatus.SEE_OTHER);
+  }
+
+  /** A state change on an existing tenant: JSON for the page's script, a redirect for a plain form. */
+  private void change(Context ctx, java.util.function.Function<String, String> action) {
+    String tenantId = ctx.pathParam("tenantId");
+    if (tenants.find(tenantId).isEmpty()) {
+      ctx.status(404).contentType("text/plain; charset=utf-8").result("no such tenant");
+      return;
+    }
+    String message = action.apply(tenantId);
+    String accept = ctx.header("Accept");
+    if (accept != null && accept.contains("application/json")) {
+      ctx.json(Map.of("message", message));
+      return;
+    }
+    String back = ctx.formParam("back");
+    ctx.redirect(back != null && BACK.matcher(back).matches() ? back : "/ui/", HttpStatus.SEE_OTHER);
+  }
+
+  private Optional<Views.Live> live(Context ctx) {
+    String tenantId = ctx.pathParam("tenantId");
+    Optional<Views.TenantRow> tenant = queries.tenant(tenantId);
+    if (tenant.isEmpty()) {
+      ctx.status(404).contentType("text/plain; charset=utf-8").result("no such tenant");
+      return Optional.empty();
+    }
+    return Optional.of(new Views.Live(tenant.get(), queries.attention(tenantId), queries.timeline(tenantId),
+        queries.usageChart(tenantId), csrf(ctx)));
+  }
+
+  private void staticFile(Context ctx) {
+    String name = ctx.pathParam("file");
+    String type = STATIC.get(name);
+    if (type == null) {
+      ctx.status(404).contentType("text/plain; charset=utf-8").result("not found");
+      return;
+    }
+    try (InputStream in = Dashboard.class.getResourceAsStream("/ui/" + name)) {
+      ctx.header("Cache-Control", "no-cache");
+      ctx.contentType(type).result(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Optional<UiSession.Session> session(Context ctx) {
+    return sessions.verify(ctx.cookie(UiSession.COOKIE));
+  }
+
+  private static String csrf(Context ctx) {
+    return ctx.attribute("csrf");
+  }
+
+  private static void setCookie(Context ctx, String value, int maxAge) {
+    ctx.header("Set-Cookie", UiSession.COOKIE + "=" + value + "; Path=/ui; Max-Age=" + maxAge
+        + "; HttpOnly; SameSite=Strict" + ("https".equals(ctx.scheme()) ? "; Secure" : ""));
+  }
+
+  private void html(Context ctx, int status, String template, Object model) {
+    StringOutput out = new StringOutput();
+    templates.render(template, model, out);
+    ctx.status(status).contentType("text/html; charset=utf-8").result(out.toString());
+  }
+}

@@ -1,0 +1,48 @@
+package io.opsagent.ui;
+
+import java.util.List;
+
+/**
+ * What the dashboard's templates show: plain values, already formatted for display. Every string
+ * here may come from a tenant or the model; the templates print them through jte's HTML escaping,
+ * never raw. (Public only because the compiled templates live in jte's own package.)
+ */
+public final class Views {
+  private Views() {}
+
+  /** The tenants page. */
+  public record TenantsPage(List<TenantRow> tenants, String csrf) {}
+
+  /** One tenant's agent status; {@code pausedUntil}, {@code lastRunStatus} and {@code lastRunAge} may be null. */
+  public record TenantRow(String id, String name, boolean opsEnabled, boolean paused, String pausedUntil,
+      String mode, int failed, int degraded, String lastRunStatus, String lastRunAge, long tokensToday,
+      String costToday) {}
+
+  /** A tenant's page. */
+  public record TenantPage(Live live, String csrf) {}
+
+  /** What a tenant's page shows and refreshes while cycles run: status, deployments needing attention, runs, usage. */
+  public record Live(TenantRow tenant, List<DeploymentItem> attention, List<RunItem> runs, Chart chart,
+      String csrf) {}
+
+  /** A FAILED or DEGRADED deployment. */
+  public record DeploymentItem(String name, String status, String workspaceId) {}
+
+  /** One run of the timeline with everything it opens to. */
+  public record RunItem(String id, String status, String trigger, String startedAt, String age,
+      String duration, long tokens, String cost, String model, String skipReason, String fallbackReason,
+      String summary, String error, String reasoning, List<ToolCall> toolCalls, List<AlertItem> alerts) {}
+
+  /** One tool call of a run: {@code verdict} is allowed, refused or dry-run. */
+  public record ToolCall(String name, String input, String verdict, String reason, String result) {}
+
+  /** An alert a run sent to one channel, with its delivery status. */
+  public record AlertItem(String severity, String title, String status, int attempts, String lastError) {}
+
+  /** Tokens (bars) and cost (line) per day, laid out for an inline SVG of {@code width} x {@code height}. */
+  public record Chart(int width, int height, List<Bar> bars, String costPoints, String maxTokens,
+      String maxCost, String firstDay, String lastDay, long totalTokens, String totalCost) {}
+
+  /** One day's bar; {@code label} is its tooltip. */
+  public record Bar(int x, int y, int width, int height, String label) {}
+}

@@ -1,0 +1,285 @@
+package io.opsagent.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opsagent.api.ApiClient;
+import io.opsagent.notify.TestReceiver;
+import io.opsagent.support.FakeMessagesApi;
+import io.opsagent.support.TestDatabase;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The dashboard in a real browser (Debian's headless Chromium driven through chromedriver) against
+ * a worker on PostgreSQL whose model is the fake Messages API: logging in, a tenant with a FAILED
+ * deployment, "Run now" and the run with its alert appearing without a reload, the run's tool calls
+ * and reasoning, refused logins and CSRF-less posts, and a hostile deployment name shown as text.
+ * Screenshots of each page land in {@code target/ui-screenshots/}.
+ */
+class DashboardBrowserTest {
+  private static final Duration WAIT = Duration.ofSeconds(45);
+  private static final String HOSTILE = "<script>alert(1)</script>";
+  private static final String REASONING = "web is FAILED and nobody knows yet: page the on-call first.";
+  private static final Path SHOTS = Path.of("target", "ui-screenshots");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static TestDatabase db;
+  static FakeMessagesApi model;
+  static TestReceiver receiver;
+  static WorkerEnv env;
+  static Worker worker;
+  static ApiClient api;
+  static String acme;
+  WebDriver browser;
+
+  @BeforeAll
+  static void startWorker() throws IOException {
+    assumeTrue(new File(chromium()).canExecute() && new File(chromedriver()).canExecute(),
+        "Chromium and chromedriver are needed (Debian packages chromium and chromium-driver; scripts/test installs them)");
+    db = TestDatabase.create(DashboardBrowserTest.class);
+    model = FakeMessagesApi.start();
+    model.otherwise(DashboardBrowserTest::sre);
+    receiver = TestReceiver.answering();
+    env = new WorkerEnv(db, model, "PT24H");
+    worker = Worker.start(env.config());
+    api = new ApiClient(worker.httpPort(), env.token);
+    acme = api.create("/api/tenants", "{\"name\":\"acme\"}");
+    String ws = api.create("/api/tenants/" + acme + "/workspaces", "{\"name\":\"prod\"}");
+    // switched off first, so the FAILED deployment queues no event cycle: the operator starts one
+    assertThat(api.delete("/api/tenants/" + acme + "/ops/schedule").status()).isEqualTo(200);
+    api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":" + JSON.writeValueAsString(HOSTILE)
+        + ",\"status\":\"FAILED\"}");
+    api.create("/api/tenants/" + acme + "/notification-channels",
+        "{\"type\":\"webhook\",\"name\":\"on-call\",\"config\":{\"url\":\"" + receiver.url("/hook") + "\"}}");
+    api.create("/api/tenants", "{\"name\":\"quiet\"}");
+    Files.createDirectories(SHOTS);
+  }
+
+  @AfterAll
+  static void stopWorker() {
+    if (worker != null) {
+      worker.close();
+    }
+    if (receiver != null) {
+      receiver.close();
+    }
+    if (model != null) {
+      model.close();
+    }
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @BeforeEach
+  void openBrowser() {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(chromium());
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--window-size=1100,900");
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(chromedriver())).usingAnyFreePort().build();
+    browser = new ChromeDriver(service, options);
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  @Test
+  void anOperatorLogsInRunsACycleAndSeesItsAlertToolCallAndReasoningWithoutReloading() throws IOException {
+    logIn(env.token);
+    WebElement row = tenantRow("acme");
+    assertThat(row.findElement(By.className("failed-count")).getText()).isEqualTo("1");
+    assertThat(row.getText()).contains("disabled", "live");
+    assertThat(tenantRow("quiet").findElement(By.className("failed-count")).getText()).isEqualTo("0");
+    screenshot("tenants");
+
+    row.findElement(By.className("tenant-name")).click();
+    assertThat(browser.findElement(By.className("tenant-title")).getText()).isEqualTo("acme");
+    assertThat(browser.findElement(By.className("deployment-name")).getText())
+        .as("a hostile deployment name is shown as text").isEqualTo(HOSTILE);
+    assertThat(browser.findElements(By.cssSelector("details[data-run]"))).isEmpty();
+    js("window.sameDocument = 'yes';");
+
+    browser.findElement(By.cssSelector("#live button.enable")).click();
+    await().atMost(WAIT).ignoreExceptions()
+        .until(() -> browser.findElement(By.cssSelector("#live .status-panel")).getText().contains("enabled"));
+    browser.findElement(By.cssSelector("#live button.run-now")).click();
+
+    WebElement run = await().atMost(WAIT).ignoreExceptions().until(this::manualRunWithDeliveredAlert,
+        r -> r != null);
+    assertThat(js("return window.sameDocument;")).as("the run appeared without reloading the page")
+        .isEqualTo("yes");
+    assertThat(browser.findElement(By.id("flash")).getText()).isEqualTo("Cycle queued.");
+    assertThat(run.findElement(By.className("alert-chip")).getText())
+        .isEqualTo("alert: " + HOSTILE + " is FAILED (delivered)");
+    assertNoDialog();
+
+    run.findElement(By.tagName("summary")).click();
+    assertThat(run.findElement(By.className("summary")).getText()).isEqualTo("Paged the on-call.");
+    assertThat(run.findElement(By.className("reasoning")).getText()).isEqualTo(REASONING);
+    List<WebElement> calls = run.findElements(By.className("tool-call"));
+    assertThat(calls).extracting(c -> c.findElement(By.className("tool-name")).getText())
+        .containsExactly("sendAlert", "recordAction");
+    assertThat(calls.get(0).findElement(By.className("verdict")).getText()).isEqualTo("allowed");
+    assertThat(calls.get(0).getText()).contains("\"severity\" : \"critical\"", HOSTILE + " is FAILED");
+    assertThat(run.findElement(By.cssSelector("table.alerts .delivery")).getText()).isEqualTo("delivered");
+    js("window.scrollTo(0, 0);");
+    screenshot("tenant");
+    js("arguments[0].scrollIntoView();", run);
+    screenshot("run");
+    WebElement chart = browser.findElement(By.cssSelector("svg.chart"));
+    assertThat(chart.findElements(By.cssSelector("rect.bar"))).hasSize(30);
+    assertThat(chart.findElement(By.cssSelector("rect.bar:last-of-type title")).getAttribute("textContent"))
+        .as("today's bar").contains("1850 tokens", "1 runs");
+    js("document.querySelector('svg.chart').scrollIntoView();");
+    screenshot("usage");
+
+    String openRun = run.getAttribute("id");
+    js("document.querySelector('#live').dataset.lastHtml = '';");
+    await().atMost(WAIT).until(() -> js("return document.querySelector('#live').dataset.lastHtml;") != "");
+    assertThat(browser.findElement(By.id(openRun)).getAttribute("open"))
+        .as("an opened run stays open through live updates").isNotNull();
+    assertNoDialog();
+  }
+
+  @Test
+  void aWrongTokenIsRefusedAndLeavesTheDashboardClosed() throws IOException {
+    browser.get(url("/ui/"));
+    assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
+    screenshot("login");
+
+    logIn(env.token + "-wrong");
+
+    assertThat(browser.findElement(By.id("login-error")).getText()).isEqualTo("That is not the API token.");
+    assertThat(browser.manage().getCookieNamed("opsagent_session")).isNull();
+    browser.get(url("/ui/tenants/" + acme));
+    assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
+    assertThat(browser.getPageSource()).doesNotContain("acme");
+  }
+
+  @Test
+  void aButtonWhoseFormLostItsCsrfTokenIsRefusedWith403AndChangesNothing() {
+    logIn(env.token);
+    WebElement row = tenantRow("quiet");
+    assertThat(row.getText()).contains("enabled");
+    js("document.querySelectorAll('tr.tenant input[name=csrf]').forEach(function (i) { i.remove(); });");
+
+    row.findElement(By.className("disable")).click();
+
+    await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.id("flash")).getText(),
+        t -> t.equals("Refused (HTTP 403)."));
+    assertThat(api.get("/api/tenants/" + tenantId("quiet") + "/ops/schedule").json().get("enabled").asBoolean())
+        .isTrue();
+
+    browser.navigate().refresh();
+    tenantRow("quiet").findElement(By.className("disable")).click();
+    await().atMost(WAIT).ignoreExceptions().until(() -> tenantRow("quiet").getText().contains("disabled"));
+    assertThat(api.get("/api/tenants/" + tenantId("quiet") + "/ops/schedule").json().get("enabled").asBoolean())
+        .as("the same button with its token works").isFalse();
+  }
+
+  private WebElement manualRunWithDeliveredAlert() {
+    for (WebElement d : browser.findElements(By.cssSelector("details[data-run]"))) {
+      String summary = d.findElement(By.tagName("summary")).getText();
+      if (summary.contains("completed") && summary.contains("manual") && summary.contains("(delivered)")) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  private void logIn(String token) {
+    browser.get(url("/ui/login"));
+    browser.findElement(By.id("token")).sendKeys(token);
+    browser.findElement(By.id("login")).click();
+  }
+
+  /** The tenant's row once the page (or its live refresh) shows it. */
+  private WebElement tenantRow(String name) {
+    return await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElements(By.cssSelector("tr.tenant"))
+        .stream().filter(r -> r.findElement(By.className("tenant-name")).getText().equals(name))
+        .findFirst(), java.util.Optional::isPresent).orElseThrow();
+  }
+
+  private static String tenantId(String name) {
+    for (JsonNode t : api.get("/api/tenants").json()) {
+      if (t.get("name").asText().equals(name)) {
+        return t.get("id").asText();
+      }
+    }
+    throw new AssertionError("no tenant " + name);
+  }
+
+  private void assertNoDialog() {
+    assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+  }
+
+  private Object js(String script, Object... args) {
+    return ((JavascriptExecutor) browser).executeScript(script, args);
+  }
+
+  private void screenshot(String name) throws IOException {
+    byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+    Files.write(SHOTS.resolve(name + ".png"), png);
+  }
+
+  private static String url(String path) {
+    return "http://localhost:" + worker.httpPort() + path;
+  }
+
+  /** The fake model: a FAILED deployment gets a critical alert and a recorded reason, then a summary. */
+  private static FakeMessagesApi.Reply sre(JsonNode request) {
+    if (request.path("messages").size() > 1) {
+      return model.text("Paged the on-call.", 900, 40);
+    }
+    JsonNode failed = SreScript.stateOf(request).path("failed");
+    if (failed.isEmpty()) {
+      return model.text(SreScript.ALL_CLEAR, 800, 20);
+    }
+    JsonNode d = failed.get(0);
+    String alert = JSON.createObjectNode().put("workspaceId", d.path("workspaceId").asText())
+        .put("severity", "critical").put("title", d.path("name").asText() + " is FAILED")
+        .put("body", "Please look at it.").toString();
+    String record = JSON.createObjectNode().put("action", "alerted").put("reasoning", REASONING)
+        .put("result", "on-call paged").toString();
+    return model.toolUse(850, 60, "sendAlert", alert, "recordAction", record);
+  }
+
+  private static String chromium() {
+    return System.getenv().getOrDefault("OPSAGENT_TEST_CHROMIUM", "/usr/bin/chromium");
+  }
+
+  private static String chromedriver() {
+    return System.getenv().getOrDefault("OPSAGENT_TEST_CHROMEDRIVER", "/usr/bin/chromedriver");
+  }
+}

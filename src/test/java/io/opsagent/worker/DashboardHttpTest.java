@@ -1,0 +1,190 @@
+package io.opsagent.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opsagent.api.ApiClient;
+import io.opsagent.support.FakeMessagesApi;
+import io.opsagent.support.TestDatabase;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard's security at the HTTP level, against two workers of one cluster: the session
+ * cookie's flags and its acceptance by the other worker, refused tokens, tampered cookies and
+ * CSRF-less posts, the Content-Security-Policy, and escaping of tenant-supplied names.
+ */
+class DashboardHttpTest {
+  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  static TestDatabase db;
+  static FakeMessagesApi model;
+  static WorkerEnv env;
+  static Worker first;
+  static Worker second;
+  static ApiClient api;
+
+  @BeforeAll
+  static void startTwoWorkers() {
+    db = TestDatabase.create(DashboardHttpTest.class);
+    model = FakeMessagesApi.start();
+    SreScript.on(model);
+    env = new WorkerEnv(db, model, "PT24H");
+    first = Worker.start(env.config());
+    WorkerEnv other = env.onAnotherPort(db, model).with("OPSAGENT_API_TOKEN", env.token);
+    second = Worker.start(other.config());
+    api = new ApiClient(first.httpPort(), env.token);
+  }
+
+  @AfterAll
+  static void stop() {
+    for (Worker w : new Worker[] {second, first}) {
+      if (w != null) {
+        w.close();
+      }
+    }
+    model.close();
+    db.close();
+  }
+
+  @Test
+  void theLoginSetsAnHttpOnlyStrictCookieThatTheOtherWorkerOfTheClusterAccepts() throws Exception {
+    HttpResponse<String> login = login(first, env.token);
+
+    assertThat(login.statusCode()).isEqualTo(303);
+    assertThat(login.headers().firstValue("Location")).hasValue("/ui/");
+    String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(setCookie).startsWith("opsagent_session=").contains("HttpOnly", "SameSite=Strict", "Path=/ui",
+        "Max-Age=43200");
+    assertThat(setCookie).doesNotContain(env.token);
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+    HttpResponse<String> page = get(second, "/ui/", cookie);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("<h1>Tenants</h1>");
+    String csrf = csrf(page.body());
+    String tenant = api.create("/api/tenants", "{\"name\":\"x\"}");
+    HttpResponse<String> disable = post(first, "/ui/tenants/" + tenant + "/disable", cookie, "csrf=" + enc(csrf));
+    assertThat(disable.statusCode()).as("a form rendered by one worker is accepted by the other").isEqualTo(303);
+    assertThat(api.get("/api/tenants/" + tenant + "/ops/schedule").json().get("enabled").asBoolean()).isFalse();
+  }
+
+  @Test
+  void aWrongTokenATamperedCookieOrNoCookieGetNoPage() throws Exception {
+    HttpResponse<String> wrong = login(first, env.token + "x");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.headers().firstValue("Set-Cookie")).isEmpty();
+    assertThat(wrong.body()).contains("That is not the API token.").doesNotContain(env.token);
+
+    String cookie = cookie(login(first, env.token));
+    String tampered = cookie.substring(0, cookie.lastIndexOf('.') + 1) + "AAAA" + cookie.substring(cookie.lastIndexOf('.') + 5);
+    String[] parts = cookie.split("\\.");
+    String extended = parts[0] + "." + (Long.parseLong(parts[1]) + 86400) + "." + parts[2] + "." + parts[3];
+    for (String c : new String[] {null, tampered, extended, "opsagent_session=garbage"}) {
+      HttpResponse<String> page = get(first, "/ui/", c);
+      assertThat(page.statusCode()).isEqualTo(303);
+      assertThat(page.headers().firstValue("Location")).hasValue("/ui/login");
+      assertThat(get(first, "/ui/fragments/tenants", c).statusCode()).isEqualTo(401);
+    }
+    HttpResponse<String> anotherToken = get(first, "/ui/", cookie(loginOtherCluster()));
+    assertThat(anotherToken.statusCode()).as("a cookie signed under another API token").isEqualTo(303);
+  }
+
+  @Test
+  void aPostWithoutOrWithAForeignCsrfTokenIs403AndQueuesNothing() throws Exception {
+    String tenant = api.create("/api/tenants", "{\"name\":\"csrf\"}");
+    String cookie = cookie(login(first, env.token));
+    String otherSessionsToken = csrf(get(first, "/ui/", cookie(login(second, env.token))).body());
+
+    HttpResponse<String> none = post(first, "/ui/tenants/" + tenant + "/run", cookie, "");
+    HttpResponse<String> foreign = post(first, "/ui/tenants/" + tenant + "/run", cookie,
+        "csrf=" + enc(otherSessionsToken));
+    HttpResponse<String> noSession = post(first, "/ui/tenants/" + tenant + "/run", null,
+        "csrf=" + enc(otherSessionsToken));
+
+    assertThat(none.statusCode()).isEqualTo(403);
+    assertThat(foreign.statusCode()).isEqualTo(403);
+    assertThat(noSession.statusCode()).isEqualTo(401);
+    assertThat(api.get("/api/tenants/" + tenant + "/ops/runs").json()).isEmpty();
+  }
+
+  @Test
+  void everyPageSendsAStrictContentSecurityPolicyAndEscapesTenantNames() throws Exception {
+    String hostile = "<img src=x onerror=alert(1)>\"'&";
+    String tenant = api.create("/api/tenants", "{\"name\":" + new com.fasterxml.jackson.databind.ObjectMapper()
+        .writeValueAsString(hostile) + "}");
+    String cookie = cookie(login(first, env.token));
+
+    for (String path : new String[] {"/ui/login", "/ui/", "/ui/tenants/" + tenant,
+        "/ui/tenants/" + tenant + "/fragments/live", "/ui/fragments/tenants"}) {
+      HttpResponse<String> r = get(first, path, path.equals("/ui/login") ? null : cookie);
+      assertThat(r.statusCode()).as(path).isEqualTo(200);
+      String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
+      assertThat(csp).contains("default-src 'none'", "script-src 'self'", "style-src 'self'",
+          "frame-ancestors 'none'").doesNotContain("unsafe-inline");
+      assertThat(r.body()).doesNotContain("<img src=x").doesNotContain("<script>").doesNotContain(" style=");
+    }
+    assertThat(get(first, "/ui/tenants/" + tenant, cookie).body())
+        .contains("<h1 class=\"tenant-title\">&lt;img src=x onerror=alert(1)&gt;\"'&amp;</h1>");
+    HttpResponse<String> js = get(first, "/ui/static/dashboard.js", null);
+    assertThat(js.statusCode()).isEqualTo(200);
+    assertThat(js.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/javascript");
+    assertThat(get(first, "/ui/static/../../etc/passwd", null).statusCode()).isEqualTo(404);
+    assertThat(get(first, "/ui/tenants/nope", cookie).statusCode()).isEqualTo(404);
+  }
+
+  private static HttpResponse<String> login(Worker w, String token) throws IOException, InterruptedException {
+    return post(w, "/ui/login", null, "token=" + enc(token));
+  }
+
+  private static HttpResponse<String> loginOtherCluster() throws IOException, InterruptedException {
+    WorkerEnv foreign = env.onAnotherPort(db, model);
+    try (Worker w = Worker.start(foreign.config())) {
+      return post(w, "/ui/login", null, "token=" + enc(foreign.token));
+    }
+  }
+
+  private static String cookie(HttpResponse<String> login) {
+    String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+    return setCookie.substring(0, setCookie.indexOf(';'));
+  }
+
+  private static String csrf(String html) {
+    Matcher m = CSRF.matcher(html);
+    assertThat(m.find()).as("the page carries a CSRF token").isTrue();
+    return m.group(1);
+  }
+
+  private static HttpResponse<String> get(Worker w, String path, String cookie)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + w.httpPort() + path));
+    if (cookie != null) {
+      b.header("Cookie", cookie);
+    }
+    return HTTP.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> post(Worker w, String path, String cookie, String form)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + w.httpPort() + path))
+        .header("Content-Type", "application/x-www-form-urlencoded");
+    if (cookie != null) {
+      b.header("Cookie", cookie);
+    }
+    return HTTP.send(b.POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}
