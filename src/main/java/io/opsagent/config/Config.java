@@ -52,7 +52,10 @@ public record Config(
     // logging, secrets at rest, retention
     LogFormat logFormat,
     Optional<SecretKey> secretKey,
-    Duration retention) {
+    Duration retention,
+    // trust controls
+    int dailyTokenBudget,
+    String defaultMode) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -138,7 +141,10 @@ public record Config(
         // logging, secrets at rest, retention
         p.logFormat("OPSAGENT_LOG_FORMAT"),
         p.secretKey("OPSAGENT_SECRET_KEY"),
-        p.duration("OPSAGENT_RETENTION", "P90D"));
+        p.duration("OPSAGENT_RETENTION", "P90D"),
+        // trust controls
+        p.integer("OPSAGENT_DAILY_TOKEN_BUDGET", 500_000, 0, Integer.MAX_VALUE),
+        p.oneOf("OPSAGENT_DEFAULT_MODE", "live", List.of("live", "dry-run")));
     p.throwIfErrors();
     return config;
   }
@@ -175,7 +181,8 @@ public record Config(
         + ", alertCooldown=" + alertCooldown + ", circuitPause=" + circuitPause
         + ", fullReviewInterval=" + fullReviewInterval + ", modelPrices=" + modelPrices
         + ", logFormat=" + logFormat.wire() + ", secretKey=" + (secretKey.isPresent() ? "***" : "unset")
-        + ", retention=" + retention + "]";
+        + ", retention=" + retention + ", dailyTokenBudget=" + dailyTokenBudget
+        + ", defaultMode=" + defaultMode + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */
@@ -353,6 +360,18 @@ public record Config(
         return Optional.empty();
       }
       return Optional.of(new SecretKeySpec(key, "AES"));
+    }
+
+    String oneOf(String name, String def, List<String> allowed) {
+      Optional<String> v = raw(name);
+      if (v.isEmpty()) {
+        return def;
+      }
+      if (!allowed.contains(v.get())) {
+        errors.add(name + " must be one of " + allowed + ", got '" + v.get() + "'");
+        return def;
+      }
+      return v.get();
     }
 
     void throwIfErrors() {

@@ -6,6 +6,9 @@ import io.opsagent.agent.OpsAgent;
 import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.trust.KillSwitch;
+import io.opsagent.agent.trust.Mode;
+import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.db.SecretBox;
@@ -39,6 +42,8 @@ public final class Services implements AutoCloseable {
   private final DeliveryNotifier notifier;
   private final CooldownStore cooldowns;
   private final OpsAgent agent;
+  private final TenantSettings settings;
+  private final KillSwitch killSwitch;
 
   private Services(Config config, Database db) {
     this.config = config;
@@ -55,6 +60,8 @@ public final class Services implements AutoCloseable {
     this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
     this.agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns).build();
+    this.settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()));
+    this.killSwitch = new KillSwitch(jdbi);
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
     ReviewMemory reviews = new ReviewMemory(jdbi);
     notifier.onFailedForGood(d -> reviews.forget(d.tenantId()));
@@ -139,6 +146,16 @@ public final class Services implements AutoCloseable {
 
   public OpsAgent agent() {
     return agent;
+  }
+
+  /** Per-tenant agent settings (mode, daily token budget). */
+  public TenantSettings settings() {
+    return settings;
+  }
+
+  /** The cluster-wide kill switch. */
+  public KillSwitch killSwitch() {
+    return killSwitch;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.opsagent.worker;
 import io.opsagent.agent.CycleAlreadyRunningException;
 import io.opsagent.agent.UnknownTenantException;
 import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.ChannelRoutes;
@@ -11,6 +12,7 @@ import io.opsagent.api.OpsRoutes;
 import io.opsagent.api.PlatformRoutes;
 import io.opsagent.api.RunQueries;
 import io.opsagent.api.RunRoutes;
+import io.opsagent.api.SettingsRoutes;
 import io.opsagent.api.TenantRoutes;
 import io.opsagent.api.TenantStatusQuery;
 import io.opsagent.config.Config;
@@ -121,12 +123,15 @@ public final class Worker implements AutoCloseable {
     }
     return new ApiServer(apiToken, json, services.metrics(), checks, List.of(
         new PlatformRoutes(json, services.tenants(), services.workspaces(), services.deployments(),
-            this::deploymentStatusChanged),
+            this::deploymentStatusChanged).onTenantCreated(services.settings()::initialise),
         new ChannelRoutes(json, services.tenants(), services.workspaces(), services.channels()),
         new RunRoutes(json, services.tenants(), services.runs(), services.notifications(),
             new RunQueries(services.db().jdbi())),
-        new TenantRoutes(json, new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause())),
-        new OpsRoutes(services.tenants(), scheduler, services.runs())));
+        new TenantRoutes(json, new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause(),
+            services.settings())),
+        new OpsRoutes(services.tenants(), scheduler, services.runs()),
+        new SettingsRoutes(json, services.tenants(), services.settings(), services.killSwitch(),
+            new ReviewMemory(services.db().jdbi()), services.config().dailyTokenBudget())));
   }
 
   /**

@@ -34,6 +34,11 @@ public final class ActionGate {
 
     /** The call was admitted but its execution threw: undo what admitting it claimed, if anything. */
     default void failed(Call call) {}
+
+    /** The call was admitted but only recorded (dry-run): give back everything admitting it claimed. */
+    default void notExecuted(Call call) {
+      failed(call);
+    }
   }
 
   /** A validated, in-scope tool call about to execute. */
@@ -78,6 +83,10 @@ public final class ActionGate {
 
     public void failed(Call call) {
       check.failed(call);
+    }
+
+    public void notExecuted(Call call) {
+      check.notExecuted(call);
     }
 
     public int refusedOverBudget() {
