@@ -359,4 +359,39 @@ class TrustControlsTest {
 
     assertThat(repo.verifyChain(t.id()).firstAlteredRunId()).isEqualTo(runs.get(1).id());
   }
+
+  static final Map<String, String> PLANTED = Map.of(
+      "anthropic_key", "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUv",
+      "openai_key", "sk-proj-ZYXWVUTSRQPONMLKJIHG123",
+      "aws_key", "AKIAIOSFODNN7EXAMPLE",
+      "github_token", "ghp_1234567890abcdefghijklmnopqrstuv",
+      "slack_token", "xoxb-123456789012-abcdefghijkl",
+      "jwt", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N",
+      "bearer_token", "Bearer q9w8e7r6t5y4u3i2o1p0",
+      "url_credentials", "postgres://admin:hunter2hunter@db.internal:5432/app",
+      "email", "oncall.person@example.com");
+
+  @Test
+  void everyPlantedSecretIsRedactedFromEveryRequestSentToTheModel() {
+    var t = fx.tenant("leaky " + PLANTED.get("email")).workspace("ws " + PLANTED.get("aws_key"));
+    Deployment d = t.deploy("api-" + PLANTED.get("github_token"), DeploymentStatus.FAILED, "1.0.0");
+    StringBuilder message = new StringBuilder("crash dump:");
+    PLANTED.values().forEach(v -> message.append(' ').append(v).append(';'));
+    message.append(" password=s3cretPassw0rd {\"password\": \"jsonPassw0rd\"}");
+    new io.opsagent.platform.DeploymentRepository(jdbi).recordEvent(d, "crash " + PLANTED.get("slack_token"),
+        DeploymentStatus.FAILED, message.toString());
+    new io.opsagent.platform.DeploymentRepository(jdbi).recordEvent(d, "key",
+        null, "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq\n-----END RSA PRIVATE KEY-----");
+    api.then(api.toolUse(100, 10, OpsTools.GET_INFRASTRUCTURE_OVERVIEW, "{}"))
+        .then(api.text("Done.", 100, 10));
+
+    agent().runOpsCycle(t.id(), Trigger.MANUAL);
+
+    assertThat(api.requests()).hasSize(2).allSatisfy(body -> {
+      PLANTED.values().forEach(secret -> assertThat(body).doesNotContain(secret));
+      assertThat(body).doesNotContain("hunter2hunter", "s3cretPassw0rd", "jsonPassw0rd", "MIIEpAIBAAKCAQEA7bq")
+          .contains("[REDACTED:aws_key]", "[REDACTED:github_token]", "[REDACTED:private_key]",
+              "[REDACTED:password]", "[REDACTED:email]");
+    });
+  }
 }
