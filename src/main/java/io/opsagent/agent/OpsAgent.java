@@ -1,5 +1,7 @@
 package io.opsagent.agent;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opsagent.agent.cycle.ContextBuilder;
 import io.opsagent.agent.cycle.StateGatherer;
 import io.opsagent.agent.cycle.SystemPrompt;
@@ -16,6 +18,7 @@ import io.opsagent.agent.guard.CyclePolicy;
 import io.opsagent.agent.llm.Block;
 import io.opsagent.agent.llm.ChatMessage;
 import io.opsagent.agent.llm.ModelClient;
+import io.opsagent.agent.llm.ModelException;
 import io.opsagent.agent.llm.ModelReply;
 import io.opsagent.agent.llm.ModelRequest;
 import io.opsagent.agent.llm.RulesEngine;
@@ -23,6 +26,7 @@ import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.review.StateFingerprint;
 import io.opsagent.agent.run.FallbackReason;
 import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.RunChain;
 import io.opsagent.agent.run.RunOutcome;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
@@ -30,11 +34,17 @@ import io.opsagent.agent.run.SkipReason;
 import io.opsagent.agent.run.TokenUsage;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.agent.tools.OpsTools;
+import io.opsagent.agent.trust.KillSwitch;
+import io.opsagent.agent.trust.Mode;
+import io.opsagent.agent.trust.TenantSettings;
+import io.opsagent.agent.trust.TokenBudget;
 import io.opsagent.config.Config;
 import io.opsagent.config.ModelPrice;
 import io.opsagent.db.Ids;
 import io.opsagent.incident.Incidents;
+import io.opsagent.notify.Alert;
 import io.opsagent.notify.Notifier;
+import io.opsagent.notify.Severity;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import java.math.BigDecimal;
@@ -62,12 +72,15 @@ import org.slf4j.MDC;
  *
  * <p>Guarantees: every reviewed cycle leaves exactly one run row, {@code completed} or
  * {@code failed} (with the reason), carrying every tool call (appended as each completes, so a crash
- * keeps them), the number of model calls (at most {@code maxSteps}), tokens and cost. A cycle that
+ * keeps them), the number of model calls (at most {@code maxSteps}, plus one last request for the
+ * summary when the step limit is reached), tokens and cost. A cycle that
  * loses its cluster-wide lock stops before its next side effect, and an outcome that cannot be
  * recorded is logged in full, never dropped silently. Nothing a tool does bypasses {@link ToolSession}.
  */
 public final class OpsAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OpsAgent.class);
+  public static final String BUDGET_TITLE = "opsagent daily token budget spent";
+  private static final ObjectMapper PROMPT_JSON = new ObjectMapper();
   static final String ORPHANED = "worker stopped mid-cycle (the process died or was killed);"
       + " marked failed when the tenant's next cycle started";
 
@@ -83,6 +96,12 @@ public final class OpsAgent implements AutoCloseable {
   private final Clock clock;
   private final Config config;
   private final boolean reviewEveryCycle;
+  private final Notifier notifier;
+  private final TenantSettings settings;
+  private final TokenBudget budget;
+  private final KillSwitch killSwitch;
+  private final RulesEngine rules = new RulesEngine();
+  private final String promptSha256;
 
   private OpsAgent(Builder b, ModelClient model, ActionGate gate, CyclePolicy policy) {
     this.tenants = new TenantRepository(b.jdbi);
@@ -97,6 +116,20 @@ public final class OpsAgent implements AutoCloseable {
     this.clock = b.clock;
     this.config = b.config;
     this.reviewEveryCycle = b.reviewEveryCycle;
+    this.notifier = b.notifier;
+    this.settings = b.settings;
+    this.budget = new TokenBudget(b.jdbi, b.config.dailyTokenBudget(), b.clock);
+    this.killSwitch = new KillSwitch(b.jdbi);
+    this.promptSha256 = promptSha256(b.tools);
+  }
+
+  /** SHA-256 (hex) of the exact system prompt and tool definitions sent with every model call. */
+  static String promptSha256(OpsTools tools) {
+    try {
+      return RunChain.sha256Hex(SystemPrompt.TEXT + "\n" + PROMPT_JSON.writeValueAsString(tools.specs()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The one way to build the agent: {@code notifier} and {@code cooldowns} are required. */
@@ -174,9 +207,11 @@ public final class OpsAgent implements AutoCloseable {
     }
     OpsRun run = runs.start(tenantId, trigger, runId);
     Progress p = new Progress();
+    p.settings = settings.get(tenantId);
     RunOutcome outcome;
     try {
-      p.session = new ToolSession(tools, gate.openCycle(), state, runId, stateJson);
+      p.session = new ToolSession(tools, gate.openCycle(), state, runId, stateJson,
+          new ToolSession.Options(p.settings.mode() == Mode.DRY_RUN, killSwitch::engaged));
       String summary = converse(run, stateJson, p, held);
       outcome = outcome(RunStatus.COMPLETED, summary, p, p.note);
     } catch (Exception e) {
@@ -225,11 +260,61 @@ public final class OpsAgent implements AutoCloseable {
   }
 
   private RunOutcome outcome(RunStatus status, String summary, Progress p, String error) {
-    boolean rules = model instanceof RulesEngine;
+    ModelClient decider = p.decider == null ? model : p.decider;
+    boolean rules = decider instanceof RulesEngine;
     BigDecimal cost = rules ? BigDecimal.ZERO : config.modelPrice()
         .map(price -> cost(price, p.tokens)).orElse(null);
-    return new RunOutcome(status, summary, p.actionsJson(), p.tokens, p.steps, model.modelId(),
-        rules ? FallbackReason.NO_API_KEY : null, cost, error);
+    FallbackReason fallback = p.fallback != null ? p.fallback : rules ? FallbackReason.NO_API_KEY : null;
+    return new RunOutcome(status, summary, p.actionsJson(), p.tokens, p.steps, decider.modelId(),
+        fallback, cost, error, p.settings.mode() == Mode.DRY_RUN,
+        p.reasoning.isEmpty() ? null : String.join("\n\n", p.reasoning),
+        rules || p.steps == 0 ? null : promptSha256, p.requestIds);
+  }
+
+  /**
+   * Why no model call may be made now, checked before every model call: the kill switch is engaged,
+   * or the tenant's daily token budget is spent (counting this cycle's tokens so far; the first time
+   * a tenant-day finds it spent, one warning alert says so, unless the tenant is in dry-run).
+   */
+  private Optional<FallbackReason> modelBlocked(String tenantId, String runId, Progress p) {
+    if (killSwitch.engaged()) {
+      return Optional.of(FallbackReason.KILL_SWITCH);
+    }
+    if (!budget.exhausted(tenantId, p.settings, p.tokens)) {
+      return Optional.empty();
+    }
+    if (p.settings.mode() != Mode.DRY_RUN && budget.claimNotice(tenantId)) {
+      try {
+        notifier.send(new Alert(tenantId, null, Severity.WARNING, BUDGET_TITLE,
+            "This tenant's daily token budget of " + budget.limit(p.settings) + " tokens is spent."
+                + " Until midnight UTC the deterministic rules engine reviews instead of the model:"
+                + " FAILED and DEGRADED deployments are still alerted.", runId));
+      } catch (RuntimeException e) {
+        log.warn("budget notice not recorded tenant={} run={} error={}", tenantId, runId, e.toString());
+      }
+    }
+    log.info("daily token budget spent tenant={} run={} budget={}", tenantId, runId, budget.limit(p.settings));
+    return Optional.of(FallbackReason.BUDGET_EXHAUSTED);
+  }
+
+  private static String blockedNote(FallbackReason reason) {
+    return reason == FallbackReason.KILL_SWITCH ? "the kill switch was engaged mid-cycle"
+        : "the daily token budget was spent mid-cycle";
+  }
+
+  /** One model call, accounted: steps, tokens, request id, and its text as reasoning. */
+  private ModelReply call(ModelClient decider, List<ChatMessage> messages, boolean noMoreTools, Progress p) {
+    ModelReply reply = decider.complete(new ModelRequest(SystemPrompt.TEXT, tools.specs(), messages,
+        noMoreTools));
+    p.steps++;
+    p.tokens = p.tokens.plus(reply.usage());
+    if (reply.requestId() != null) {
+      p.requestIds.add(reply.requestId());
+    }
+    if (!reply.text().isEmpty()) {
+      p.reasoning.add(reply.text());
+    }
+    return reply;
   }
 
   private static BigDecimal cost(ModelPrice price, TokenUsage t) {
@@ -240,10 +325,24 @@ public final class OpsAgent implements AutoCloseable {
     List<ChatMessage> messages = new ArrayList<>();
     messages.add(ChatMessage.userText(ContextBuilder.message(stateJson)));
     int maxSteps = config.maxStepsPerCycle();
+    p.decider = model;
+    if (!(model instanceof RulesEngine)) {
+      p.fallback = modelBlocked(run.tenantId(), run.id(), p).orElse(null);
+      if (p.fallback != null) {
+        p.decider = rules;
+      }
+    }
     while (true) {
-      ModelReply reply = model.complete(new ModelRequest(SystemPrompt.TEXT, tools.specs(), messages));
-      p.steps++;
-      p.tokens = p.tokens.plus(reply.usage());
+      if (p.steps > 0 && !(p.decider instanceof RulesEngine)) {
+        Optional<FallbackReason> blocked = modelBlocked(run.tenantId(), run.id(), p);
+        if (blocked.isPresent()) {
+          p.note = blockedNote(blocked.get());
+          return withBudgetNote("Stopped: " + p.note + "; no further model call was made."
+              + (p.lastText.isEmpty() ? "" : " Last model text: " + p.lastText), p);
+        }
+      }
+      ModelReply reply = call(p.decider, messages, false, p);
+      p.lastText = reply.text();
       if (reply.stopReason() == ModelReply.StopReason.MAX_TOKENS) {
         // the reply was cut off: its tool calls may be incomplete, so none of them is executed
         p.note = "truncated: the model's reply hit max_tokens in step " + p.steps
@@ -279,12 +378,34 @@ public final class OpsAgent implements AutoCloseable {
       if (unrecorded) {
         runs.recordActions(run.id(), p.session.actionsJson());
       }
-      messages.add(ChatMessage.user(results));
       if (p.steps >= maxSteps) {
         p.note = "step limit of " + maxSteps + " reached while the model was still calling tools";
-        String last = reply.text().isEmpty() ? "" : " Last model text: " + reply.text();
-        return withBudgetNote("Stopped: " + p.note + "." + last, p);
+        results.add(new Block.Text("The step limit of this cycle is reached: no more tool calls. Reply"
+            + " with a short summary of what you found and did."));
+        messages.add(ChatMessage.user(results));
+        return withBudgetNote("Stopped: " + p.note + ". " + finalSummary(run, messages, p), p);
       }
+      messages.add(ChatMessage.user(results));
+    }
+  }
+
+  /** At the step limit: one last request, tools listed but {@code tool_choice: none}, for the summary. */
+  private String finalSummary(OpsRun run, List<ChatMessage> messages, Progress p) {
+    String last = p.lastText.isEmpty() ? "" : "Last model text: " + p.lastText;
+    if (p.decider instanceof RulesEngine) {
+      return last;
+    }
+    Optional<FallbackReason> blocked = modelBlocked(run.tenantId(), run.id(), p);
+    if (blocked.isPresent()) {
+      return "No summary was asked for: " + blockedNote(blocked.get()) + ". " + last;
+    }
+    try {
+      ModelReply reply = call(p.decider, messages, true, p);
+      return reply.text().isEmpty() ? last : reply.text();
+    } catch (ModelException e) {
+      // the cycle's work is done and recorded: a failed summary request does not fail it
+      log.warn("summary request failed tenant={} run={} error={}", run.tenantId(), run.id(), e.getMessage());
+      return "The summary request failed (" + e.getMessage() + "). " + last;
     }
   }
 
@@ -312,6 +433,12 @@ public final class OpsAgent implements AutoCloseable {
   /** What a cycle has accumulated so far, kept when it fails midway. */
   private static final class Progress {
     ToolSession session;
+    TenantSettings.Settings settings = TenantSettings.Settings.DEFAULT;
+    ModelClient decider;
+    FallbackReason fallback;
+    final List<String> reasoning = new ArrayList<>();
+    final List<String> requestIds = new ArrayList<>();
+    String lastText = "";
     int steps;
     TokenUsage tokens = TokenUsage.NONE;
     String note;
@@ -340,6 +467,7 @@ public final class OpsAgent implements AutoCloseable {
     private ActionGate.Check actionChecks = ActionGate.Check.NONE;
     private Incidents incidents;
     private boolean reviewEveryCycle;
+    private TenantSettings settings;
 
     private Builder(Config config, Jdbi jdbi) {
       this.config = Objects.requireNonNull(config, "config");
@@ -413,10 +541,13 @@ public final class OpsAgent implements AutoCloseable {
         incidents = new Incidents(jdbi, notifier, config.incidentReminder(), clock);
       }
       this.tools = OpsTools.standard(notifier, incidents).plus(extraTools);
+      this.settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()));
       var deployments = new DeploymentRepository(jdbi);
       var alertCooldown = new AlertCooldown(jdbi, config);
       var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
-      var policy = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments, incidents);
+      TenantSettings modes = settings;
+      var policy = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments, incidents,
+          tenantId -> modes.get(tenantId).mode() == Mode.DRY_RUN);
       var gate = new ActionGate(config.maxActionsPerCycle(),
           actionChecks.andThen(new CooldownChecks(cooldowns, alertCooldown, deployments)));
       return new OpsAgent(this, model != null ? model : ModelClient.fromConfig(config), gate, policy);

@@ -111,6 +111,22 @@ final class JsonBody {
     return node.hasNonNull(field) ? Optional.of(requiredObject(field)) : Optional.empty();
   }
 
+  /** A whole number of at least 0 (absent or null: empty). */
+  Optional<Long> optionalNonNegativeLong(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return Optional.empty();
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
+      throw ApiException.badRequest("'" + field + "' must be a whole number of at least 0, or null");
+    }
+    return Optional.of(v.longValue());
+  }
+
+  boolean isEmpty() {
+    return node.isEmpty();
+  }
+
   boolean has(String field) {
     return node.has(field);
   }

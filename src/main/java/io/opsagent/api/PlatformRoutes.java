@@ -32,6 +32,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
   private final WorkspaceRepository workspaces;
   private final DeploymentRepository deployments;
   private final PlatformListener listener;
+  private java.util.function.Consumer<String> tenantCreated = tenantId -> {};
 
   /** Told about platform changes the agent reacts to. */
   public interface PlatformListener {
@@ -60,6 +61,12 @@ public final class PlatformRoutes implements ApiServer.Routes {
     this.listener = listener;
   }
 
+  /** Told the id of each tenant created through the API (it then gets its initial agent settings). */
+  public PlatformRoutes onTenantCreated(java.util.function.Consumer<String> hook) {
+    this.tenantCreated = hook;
+    return this;
+  }
+
   @Override
   public void register(Javalin app) {
     app.post("/api/tenants", this::createTenant);
@@ -82,6 +89,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
   private void createTenant(Context ctx) {
     JsonBody body = JsonBody.parse(json, ctx);
     Tenant t = tenants.create(body.required("name", 200));
+    tenantCreated.accept(t.id());
     ctx.status(201).json(Map.of("id", t.id(), "name", t.name()));
   }
 

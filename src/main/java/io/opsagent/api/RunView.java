@@ -6,6 +6,7 @@ import io.opsagent.agent.run.OpsRun;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A run as the API and the CLI show it: the {@code ops_agent_runs} row in camelCase, with
@@ -29,7 +30,12 @@ public record RunView(
     String fallbackReason,
     long cacheReadTokens,
     long cacheWriteTokens,
-    BigDecimal costUsd) {
+    BigDecimal costUsd,
+    boolean dryRun,
+    String reasoning,
+    String promptSha256,
+    List<String> requestIds,
+    String chainHash) {
 
   public static RunView of(OpsRun run, ObjectMapper json) {
     JsonNode actions;
@@ -43,6 +49,7 @@ public record RunView(
         run.outputTokens(), run.steps(), run.model(), run.error(),
         run.skipReason() == null ? null : run.skipReason().wire(),
         run.fallbackReason() == null ? null : run.fallbackReason().wire(),
-        run.cacheReadTokens(), run.cacheWriteTokens(), run.costUsd());
+        run.cacheReadTokens(), run.cacheWriteTokens(), run.costUsd(), run.dryRun(), run.reasoning(),
+        run.promptSha256(), run.requestIds(), run.chainHash());
   }
 }

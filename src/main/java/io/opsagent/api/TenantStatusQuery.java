@@ -2,6 +2,8 @@ package io.opsagent.api;
 
 import io.opsagent.agent.guard.CircuitBreaker;
 import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.trust.Mode;
+import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.platform.Tenant;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,11 +39,18 @@ public final class TenantStatusQuery {
   private record Counted(String tenantId, boolean failed, Instant finishedAt) {}
 
   private final Jdbi jdbi;
+  private final TenantSettings settings;
   private final RunQueries runs;
   private final Duration circuitPause;
 
   /** {@code circuitPause}: {@code Config.circuitPause()}, as the breaker is configured. */
   public TenantStatusQuery(Jdbi jdbi, Duration circuitPause) {
+    this(jdbi, circuitPause, new TenantSettings(jdbi, Mode.LIVE));
+  }
+
+  /** {@code settings}: where each tenant's mode is read. */
+  public TenantStatusQuery(Jdbi jdbi, Duration circuitPause, TenantSettings settings) {
+    this.settings = settings;
     this.jdbi = jdbi;
     this.runs = new RunQueries(jdbi);
     this.circuitPause = circuitPause;
@@ -135,13 +144,10 @@ public final class TenantStatusQuery {
     return out;
   }
 
-  /**
-   * Each tenant's mode, read from this one place: every tenant is {@value #LIVE} until the per-tenant
-   * dry-run setting exists, which will be read here (in one query for the page).
-   */
-  private static Map<String, String> modes(List<String> ids) {
+  /** Each tenant's mode ({@code live} or {@code dry-run}), in one query for the page. */
+  private Map<String, String> modes(List<String> ids) {
     Map<String, String> out = new HashMap<>();
-    ids.forEach(id -> out.put(id, LIVE));
+    settings.modes(ids).forEach((id, mode) -> out.put(id, mode.wire()));
     return out;
   }
 }

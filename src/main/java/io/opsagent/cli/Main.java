@@ -10,7 +10,8 @@ import picocli.CommandLine;
     mixinStandardHelpOptions = true,
     version = "opsagent 0.1.0",
     description = "An autonomous SRE agent for a multi-tenant application-hosting platform.",
-    subcommands = {WorkerCommand.class, DemoCommand.class, CycleCommand.class, MigrateCommand.class})
+    subcommands = {WorkerCommand.class, DemoCommand.class, CycleCommand.class, MigrateCommand.class,
+        KillSwitchCommand.class, AuditCommand.class, RunsCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -56,7 +56,10 @@ public record Config(
     // platform actions (restart, rollback)
     Actions actions,
     // incidents
-    Duration incidentReminder) {
+    Duration incidentReminder,
+    // trust controls
+    int dailyTokenBudget,
+    String defaultMode) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -165,7 +168,10 @@ public record Config(
         // platform actions (restart, rollback)
         p.actions(),
         // incidents
-        p.duration("OPSAGENT_INCIDENT_REMINDER", "PT4H"));
+        p.duration("OPSAGENT_INCIDENT_REMINDER", "PT4H"),
+        // trust controls
+        p.integer("OPSAGENT_DAILY_TOKEN_BUDGET", 500_000, 0, Integer.MAX_VALUE),
+        p.oneOf("OPSAGENT_DEFAULT_MODE", "live", List.of("live", "dry-run")));
     p.throwIfErrors();
     return config;
   }
@@ -202,7 +208,8 @@ public record Config(
         + ", alertCooldown=" + alertCooldown + ", circuitPause=" + circuitPause
         + ", fullReviewInterval=" + fullReviewInterval + ", modelPrices=" + modelPrices
         + ", logFormat=" + logFormat.wire() + ", secretKey=" + (secretKey.isPresent() ? "***" : "unset")
-        + ", retention=" + retention + ", actions=" + actions + ", incidentReminder=" + incidentReminder + "]";
+        + ", retention=" + retention + ", actions=" + actions + ", incidentReminder=" + incidentReminder
+        + ", dailyTokenBudget=" + dailyTokenBudget + ", defaultMode=" + defaultMode + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */
@@ -410,6 +417,18 @@ public record Config(
           duration("OPSAGENT_ACTION_LOCKOUT", "PT6H"),
           integer("OPSAGENT_MAX_ACTIONS_PER_TENANT_HOUR", 3, 0, 1000),
           duration("OPSAGENT_ACTION_RETRY_BACKOFF", "PT10S"));
+    }
+
+    String oneOf(String name, String def, List<String> allowed) {
+      Optional<String> v = raw(name);
+      if (v.isEmpty()) {
+        return def;
+      }
+      if (!allowed.contains(v.get())) {
+        errors.add(name + " must be one of " + allowed + ", got '" + v.get() + "'");
+        return def;
+      }
+      return v.get();
     }
 
     void throwIfErrors() {

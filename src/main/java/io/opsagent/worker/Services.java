@@ -9,6 +9,9 @@ import io.opsagent.agent.OpsAgent;
 import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.trust.KillSwitch;
+import io.opsagent.agent.trust.Mode;
+import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.db.SecretBox;
@@ -48,6 +51,8 @@ public final class Services implements AutoCloseable {
   private final Optional<PlatformActions> actions;
   private final OpsAgent agent;
   private final Incidents incidents;
+  private final TenantSettings settings;
+  private final KillSwitch killSwitch;
 
   private Services(Config config, Database db, boolean reviewEveryCycle) {
     this.config = config;
@@ -63,10 +68,15 @@ public final class Services implements AutoCloseable {
     this.notifications = new NotificationRepository(jdbi);
     this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics);
     this.cooldowns = CooldownStore.create(config);
+    this.settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()));
+    this.killSwitch = new KillSwitch(jdbi);
     this.incidents = new Incidents(jdbi, notifier, config.incidentReminder(), Clock.systemUTC());
-    // platform actions only with a control URL (read-only otherwise); the kill switch and the
-    // tenant's dry-run mode plug in as ActionHolds, held back right before sending
-    this.actions = PlatformActions.create(config, db, notifier, ActionHolds.NONE, Clock.systemUTC());
+    // platform actions only with a control URL (read-only otherwise); an engaged kill switch or a
+    // tenant in dry-run holds an action back, re-checked right before it is sent
+    ActionHolds holds = tenantId -> killSwitch.engaged() ? Optional.of("the kill switch is engaged")
+        : settings.get(tenantId).mode() == Mode.DRY_RUN ? Optional.of("the tenant is in dry-run mode")
+        : Optional.empty();
+    this.actions = PlatformActions.create(config, db, notifier, holds, Clock.systemUTC());
     var agentBuilder = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns)
         .incidents(incidents).extraTools(List.of(HistoryTool.definition(jdbi)))
         .reviewEveryCycle(reviewEveryCycle);
@@ -170,6 +180,16 @@ public final class Services implements AutoCloseable {
 
   public Incidents incidents() {
     return incidents;
+  }
+
+  /** Per-tenant agent settings (mode, daily token budget). */
+  public TenantSettings settings() {
+    return settings;
+  }
+
+  /** The cluster-wide kill switch. */
+  public KillSwitch killSwitch() {
+    return killSwitch;
   }
 
   @Override

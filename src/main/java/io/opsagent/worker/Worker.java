@@ -4,6 +4,7 @@ import io.opsagent.action.ActionRepository;
 import io.opsagent.action.PlatformActions;
 import io.opsagent.agent.CycleAlreadyRunningException;
 import io.opsagent.agent.UnknownTenantException;
+import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ActionRoutes;
@@ -15,6 +16,7 @@ import io.opsagent.api.OpsRoutes;
 import io.opsagent.api.PlatformRoutes;
 import io.opsagent.api.RunQueries;
 import io.opsagent.api.RunRoutes;
+import io.opsagent.api.SettingsRoutes;
 import io.opsagent.api.TenantRoutes;
 import io.opsagent.api.TenantStatusQuery;
 import io.opsagent.config.Config;
@@ -151,7 +153,8 @@ public final class Worker implements AutoCloseable {
     if (services.config().redisUrl().isPresent()) {
       checks.add(new ApiServer.HealthCheck("redis", services.cooldowns()::ping));
     }
-    var statuses = new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause());
+    var statuses = new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause(),
+        services.settings());
     return new ApiServer(apiToken, json, services.metrics(), checks, List.of(
         new PlatformRoutes(json, services.tenants(), services.workspaces(), services.deployments(),
             new PlatformRoutes.PlatformListener() {
@@ -165,7 +168,7 @@ public final class Worker implements AutoCloseable {
               public void deploymentFactsChanged(Deployment d) {
                 resolveIncidents(d);
               }
-            }),
+            }).onTenantCreated(services.settings()::initialise),
         new IncidentRoutes(services.tenants(), services.incidents()),
         new ChannelRoutes(json, services.tenants(), services.workspaces(), services.channels()),
         new RunRoutes(json, services.tenants(), services.runs(), services.notifications(),
@@ -173,6 +176,8 @@ public final class Worker implements AutoCloseable {
         new TenantRoutes(json, statuses),
         new OpsRoutes(services.tenants(), scheduler, services.runs()),
         new ActionRoutes(services.tenants(), new ActionRepository(services.db().jdbi())),
+        new SettingsRoutes(json, services.tenants(), services.settings(), services.killSwitch(),
+            new ReviewMemory(services.db().jdbi()), services.config().dailyTokenBudget()),
         new Dashboard(apiToken, services.db().jdbi(), json, statuses, services.runs(), services.tenants(),
             services.deployments(), scheduler, Clock.systemUTC())));
   }

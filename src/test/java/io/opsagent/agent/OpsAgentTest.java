@@ -176,12 +176,14 @@ class OpsAgentTest {
 
     OpsRun run = loop.runOpsCycle(t.id(), Trigger.MANUAL);
 
-    assertThat(api.requests()).hasSize(8);
-    assertThat(run.steps()).isEqualTo(8);
+    // eight steps, then one last request (tool_choice none) for the summary
+    assertThat(api.requests()).hasSize(9);
+    assertThat(api.request(8).get("tool_choice").get("type").asText()).isEqualTo("none");
+    assertThat(run.steps()).isEqualTo(9);
     assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(run.summary()).contains("step limit of 8 reached");
     assertThat(run.error()).contains("step limit of 8 reached");
-    assertThat(run.inputTokens()).isEqualTo(80);
+    assertThat(run.inputTokens()).isEqualTo(90);
   }
 
   @Test
@@ -223,9 +225,10 @@ class OpsAgentTest {
   @Test
   void theSixthCallOfACycleIsRefusedByTheActionBudget() throws Exception {
     var t = fx.tenant("budget").workspace("web").deployment("api", DeploymentStatus.RUNNING);
-    String note = "{\"action\": \"note\", \"reasoning\": \"r\", \"result\": \"ok\"}";
-    api.then(api.toolUse(100, 10, "recordAction", note, "recordAction", note, "recordAction", note,
-            "recordAction", note, "recordAction", note, "recordAction", note))
+    String note = "{\"action\": \"note %d\", \"reasoning\": \"r\", \"result\": \"ok\"}";
+    api.then(api.toolUse(100, 10, "recordAction", note.formatted(1), "recordAction", note.formatted(2),
+            "recordAction", note.formatted(3), "recordAction", note.formatted(4),
+            "recordAction", note.formatted(5), "recordAction", note.formatted(6)))
         .then(api.text("Done.", 100, 10));
 
     OpsRun run = loop.runOpsCycle(t.id(), Trigger.MANUAL);

@@ -54,6 +54,11 @@ public final class ApiClient {
     return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.noBody()), token);
   }
 
+  public Response put(String path, String body) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json"), token);
+  }
+
   public Response delete(String path) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), token);
   }

@@ -56,7 +56,18 @@ public final class ActionGate {
           first.failed(call);
           next.failed(call);
         }
+
+        @Override
+        public void notExecuted(Call call) {
+          first.notExecuted(call);
+          next.notExecuted(call);
+        }
       };
+    }
+
+    /** The call was admitted but only recorded (dry-run): give back everything admitting it claimed. */
+    default void notExecuted(Call call) {
+      failed(call);
     }
   }
 
@@ -102,6 +113,10 @@ public final class ActionGate {
 
     public void failed(Call call) {
       check.failed(call);
+    }
+
+    public void notExecuted(Call call) {
+      check.notExecuted(call);
     }
 
     public int refusedOverBudget() {

@@ -13,6 +13,7 @@ import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.DeploymentStatus;
 import java.util.EnumSet;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,15 +45,21 @@ public final class CircuitBreakerPolicy implements CyclePolicy {
   private final AlertCooldown alertCooldown;
   private final DeploymentRepository deployments;
   private final Incidents incidents;
+  private final Predicate<String> silenced;
 
   public CircuitBreakerPolicy(CircuitBreaker breaker, Notifier notifier, AlertCooldown alertCooldown,
       DeploymentRepository deployments) {
-    this(breaker, notifier, alertCooldown, deployments, null);
+    this(breaker, notifier, alertCooldown, deployments, null, tenantId -> false);
   }
 
-  /** With {@code incidents}, the fallback alerts name their deployment and join its incident. */
+  /**
+   * With {@code incidents}, the fallback alerts name their deployment and join its incident;
+   * {@code silenced}: tenants (in dry-run) to whose channels nothing at all may go, these notices
+   * included.
+   */
   public CircuitBreakerPolicy(CircuitBreaker breaker, Notifier notifier, AlertCooldown alertCooldown,
-      DeploymentRepository deployments, Incidents incidents) {
+      DeploymentRepository deployments, Incidents incidents, Predicate<String> silenced) {
+    this.silenced = silenced;
     this.breaker = breaker;
     this.notifier = notifier;
     this.alertCooldown = alertCooldown;
@@ -81,8 +88,11 @@ public final class CircuitBreakerPolicy implements CyclePolicy {
     if (run.status() != RunStatus.FAILED && run.status() != RunStatus.SKIPPED) {
       return;
     }
-    alertFailedDeployments(run);
-    if (breaker.markOpenedAndShouldAlert(run.tenantId())) {
+    boolean silent = silenced.test(run.tenantId());
+    if (!silent) {
+      alertFailedDeployments(run);
+    }
+    if (breaker.markOpenedAndShouldAlert(run.tenantId()) && !silent) {
       String why = run.status() == RunStatus.FAILED && run.error() != null ? run.error() : run.summary();
       send(new Alert(run.tenantId(), null, Severity.WARNING, PAUSE_TITLE,
           "The last " + CircuitBreaker.FAILURES_TO_OPEN + " agent cycles failed, so the agent is"

@@ -92,6 +92,15 @@ public final class CooldownChecks implements ActionGate.Check {
     return Optional.empty();
   }
 
+  /** A dry-run call takes no alert window and no cooldown: both claims are given back. */
+  @Override
+  public void notExecuted(ActionGate.Call call) {
+    failed(call);
+    if (call.actionClass() == ActionClass.MUTATING) {
+      cooldowns.releaseKey(CooldownStore.cooldownKey(call.input().path("deploymentId").asText(), call.tool()));
+    }
+  }
+
   /** An alert that could not be recorded gives its de-duplication window back, so a retry goes out. */
   @Override
   public void failed(ActionGate.Call call) {

@@ -3,6 +3,7 @@ package io.opsagent.agent.llm;
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
+import com.anthropic.core.http.HttpResponseFor;
 import com.anthropic.errors.AnthropicException;
 import com.anthropic.errors.AnthropicServiceException;
 import com.anthropic.models.messages.CacheControlEphemeral;
@@ -14,6 +15,8 @@ import com.anthropic.models.messages.MessageParam;
 import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.TextBlockParam;
 import com.anthropic.models.messages.Tool;
+import com.anthropic.models.messages.ToolChoice;
+import com.anthropic.models.messages.ToolChoiceNone;
 import com.anthropic.models.messages.ToolResultBlockParam;
 import com.anthropic.models.messages.ToolUseBlockParam;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -74,6 +77,9 @@ public final class AnthropicModelClient implements ModelClient {
         .systemOfTextBlockParams(List.of(
             TextBlockParam.builder().text(request.system()).cacheControl(EPHEMERAL).build()));
     request.tools().forEach(t -> params.addTool(tool(t)));
+    if (request.noMoreTools()) {
+      params.toolChoice(ToolChoice.ofNone(ToolChoiceNone.builder().build()));
+    }
     List<ChatMessage> messages = request.messages();
     for (int i = 0; i < messages.size(); i++) {
       ChatMessage m = messages.get(i);
@@ -92,8 +98,11 @@ public final class AnthropicModelClient implements ModelClient {
           : MessageParam.ofAssistantOfContentBlockParams(blocks));
     }
     Message reply;
+    String requestId;
     try {
-      reply = client.messages().create(params.build());
+      HttpResponseFor<Message> raw = client.messages().withRawResponse().create(params.build());
+      reply = raw.parse();
+      requestId = raw.requestId().orElse(null);
     } catch (AnthropicServiceException e) {
       throw new ModelException("Messages API answered HTTP " + e.statusCode()
           + " after retries (" + e.getClass().getSimpleName() + ")", e);
@@ -101,7 +110,7 @@ public final class AnthropicModelClient implements ModelClient {
       throw new ModelException("Messages API call failed: " + e.getClass().getSimpleName()
           + ": " + e.getMessage(), e);
     }
-    return reply(reply);
+    return reply(reply, requestId);
   }
 
   static Tool tool(ToolSpec spec) {
@@ -150,7 +159,7 @@ public final class AnthropicModelClient implements ModelClient {
     return ToolUseBlockParam.Input.builder().additionalProperties(fields).build();
   }
 
-  private static ModelReply reply(Message m) {
+  private static ModelReply reply(Message m, String requestId) {
     List<Block> content = new ArrayList<>();
     for (ContentBlock b : m.content()) {
       if (b.isText()) {
@@ -164,7 +173,7 @@ public final class AnthropicModelClient implements ModelClient {
         .orElse(ModelReply.StopReason.OTHER);
     var usage = m.usage();
     return new ModelReply(content, stop, new TokenUsage(usage.inputTokens(), usage.outputTokens(),
-        usage.cacheReadInputTokens().orElse(0L), usage.cacheCreationInputTokens().orElse(0L)));
+        usage.cacheReadInputTokens().orElse(0L), usage.cacheCreationInputTokens().orElse(0L)), requestId);
   }
 
   private static ModelReply.StopReason stop(StopReason r) {

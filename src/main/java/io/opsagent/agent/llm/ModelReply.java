@@ -4,9 +4,16 @@ import io.opsagent.agent.run.TokenUsage;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** The model's message for one turn, why it stopped, and what the turn cost. */
-public record ModelReply(List<Block> content, StopReason stopReason, TokenUsage usage) {
+/**
+ * The model's message for one turn, why it stopped, what the turn cost, and the API's
+ * {@code request-id} of the call (null when there is none, as for the rules engine).
+ */
+public record ModelReply(List<Block> content, StopReason stopReason, TokenUsage usage, String requestId) {
   public enum StopReason { END_TURN, TOOL_USE, MAX_TOKENS, OTHER }
+
+  public ModelReply(List<Block> content, StopReason stopReason, TokenUsage usage) {
+    this(content, stopReason, usage, null);
+  }
 
   public ModelReply {
     content = List.copyOf(content);

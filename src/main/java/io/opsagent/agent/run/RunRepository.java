@@ -25,6 +25,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class RunRepository {
   public static final int MAX_SUMMARY = 16000;
   public static final int MAX_ERROR = 4000;
+  public static final int MAX_REASONING = 64000;
 
   private final Jdbi jdbi;
 
@@ -46,7 +47,7 @@ public final class RunRepository {
         .bind("startedAt", now)
         .execute());
     return new OpsRun(id, tenantId, RunStatus.RUNNING, trigger, now, null, null, "[]", 0, 0, 0,
-        null, null, null, null, 0, 0, null);
+        null, null, null, null, 0, 0, null, false, null, null, List.of(), null);
   }
 
   public OpsRun start(String tenantId, Trigger trigger) {
@@ -73,7 +74,9 @@ public final class RunRepository {
               SET status = :status, finished_at = :finishedAt, summary = :summary,
                   actions_json = :actionsJson, input_tokens = :input, output_tokens = :output,
                   cache_read_tokens = :cacheRead, cache_write_tokens = :cacheWrite, steps = :steps,
-                  model = :model, fallback_reason = :fallback, cost_usd = :cost, error = :error
+                  model = :model, fallback_reason = :fallback, cost_usd = :cost, error = :error,
+                  dry_run = :dryRun, reasoning = :reasoning, prompt_sha256 = :promptSha256,
+                  request_ids = :requestIds
               WHERE id = :id AND status = 'running'""")
           .bind("id", runId)
           .bind("status", o.status().wire())
@@ -89,10 +92,13 @@ public final class RunRepository {
           .bind("fallback", o.fallbackReason() == null ? null : o.fallbackReason().wire())
           .bind("cost", o.costUsd())
           .bind("error", truncate(o.error(), MAX_ERROR))
+          .bind("dryRun", o.dryRun())
+          .bind("reasoning", truncate(o.reasoning(), MAX_REASONING))
+          .bind("promptSha256", o.promptSha256())
+          .bind("requestIds", o.requestIds().isEmpty() ? null : String.join(",", o.requestIds()))
           .execute();
       if (updated == 1) {
-        String tenantId = h.createQuery("SELECT tenant_id FROM ops_agent_runs WHERE id = :id")
-            .bind("id", runId).mapTo(String.class).one();
+        String tenantId = chain(h, runId).tenantId();
         addUsage(h, tenantId, 0, o.steps(), o.tokens(), o.costUsd());
       }
       return updated == 1;
@@ -117,9 +123,9 @@ public final class RunRepository {
           .bind("skip", reason.wire())
           .execute();
       addUsage(h, tenantId, 1, 0, TokenUsage.NONE, BigDecimal.ZERO);
+      chain(h, id);
     });
-    return new OpsRun(id, tenantId, RunStatus.SKIPPED, trigger, now, now, summary, "[]", 0, 0, 0,
-        null, null, reason, null, 0, 0, BigDecimal.ZERO);
+    return find(tenantId, id).orElseThrow();
   }
 
   /**
@@ -127,13 +133,74 @@ public final class RunRepository {
    * such row belongs to a worker that died mid-cycle. Returns how many were marked.
    */
   public int failOrphaned(String tenantId, String reason) {
-    return jdbi.withHandle(h -> h.createUpdate("""
-            UPDATE ops_agent_runs SET status = 'failed', finished_at = :now, error = :error
-            WHERE tenant_id = :tenantId AND status = 'running'""")
-        .bind("tenantId", tenantId)
-        .bind("now", Times.now())
-        .bind("error", reason)
-        .execute());
+    return jdbi.inTransaction(h -> {
+      List<String> ids = h.createQuery(
+              "SELECT id FROM ops_agent_runs WHERE tenant_id = :tenantId AND status = 'running' ORDER BY id")
+          .bind("tenantId", tenantId).mapTo(String.class).list();
+      for (String id : ids) {
+        h.createUpdate("""
+                UPDATE ops_agent_runs SET status = 'failed', finished_at = :now, error = :error
+                WHERE id = :id AND status = 'running'""")
+            .bind("id", id)
+            .bind("now", Times.now())
+            .bind("error", reason)
+            .execute();
+        chain(h, id);
+      }
+      return ids.size();
+    });
+  }
+
+  /**
+   * Links the just-finished run {@code runId} to its tenant's chain: stores its {@code chainHash}
+   * over the previous chained run's hash (or the tenant's audit checkpoint) and its recorded fields,
+   * read back as stored. Called in the transaction that finishes the run, under the tenant's cycle lock.
+   */
+  private static OpsRun chain(Handle h, String runId) {
+    OpsRun run = h.createQuery("SELECT * FROM ops_agent_runs WHERE id = :id")
+        .bind("id", runId).map(RunRepository::map).one();
+    String previous = h.createQuery("""
+            SELECT chain_hash FROM ops_agent_runs
+            WHERE tenant_id = :tenantId AND chain_hash IS NOT NULL AND id <> :id
+            ORDER BY finished_at DESC, id DESC LIMIT 1""")
+        .bind("tenantId", run.tenantId()).bind("id", runId).mapTo(String.class).findOne()
+        .or(() -> checkpoint(h, run.tenantId()))
+        .orElse("");
+    h.createUpdate("UPDATE ops_agent_runs SET chain_hash = :hash WHERE id = :id")
+        .bind("hash", RunChain.hash(previous, run)).bind("id", runId).execute();
+    return run;
+  }
+
+  private static Optional<String> checkpoint(Handle h, String tenantId) {
+    return h.createQuery("SELECT chain_hash FROM ops_audit_checkpoints WHERE tenant_id = :tenantId")
+        .bind("tenantId", tenantId).mapTo(String.class).findOne();
+  }
+
+  /**
+   * Recomputes the tenant's run chain from its checkpoint (or the start): the first run whose stored
+   * {@code chainHash} differs from the recomputed one was altered (or one before it was removed).
+   * Finished runs from before the chain existed are counted as unchained.
+   */
+  public RunChain.Verification verifyChain(String tenantId) {
+    return jdbi.inTransaction(h -> {
+      String previous = checkpoint(h, tenantId).orElse("");
+      List<OpsRun> chained = h.createQuery("""
+              SELECT * FROM ops_agent_runs WHERE tenant_id = :tenantId AND chain_hash IS NOT NULL
+              ORDER BY finished_at, id""")
+          .bind("tenantId", tenantId).map(RunRepository::map).list();
+      int unchained = h.createQuery("""
+              SELECT COUNT(*) FROM ops_agent_runs
+              WHERE tenant_id = :tenantId AND chain_hash IS NULL AND status <> 'running'""")
+          .bind("tenantId", tenantId).mapTo(Integer.class).one();
+      for (OpsRun run : chained) {
+        String expected = RunChain.hash(previous, run);
+        if (!expected.equals(run.chainHash())) {
+          return new RunChain.Verification(chained.size(), unchained, run.id());
+        }
+        previous = run.chainHash();
+      }
+      return new RunChain.Verification(chained.size(), unchained, null);
+    });
   }
 
   public Optional<OpsRun> find(String tenantId, String runId) {
@@ -249,7 +316,16 @@ public final class RunRepository {
         FallbackReason.fromWire(rs.getString("fallback_reason")),
         rs.getLong("cache_read_tokens"),
         rs.getLong("cache_write_tokens"),
-        rs.getBigDecimal("cost_usd"));
+        rs.getBigDecimal("cost_usd"),
+        rs.getBoolean("dry_run"),
+        rs.getString("reasoning"),
+        rs.getString("prompt_sha256"),
+        ids(rs.getString("request_ids")),
+        rs.getString("chain_hash"));
+  }
+
+  private static List<String> ids(String joined) {
+    return joined == null || joined.isEmpty() ? List.of() : List.of(joined.split(","));
   }
 
   /** {@code s} cut to at most {@code max} characters, marked with an ellipsis when cut. */

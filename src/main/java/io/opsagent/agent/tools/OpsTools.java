@@ -102,6 +102,11 @@ public final class OpsTools {
     return specs;
   }
 
+  /** True for the tools that notify people ({@code sendAlert}): recorded, not executed, in dry-run. */
+  public boolean notifies(String name) {
+    return SEND_ALERT.equals(name);
+  }
+
   public Optional<Definition> find(String name) {
     return Optional.ofNullable(byName.get(name));
   }

@@ -1,0 +1,95 @@
+package io.opsagent.agent.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The hash chain of a tenant's runs. A finished run's {@code chainHash} is SHA-256 (hex) over the
+ * previous finished run's {@code chainHash} (runs in order of {@code finishedAt}, then id; "" for the
+ * first, or the tenant's audit checkpoint), a newline, and the run's canonical content: a JSON object
+ * with sorted keys (at every level) of every field of the run object except {@code chainHash}, with
+ * {@code actionsJson} as the JSON it holds, instants in ISO-8601 and {@code costUsd} as a plain
+ * decimal string. Changing any recorded field of a run changes its hash, and so breaks the chain.
+ */
+public final class RunChain {
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private RunChain() {}
+
+  public static String hash(String previous, OpsRun run) {
+    return sha256Hex((previous == null ? "" : previous) + "\n" + canonical(run));
+  }
+
+  /** The run's content as hashed. */
+  public static String canonical(OpsRun r) {
+    Map<String, Object> m = new TreeMap<>();
+    m.put("id", r.id());
+    m.put("tenantId", r.tenantId());
+    m.put("status", r.status().wire());
+    m.put("trigger", r.trigger().wire());
+    m.put("startedAt", text(r.startedAt()));
+    m.put("finishedAt", text(r.finishedAt()));
+    m.put("summary", r.summary());
+    m.put("actionsJson", actions(r.actionsJson()));
+    m.put("inputTokens", r.inputTokens());
+    m.put("outputTokens", r.outputTokens());
+    m.put("steps", r.steps());
+    m.put("model", r.model());
+    m.put("error", r.error());
+    m.put("skipReason", r.skipReason() == null ? null : r.skipReason().wire());
+    m.put("fallbackReason", r.fallbackReason() == null ? null : r.fallbackReason().wire());
+    m.put("cacheReadTokens", r.cacheReadTokens());
+    m.put("cacheWriteTokens", r.cacheWriteTokens());
+    m.put("costUsd", r.costUsd() == null ? null : r.costUsd().stripTrailingZeros().toPlainString());
+    m.put("dryRun", r.dryRun());
+    m.put("reasoning", r.reasoning());
+    m.put("promptSha256", r.promptSha256());
+    m.put("requestIds", r.requestIds());
+    try {
+      return JSON.writeValueAsString(m);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static String sha256Hex(String text) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String text(Object o) {
+    return o == null ? null : o.toString();
+  }
+
+  private static Object actions(String json) {
+    if (json == null) {
+      return List.of();
+    }
+    try {
+      return JSON.convertValue(JSON.readTree(json), Object.class);
+    } catch (IOException e) {
+      return json;
+    }
+  }
+
+  /** How {@code audit verify} found a tenant's chain. */
+  public record Verification(int chained, int unchained, String firstAlteredRunId) {
+    public boolean intact() {
+      return firstAlteredRunId == null;
+    }
+  }
+
+}

@@ -1,0 +1,45 @@
+package io.opsagent.cli;
+
+import io.opsagent.agent.trust.KillSwitch;
+import io.opsagent.config.Config;
+import io.opsagent.worker.Services;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "kill-switch",
+    description = "The cluster-wide kill switch: on (no model call leaves any worker; cycles run on the"
+        + " rules engine), off, or status.")
+final class KillSwitchCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", description = "on, off or status")
+  String action;
+
+  @Option(names = "--reason", description = "why it is engaged (with on; at most 500 characters)")
+  String reason;
+
+  @Override
+  public Integer call() {
+    if (!action.equals("on") && !action.equals("off") && !action.equals("status")) {
+      System.err.println("opsagent: kill-switch takes on, off or status, got '" + action + "'");
+      return 2;
+    }
+    if (reason != null && reason.length() > KillSwitch.MAX_REASON) {
+      System.err.println("opsagent: --reason must be at most " + KillSwitch.MAX_REASON + " characters");
+      return 2;
+    }
+    try (Services services = Services.open(Config.fromEnv())) {
+      KillSwitch ks = services.killSwitch();
+      KillSwitch.State s = switch (action) {
+        case "on" -> ks.engage(reason);
+        case "off" -> ks.release();
+        default -> ks.state();
+      };
+      System.out.println(s.engaged()
+          ? "kill switch: engaged since " + s.since() + (s.reason() == null ? "" : " (reason: " + s.reason() + ")")
+          : "kill switch: released");
+      return 0;
+    }
+  }
+}
