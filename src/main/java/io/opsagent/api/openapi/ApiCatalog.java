@@ -75,6 +75,11 @@ public final class ApiCatalog {
         "day", "string", "", "runs", "integer", "", "skippedRuns", "integer", "", "modelCalls", "integer", "",
         "inputTokens", "integer", "", "outputTokens", "integer", "", "cacheReadTokens", "integer", "",
         "cacheWriteTokens", "integer", "", "costUsd", "number", "");
+    doc.schema("Settings", "a tenant's agent settings",
+        "mode", "string", "live | dry-run", "dailyTokenBudget", "integer", "null = the default",
+        "effectiveDailyTokenBudget", "integer", "the budget that applies");
+    doc.schema("KillSwitch", "the cluster-wide kill switch",
+        "engaged", "boolean", "", "reason", "string", "", "since", "date-time", "");
     doc.schema("Action", "a restart or rollback the agent asked the platform for",
         "id", "string", "the idempotency id sent on every attempt", "deploymentId", "string", "",
         "workspaceId", "string", "", "action", "string", "restart | rollback", "toVersion", "string", "",
@@ -143,6 +148,15 @@ public final class ApiCatalog {
   }
 
   private static void ops(OpenApiDoc doc) {
+    doc.op("GET", "/api/tenants/{tenantId}/ops/settings", "The tenant's mode and daily token budget")
+        .answers(200, "the settings", "$Settings");
+    doc.op("PUT", "/api/tenants/{tenantId}/ops/settings", "Change the mode and/or the daily token budget")
+        .body("mode?", "string", "live | dry-run", "dailyTokenBudget?", "integer", "null = the default; 0 = never call the model")
+        .answers(200, "the settings", "$Settings");
+    doc.op("GET", "/api/ops/kill-switch", "The cluster-wide kill switch").answers(200, "the switch", "$KillSwitch");
+    doc.op("PUT", "/api/ops/kill-switch", "Engage the kill switch: no model call leaves any worker")
+        .body("reason?", "string", "at most 500 characters").answers(200, "the switch", "$KillSwitch");
+    doc.op("DELETE", "/api/ops/kill-switch", "Release the kill switch").answers(200, "the switch", "$KillSwitch");
     doc.op("POST", "/api/tenants/{tenantId}/ops/cycles", "Queue a cycle now (manual)")
         .answers(202, "queued", "$CycleQueued");
     doc.op("GET", "/api/tenants/{tenantId}/ops/runs", "The tenant's runs, newest first")

@@ -101,7 +101,7 @@ final class OpenApiDoc {
       if (!required.isEmpty()) {
         s.set("required", required);
       }
-      op.putObject("requestBody").put("required", true).putObject("content")
+      op.putObject("requestBody").put("required", !required.isEmpty()).putObject("content")
           .putObject("application/json").set("schema", s);
       return this;
     }
