@@ -3,6 +3,7 @@ package io.opsagent.action;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import io.opsagent.agent.tools.ActionClass;
 import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.db.Database;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ActionTools {
   private static final Logger log = LoggerFactory.getLogger(ActionTools.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   static final String SEND = "platform-action";
   static final String VERIFY = "verify-action";
 

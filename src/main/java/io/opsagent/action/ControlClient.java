@@ -2,6 +2,7 @@ package io.opsagent.action;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import io.opsagent.notify.send.WebhookSender;
 import java.io.IOException;
 import java.net.URI;
@@ -23,7 +24,7 @@ import okhttp3.Response;
  * redirects are not followed.
  */
 final class ControlClient implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final MediaType APPLICATION_JSON = MediaType.get("application/json");
   static final Duration TIMEOUT = Duration.ofSeconds(15);
 

@@ -2,6 +2,7 @@ package io.opsagent.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opsagent.Json;
 import io.opsagent.agent.cycle.ContextBuilder;
 import io.opsagent.agent.cycle.StateGatherer;
 import io.opsagent.agent.cycle.SystemPrompt;
@@ -80,7 +81,7 @@ import org.slf4j.MDC;
 public final class OpsAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OpsAgent.class);
   public static final String BUDGET_TITLE = "opsagent daily token budget spent";
-  private static final ObjectMapper PROMPT_JSON = new ObjectMapper();
+  private static final ObjectMapper PROMPT_JSON = Json.MAPPER;
   static final String ORPHANED = "worker stopped mid-cycle (the process died or was killed);"
       + " marked failed when the tenant's next cycle started";
 

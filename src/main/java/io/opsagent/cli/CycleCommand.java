@@ -1,11 +1,11 @@
 package io.opsagent.cli;
 
+import io.opsagent.Json;
 import io.opsagent.agent.CycleAlreadyRunningException;
 import io.opsagent.agent.UnknownTenantException;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
-import io.opsagent.api.JsonMapper;
 import io.opsagent.api.RunView;
 import io.opsagent.config.Config;
 import io.opsagent.worker.Services;
@@ -36,7 +36,7 @@ final class CycleCommand implements Callable<Integer> {
       }
       // deliveries are durable either way (a worker resumes them); give them a moment to go out now.
       DeliveryWait.awaitSettled(services, tenantId, run.id(), Duration.ofSeconds(20));
-      System.out.println(JsonMapper.create().writeValueAsString(RunView.of(run, JsonMapper.create())));
+      System.out.println(Json.MAPPER.writeValueAsString(RunView.of(run, Json.MAPPER)));
       return run.status() == RunStatus.COMPLETED ? 0 : 1;
     }
   }

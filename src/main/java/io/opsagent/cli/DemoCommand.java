@@ -3,9 +3,9 @@ package io.opsagent.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.opsagent.Json;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.Trigger;
-import io.opsagent.api.JsonMapper;
 import io.opsagent.config.Config;
 import io.opsagent.notify.ChannelType;
 import io.opsagent.platform.Deployment;
@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
     Config config = Config.fromEnv(env);
 
     List<JsonNode> received = new CopyOnWriteArrayList<>();
-    ObjectMapper json = JsonMapper.create();
+    ObjectMapper json = Json.MAPPER;
     HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/alerts", exchange -> {
       received.add(json.readTree(exchange.getRequestBody().readAllBytes()));
@@ -113,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static com.fasterxml.jackson.databind.node.ObjectNode webhook(String url) {
-    return JsonMapper.create().createObjectNode().put("url", url);
+    return Json.MAPPER.createObjectNode().put("url", url);
   }
 
   private static void printRun(PrintStream out, ObjectMapper json, Tenant t, OpsRun run) throws IOException {

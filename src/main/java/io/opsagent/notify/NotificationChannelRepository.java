@@ -3,6 +3,7 @@ package io.opsagent.notify;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import io.opsagent.config.ConfigException;
 import io.opsagent.db.Ids;
 import io.opsagent.db.SecretBox;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NotificationChannelRepository {
   private static final Logger log = LoggerFactory.getLogger(NotificationChannelRepository.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final int BATCH = 500;
 
   private final Jdbi jdbi;

@@ -1,5 +1,6 @@
 package io.opsagent.worker;
 
+import io.opsagent.Json;
 import io.opsagent.action.ActionRepository;
 import io.opsagent.action.PlatformActions;
 import io.opsagent.agent.CycleAlreadyRunningException;
@@ -11,7 +12,6 @@ import io.opsagent.api.ActionRoutes;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.ChannelRoutes;
 import io.opsagent.api.IncidentRoutes;
-import io.opsagent.api.JsonMapper;
 import io.opsagent.api.OpsRoutes;
 import io.opsagent.api.PlatformRoutes;
 import io.opsagent.api.RunQueries;
@@ -147,7 +147,7 @@ public final class Worker implements AutoCloseable {
   }
 
   private ApiServer buildApi() {
-    var json = JsonMapper.create();
+    var json = Json.MAPPER;
     List<ApiServer.HealthCheck> checks = new ArrayList<>();
     checks.add(new ApiServer.HealthCheck("database", services.db()::isHealthy));
     if (services.config().redisUrl().isPresent()) {

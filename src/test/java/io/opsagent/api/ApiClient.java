@@ -2,6 +2,7 @@ package io.opsagent.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opsagent.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -11,7 +12,7 @@ import java.net.http.HttpResponse;
 
 /** A tiny HTTP client for API tests: real requests over loopback, JSON parsed with Jackson. */
 public final class ApiClient {
-  private static final ObjectMapper JSON = JsonMapper.create();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private final HttpClient http = HttpClient.newHttpClient();
   private final String base;
   private final String token;

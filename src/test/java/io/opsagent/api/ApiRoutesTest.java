@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opsagent.Json;
 import io.opsagent.agent.run.RunOutcome;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
@@ -36,19 +37,19 @@ class ApiRoutesTest {
     db = TestDatabase.create(ApiRoutesTest.class);
     var jdbi = db.database().jdbi();
     deployments = new DeploymentRepository(jdbi);
-    var routes = new PlatformRoutes(JsonMapper.create(), new TenantRepository(jdbi),
+    var routes = new PlatformRoutes(Json.MAPPER, new TenantRepository(jdbi),
         new WorkspaceRepository(jdbi), deployments,
         (d, status) -> {
           statusChanges.add(d.id() + "→" + status);
           return PlatformRoutes.Reaction.QUEUED;
         });
     var tenants = new TenantRepository(jdbi);
-    var channelRoutes = new ChannelRoutes(JsonMapper.create(), tenants, new WorkspaceRepository(jdbi),
+    var channelRoutes = new ChannelRoutes(Json.MAPPER, tenants, new WorkspaceRepository(jdbi),
         new NotificationChannelRepository(jdbi, false));
     runs = new RunRepository(jdbi);
-    var runRoutes = new RunRoutes(JsonMapper.create(), tenants, runs, new NotificationRepository(jdbi),
+    var runRoutes = new RunRoutes(Json.MAPPER, tenants, runs, new NotificationRepository(jdbi),
         new RunQueries(jdbi));
-    server = new ApiServer("secret-token", JsonMapper.create(),
+    server = new ApiServer("secret-token", Json.MAPPER,
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
         List.of(new ApiServer.HealthCheck("database", db.database()::isHealthy)),
         List.of(routes, channelRoutes, runRoutes))

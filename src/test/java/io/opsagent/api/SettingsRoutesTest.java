@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opsagent.Json;
 import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.agent.trust.Mode;
@@ -28,7 +29,7 @@ class SettingsRoutesTest {
   static void start() {
     db = TestDatabase.create(SettingsRoutesTest.class);
     var jdbi = db.database().jdbi();
-    var json = JsonMapper.create();
+    var json = Json.MAPPER;
     var tenants = new TenantRepository(jdbi);
     var settings = new TenantSettings(jdbi, Mode.DRY_RUN);
     killSwitch = new KillSwitch(jdbi);

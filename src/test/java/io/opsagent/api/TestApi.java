@@ -2,6 +2,7 @@ package io.opsagent.api;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opsagent.Json;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.db.Database;
 import io.opsagent.notify.NotificationChannelRepository;
@@ -22,7 +23,7 @@ final class TestApi implements AutoCloseable {
 
   private TestApi(Database db) {
     var jdbi = db.jdbi();
-    var json = JsonMapper.create();
+    var json = Json.MAPPER;
     var tenants = new TenantRepository(jdbi);
     var workspaces = new WorkspaceRepository(jdbi);
     this.server = new ApiServer(TOKEN, json, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),

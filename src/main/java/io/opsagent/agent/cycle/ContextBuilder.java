@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentEvent;
 import io.opsagent.platform.DeploymentStatus;
@@ -34,7 +35,7 @@ public final class ContextBuilder {
   /** Each problem list shows at most this many deployments (the counts stay exact). */
   static final int MAX_LISTED = 100;
   /** A scheduled backup older than this (or never made) is overdue. */
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   /** The state document alone (what {@code getInfrastructureOverview} returns). */
   public static String stateJson(TenantState s, String runId) {

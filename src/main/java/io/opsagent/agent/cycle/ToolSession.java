@@ -2,10 +2,10 @@ package io.opsagent.agent.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import io.opsagent.agent.guard.ActionGate;
 import io.opsagent.agent.llm.Block;
 import io.opsagent.agent.tools.ActionClass;
@@ -37,9 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ToolSession {
   private static final Logger log = LoggerFactory.getLogger(ToolSession.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectMapper SORTED = new ObjectMapper()
-      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final ObjectMapper JSON = Json.MAPPER;
+  private static final ObjectMapper SORTED = Json.CANONICAL;
   static final String REPEATED = "repeated call";
   static final int MAX_RECORDED_RESULT = 2000;
 

@@ -22,6 +22,7 @@ import com.anthropic.models.messages.ToolUseBlockParam;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import io.opsagent.agent.run.TokenUsage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ import java.util.Map;
  */
 public final class AnthropicModelClient implements ModelClient {
   static final long MAX_TOKENS = 4096;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final CacheControlEphemeral EPHEMERAL = CacheControlEphemeral.builder().build();
 
   private final AnthropicClient client;

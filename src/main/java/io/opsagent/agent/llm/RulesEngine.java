@@ -3,6 +3,7 @@ package io.opsagent.agent.llm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import io.opsagent.agent.run.TokenUsage;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.List;
  */
 public final class RulesEngine implements ModelClient {
   public static final String MODEL_ID = "rules";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   @Override
   public String modelId() {

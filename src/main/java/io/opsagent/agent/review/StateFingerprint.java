@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import io.opsagent.platform.DeploymentEvent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,7 +25,7 @@ import java.util.TreeSet;
  * ({@code eventSignatures}), so a deployment repeating the same warning does not buy a model call.
  */
 public record StateFingerprint(String stateSha256, Set<String> eventSignatures, boolean statusChange) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final Set<String> VOLATILE_ROOT = Set.of("runId", "gatheredAt", "eventsSince", "recentEvents");
   private static final Set<String> VOLATILE_FIELDS = Set.of("since", "versionCheckedAt");
 

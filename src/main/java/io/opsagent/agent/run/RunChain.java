@@ -1,7 +1,7 @@
 package io.opsagent.agent.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.opsagent.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -20,8 +20,7 @@ import java.util.TreeMap;
  * decimal string. Changing any recorded field of a run changes its hash, and so breaks the chain.
  */
 public final class RunChain {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final ObjectMapper JSON = Json.CANONICAL;
 
   private RunChain() {}
 

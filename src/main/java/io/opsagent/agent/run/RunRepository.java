@@ -1,5 +1,6 @@
 package io.opsagent.agent.run;
 
+import io.opsagent.Json;
 import io.opsagent.db.Database;
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
@@ -81,7 +82,7 @@ public final class RunRepository {
           .bind("id", runId)
           .bind("status", o.status().wire())
           .bind("finishedAt", Times.now())
-          .bind("summary", truncate(o.summary(), MAX_SUMMARY))
+          .bind("summary", Json.truncate(o.summary(), MAX_SUMMARY))
           .bind("actionsJson", o.actionsJson())
           .bind("input", o.tokens().input())
           .bind("output", o.tokens().output())
@@ -91,9 +92,9 @@ public final class RunRepository {
           .bind("model", o.model())
           .bind("fallback", o.fallbackReason() == null ? null : o.fallbackReason().wire())
           .bind("cost", o.costUsd())
-          .bind("error", truncate(o.error(), MAX_ERROR))
+          .bind("error", Json.truncate(o.error(), MAX_ERROR))
           .bind("dryRun", o.dryRun())
-          .bind("reasoning", truncate(o.reasoning(), MAX_REASONING))
+          .bind("reasoning", Json.truncate(o.reasoning(), MAX_REASONING))
           .bind("promptSha256", o.promptSha256())
           .bind("requestIds", o.requestIds().isEmpty() ? null : String.join(",", o.requestIds()))
           .execute();
@@ -119,7 +120,7 @@ public final class RunRepository {
           .bind("tenantId", tenantId)
           .bind("trigger", trigger.wire())
           .bind("now", now)
-          .bind("summary", truncate(summary, MAX_SUMMARY))
+          .bind("summary", Json.truncate(summary, MAX_SUMMARY))
           .bind("skip", reason.wire())
           .execute();
       addUsage(h, tenantId, 1, 0, TokenUsage.NONE, BigDecimal.ZERO);
@@ -329,7 +330,4 @@ public final class RunRepository {
   }
 
   /** {@code s} cut to at most {@code max} characters, marked with an ellipsis when cut. */
-  public static String truncate(String s, int max) {
-    return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
-  }
 }

@@ -3,6 +3,7 @@ package io.opsagent.agent.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import io.opsagent.agent.llm.ToolSpec;
 import io.opsagent.incident.Incidents;
 import io.opsagent.notify.Alert;
@@ -28,7 +29,7 @@ public final class OpsTools {
   public static final String GET_INFRASTRUCTURE_OVERVIEW = "getInfrastructureOverview";
   public static final String SEND_ALERT = "sendAlert";
   public static final String RECORD_ACTION = "recordAction";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   /** What a handler may know about the call: whose cycle it is and the state gathered for it. */
   public record CallContext(String tenantId, String runId, String stateJson) {}

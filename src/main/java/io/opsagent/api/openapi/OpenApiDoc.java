@@ -3,6 +3,7 @@ package io.opsagent.api.openapi;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
  * those under {@code /api/} need the bearer token.
  */
 final class OpenApiDoc {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 
   private final ObjectNode root = JSON.createObjectNode();

@@ -1,5 +1,6 @@
 package io.opsagent.notify.delivery;
 
+import io.opsagent.Json;
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
 import io.opsagent.notify.Alert;
@@ -75,7 +76,7 @@ public final class NotificationRepository {
     List<Delivery> out = new ArrayList<>();
     for (NotificationChannel c : channels) {
       Delivery d = new Delivery(Ids.newId(), alert.tenantId(), c.id(), alert.workspaceId(), alert.runId(),
-          alert.deploymentId(), alert.severity(), truncate(alert.title(), 500), truncate(alert.body(), 8000),
+          alert.deploymentId(), alert.severity(), Json.truncate(alert.title(), 500), Json.truncate(alert.body(), 8000),
           DeliveryStatus.PENDING, 0, null, now, null, alert.incidentKey(), alert.status());
       h.createUpdate("""
               INSERT INTO notifications (id, tenant_id, channel_id, workspace_id, run_id, deployment_id,
@@ -125,7 +126,7 @@ public final class NotificationRepository {
                   status = CASE WHEN attempts + 1 >= :max THEN 'failed' ELSE 'pending' END
               WHERE id = :id AND status = 'pending'""")
           .bind("id", id)
-          .bind("error", truncate(error, 2000))
+          .bind("error", Json.truncate(error, 2000))
           .bind("max", maxAttempts)
           .bind("now", Times.now())
           .execute();
@@ -156,7 +157,4 @@ public final class NotificationRepository {
         rs.getString("alert_status"));
   }
 
-  private static String truncate(String s, int max) {
-    return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
-  }
 }

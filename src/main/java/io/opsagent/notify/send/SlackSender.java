@@ -3,6 +3,7 @@ package io.opsagent.notify.send;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import io.opsagent.notify.Delivery;
 import io.opsagent.notify.NotificationChannel;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ import java.util.Map;
  * instead of its severity, and the context line names the incident.
  */
 public final class SlackSender implements Sender {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final HttpPoster poster;
 

@@ -2,6 +2,7 @@ package io.opsagent.notify.send;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Json;
 import io.opsagent.notify.Delivery;
 import io.opsagent.notify.NotificationChannel;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class WebhookSender implements Sender {
   static final String SIGNATURE_HEADER = "X-Opsagent-Signature";
   static final String WHSEC_PREFIX = "whsec_";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final HttpPoster poster;
   private final Clock clock;
