@@ -184,12 +184,14 @@ public final class OpsScheduler {
 
   /** The tenant's switch, interval and next due time, for {@code GET .../ops/schedule}. */
   public OpsSchedule schedule(String tenantId) {
-    boolean enabled = store.state(tenantId).enabled();
-    Instant next = client.getScheduledExecution(OpsCycleTask.id(tenantId))
+    ScheduleStore.State state = store.state(tenantId);
+    // switched off (even while the cycle that will remove the row still runs): no next run
+    boolean recurs = state.enabled() && !Boolean.FALSE.equals(state.pendingRecurring());
+    Instant next = !state.enabled() ? null : client.getScheduledExecution(OpsCycleTask.id(tenantId))
         .map(row -> !row.isPicked() ? row.getExecutionTime()
-            : ((OpsCycleJob) row.getData()).recurring() ? slots.next(tenantId, Instant.now()) : null)
+            : ((OpsCycleJob) row.getData()).recurring() && recurs ? slots.next(tenantId, Instant.now()) : null)
         .orElse(null);
-    return new OpsSchedule(enabled, slots.interval(), next);
+    return new OpsSchedule(state.enabled(), slots.interval(), next);
   }
 
   /** Switches the tenant's recurring cycle on (persisted) and schedules it. */

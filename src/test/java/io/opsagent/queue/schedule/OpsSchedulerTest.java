@@ -165,6 +165,24 @@ class OpsSchedulerTest {
   }
 
   @Test
+  void aTenantSwitchedOffWhileItsCycleRunsShowsNoNextRun() throws Exception {
+    String t = aTenant();
+    scheduler.ensureOpsSchedule(t);
+    RecordingRunner.Gate gate = runner.hold(t);
+    startQueues();
+    scheduler.runNow(t, Trigger.MANUAL);
+    assertThat(gate.entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    scheduler.disable(t);
+
+    assertThat(scheduler.schedule(t).enabled()).isFalse();
+    assertThat(scheduler.schedule(t).nextRunAt()).as("no next run while the last one finishes").isNull();
+    gate.release();
+    await().atMost(Duration.ofSeconds(10)).until(() -> rowsOf(t) == 0);
+    assertThat(scheduler.schedule(t).nextRunAt()).isNull();
+  }
+
+  @Test
   void aTriggerFindingACycleQueuedButNotStartedJoinsIt() {
     String t = aTenant();
     scheduler.ensureOpsSchedule(t);
