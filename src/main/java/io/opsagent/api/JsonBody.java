@@ -31,7 +31,7 @@ import java.util.TreeSet;
  * surrogate, and single-line values ({@link #required}, {@link #optional}: names, types, versions)
  * no control character at all.
  */
-final class JsonBody {
+public final class JsonBody {
   static final int MAX_BYTES = 1024 * 1024;
 
   private final ObjectNode node;
@@ -41,11 +41,11 @@ final class JsonBody {
   }
 
   /** Reads the body of {@code ctx} as strict UTF-8 (413 past {@link #MAX_BYTES}) and parses it. */
-  static JsonBody parse(ObjectMapper json, Context ctx) {
+  public static JsonBody parse(ObjectMapper json, Context ctx) {
     return parse(json, utf8(read(ctx)));
   }
 
-  static JsonBody parse(ObjectMapper json, String raw) {
+  public static JsonBody parse(ObjectMapper json, String raw) {
     if (raw == null || raw.isBlank()) {
       throw ApiException.badRequest("request body must be a JSON object");
     }
@@ -62,22 +62,22 @@ final class JsonBody {
   }
 
   /** A single-line text field that must be present. */
-  String required(String field, int maxLength) {
+  public String required(String field, int maxLength) {
     return optional(field, maxLength)
         .orElseThrow(() -> ApiException.badRequest("'" + field + "' is required"));
   }
 
   /** A single-line text field (a name, type, version…): no control characters. */
-  Optional<String> optional(String field, int maxLength) {
+  public Optional<String> optional(String field, int maxLength) {
     return text(field, maxLength, false);
   }
 
   /** A multi-line text field (a message): tabs and line breaks allowed, other control characters not. */
-  Optional<String> optionalText(String field, int maxLength) {
+  public Optional<String> optionalText(String field, int maxLength) {
     return text(field, maxLength, true);
   }
 
-  Optional<Boolean> optionalBoolean(String field) {
+  public Optional<Boolean> optionalBoolean(String field) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       return Optional.empty();
@@ -89,7 +89,7 @@ final class JsonBody {
   }
 
   /** An ISO-8601 instant such as {@code 2026-01-31T03:00:00Z}. */
-  Optional<Instant> optionalInstant(String field) {
+  public Optional<Instant> optionalInstant(String field) {
     return optional(field, 64).map(s -> {
       try {
         return Instant.parse(s);
@@ -99,7 +99,7 @@ final class JsonBody {
     });
   }
 
-  ObjectNode requiredObject(String field) {
+  public ObjectNode requiredObject(String field) {
     JsonNode v = node.get(field);
     if (!(v instanceof ObjectNode o)) {
       throw ApiException.badRequest("'" + field + "' is required and must be a JSON object");
@@ -107,12 +107,12 @@ final class JsonBody {
     return o;
   }
 
-  Optional<ObjectNode> optionalObject(String field) {
+  public Optional<ObjectNode> optionalObject(String field) {
     return node.hasNonNull(field) ? Optional.of(requiredObject(field)) : Optional.empty();
   }
 
   /** A whole number of at least 0 (absent or null: empty). */
-  Optional<Long> optionalNonNegativeLong(String field) {
+  public Optional<Long> optionalNonNegativeLong(String field) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       return Optional.empty();
@@ -123,21 +123,21 @@ final class JsonBody {
     return Optional.of(v.longValue());
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return node.isEmpty();
   }
 
-  boolean has(String field) {
+  public boolean has(String field) {
     return node.has(field);
   }
 
   /** True when {@code field} is present with the value {@code null} (clears it, where allowed). */
-  boolean isNull(String field) {
+  public boolean isNull(String field) {
     return node.has(field) && node.get(field).isNull();
   }
 
   /** Refuses fields not in {@code allowed} (a typo must not be silently ignored) and an empty body. */
-  void allowOnly(Set<String> allowed) {
+  public void allowOnly(Set<String> allowed) {
     List<String> unknown = new ArrayList<>();
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String f = it.next();

@@ -12,14 +12,14 @@ import java.util.function.Function;
  * The query parameters of a route that takes some: a name the route does not know, or one given
  * twice, is a 400 (a misspelt filter must not silently return everything).
  */
-final class QueryParams {
+public final class QueryParams {
   private final Map<String, List<String>> params;
 
   private QueryParams(Map<String, List<String>> params) {
     this.params = params;
   }
 
-  static QueryParams of(Context ctx, String... accepted) {
+  public static QueryParams of(Context ctx, String... accepted) {
     Map<String, List<String>> params = ctx.queryParamMap();
     Set<String> known = Set.of(accepted);
     List<String> unknown = new ArrayList<>();
@@ -37,7 +37,7 @@ final class QueryParams {
     return new QueryParams(params);
   }
 
-  Optional<String> get(String name) {
+  public Optional<String> get(String name) {
     List<String> values = params.get(name);
     if (values == null || values.isEmpty()) {
       return Optional.empty();
@@ -52,7 +52,7 @@ final class QueryParams {
     return Optional.of(v);
   }
 
-  int limit(int byDefault, int max) {
+  public int limit(int byDefault, int max) {
     return get("limit").map(raw -> {
       try {
         int n = Integer.parseInt(raw);
@@ -67,7 +67,7 @@ final class QueryParams {
   }
 
   /** A value of a closed set, parsed by {@code parse} (which throws on anything else). */
-  <E> Optional<E> oneOf(String name, Function<String, E> parse, String accepted) {
+  public <E> Optional<E> oneOf(String name, Function<String, E> parse, String accepted) {
     return get(name).map(raw -> {
       try {
         return parse.apply(raw);

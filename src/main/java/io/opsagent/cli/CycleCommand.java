@@ -6,7 +6,7 @@ import io.opsagent.agent.UnknownTenantException;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
-import io.opsagent.api.RunView;
+import io.opsagent.api.routes.RunView;
 import io.opsagent.config.Config;
 import io.opsagent.worker.Services;
 import java.time.Duration;

@@ -10,7 +10,7 @@ import io.javalin.http.HttpStatus;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiServer;
-import io.opsagent.api.TenantStatusQuery;
+import io.opsagent.api.routes.TenantStatusQuery;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.schedule.OpsScheduler;

@@ -9,6 +9,8 @@ import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.agent.trust.Mode;
 import io.opsagent.agent.trust.TenantSettings;
+import io.opsagent.api.routes.PlatformRoutes;
+import io.opsagent.api.routes.SettingsRoutes;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.WorkspaceRepository;

@@ -9,8 +9,6 @@ import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.Workspace;
 import io.opsagent.platform.WorkspaceRepository;
 
-
-
 /**
  * Small builders for test data: {@code fixtures.tenant("acme").workspace("web").deployment("api",
  * FAILED)}. Each call writes through the real repositories.

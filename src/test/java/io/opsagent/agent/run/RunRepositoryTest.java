@@ -2,9 +2,6 @@ package io.opsagent.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.opsagent.agent.run.RunOutcome;
-import io.opsagent.agent.run.SkipReason;
-import io.opsagent.agent.run.TokenUsage;
 import io.opsagent.db.Times;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;

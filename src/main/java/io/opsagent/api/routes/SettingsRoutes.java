@@ -1,4 +1,4 @@
-package io.opsagent.api;
+package io.opsagent.api.routes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
@@ -7,6 +7,10 @@ import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.agent.trust.Mode;
 import io.opsagent.agent.trust.TenantSettings;
+import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiServer;
+import io.opsagent.api.JsonBody;
+import io.opsagent.api.PathTenant;
 import io.opsagent.platform.TenantRepository;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.opsagent.api;
+package io.opsagent.api.routes;
 
 import io.opsagent.agent.guard.CircuitBreaker;
 import io.opsagent.agent.run.OpsRun;

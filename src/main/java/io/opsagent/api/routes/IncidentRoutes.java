@@ -1,7 +1,11 @@
-package io.opsagent.api;
+package io.opsagent.api.routes;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiServer;
+import io.opsagent.api.PathTenant;
+import io.opsagent.api.QueryParams;
 import io.opsagent.incident.Incident;
 import io.opsagent.incident.Incidents;
 import io.opsagent.platform.TenantRepository;

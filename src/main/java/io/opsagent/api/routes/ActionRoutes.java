@@ -1,8 +1,11 @@
-package io.opsagent.api;
+package io.opsagent.api.routes;
 
 import io.javalin.Javalin;
 import io.opsagent.action.ActionRepository;
 import io.opsagent.action.OpsAction;
+import io.opsagent.api.ApiServer;
+import io.opsagent.api.PathTenant;
+import io.opsagent.api.QueryParams;
 import io.opsagent.platform.TenantRepository;
 import java.util.LinkedHashMap;
 import java.util.Map;

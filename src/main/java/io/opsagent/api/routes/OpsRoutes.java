@@ -1,9 +1,12 @@
-package io.opsagent.api;
+package io.opsagent.api.routes;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.Trigger;
+import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiServer;
+import io.opsagent.api.PathTenant;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.schedule.OpsSchedule;
 import io.opsagent.queue.schedule.OpsScheduler;

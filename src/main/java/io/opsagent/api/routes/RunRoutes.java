@@ -1,4 +1,4 @@
-package io.opsagent.api;
+package io.opsagent.api.routes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
@@ -6,6 +6,10 @@ import io.javalin.http.Context;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
+import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiServer;
+import io.opsagent.api.PathTenant;
+import io.opsagent.api.QueryParams;
 import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.TenantRepository;
 

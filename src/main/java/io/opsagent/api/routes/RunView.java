@@ -1,4 +1,4 @@
-package io.opsagent.api;
+package io.opsagent.api.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

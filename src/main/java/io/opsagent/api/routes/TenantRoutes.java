@@ -1,8 +1,12 @@
-package io.opsagent.api;
+package io.opsagent.api.routes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiServer;
+import io.opsagent.api.PathTenant;
+import io.opsagent.api.QueryParams;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
