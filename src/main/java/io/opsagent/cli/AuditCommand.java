@@ -1,7 +1,6 @@
 package io.opsagent.cli;
 
 import io.opsagent.agent.run.RunChain;
-import io.opsagent.config.Config;
 import io.opsagent.worker.Services;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +23,7 @@ final class AuditCommand implements Callable<Integer> {
       System.err.println("opsagent: audit takes verify, got '" + action + "'");
       return 2;
     }
-    try (Services services = Services.open(Config.fromEnv())) {
+    try (Services services = Services.open(ExistingDatabase.config())) {
       if (services.tenants().find(tenantId).isEmpty()) {
         System.err.println("opsagent: no tenant with id " + tenantId);
         return 2;

@@ -7,7 +7,6 @@ import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.routes.RunView;
-import io.opsagent.config.Config;
 import io.opsagent.worker.Services;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -22,7 +21,7 @@ final class CycleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (Services services = Services.open(Config.fromEnv())) {
+    try (Services services = Services.open(ExistingDatabase.config())) {
       services.notifier().start(); // the notification queue delivers the run's alerts while we wait
       OpsRun run;
       try {

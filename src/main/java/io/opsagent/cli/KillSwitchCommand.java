@@ -1,7 +1,6 @@
 package io.opsagent.cli;
 
 import io.opsagent.agent.trust.KillSwitch;
-import io.opsagent.config.Config;
 import io.opsagent.worker.Services;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,7 +28,7 @@ final class KillSwitchCommand implements Callable<Integer> {
       System.err.println("opsagent: --reason must be at most " + KillSwitch.MAX_REASON + " characters");
       return 2;
     }
-    try (Services services = Services.open(Config.fromEnv())) {
+    try (Services services = Services.open(ExistingDatabase.config())) {
       KillSwitch ks = services.killSwitch();
       KillSwitch.State s = switch (action) {
         case "on" -> ks.engage(reason);

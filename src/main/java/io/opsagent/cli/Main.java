@@ -8,10 +8,10 @@ import picocli.CommandLine;
 @Command(
     name = "opsagent",
     mixinStandardHelpOptions = true,
-    version = "opsagent 0.1.0",
+    versionProvider = VersionProvider.class,
     description = "An autonomous SRE agent for a multi-tenant application-hosting platform.",
     subcommands = {WorkerCommand.class, DemoCommand.class, CycleCommand.class, MigrateCommand.class,
-        KillSwitchCommand.class, AuditCommand.class, RunsCommand.class})
+        KillSwitchCommand.class, AuditCommand.class, RunsCommand.class, TenantsCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
@@ -21,7 +21,7 @@ public final class Main implements Runnable {
   static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof ConfigException) {
+      if (e instanceof ConfigException || e instanceof ExistingDatabase.NoDatabaseException) {
         cmd.getErr().println("opsagent: " + e.getMessage());
         return 2;
       }

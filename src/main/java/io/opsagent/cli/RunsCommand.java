@@ -1,7 +1,6 @@
 package io.opsagent.cli;
 
 import io.opsagent.agent.run.OpsRun;
-import io.opsagent.config.Config;
 import io.opsagent.worker.Services;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,7 +21,7 @@ final class RunsCommand implements Callable<Integer> {
       System.err.println("opsagent: --limit must be between 1 and 500");
       return 2;
     }
-    try (Services services = Services.open(Config.fromEnv())) {
+    try (Services services = Services.open(ExistingDatabase.config())) {
       if (services.tenants().find(tenantId).isEmpty()) {
         System.err.println("opsagent: no tenant with id " + tenantId);
         return 2;

@@ -7,7 +7,9 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +19,12 @@ import org.slf4j.LoggerFactory;
  * events and the delivery log ({@code notifications}). A run still {@code running} and a delivery still
  * {@code pending} are never deleted, whatever their age. Rows go in batches of {@value #BATCH}, each
  * its own short transaction, so a first purge of a large backlog never holds long locks.
+ *
+ * <p>Runs in a tenant's audit chain go oldest first, in chain order ({@code finished_at}, then id), and
+ * only once finished before the cutoff, so what is deleted is always the start of the chain; in the
+ * same transaction the last deleted run's {@code chainHash} becomes the tenant's audit checkpoint
+ * ({@code ops_audit_checkpoints}), from which {@code audit verify} starts: the remaining chain still
+ * verifies, and altering a remaining run is still detected.
  *
  * <p>{@link #task()} runs it daily on a queue: one recurring row per cluster, so one worker purges.
  */
@@ -43,7 +51,9 @@ public final class Retention {
   /** Deletes everything older than the retention period, now. */
   public Deleted purge() {
     Timestamp cutoff = Timestamp.from(Instant.now(clock).minus(keep));
-    int runs = deleteInBatches("ops_agent_runs", "started_at < :cutoff AND status <> 'running'", cutoff);
+    int runs = deleteChainedRuns(cutoff)
+        + deleteInBatches("ops_agent_runs", "started_at < :cutoff AND status <> 'running' AND chain_hash IS NULL",
+            cutoff);
     int events = deleteInBatches("deployment_events", "created_at < :cutoff", cutoff);
     int deliveries = deleteInBatches("notifications", "created_at < :cutoff AND status <> 'pending'", cutoff);
     return new Deleted(runs, events, deliveries);
@@ -57,6 +67,48 @@ public final class Retention {
           log.info("retention purge done olderThan={} runs={} events={} deliveries={}",
               keep, d.runs(), d.events(), d.deliveries());
         });
+  }
+
+  private record Chained(String id, String tenantId, String chainHash, Timestamp finishedAt) {}
+
+  /** Deletes chained runs finished before the cutoff, moving each tenant's checkpoint along in the same batch. */
+  private int deleteChainedRuns(Timestamp cutoff) {
+    int total = 0;
+    while (true) {
+      int deleted = jdbi.inTransaction(h -> {
+        List<Chained> batch = h.createQuery("""
+                SELECT id, tenant_id, chain_hash, finished_at FROM ops_agent_runs
+                WHERE chain_hash IS NOT NULL AND finished_at < :cutoff
+                ORDER BY tenant_id, finished_at, id LIMIT""" + " " + BATCH)
+            .bind("cutoff", cutoff)
+            .map((rs, ctx) -> new Chained(rs.getString("id"), rs.getString("tenant_id"),
+                rs.getString("chain_hash"), rs.getTimestamp("finished_at")))
+            .list();
+        Map<String, Chained> lastOfTenant = new LinkedHashMap<>();
+        batch.forEach(c -> lastOfTenant.put(c.tenantId(), c)); // in chain order: the last one stays
+        for (Chained last : lastOfTenant.values()) {
+          int updated = h.createUpdate("""
+                  UPDATE ops_audit_checkpoints SET chain_hash = :hash, finished_at = :finishedAt
+                  WHERE tenant_id = :tenantId""")
+              .bind("tenantId", last.tenantId()).bind("hash", last.chainHash())
+              .bind("finishedAt", last.finishedAt()).execute();
+          if (updated == 0) {
+            h.createUpdate("""
+                    INSERT INTO ops_audit_checkpoints (tenant_id, chain_hash, finished_at)
+                    VALUES (:tenantId, :hash, :finishedAt)""")
+                .bind("tenantId", last.tenantId()).bind("hash", last.chainHash())
+                .bind("finishedAt", last.finishedAt()).execute();
+          }
+        }
+        return batch.isEmpty() ? 0 : h.createUpdate("DELETE FROM ops_agent_runs WHERE id IN (<ids>)")
+            .bindList("ids", batch.stream().map(Chained::id).toList())
+            .execute();
+      });
+      total += deleted;
+      if (deleted < BATCH) {
+        return total;
+      }
+    }
   }
 
   private int deleteInBatches(String table, String condition, Timestamp cutoff) {

@@ -3,6 +3,8 @@ package io.opsagent.incident;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
+import io.opsagent.agent.trust.Mode;
+import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.db.Ids;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.Notifier;
@@ -39,6 +41,8 @@ import org.slf4j.LoggerFactory;
  *       cluster: it does not depend on the tenant's cycles, which may be skipped, paused or switched
  *       off); one whose problem is gone by then is resolved instead.
  * </ul>
+ *
+ * <p>A tenant in dry-run mode opens no incident: its alerts are neither recorded on one nor sent.
  */
 public final class Incidents {
   private static final Logger log = LoggerFactory.getLogger(Incidents.class);
@@ -51,6 +55,7 @@ public final class Incidents {
   private final Notifier notifier;
   private final Duration reminder;
   private final Clock clock;
+  private final TenantSettings settings;
 
   public Incidents(Jdbi jdbi, Notifier notifier, Duration reminder, Clock clock) {
     this.repo = new IncidentRepository(jdbi);
@@ -58,12 +63,19 @@ public final class Incidents {
     this.notifier = Objects.requireNonNull(notifier, "notifier");
     this.reminder = Objects.requireNonNull(reminder, "reminder");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.settings = new TenantSettings(jdbi, Mode.LIVE); // read only: each tenant's mode
   }
 
   /** What became of an alert: its deliveries, and the incident it was recorded on (if any). */
   public record Outcome(List<String> deliveries, Optional<Incident> incident, boolean paged) {
+    /** A dry-run tenant's alert: no incident, nothing sent. */
+    static final Outcome DRY_RUN = new Outcome(List.of(), Optional.empty(), false);
+
     /** The text the model gets back. */
     public String describe() {
+      if (this == DRY_RUN) {
+        return "the tenant is in dry-run mode: no incident was opened and the alert was not sent";
+      }
       if (incident.isPresent() && !paged) {
         Incident i = incident.get();
         return "recorded on open incident " + i.id() + " (" + i.incidentKey() + "), which already paged"
@@ -82,6 +94,11 @@ public final class Incidents {
    * {@link IllegalArgumentException}), as part of its incident.
    */
   public Outcome alert(Alert alert) {
+    if (settings.get(alert.tenantId()).mode() == Mode.DRY_RUN) {
+      log.info("dry-run tenant: alert not sent, no incident opened tenant={} deployment={}", alert.tenantId(),
+          alert.deploymentId());
+      return Outcome.DRY_RUN;
+    }
     Deployment d = deployments.find(alert.tenantId(), Objects.requireNonNull(alert.deploymentId(), "deploymentId"))
         .orElseThrow(() -> new IllegalArgumentException("unknown deploymentId '" + alert.deploymentId() + "'"));
     Instant now = now();

@@ -17,6 +17,8 @@ import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.agent.tools.ActionClass;
 import io.opsagent.agent.tools.OpsTools;
+import io.opsagent.agent.trust.Mode;
+import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.config.Config;
 import io.opsagent.db.Ids;
 import io.opsagent.notify.ChannelType;
@@ -379,7 +381,33 @@ class GuardrailsEndToEndTest {
     assertThat(next.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(next.summary()).isEqualTo("Back to normal.");
     assertThat(api.requests()).hasSize(2);
-    assertThat(deliveries.listByTenant(t.id(), 100)).hasSize(2);
+    // the closing is announced once, as the opening was: not again by the next completed cycle
+    assertThat(deliveredTo(t.id(), 3)).filteredOn(b -> b.get("severity").asText().equals("info"))
+        .singleElement().satisfies(b -> {
+          assertThat(b.get("title").asText()).isEqualTo(CircuitBreakerPolicy.RESUME_TITLE);
+          assertThat(b.get("workspaceId").isNull()).isTrue();
+        });
+  }
+
+  @Test
+  void aBreakerThatOpenedWithoutAPauseNoticeClosesWithoutAResumedNotice() {
+    var t = tenant("dry-run-outage");
+    var settings = new TenantSettings(jdbi, Mode.LIVE);
+    settings.update(t.id(), Mode.DRY_RUN, false, null);
+    api.then(FakeMessagesApi.error(500, "api_error", "down"))
+        .then(FakeMessagesApi.error(500, "api_error", "down"))
+        .then(FakeMessagesApi.error(500, "api_error", "down"))
+        .then(api.text("Manual probe: fine.", 100, 10));
+    OpsAgent loop = loop();
+    for (int i = 0; i < 3; i++) {
+      loop.runOpsCycle(t.id(), Trigger.EVENT);
+    }
+    assertThat(loop.runOpsCycle(t.id(), Trigger.EVENT).status()).isEqualTo(RunStatus.SKIPPED);
+    settings.update(t.id(), Mode.LIVE, false, null);
+
+    assertThat(loop.runOpsCycle(t.id(), Trigger.MANUAL).status()).isEqualTo(RunStatus.COMPLETED);
+
+    assertThat(deliveries.listByTenant(t.id(), 100)).isEmpty();
   }
 
   @Test

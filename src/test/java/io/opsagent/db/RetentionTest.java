@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opsagent.agent.run.RunChain;
+import io.opsagent.agent.run.RunOutcome;
+import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.run.RunStatus;
+import io.opsagent.agent.run.TokenUsage;
+import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.notify.ChannelType;
 import io.opsagent.notify.NotificationChannelRepository;
@@ -18,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
@@ -109,10 +116,13 @@ class RetentionTest {
 
       await().atMost(Duration.ofSeconds(30)).until(() -> !ids("ops_agent_runs").contains(oldRun));
       assertThat(ids("ops_agent_runs")).contains(recentRun);
-      Instant next = jdbi.withHandle(h -> h.createQuery(
-              "SELECT execution_time FROM deployment_tasks WHERE task_name = 'retention'")
-          .mapTo(Instant.class).one());
-      assertThat(next).as("next purge a day later").isAfter(now.plus(Duration.ofHours(23)));
+      // the purge's rows are gone before its job is rescheduled: wait for that too
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        Instant next = jdbi.withHandle(h -> h.createQuery(
+                "SELECT execution_time FROM deployment_tasks WHERE task_name = 'retention'")
+            .mapTo(Instant.class).one());
+        assertThat(next).as("next purge a day later").isAfter(now.plus(Duration.ofHours(23)));
+      });
     }
   }
 
@@ -131,6 +141,42 @@ class RetentionTest {
     } finally {
       jdbi = db.database().jdbi();
     }
+  }
+
+  @Test
+  void deletingAChainsOldestRunsKeepsItVerifiableFromTheCheckpointAndAlterationsStillShow() {
+    RunRepository runs = new RunRepository(jdbi);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(chainedRun(runs, i));
+    }
+    Instant lastOldFinished = runs.find(tenant, ids.get(2)).orElseThrow().finishedAt();
+    await().until(() -> Instant.now().isAfter(lastOldFinished));
+    Instant cutoff = Instant.now();
+    await().until(() -> Instant.now().isAfter(cutoff));
+    for (int i = 3; i < 5; i++) {
+      ids.add(chainedRun(runs, i));
+    }
+
+    Retention.Deleted deleted = new Retention(jdbi, NINETY_DAYS,
+        Clock.fixed(cutoff.plus(NINETY_DAYS), java.time.ZoneOffset.UTC)).purge();
+
+    assertThat(deleted.runs()).isEqualTo(3);
+    assertThat(ids("ops_agent_runs")).containsExactlyInAnyOrder(ids.get(3), ids.get(4));
+    RunChain.Verification intact = runs.verifyChain(tenant);
+    assertThat(intact.intact()).as("first altered: %s", intact.firstAlteredRunId()).isTrue();
+    assertThat(intact.chained()).isEqualTo(2);
+
+    jdbi.useHandle(h -> h.createUpdate("UPDATE ops_agent_runs SET summary = 'nothing happened' WHERE id = :id")
+        .bind("id", ids.get(3)).execute());
+    assertThat(runs.verifyChain(tenant).firstAlteredRunId()).isEqualTo(ids.get(3));
+  }
+
+  private String chainedRun(RunRepository runs, int i) {
+    String id = runs.start(tenant, Trigger.MANUAL).id();
+    runs.finish(id, new RunOutcome(RunStatus.COMPLETED, "run " + i, "[]", new TokenUsage(1, 1, 0, 0), 1,
+        "rules", null, null, null));
+    return id;
   }
 
   private String run(String status, Instant startedAt) {

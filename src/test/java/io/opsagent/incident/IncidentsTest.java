@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opsagent.agent.trust.Mode;
+import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.config.Config;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.ChannelType;
@@ -87,6 +89,19 @@ class IncidentsTest {
     assertThat(payload.get("status").asText()).isEqualTo("firing");
     assertThat(payload.get("incidentKey").asText()).isEqualTo(open.incidentKey());
     assertThat(payload.get("deploymentId").asText()).isEqualTo(d.id());
+  }
+
+  @Test
+  void aDryRunTenantsAlertOpensNoIncidentAndIsNotSent() {
+    Deployment d = failedDeploymentWithHook("dry-run");
+    new TenantSettings(db.database().jdbi(), Mode.LIVE).update(d.tenantId(), Mode.DRY_RUN, false, null);
+
+    Incidents.Outcome outcome = incidents.alert(alert(d, "checkout is FAILED"));
+
+    assertThat(outcome.paged()).isFalse();
+    assertThat(outcome.describe()).contains("dry-run");
+    assertThat(incidents.list(d.tenantId(), Incident.Status.OPEN)).isEmpty();
+    assertThat(deliveries.listByTenant(d.tenantId(), 10)).isEmpty();
   }
 
   @Test

@@ -133,6 +133,26 @@ public final class CircuitBreaker {
     return first;
   }
 
+  /**
+   * Closes the breaker like {@link #resetCircuitBreaker}, and says whether to announce it: true
+   * exactly once per closing, cluster-wide, and only when the opening was announced (claimed by
+   * {@link #markOpenedAndShouldAlert}); false for a breaker that was closed, or opened unannounced.
+   */
+  public boolean closeAndShouldAnnounce(String tenantId) {
+    Instant now = Times.now();
+    int claimed = jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE ops_circuit_breakers SET reset_at = :now, opened_at = NULL, alerted_at = NULL,
+                updated_at = :now
+            WHERE tenant_id = :tenantId AND alerted_at IS NOT NULL""")
+        .bind("tenantId", tenantId).bind("now", now).execute());
+    if (claimed == 1) {
+      log.info("tenant={} circuitBreaker=closed announced=true", tenantId);
+      return true;
+    }
+    resetCircuitBreaker(tenantId);
+    return false;
+  }
+
   /** Closes the breaker: earlier runs no longer count and the next opening is announced again. */
   public void resetCircuitBreaker(String tenantId) {
     Instant now = Times.now();

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  *       an outage of the model provider never silences a failure; then,
  *       when the breaker has just opened, one {@code warning} alert (tenant-wide channels) says the
  *       agent is paused and why — once per opening, across processes, not once per skipped cycle.
+ *       When a cycle completes and closes a breaker whose pause was announced, one {@code info}
+ *       notice (tenant-wide channels) says the agent resumed — once per closing, across processes.
  *       Each alert is recorded on its own: one that cannot be recorded is logged and does not keep
  *       the others from going out.
  * </ul>
@@ -39,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class CircuitBreakerPolicy implements CyclePolicy {
   private static final Logger log = LoggerFactory.getLogger(CircuitBreakerPolicy.class);
   public static final String PAUSE_TITLE = "opsagent paused for this tenant";
+  public static final String RESUME_TITLE = "opsagent resumed for this tenant";
 
   private final CircuitBreaker breaker;
   private final Notifier notifier;
@@ -82,7 +85,12 @@ public final class CircuitBreakerPolicy implements CyclePolicy {
   @Override
   public void finished(OpsRun run) {
     if (run.status() == RunStatus.COMPLETED) {
-      breaker.resetCircuitBreaker(run.tenantId());
+      if (breaker.closeAndShouldAnnounce(run.tenantId()) && !silenced.test(run.tenantId())) {
+        send(new Alert(run.tenantId(), null, Severity.INFO, RESUME_TITLE,
+            "A cycle of the agent succeeded again, so the agent is no longer paused for this tenant:"
+                + " scheduled cycles run as usual. Run: " + run.id(), run.id()));
+        log.info("circuit breaker closed tenant={} run={}", run.tenantId(), run.id());
+      }
       return;
     }
     if (run.status() != RunStatus.FAILED && run.status() != RunStatus.SKIPPED) {
@@ -92,7 +100,8 @@ public final class CircuitBreakerPolicy implements CyclePolicy {
     if (!silent) {
       alertFailedDeployments(run);
     }
-    if (breaker.markOpenedAndShouldAlert(run.tenantId()) && !silent) {
+    // a silenced tenant's opening stays unannounced: switched to live, it gets the pause notice then
+    if (!silent && breaker.markOpenedAndShouldAlert(run.tenantId())) {
       String why = run.status() == RunStatus.FAILED && run.error() != null ? run.error() : run.summary();
       send(new Alert(run.tenantId(), null, Severity.WARNING, PAUSE_TITLE,
           "The last " + CircuitBreaker.FAILURES_TO_OPEN + " agent cycles failed, so the agent is"
