@@ -6,6 +6,10 @@
   var POLL_MS = 2000;
 
   function refresh(region) {
+    var focused = document.activeElement;
+    if (focused && focused.tagName === 'INPUT' && region.contains(focused)) {
+      return Promise.resolve();  // someone is typing here (the kill switch's reason): keep the form
+    }
     return fetch(region.getAttribute('data-live'), {credentials: 'same-origin', headers: {'Accept': 'text/html'}})
       .then(function (r) {
         if (r.status === 401) { window.location.assign('/ui/login'); }

@@ -7,10 +7,14 @@ import gg.jte.output.StringOutput;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.opsagent.action.ActionRepository;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.Trigger;
+import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.routes.TenantStatusQuery;
+import io.opsagent.incident.Incident;
+import io.opsagent.incident.Incidents;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.schedule.OpsScheduler;
@@ -20,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -32,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * the session's CSRF token. Pages are rendered on the server from jte templates compiled at build
  * time, which HTML-escape everything they print; the only script is a static file, and every page
  * is sent with a Content-Security-Policy that forbids inline script and style.
+ *
+ * <p>Every page shows the cluster-wide kill switch at the top, with the button that engages it (with
+ * a reason) or releases it, like {@code PUT} / {@code DELETE /api/ops/kill-switch}.
  */
 public final class Dashboard implements ApiServer.Routes {
   private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
@@ -46,14 +54,18 @@ public final class Dashboard implements ApiServer.Routes {
   private final DashboardQueries queries;
   private final TenantRepository tenants;
   private final OpsScheduler scheduler;
+  private final KillSwitch killSwitch;
   private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
 
   public Dashboard(String apiToken, Jdbi jdbi, ObjectMapper json, TenantStatusQuery statuses, RunRepository runs,
-      TenantRepository tenants, DeploymentRepository deployments, OpsScheduler scheduler, Clock clock) {
+      TenantRepository tenants, DeploymentRepository deployments, OpsScheduler scheduler, KillSwitch killSwitch,
+      Incidents incidents, ActionRepository actions, Clock clock) {
     this.sessions = new UiSession(apiToken, clock);
-    this.queries = new DashboardQueries(jdbi, statuses, runs, deployments, json, clock);
+    this.queries = new DashboardQueries(jdbi, statuses, runs, deployments,
+        new DashboardQueries.Sources(killSwitch, incidents, actions), json, clock);
     this.tenants = tenants;
     this.scheduler = scheduler;
+    this.killSwitch = killSwitch;
   }
 
   @Override
@@ -72,11 +84,20 @@ public final class Dashboard implements ApiServer.Routes {
       ctx.redirect("/ui/login", HttpStatus.SEE_OTHER);
     });
     app.get("/ui/static/{file}", this::staticFile);
-    app.get("/ui/", ctx -> html(ctx, 200, "tenants.jte", new Views.TenantsPage(queries.tenants(), csrf(ctx))));
+    app.get("/ui/", ctx -> html(ctx, 200, "tenants.jte",
+        new Views.TenantsPage(queries.tenants(), queries.killSwitch(), csrf(ctx))));
     app.get("/ui/fragments/tenants", ctx -> html(ctx, 200, "tenantRows.jte",
-        new Views.TenantsPage(queries.tenants(), csrf(ctx))));
+        new Views.TenantsPage(queries.tenants(), null, csrf(ctx))));
+    app.get("/ui/fragments/kill-switch", ctx -> html(ctx, 200, "killSwitch.jte",
+        new Views.Banner(queries.killSwitch(), csrf(ctx), back(ctx))));
+    app.post("/ui/kill-switch/engage", this::engage);
+    app.post("/ui/kill-switch/release", ctx -> {
+      killSwitch.release();
+      log.warn("kill switch released from the dashboard remote={}", ctx.ip());
+      respond(ctx, "The kill switch is released.");
+    });
     app.get("/ui/tenants/{tenantId}", ctx -> live(ctx).ifPresent(live ->
-        html(ctx, 200, "tenant.jte", new Views.TenantPage(live, csrf(ctx)))));
+        html(ctx, 200, "tenant.jte", new Views.TenantPage(live, queries.killSwitch(), csrf(ctx)))));
     app.get("/ui/tenants/{tenantId}/fragments/live", ctx -> live(ctx).ifPresent(live ->
         html(ctx, 200, "live.jte", live)));
     app.post("/ui/tenants/{tenantId}/run", ctx -> change(ctx, id -> {
@@ -144,21 +165,45 @@ public final class Dashboard implements ApiServer.Routes {
     ctx.redirect("/ui/", HttpStatus.SEE_OTHER);
   }
 
+  /** Engages the kill switch; the form's reason is required (an operator says why). */
+  private void engage(Context ctx) {
+    String reason = ctx.formParam("reason");
+    reason = reason == null ? "" : reason.strip();
+    if (reason.isEmpty() || reason.length() > KillSwitch.MAX_REASON) {
+      ctx.status(400).json(Map.of("error", "a reason of 1 to " + KillSwitch.MAX_REASON + " characters is required"));
+      return;
+    }
+    killSwitch.engage(reason);
+    log.warn("kill switch engaged from the dashboard remote={} reason_chars={}", ctx.ip(), reason.length());
+    respond(ctx, "The kill switch is engaged: no model call and no platform action leaves any worker.");
+  }
+
   /** A state change on an existing tenant: JSON for the page's script, a redirect for a plain form. */
-  private void change(Context ctx, java.util.function.Function<String, String> action) {
+  private void change(Context ctx, Function<String, String> action) {
     String tenantId = ctx.pathParam("tenantId");
     if (tenants.find(tenantId).isEmpty()) {
       ctx.status(404).contentType("text/plain; charset=utf-8").result("no such tenant");
       return;
     }
-    String message = action.apply(tenantId);
+    respond(ctx, action.apply(tenantId));
+  }
+
+  private void respond(Context ctx, String message) {
     String accept = ctx.header("Accept");
     if (accept != null && accept.contains("application/json")) {
       ctx.json(Map.of("message", message));
       return;
     }
+    ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+  }
+
+  /** Where a plain form goes back to: the page it names, if it is one of ours; else the tenants page. */
+  private static String back(Context ctx) {
     String back = ctx.formParam("back");
-    ctx.redirect(back != null && BACK.matcher(back).matches() ? back : "/ui/", HttpStatus.SEE_OTHER);
+    if (back == null) {
+      back = ctx.queryParam("back");
+    }
+    return back != null && BACK.matcher(back).matches() ? back : "/ui/";
   }
 
   private Optional<Views.Live> live(Context ctx) {
@@ -168,8 +213,9 @@ public final class Dashboard implements ApiServer.Routes {
       ctx.status(404).contentType("text/plain; charset=utf-8").result("no such tenant");
       return Optional.empty();
     }
-    return Optional.of(new Views.Live(tenant.get(), queries.attention(tenantId), queries.timeline(tenantId),
-        queries.usageChart(tenantId), csrf(ctx)));
+    return Optional.of(new Views.Live(tenant.get(), queries.attention(tenantId),
+        queries.incidents(tenantId, Incident.Status.OPEN), queries.incidents(tenantId, Incident.Status.RESOLVED),
+        queries.actions(tenantId), queries.timeline(tenantId), queries.usageChart(tenantId), csrf(ctx)));
   }
 
   private void staticFile(Context ctx) {

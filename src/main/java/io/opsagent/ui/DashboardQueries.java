@@ -2,10 +2,15 @@ package io.opsagent.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opsagent.action.ActionRepository;
+import io.opsagent.action.OpsAction;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.api.routes.TenantStatusQuery.TenantStatus;
 import io.opsagent.api.routes.TenantStatusQuery;
+import io.opsagent.incident.Incident;
+import io.opsagent.incident.Incidents;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.DeploymentStatus;
 import java.io.IOException;
@@ -24,11 +29,14 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * The reads behind the dashboard's pages, each a fixed number of queries whatever the number of
  * tenants or runs: the tenant statuses come from the API's {@link TenantStatusQuery}, today's usage
- * for all listed tenants is one query, a timeline's alerts are one query for all its runs.
+ * for all listed tenants is one query, a timeline's alerts are one query for all its runs; a tenant's
+ * open incidents, resolved incidents and platform actions are one query each.
  */
 final class DashboardQueries {
   static final int MAX_TENANTS = 500;
   static final int TIMELINE_RUNS = 50;
+  static final int RESOLVED_INCIDENTS = 20;
+  static final int ACTIONS = 20;
 
   private record Usage(long tokens, BigDecimal cost) {}
 
@@ -36,12 +44,17 @@ final class DashboardQueries {
   private final TenantStatusQuery statuses;
   private final RunRepository runs;
   private final DeploymentRepository deployments;
+  private final Sources more;
   private final ObjectMapper json;
   private final Clock clock;
 
+  /** The trust and incident features the dashboard shows beside the runs. */
+  record Sources(KillSwitch killSwitch, Incidents incidents, ActionRepository actions) {}
+
   DashboardQueries(Jdbi jdbi, TenantStatusQuery statuses, RunRepository runs, DeploymentRepository deployments,
-      ObjectMapper json, Clock clock) {
+      Sources more, ObjectMapper json, Clock clock) {
     this.jdbi = jdbi;
+    this.more = more;
     this.statuses = statuses;
     this.runs = runs;
     this.deployments = deployments;
@@ -71,6 +84,29 @@ final class DashboardQueries {
     Map<String, List<Views.AlertItem>> alerts = alerts(tenantId, recent.stream().map(OpsRun::id).toList());
     Instant now = clock.instant();
     return recent.stream().map(r -> run(r, alerts.getOrDefault(r.id(), List.of()), now)).toList();
+  }
+
+  Views.KillSwitchView killSwitch() {
+    KillSwitch.State s = more.killSwitch().state();
+    return new Views.KillSwitchView(s.engaged(), s.reason(), Format.time(s.since()));
+  }
+
+  /** The tenant's open incidents (all of them) or its latest resolved ones, newest first. */
+  List<Views.IncidentItem> incidents(String tenantId, Incident.Status status) {
+    List<Incident> found = more.incidents().list(tenantId, status);
+    return found.stream().limit(status == Incident.Status.RESOLVED ? RESOLVED_INCIDENTS : found.size())
+        .map(i -> new Views.IncidentItem(i.incidentKey(), i.problem().wire(), i.severity().wire(), i.title(),
+            i.alerts(), Format.time(i.openedAt()), Format.time(i.resolvedAt()), Format.time(i.acknowledgedAt())))
+        .toList();
+  }
+
+  List<Views.ActionItem> actions(String tenantId) {
+    return more.actions().list(tenantId, ACTIONS).stream().map(DashboardQueries::action).toList();
+  }
+
+  private static Views.ActionItem action(OpsAction a) {
+    return new Views.ActionItem(a.action().wire(), a.deploymentId(), a.toVersion(), a.status().wire(), a.reason(),
+        a.attempts(), a.lastError(), Format.time(a.requestedAt()), Format.time(a.finishedAt()));
   }
 
   Views.Chart usageChart(String tenantId) {
@@ -121,29 +157,21 @@ final class DashboardQueries {
 
   private Views.RunItem run(OpsRun r, List<Views.AlertItem> alerts, Instant now) {
     List<Views.ToolCall> calls = new ArrayList<>();
-    StringBuilder reasoning = new StringBuilder();
-    for (JsonNode a : actions(r.actionsJson())) {
-      String verdict = !a.path("allowed").asBoolean(false) ? "refused"
-          : a.path("dryRun").asBoolean(false) ? "dry-run" : "allowed";
-      JsonNode input = a.path("input");
-      calls.add(new Views.ToolCall(a.path("name").asText(), pretty(input), verdict,
-          text(a.path("reason")), text(a.path("result"))));
-      // KNOWN GAP: runs have no reasoning field on this branch yet; until they do, the reasoning
-      // the model wrote down with recordAction is what the dashboard shows. Prefer the run's own
-      // reasoning (the model's text blocks) once it exists.
-      if ("recordAction".equals(a.path("name").asText()) && input.hasNonNull("reasoning")) {
-        reasoning.append(reasoning.isEmpty() ? "" : "\n").append(input.get("reasoning").asText());
-      }
+    for (JsonNode a : toolCalls(r.actionsJson())) {
+      boolean allowed = a.path("allowed").asBoolean(false);
+      String verdict = !allowed ? "refused" : a.path("dryRun").asBoolean(false) ? "dry-run" : "allowed";
+      calls.add(new Views.ToolCall(a.path("name").asText(), pretty(a.path("input")), verdict,
+          allowed ? null : text(a.path("refusal")), text(a.path("reason")), text(a.path("result"))));
     }
     return new Views.RunItem(r.id(), r.status().wire(), r.trigger().wire(), Format.time(r.startedAt()),
         Format.age(r.startedAt(), now), Format.duration(r.startedAt(), r.finishedAt()),
         r.tokens().input() + r.tokens().output() + r.tokens().cacheRead() + r.tokens().cacheWrite(),
         Format.usd(r.costUsd()), r.model(), r.skipReason() == null ? null : r.skipReason().wire(),
-        r.fallbackReason() == null ? null : r.fallbackReason().wire(), r.summary(), r.error(),
-        reasoning.isEmpty() ? null : reasoning.toString(), calls, alerts);
+        r.fallbackReason() == null ? null : r.fallbackReason().wire(), r.summary(), r.error(), r.dryRun(),
+        r.reasoning() == null || r.reasoning().isBlank() ? null : r.reasoning(), calls, alerts);
   }
 
-  private JsonNode actions(String actionsJson) {
+  private JsonNode toolCalls(String actionsJson) {
     try {
       JsonNode n = json.readTree(actionsJson == null ? "[]" : actionsJson);
       return n.isArray() ? n : json.createArrayNode();

@@ -11,7 +11,13 @@ public final class Views {
   private Views() {}
 
   /** The tenants page. */
-  public record TenantsPage(List<TenantRow> tenants, String csrf) {}
+  public record TenantsPage(List<TenantRow> tenants, KillSwitchView killSwitch, String csrf) {}
+
+  /** The cluster-wide kill switch; {@code reason} and {@code since} are null when released. */
+  public record KillSwitchView(boolean engaged, String reason, String since) {}
+
+  /** The banner at the top of every page: the kill switch with its button. */
+  public record Banner(KillSwitchView killSwitch, String csrf, String back) {}
 
   /** One tenant's agent status; {@code pausedUntil}, {@code lastRunStatus} and {@code lastRunAge} may be null. */
   public record TenantRow(String id, String name, boolean opsEnabled, boolean paused, String pausedUntil,
@@ -19,11 +25,23 @@ public final class Views {
       String costToday) {}
 
   /** A tenant's page. */
-  public record TenantPage(Live live, String csrf) {}
+  public record TenantPage(Live live, KillSwitchView killSwitch, String csrf) {}
 
-  /** What a tenant's page shows and refreshes while cycles run: status, deployments needing attention, runs, usage. */
-  public record Live(TenantRow tenant, List<DeploymentItem> attention, List<RunItem> runs, Chart chart,
+  /**
+   * What a tenant's page shows and refreshes while cycles run: status, deployments needing attention,
+   * open and recently resolved incidents, platform actions, runs, usage.
+   */
+  public record Live(TenantRow tenant, List<DeploymentItem> attention, List<IncidentItem> openIncidents,
+      List<IncidentItem> resolvedIncidents, List<ActionItem> actions, List<RunItem> runs, Chart chart,
       String csrf) {}
+
+  /** One incident; {@code resolvedAt} and {@code acknowledgedAt} may be null. */
+  public record IncidentItem(String key, String problem, String severity, String title, int alerts,
+      String openedAt, String resolvedAt, String acknowledgedAt) {}
+
+  /** One platform action ({@code ops_actions}); {@code toVersion}, {@code lastError}, {@code finishedAt} may be null. */
+  public record ActionItem(String action, String deploymentId, String toVersion, String status, String reason,
+      int attempts, String lastError, String requestedAt, String finishedAt) {}
 
   /** A FAILED or DEGRADED deployment. */
   public record DeploymentItem(String name, String status, String workspaceId) {}
@@ -31,10 +49,15 @@ public final class Views {
   /** One run of the timeline with everything it opens to. */
   public record RunItem(String id, String status, String trigger, String startedAt, String age,
       String duration, long tokens, String cost, String model, String skipReason, String fallbackReason,
-      String summary, String error, String reasoning, List<ToolCall> toolCalls, List<AlertItem> alerts) {}
+      String summary, String error, boolean dryRun, String reasoning, List<ToolCall> toolCalls,
+      List<AlertItem> alerts) {}
 
-  /** One tool call of a run: {@code verdict} is allowed, refused or dry-run. */
-  public record ToolCall(String name, String input, String verdict, String reason, String result) {}
+  /**
+   * One tool call of a run: {@code verdict} is allowed, refused or dry-run; {@code refusal} is a refused
+   * call's reason code ({@code cooldown}, {@code invalid_input}, …), null otherwise.
+   */
+  public record ToolCall(String name, String input, String verdict, String refusal, String reason,
+      String result) {}
 
   /** An alert a run sent to one channel, with its delivery status. */
   public record AlertItem(String severity, String title, String status, int attempts, String lastError) {}

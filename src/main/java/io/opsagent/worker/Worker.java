@@ -179,7 +179,8 @@ public final class Worker implements AutoCloseable {
         new SettingsRoutes(json, services.tenants(), services.settings(), services.killSwitch(),
             new ReviewMemory(services.db().jdbi()), services.config().dailyTokenBudget()),
         new Dashboard(apiToken, services.db().jdbi(), json, statuses, services.runs(), services.tenants(),
-            services.deployments(), scheduler, Clock.systemUTC())));
+            services.deployments(), scheduler, services.killSwitch(), services.incidents(),
+            new ActionRepository(services.db().jdbi()), Clock.systemUTC())));
   }
 
   /** The deployment changed: its incidents whose problem is gone are resolved now, each with one notice. */

@@ -139,6 +139,13 @@ public final class FakeMessagesApi implements AutoCloseable {
     return message(toolContent(nameAndInputJson), "tool_use", inputTokens, outputTokens, 0, 0);
   }
 
+  /** Like {@link #toolUse(long, long, String...)}, with {@code text} as the turn's text block (what the model says before acting). */
+  public Reply toolUseSaying(String text, long inputTokens, long outputTokens, String... nameAndInputJson) {
+    ArrayNode content = toolContent(nameAndInputJson);
+    ((ObjectNode) content.get(0)).put("text", text);
+    return message(content, "tool_use", inputTokens, outputTokens, 0, 0);
+  }
+
   /**
    * A reply cut off by the output limit ({@code stop_reason: max_tokens}) that nevertheless ends in
    * {@code tool_use} blocks, as a truncated reply can: their input may be incomplete.

@@ -37,13 +37,16 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The dashboard in a real browser (Debian's headless Chromium driven through chromedriver) against
  * a worker on PostgreSQL whose model is the fake Messages API: logging in, a tenant with a FAILED
  * deployment, "Run now" and the run with its alert appearing without a reload, the run's tool calls
- * and reasoning, refused logins and CSRF-less posts, and a hostile deployment name shown as text.
+ * and the run's reasoning, the incident it opened and its resolution, the kill switch engaged and
+ * released from the banner, a tenant's dry-run mode, refused logins and CSRF-less posts, and a
+ * hostile deployment name shown as text.
  * Screenshots of each page land in {@code target/ui-screenshots/}.
  */
 class DashboardBrowserTest {
   private static final Duration WAIT = Duration.ofSeconds(45);
   private static final String HOSTILE = "<script>alert(1)</script>";
   private static final String REASONING = "web is FAILED and nobody knows yet: page the on-call first.";
+  private static final String RECORDED = "noted for the audit trail";
   private static final Path SHOTS = Path.of("target", "ui-screenshots");
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -54,6 +57,7 @@ class DashboardBrowserTest {
   static Worker worker;
   static ApiClient api;
   static String acme;
+  static String webDeployment;
   WebDriver browser;
 
   @BeforeAll
@@ -71,11 +75,12 @@ class DashboardBrowserTest {
     String ws = api.create("/api/tenants/" + acme + "/workspaces", "{\"name\":\"prod\"}");
     // switched off first, so the FAILED deployment queues no event cycle: the operator starts one
     assertThat(api.delete("/api/tenants/" + acme + "/ops/schedule").status()).isEqualTo(200);
-    api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":" + JSON.writeValueAsString(HOSTILE)
-        + ",\"status\":\"FAILED\"}");
+    webDeployment = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":"
+        + JSON.writeValueAsString(HOSTILE) + ",\"status\":\"FAILED\"}");
     api.create("/api/tenants/" + acme + "/notification-channels",
         "{\"type\":\"webhook\",\"name\":\"on-call\",\"config\":{\"url\":\"" + receiver.url("/hook") + "\"}}");
-    api.create("/api/tenants", "{\"name\":\"quiet\"}");
+    String quiet = api.create("/api/tenants", "{\"name\":\"quiet\"}");
+    assertThat(api.put("/api/tenants/" + quiet + "/ops/settings", "{\"mode\":\"dry-run\"}").status()).isEqualTo(200);
     Files.createDirectories(SHOTS);
   }
 
@@ -119,8 +124,13 @@ class DashboardBrowserTest {
     logIn(env.token);
     WebElement row = tenantRow("acme");
     assertThat(row.findElement(By.className("failed-count")).getText()).isEqualTo("1");
-    assertThat(row.getText()).contains("disabled", "live");
+    assertThat(row.findElement(By.className("mode")).getText()).isEqualTo("live");
+    assertThat(row.getText()).contains("disabled");
     assertThat(tenantRow("quiet").findElement(By.className("failed-count")).getText()).isEqualTo("0");
+    assertThat(tenantRow("quiet").findElement(By.className("mode")).getText())
+        .as("a dry-run tenant says so").isEqualTo("dry-run");
+    assertThat(browser.findElement(By.cssSelector("#kill-switch .ks-state")).getText())
+        .startsWith("Kill switch released");
     screenshot("tenants");
 
     row.findElement(By.className("tenant-name")).click();
@@ -128,6 +138,7 @@ class DashboardBrowserTest {
     assertThat(browser.findElement(By.className("deployment-name")).getText())
         .as("a hostile deployment name is shown as text").isEqualTo(HOSTILE);
     assertThat(browser.findElements(By.cssSelector("details[data-run]"))).isEmpty();
+    assertThat(browser.findElement(By.cssSelector("section.incidents")).getText()).contains("None.");
     js("window.sameDocument = 'yes';");
 
     browser.findElement(By.cssSelector("#live button.enable")).click();
@@ -146,13 +157,21 @@ class DashboardBrowserTest {
 
     run.findElement(By.tagName("summary")).click();
     assertThat(run.findElement(By.className("summary")).getText()).isEqualTo("Paged the on-call.");
-    assertThat(run.findElement(By.className("reasoning")).getText()).isEqualTo(REASONING);
+    assertThat(run.findElement(By.className("reasoning")).getText())
+        .as("the run's own reasoning: what the model said, step by step, not recordAction's input")
+        .contains(REASONING, "Paged the on-call.").doesNotContain(RECORDED);
     List<WebElement> calls = run.findElements(By.className("tool-call"));
     assertThat(calls).extracting(c -> c.findElement(By.className("tool-name")).getText())
-        .containsExactly("sendAlert", "recordAction");
+        .containsExactly("sendAlert", "sendAlert", "recordAction");
     assertThat(calls.get(0).findElement(By.className("verdict")).getText()).isEqualTo("allowed");
     assertThat(calls.get(0).getText()).contains("\"severity\" : \"critical\"", HOSTILE + " is FAILED");
+    assertThat(calls.get(1).findElement(By.className("verdict")).getText()).isEqualTo("refused");
+    assertThat(calls.get(1).findElement(By.className("refusal")).getText()).isEqualTo("invalid_input");
     assertThat(run.findElement(By.cssSelector("table.alerts .delivery")).getText()).isEqualTo("delivered");
+    WebElement incident = browser.findElement(By.cssSelector("tr.incident-open"));
+    assertThat(incident.findElement(By.className("incident-key")).getText())
+        .isEqualTo(acme + ":" + webDeployment + ":failed");
+    assertThat(incident.getText()).contains("critical", HOSTILE + " is FAILED");
     js("window.scrollTo(0, 0);");
     screenshot("tenant");
     js("arguments[0].scrollIntoView();", run);
@@ -170,6 +189,49 @@ class DashboardBrowserTest {
     assertThat(browser.findElement(By.id(openRun)).getAttribute("open"))
         .as("an opened run stays open through live updates").isNotNull();
     assertNoDialog();
+
+    api.post("/api/deployments/" + webDeployment + "/events", "{\"type\":\"recovered\",\"status\":\"RUNNING\"}");
+    WebElement resolved = await().atMost(WAIT).ignoreExceptions()
+        .until(() -> browser.findElement(By.cssSelector("tr.incident-resolved")), r -> r != null);
+    assertThat(resolved.findElement(By.className("incident-key")).getText())
+        .isEqualTo(acme + ":" + webDeployment + ":failed");
+    assertThat(resolved.findElement(By.className("resolved-at")).getText()).endsWith("UTC");
+    assertThat(browser.findElements(By.cssSelector("tr.incident-open"))).isEmpty();
+  }
+
+  @Test
+  void theKillSwitchIsEngagedWithAReasonFromTheBannerAndReleasedAgain() throws IOException {
+    logIn(env.token);
+    try {
+      tenantRow("acme").findElement(By.className("tenant-name")).click();
+      WebElement banner = browser.findElement(By.id("kill-switch"));
+      assertThat(banner.findElement(By.className("ks-state")).getText()).startsWith("Kill switch released");
+      js("window.sameDocument = 'yes';");
+
+      browser.findElement(By.id("ks-reason")).sendKeys("bad model rollout " + HOSTILE);
+      browser.findElement(By.cssSelector("#kill-switch button.ks-engage")).click();
+
+      await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.cssSelector("#kill-switch .ks-state"))
+          .getText().startsWith("Kill switch engaged"));
+      assertThat(browser.findElement(By.className("ks-reason")).getText()).isEqualTo("bad model rollout " + HOSTILE);
+      JsonNode state = api.get("/api/ops/kill-switch").json();
+      assertThat(state.get("engaged").asBoolean()).isTrue();
+      assertThat(state.get("reason").asText()).isEqualTo("bad model rollout " + HOSTILE);
+      assertThat(js("return window.sameDocument;")).isEqualTo("yes");
+      assertNoDialog();
+      js("window.scrollTo(0, 0);");
+      screenshot("kill-switch");
+
+      browser.get(url("/ui/"));
+      assertThat(browser.findElement(By.cssSelector("#kill-switch .ks-state")).getText())
+          .as("every page shows it").startsWith("Kill switch engaged");
+      browser.findElement(By.cssSelector("#kill-switch button.ks-release")).click();
+      await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.cssSelector("#kill-switch .ks-state"))
+          .getText().startsWith("Kill switch released"));
+      assertThat(api.get("/api/ops/kill-switch").json().get("engaged").asBoolean()).isFalse();
+    } finally {
+      api.delete("/api/ops/kill-switch");
+    }
   }
 
   @Test
@@ -268,11 +330,14 @@ class DashboardBrowserTest {
     }
     JsonNode d = failed.get(0);
     String alert = JSON.createObjectNode().put("workspaceId", d.path("workspaceId").asText())
+        .put("deploymentId", d.path("deploymentId").asText())
         .put("severity", "critical").put("title", d.path("name").asText() + " is FAILED")
         .put("body", "Please look at it.").toString();
-    String record = JSON.createObjectNode().put("action", "alerted").put("reasoning", REASONING)
+    String loud = JSON.createObjectNode().put("workspaceId", d.path("workspaceId").asText())
+        .put("severity", "loud").put("title", "again").put("body", "louder").toString();
+    String record = JSON.createObjectNode().put("action", "alerted").put("reasoning", RECORDED)
         .put("result", "on-call paged").toString();
-    return model.toolUse(850, 60, "sendAlert", alert, "recordAction", record);
+    return model.toolUseSaying(REASONING, 850, 60, "sendAlert", alert, "sendAlert", loud, "recordAction", record);
   }
 
   private static String chromium() {

@@ -1,6 +1,7 @@
 package io.opsagent.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.opsagent.api.ApiClient;
 import io.opsagent.support.FakeMessagesApi;
@@ -12,6 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The dashboard's security at the HTTP level, against two workers of one cluster: the session
  * cookie's flags and its acceptance by the other worker, refused tokens, tampered cookies and
- * CSRF-less posts, the Content-Security-Policy, and escaping of tenant-supplied names.
+ * CSRF-less posts, the Content-Security-Policy, and escaping of tenant-supplied names; a dry-run
+ * tenant's mode, its run's dry-run verdicts and its platform actions; the kill switch's form rules.
  */
 class DashboardHttpTest {
   private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
@@ -141,6 +145,72 @@ class DashboardHttpTest {
     assertThat(js.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/javascript");
     assertThat(get(first, "/ui/static/../../etc/passwd", null).statusCode()).isEqualTo(404);
     assertThat(get(first, "/ui/tenants/nope", cookie).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aDryRunTenantShowsItsModeItsRunsDryRunVerdictsAndItsPlatformActions() throws Exception {
+    String tenant = api.create("/api/tenants", "{\"name\":\"rehearsal\"}");
+    assertThat(api.put("/api/tenants/" + tenant + "/ops/settings", "{\"mode\":\"dry-run\"}").status())
+        .isEqualTo(200);
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"prod\"}");
+    String dep = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"api\",\"status\":\"FAILED\"}");
+    await().atMost(Duration.ofSeconds(45)).until(() -> api.get("/api/tenants/" + tenant + "/ops/runs").json()
+        .findValuesAsText("status").contains("completed"));
+    Instant now = Instant.now();
+    first.services().db().jdbi().useHandle(h -> {
+      for (String[] a : new String[][] {{"restart", null, "helped", "<b>crash loop</b>"},
+          {"rollback", "1.2.3", "not_helped", "bad release"}}) {
+        h.createUpdate("""
+                INSERT INTO ops_actions (id, tenant_id, workspace_id, deployment_id, action, to_version, reason,
+                    run_id, status, attempts, requested_at, finished_at, updated_at)
+                VALUES (:id, :t, :w, :d, :action, :v, :reason, 'r1', :status, 1, :at, :at, :at)""")
+            .bind("id", java.util.UUID.randomUUID().toString()).bind("t", tenant).bind("w", ws).bind("d", dep)
+            .bind("action", a[0]).bind("v", a[1]).bind("status", a[2]).bind("reason", a[3])
+            .bind("at", now.plusSeconds(a[0].length())).execute();
+      }
+    });
+    String cookie = cookie(login(first, env.token));
+
+    assertThat(get(first, "/ui/fragments/tenants", cookie).body())
+        .contains("<span class=\"mode mode-dry-run\">dry-run</span>");
+    String live = get(first, "/ui/tenants/" + tenant + "/fragments/live", cookie).body();
+    assertThat(live).contains("class=\"mode mode-dry-run\">dry-run</strong>")
+        .contains("<td class=\"tool-name\">sendAlert</td>")
+        .contains("<td class=\"verdict\">dry-run</td>")
+        .doesNotContain("<td class=\"verdict\">allowed</td>");
+    assertThat(live).contains("<td class=\"action-name\">rollback to 1.2.3</td>")
+        .contains(">not_helped</span>").contains(">helped</span>")
+        .contains("&lt;b&gt;crash loop&lt;/b&gt;").doesNotContain("<b>crash");
+    assertThat(live.indexOf("rollback to 1.2.3")).as("newest first").isLessThan(live.indexOf(">restart"));
+  }
+
+  @Test
+  void theKillSwitchNeedsTheCsrfTokenAndAReason() throws Exception {
+    String cookie = cookie(login(first, env.token));
+    String csrf = csrf(get(first, "/ui/", cookie).body());
+    assertThat(get(first, "/ui/", cookie).body()).contains("Kill switch released");
+
+    assertThat(post(first, "/ui/kill-switch/engage", cookie, "reason=stop").statusCode()).isEqualTo(403);
+    HttpResponse<String> noReason = post(first, "/ui/kill-switch/engage", cookie, "csrf=" + enc(csrf) + "&reason=+");
+    assertThat(noReason.statusCode()).isEqualTo(400);
+    assertThat(noReason.body()).contains("\"error\"");
+    assertThat(api.get("/api/ops/kill-switch").json().get("engaged").asBoolean()).isFalse();
+
+    try {
+      HttpResponse<String> engaged = post(second, "/ui/kill-switch/engage", cookie,
+          "csrf=" + enc(csrf) + "&reason=" + enc("<i>drill</i>") + "&back=" + enc("https://evil.example/"));
+      assertThat(engaged.statusCode()).isEqualTo(303);
+      assertThat(engaged.headers().firstValue("Location")).as("only our own pages").hasValue("/ui/");
+      assertThat(api.get("/api/ops/kill-switch").json().get("reason").asText()).isEqualTo("<i>drill</i>");
+      String fragment = get(first, "/ui/fragments/kill-switch", cookie).body();
+      assertThat(fragment).contains("Kill switch engaged", "&lt;i&gt;drill&lt;/i&gt;", "ks-release")
+          .doesNotContain("<i>drill");
+      assertThat(post(first, "/ui/kill-switch/release", cookie, "").statusCode()).isEqualTo(403);
+      assertThat(post(first, "/ui/kill-switch/release", cookie, "csrf=" + enc(csrf)).statusCode()).isEqualTo(303);
+      assertThat(api.get("/api/ops/kill-switch").json().get("engaged").asBoolean()).isFalse();
+    } finally {
+      api.delete("/api/ops/kill-switch");
+    }
   }
 
   private static HttpResponse<String> login(Worker w, String token) throws IOException, InterruptedException {

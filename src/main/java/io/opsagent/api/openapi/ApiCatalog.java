@@ -192,6 +192,9 @@ public final class ApiCatalog {
     doc.op("GET", "/ui/static/{file}", "Dashboard: its script and stylesheet").text(200, "the file", "text/plain");
     doc.op("GET", "/ui/", "Dashboard: every tenant's agent status").text(200, "an HTML page", html);
     doc.op("GET", "/ui/fragments/tenants", "Dashboard: the tenants table, for live updates").text(200, "an HTML fragment", html);
+    doc.op("GET", "/ui/fragments/kill-switch", "Dashboard: the kill switch banner, for live updates").text(200, "an HTML fragment", html);
+    doc.op("POST", "/ui/kill-switch/engage", "Dashboard: engage the kill switch (form field reason, required; CSRF token required)").answers(200, "the new state (JSON, for the page's script)", "object").text(303, "back to the page, for a plain form", html);
+    doc.op("POST", "/ui/kill-switch/release", "Dashboard: release the kill switch (CSRF token required)").answers(200, "the new state (JSON, for the page's script)", "object").text(303, "back to the page, for a plain form", html);
     doc.op("GET", "/ui/tenants/{tenantId}", "Dashboard: one tenant's runs, usage and status").text(200, "an HTML page", html);
     doc.op("GET", "/ui/tenants/{tenantId}/fragments/live", "Dashboard: a tenant's live parts").text(200, "an HTML fragment", html);
     doc.op("POST", "/ui/tenants/{tenantId}/run", "Dashboard: queue a manual cycle (CSRF token required)").answers(200, "the new state (JSON, for the page's script)", "object").text(303, "back to the page, for a plain form", html);
