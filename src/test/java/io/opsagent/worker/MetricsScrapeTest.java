@@ -45,6 +45,7 @@ class MetricsScrapeTest {
   static Worker worker;
   static ApiClient api;
   static String atStart;
+  static volatile String brokenTenant = "";
 
   @BeforeAll
   static void startWorker() throws Exception {
@@ -53,6 +54,10 @@ class MetricsScrapeTest {
     SreScript sre = new SreScript(model);
     model.otherwise(request -> {
       // the SRE script, whose alert names the failed deployment: it opens an incident
+      if (SreScript.stateOf(request).path("tenantId").asText().equals(brokenTenant)) {
+        return new FakeMessagesApi.Reply(500, "{\"type\":\"error\",\"error\":{\"type\":\"api_error\","
+            + "\"message\":\"overloaded\"}}");
+      }
       JsonNode failed = SreScript.stateOf(request).path("failed");
       if (request.path("messages").size() > 1 || failed.isEmpty()) {
         return sre.apply(request);
@@ -151,6 +156,38 @@ class MetricsScrapeTest {
           + "        expr: " + JSON.writeValueAsString(e.asText().replace("$__rate_interval", "5m")) + "\n");
       assertThat(promtool(null, "check", "rules", rule.toString())).as(e.asText()).contains("SUCCESS");
     }
+  }
+
+  @Test
+  void aTenantWhoseModelCallsFailIsCountedAsErrorsAndThenAsPausedByItsBreaker() {
+    String tenant = api.create("/api/tenants", "{\"name\":\"flaky\"}");
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"production\"}");
+    brokenTenant = tenant;
+    api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"web\"}");
+    double errorsBefore = value(scrape(), "opsagent_model_calls_total{outcome=\"error\"}");
+
+    for (int i = 0; i < 3; i++) {
+      var trigger = api.post("/api/tenants/" + tenant + "/ops/cycles", "");
+      assertThat(trigger.status()).isEqualTo(202);
+      String runId = trigger.json().get("runId").asText();
+      await().atMost(WAIT).until(() -> finished(tenant, runId));
+    }
+
+    String text = await().atMost(WAIT).until(MetricsScrapeTest::scrape,
+        s -> value(s, "opsagent_tenants_paused") == 1);
+    assertThat(value(text, "opsagent_model_calls_total{outcome=\"error\"}")).isGreaterThanOrEqualTo(errorsBefore + 3);
+    assertThat(value(text, "opsagent_cycles_total{skip_reason=\"none\",status=\"failed\",trigger=\"manual\"}"))
+        .isGreaterThanOrEqualTo(3);
+  }
+
+  /** Whether the run is listed and no longer running. */
+  private static boolean finished(String tenant, String runId) {
+    for (JsonNode r : api.get("/api/tenants/" + tenant + "/ops/runs?limit=50").json()) {
+      if (r.get("id").asText().equals(runId)) {
+        return !r.get("status").asText().equals("running");
+      }
+    }
+    return false;
   }
 
   private static String scrape() {
