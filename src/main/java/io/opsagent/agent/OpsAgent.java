@@ -2,6 +2,7 @@ package io.opsagent.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opsagent.Json;
 import io.opsagent.agent.cycle.ContextBuilder;
 import io.opsagent.agent.cycle.StateGatherer;
@@ -18,11 +19,13 @@ import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.guard.CyclePolicy;
 import io.opsagent.agent.llm.Block;
 import io.opsagent.agent.llm.ChatMessage;
+import io.opsagent.agent.llm.MeteredModelClient;
 import io.opsagent.agent.llm.ModelClient;
 import io.opsagent.agent.llm.ModelException;
 import io.opsagent.agent.llm.ModelReply;
 import io.opsagent.agent.llm.ModelRequest;
 import io.opsagent.agent.llm.RulesEngine;
+import io.opsagent.agent.llm.ToolSpec;
 import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.review.StateFingerprint;
 import io.opsagent.agent.run.FallbackReason;
@@ -122,6 +125,11 @@ public final class OpsAgent implements AutoCloseable {
     this.budget = new TokenBudget(b.jdbi, b.config.dailyTokenBudget(), b.clock);
     this.killSwitch = new KillSwitch(b.jdbi);
     this.promptSha256 = promptSha256(b.tools);
+  }
+
+  /** The names of the tools the agent offers (the label values of {@code opsagent.actions}). */
+  public List<String> toolNames() {
+    return tools.specs().stream().map(ToolSpec::name).toList();
   }
 
   /** SHA-256 (hex) of the exact system prompt and tool definitions sent with every model call. */
@@ -469,6 +477,7 @@ public final class OpsAgent implements AutoCloseable {
     private Incidents incidents;
     private boolean reviewEveryCycle;
     private TenantSettings settings;
+    private MeterRegistry meters;
 
     private Builder(Config config, Jdbi jdbi) {
       this.config = Objects.requireNonNull(config, "config");
@@ -535,6 +544,15 @@ public final class OpsAgent implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where model calls are counted ({@code opsagent.model.calls} by outcome, see
+     * {@link MeteredModelClient}); none by default.
+     */
+    public Builder meters(MeterRegistry meters) {
+      this.meters = meters;
+      return this;
+    }
+
     public OpsAgent build() {
       Objects.requireNonNull(notifier, "notifier");
       Objects.requireNonNull(cooldowns, "cooldowns");
@@ -551,7 +569,12 @@ public final class OpsAgent implements AutoCloseable {
           tenantId -> modes.get(tenantId).mode() == Mode.DRY_RUN);
       var gate = new ActionGate(config.maxActionsPerCycle(),
           actionChecks.andThen(new CooldownChecks(cooldowns, alertCooldown, deployments)));
-      return new OpsAgent(this, model != null ? model : ModelClient.fromConfig(config), gate, policy);
+      ModelClient decider = model != null ? model : ModelClient.fromConfig(config);
+      if (meters != null && !(decider instanceof RulesEngine)) {
+        // the rules engine is no model call; wrapping it would also hide it from the fallback checks
+        decider = new MeteredModelClient(decider, meters);
+      }
+      return new OpsAgent(this, decider, gate, policy);
     }
   }
 }

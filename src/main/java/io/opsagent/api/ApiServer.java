@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
+import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opsagent.api.openapi.ApiCatalog;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +14,7 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.server.Server;
 import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +38,7 @@ public final class ApiServer implements AutoCloseable {
   private final Javalin app;
   private final List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean databaseSuspect;
+  private final PrometheusMeterRegistry metrics;
 
   /** Something that can say whether a dependency answers ({@code /health}). */
   public record HealthCheck(String name, BooleanSupplier healthy) {}
@@ -57,6 +62,7 @@ public final class ApiServer implements AutoCloseable {
       // differing only in case would be read as the one cached from an earlier request.
       cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
     });
+    this.metrics = metrics;
     BooleanSupplier database = healthChecks.stream().filter(c -> c.name().equals("database"))
         .map(HealthCheck::healthy).findFirst().orElse(() -> true);
     app.before("/api/*", ctx -> {
@@ -143,6 +149,10 @@ public final class ApiServer implements AutoCloseable {
   /** Starts listening on {@code port} on all interfaces (0 = any free port). */
   public ApiServer start(int port) {
     app.start(port);
+    // Jetty's own metrics (jetty_threads_*, jetty_connections_*), bound once the server exists
+    Server server = app.jettyServer().server();
+    new JettyServerThreadPoolMetrics(server.getThreadPool(), Tags.empty()).bindTo(metrics);
+    JettyConnectionMetrics.addToAllConnectors(server, metrics);
     log.info("http api listening port={}", app.port());
     return this;
   }

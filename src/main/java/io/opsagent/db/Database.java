@@ -2,6 +2,8 @@ package io.opsagent.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opsagent.config.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,6 +141,14 @@ public final class Database implements AutoCloseable {
         .migrate();
     log.info("migrations applied={} schemaVersion={}", result.migrationsExecuted, result.targetSchemaVersion);
     return result.migrationsExecuted;
+  }
+
+  /**
+   * Publishes the main pool's HikariCP metrics ({@code hikaricp_connections_*}, tag
+   * {@code pool="opsagent-db"}) to {@code registry}; once per database (HikariCP refuses a second).
+   */
+  public void bindMetrics(MeterRegistry registry) {
+    dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
   }
 
   public DataSource dataSource() {

@@ -40,6 +40,7 @@ public final class Services implements AutoCloseable {
   private final Config config;
   private final Database db;
   private final PrometheusMeterRegistry metrics;
+  private final RuntimeMetrics runtimeMetrics;
   private final TenantRepository tenants;
   private final WorkspaceRepository workspaces;
   private final DeploymentRepository deployments;
@@ -58,6 +59,7 @@ public final class Services implements AutoCloseable {
     this.config = config;
     this.db = db;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.runtimeMetrics = new RuntimeMetrics(metrics, db);
     var jdbi = db.jdbi();
     this.tenants = new TenantRepository(jdbi);
     this.workspaces = new WorkspaceRepository(jdbi);
@@ -79,7 +81,7 @@ public final class Services implements AutoCloseable {
     this.actions = PlatformActions.create(config, db, notifier, holds, Clock.systemUTC());
     var agentBuilder = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns)
         .incidents(incidents).extraTools(List.of(HistoryTool.definition(jdbi)))
-        .reviewEveryCycle(reviewEveryCycle);
+        .reviewEveryCycle(reviewEveryCycle).meters(metrics);
     actions.ifPresent(a -> agentBuilder.extraTools(a.tools()).actionChecks(a.limits()));
     this.agent = agentBuilder.build();
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
@@ -198,6 +200,7 @@ public final class Services implements AutoCloseable {
     actions.ifPresent(PlatformActions::close);
     notifier.close();
     cooldowns.close();
+    runtimeMetrics.close();
     db.close();
   }
 }

@@ -60,8 +60,10 @@ public final class Worker implements AutoCloseable {
   private Worker(Services services) {
     this.services = services;
     Config config = services.config();
-    CycleMetrics metrics = new CycleMetrics(services.metrics());
+    CycleMetrics metrics = new CycleMetrics(services.metrics(), services.agent().toolNames());
     QueueLag.register(services.metrics(), services.db().jdbi());
+    OpsGauges.register(services.metrics(), services.db().jdbi(), new TenantStatusQuery(services.db().jdbi(),
+        config.circuitPause(), services.settings()));
     this.wakeup = new Wakeup(services.db());
     this.scheduler = new OpsScheduler(services.db(), config,
         (tenantId, trigger, runId) -> runCycle(tenantId, trigger, runId, metrics), wakeup);

@@ -117,19 +117,30 @@ public final class TenantStatusQuery {
     return out;
   }
 
-  /** For each tenant whose breaker is open, when its next probe may run. */
+  /**
+   * How many tenants are paused (their breaker open) now, over all tenants: the
+   * {@code opsagent_tenants_paused} gauge. One query, one index lookup per tenant.
+   */
+  public int pausedCount() {
+    return jdbi.withHandle(h -> pausedUntil(h, null)).size();
+  }
+
+  /** For each tenant (of {@code ids}; all when null) whose breaker is open, when its next probe may run. */
   private Map<String, Instant> pausedUntil(Handle h, List<String> ids) {
     Map<String, List<Counted>> streaks = new HashMap<>();
-    h.createQuery("""
+    var query = h.createQuery("""
             SELECT c.tenant_id, c.status, c.finished_at FROM tenants t CROSS JOIN LATERAL (
                 SELECT r.tenant_id, r.status, r.finished_at FROM ops_agent_runs r
                 WHERE r.tenant_id = t.id AND r.status IN ('completed', 'failed')
                   AND NOT EXISTS (SELECT 1 FROM ops_circuit_breakers b
                                   WHERE b.tenant_id = r.tenant_id AND b.reset_at >= r.finished_at)
                 ORDER BY r.started_at DESC, r.id DESC
-                LIMIT :limit) c
-            WHERE t.id IN (<ids>)""")
-        .bindList("ids", ids)
+                LIMIT :limit) c"""
+            + (ids == null ? "" : "\n WHERE t.id IN (<ids>)"));
+    if (ids != null) {
+      query.bindList("ids", ids);
+    }
+    query
         .bind("limit", CircuitBreaker.FAILURES_TO_OPEN)
         .map((rs, ctx) -> new Counted(rs.getString("tenant_id"), "failed".equals(rs.getString("status")),
             rs.getTimestamp("finished_at").toInstant()))

@@ -8,6 +8,7 @@ import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.notify.AddressGuard;
@@ -57,14 +58,20 @@ import org.slf4j.LoggerFactory;
  * in this process gets further attempts moved {@link #BUSY_DEFERRAL} later instead of a thread.
  * Errors recorded and logged never contain a channel's URL or secret.
  *
- * <p>Metric: counter {@code opsagent.notifications.deliveries}, tags {@code status}
- * (delivered/retry/failed) and {@code type}.
+ * <p>Metrics: counter {@code opsagent.notifications.deliveries}, tags {@code status}
+ * (delivered/retry/failed) and {@code type}; histogram {@code opsagent.detection.latency} by
+ * {@code type}, as {@link NotificationRepository#detectionLatency} defines it.
  */
 public final class DeliveryNotifier implements Notifier, AutoCloseable {
   static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration MAX_BACKOFF = Duration.ofMinutes(15);
   static final int MAX_IN_FLIGHT_PER_CHANNEL = 2;
   static final Duration BUSY_DEFERRAL = Duration.ofMillis(250);
+  /** Bucket bounds of {@code opsagent.detection.latency}: an event cycle alerts in seconds. */
+  static final Duration[] DETECTION_BUCKETS = {Duration.ofMillis(500), Duration.ofSeconds(1),
+      Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+      Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(10),
+      Duration.ofMinutes(30), Duration.ofHours(1)};
   private static final Logger log = LoggerFactory.getLogger(DeliveryNotifier.class);
 
   private final Database db;
@@ -102,6 +109,15 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
         .onFailure(new DeliveryRetries(maxAttempts, config.notifyBackoff(), MAX_BACKOFF, this::gaveUp))
         .execute(this::attempt);
     this.scheduler = Queues.notificationScheduler(db, config, task, ATTEMPT_TIMEOUT.multipliedBy(2));
+    for (ChannelType type : ChannelType.values()) {
+      // every series exists, at zero, before the first alert
+      detection(type.wire());
+      for (String status : List.of("delivered", "retry", "failed")) {
+        Counter.builder("opsagent.notifications.deliveries")
+            .description("notification delivery attempts by outcome (delivered, retry, failed) and channel type")
+            .tag("status", status).tag("type", type.wire()).register(meters);
+      }
+    }
   }
 
   /**
@@ -190,6 +206,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     if (!(outcome instanceof SendOutcome.Failed failed)) {
       deliveries.delivered(d.id());
       count("delivered", type);
+      measureDetection(d, type);
       log.info("notification delivered delivery={} tenant={} channel={} type={} attempts={}",
           d.id(), d.tenantId(), channel.id(), type, d.attempts() + 1);
       return new CompletionHandler.OnCompleteRemove<>();
@@ -226,9 +243,28 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     }
   }
 
+  /** Records {@code opsagent.detection.latency} for the delivery, when it is a first detection. */
+  private void measureDetection(Delivery d, String type) {
+    try {
+      deliveries.detectionLatency(d.id()).ifPresent(latency -> detection(type).record(latency));
+    } catch (RuntimeException e) {
+      log.warn("detection latency not measured delivery={} tenant={} error={}", d.id(), d.tenantId(),
+          e.toString());
+    }
+  }
+
+  private Timer detection(String type) {
+    return Timer.builder("opsagent.detection.latency")
+        .description("from a deployment's FAILED/DEGRADED status event to the first delivery of its"
+            + " alert to a channel, by channel type")
+        .tag("type", type)
+        .serviceLevelObjectives(DETECTION_BUCKETS)
+        .register(meters);
+  }
+
   private void count(String status, String type) {
     Counter.builder("opsagent.notifications.deliveries")
-        .description("notification delivery attempts by outcome")
+        .description("notification delivery attempts by outcome (delivered, retry, failed) and channel type")
         .tag("status", status)
         .tag("type", type)
         .register(meters)

@@ -10,6 +10,7 @@ import io.opsagent.notify.NotificationChannel;
 import io.opsagent.notify.Severity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,6 +114,39 @@ public final class NotificationRepository {
         .bind("id", id)
         .bind("now", now)
         .execute() == 1);
+  }
+
+  /**
+   * The detection latency of a delivered notification: its {@code delivered_at} minus the
+   * {@code created_at} of the latest event of its deployment that reported a status at or before
+   * the alert was recorded, when that status is FAILED or DEGRADED (the change the alert is about).
+   * Empty for a notification naming no deployment, a {@code resolved} notice, a deployment whose
+   * latest reported status is another, and for any notification after the first one delivered to
+   * the same channel about the same deployment since that event (re-sends and reminders: the
+   * problem was detected once).
+   */
+  Optional<Duration> detectionLatency(String id) {
+    return jdbi.withHandle(h -> {
+      Optional<Instant[]> times = h.createQuery("""
+              SELECT n.delivered_at, e.created_at AS changed_at FROM notifications n
+              JOIN deployment_events e ON e.id = (
+                  SELECT e2.id FROM deployment_events e2
+                  WHERE e2.deployment_id = n.deployment_id AND e2.status IS NOT NULL
+                    AND e2.created_at <= n.created_at
+                  ORDER BY e2.created_at DESC, e2.id DESC LIMIT 1)
+              WHERE n.id = :id AND n.status = 'delivered' AND n.deployment_id IS NOT NULL
+                AND COALESCE(n.alert_status, 'firing') = 'firing'
+                AND e.status IN ('FAILED', 'DEGRADED')
+                AND NOT EXISTS (SELECT 1 FROM notifications o
+                    WHERE o.deployment_id = n.deployment_id AND o.channel_id = n.channel_id
+                      AND o.id <> n.id AND o.status = 'delivered'
+                      AND o.delivered_at >= e.created_at AND o.delivered_at <= n.delivered_at)""")
+          .bind("id", id)
+          .map((rs, ctx) -> new Instant[] {Times.instant(rs.getTimestamp("delivered_at")),
+              Times.instant(rs.getTimestamp("changed_at"))})
+          .findOne();
+      return times.map(t -> Duration.between(t[1], t[0]));
+    });
   }
 
   /**
