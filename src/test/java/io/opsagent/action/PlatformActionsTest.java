@@ -144,6 +144,29 @@ class PlatformActionsTest {
   }
 
   @Test
+  void anActionWaitingToBeRetriedIsCancelledOnceTheKillSwitchIsEngaged() {
+    var t = tenant("umbrella");
+    Deployment web = fx.deployments.create(t.lastWorkspace(), "web", DeploymentStatus.FAILED, "1.0.0");
+    platform.answer(503, 503, 503, 503, 503);
+    model.then(restart(web.id()));
+    var killSwitch = worker.services().killSwitch();
+    try {
+      cycle(t.id());
+      await().atMost(Duration.ofSeconds(30)).until(() -> !platform.requestsFor(web.id()).isEmpty());
+
+      killSwitch.engage("incident review");
+      int sentBefore = platform.requestsFor(web.id()).size();
+
+      OpsAction cancelled = awaitStatus(t.id(), ActionStatus.CANCELLED);
+      assertThat(cancelled.lastError()).contains("kill switch");
+      // at most the attempt already on its way when the switch was engaged
+      assertThat(platform.requestsFor(web.id()).size()).isLessThanOrEqualTo(sentBefore + 1);
+    } finally {
+      killSwitch.release();
+    }
+  }
+
+  @Test
   void aRequestThePlatformRefusesWith400IsNotRetried() {
     var t = tenant("initech");
     Deployment api1 = fx.deployments.create(t.lastWorkspace(), "api", DeploymentStatus.FAILED, "1.0.0");
