@@ -1,8 +1,9 @@
 package io.opsagent.agent;
 
 /**
- * A manual cycle was refused because that tenant's cycle is running (or already picked to run)
- * somewhere in the cluster; the HTTP API answers 409.
+ * A cycle could not start because another cycle of that tenant holds its cluster-wide lock (a
+ * worker, or the {@code cycle} command, which then exits 3). A queued cycle that meets it is queued
+ * again a moment later.
  */
 public final class CycleAlreadyRunningException extends RuntimeException {
   private final String tenantId;

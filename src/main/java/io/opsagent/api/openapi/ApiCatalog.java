@@ -15,7 +15,7 @@ public final class ApiCatalog {
     OpenApiDoc doc = new OpenApiDoc("opsagent", version,
         "The HTTP API of the opsagent worker. Everything under /api/ needs `Authorization: Bearer"
             + " <OPSAGENT_API_TOKEN>` (401 otherwise). Every error is JSON {\"error\": \"...\"}: 400 bad"
-            + " input, 401, 404 unknown route or object (another tenant's object too), 405, 409, 413,"
+            + " input, 401, 404 unknown route or object (another tenant's object too), 405, 413,"
             + " 503 while the database is unreachable. Routes that take query parameters refuse unknown"
             + " or repeated ones with 400.");
     schemas(doc);
