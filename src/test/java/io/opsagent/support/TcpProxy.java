@@ -18,6 +18,8 @@ public final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
+  private volatile boolean dropping;
+  private final java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
   private int port;
 
   public TcpProxy(String targetHost, int targetPort) {
@@ -51,6 +53,28 @@ public final class TcpProxy implements AutoCloseable {
     sockets.clear();
   }
 
+  /**
+   * Like a server that accepts connections and closes them at once: drops the open ones, then
+   * counts each new connection attempt ({@link #dropped}) and closes it, until {@link #relay}.
+   */
+  public void drop() throws IOException {
+    dropping = true;
+    for (Socket socket : sockets) {
+      socket.close();
+    }
+    sockets.clear();
+  }
+
+  /** How many connections were dropped since the first {@link #drop}. */
+  public int dropped() {
+    return dropped.get();
+  }
+
+  /** Relays new connections again after {@link #drop}. */
+  public void relay() {
+    dropping = false;
+  }
+
   @Override
   public void close() throws IOException {
     cut();
@@ -60,6 +84,11 @@ public final class TcpProxy implements AutoCloseable {
     while (!s.isClosed()) {
       try {
         Socket client = s.accept();
+        if (dropping) {
+          dropped.incrementAndGet();
+          client.close();
+          continue;
+        }
         Socket upstream = new Socket(targetHost, targetPort);
         sockets.add(client);
         sockets.add(upstream);

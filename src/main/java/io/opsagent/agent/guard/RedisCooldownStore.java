@@ -9,9 +9,13 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.opsagent.config.Config;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>One shared connection (Lettuce connections are thread-safe), opened on first use so that a
  * worker can start while Redis is down. Every command and connection attempt is bounded by the
  * timeout; while disconnected, commands are rejected at once instead of queued, and Lettuce
- * reconnects in the background. Any such failure surfaces as {@link CooldownUnavailableException}.
+ * reconnects in the background, trying at least once a second ({@link #RECONNECT_DELAY}). Any such
+ * failure surfaces as {@link CooldownUnavailableException}.
  */
 final class RedisCooldownStore implements CooldownStore {
   private static final Logger log = LoggerFactory.getLogger(RedisCooldownStore.class);
@@ -31,6 +36,15 @@ final class RedisCooldownStore implements CooldownStore {
   /** What a key without expiry reports: held, for an unbounded time. */
   private static final Duration HELD_FOR_GOOD = Duration.ofDays(36_500);
 
+  /**
+   * Between reconnection attempts: 0.1 s doubling up to 1 s, so the store is back within about a
+   * second of Redis (Lettuce's default doubles up to 30 s: after a long outage, cooldowns stayed
+   * unavailable for up to 30 s after Redis was back).
+   */
+  static final Delay RECONNECT_DELAY =
+      Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS);
+
+  private final ClientResources resources;
   private final RedisClient client;
   private final Config config;
   private final Object connectLock = new Object();
@@ -46,7 +60,8 @@ final class RedisCooldownStore implements CooldownStore {
       throw new IllegalArgumentException("OPSAGENT_REDIS_URL must be a redis:// or rediss:// URL");
     }
     uri.setTimeout(timeout);
-    this.client = RedisClient.create(uri);
+    this.resources = DefaultClientResources.builder().reconnectDelay(RECONNECT_DELAY).build();
+    this.client = RedisClient.create(resources, uri);
     client.setOptions(ClientOptions.builder()
         .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
         .timeoutOptions(TimeoutOptions.enabled(timeout))
@@ -97,6 +112,7 @@ final class RedisCooldownStore implements CooldownStore {
       c.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 
   private <T> T call(String op, String key, Function<RedisCommands<String, String>, T> command) {

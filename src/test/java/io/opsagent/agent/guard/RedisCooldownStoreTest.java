@@ -190,6 +190,31 @@ class RedisCooldownStoreTest {
     }
   }
 
+  /**
+   * Issue 10, item 5: after a long outage the store is usable again within about a second of Redis
+   * answering. Lettuce's default reconnect delay doubles up to 30 s: 15 failed attempts in, its next
+   * attempt comes 16 s or more later.
+   */
+  @Test
+  @Timeout(120)
+  void afterALongOutageTheStoreReconnectsWithinAboutASecondOfRedisBeingBack() throws IOException {
+    java.net.URI redisUri = java.net.URI.create(TestRedis.URL);
+    try (TcpProxy proxy = new TcpProxy(redisUri.getHost(), redisUri.getPort()).start()) {
+      Config viaProxy = Config.fromEnv(Map.of("OPSAGENT_REDIS_URL",
+          "redis://127.0.0.1:" + proxy.port() + redisUri.getPath()));
+      try (CooldownStore flaky = CooldownStore.redis(viaProxy, Duration.ofSeconds(1))) {
+        assertThat(flaky.ping()).isTrue();
+
+        proxy.drop();
+        await().atMost(Duration.ofSeconds(90)).until(() -> proxy.dropped() >= 15);
+        assertThat(flaky.ping()).isFalse();
+        proxy.relay();
+
+        await().atMost(Duration.ofSeconds(3)).until(flaky::ping);
+      }
+    }
+  }
+
   @Test
   void aMalformedRedisUrlIsRejectedWithoutEchoingIt() {
     Config bad = Config.fromEnv(Map.of("OPSAGENT_REDIS_URL", "http://user:s3cret@host:6379"));
