@@ -27,17 +27,28 @@ import org.slf4j.LoggerFactory;
  * objects and for objects of another tenant alike, 405, 413, and 503 while the database cannot be
  * reached.
  *
- * <p>The health check named {@code database} also guards the API: once a request found the
- * database unreachable (or {@code /health} said so), each request first asks that check, which
- * answers within about a second, and gets 503 at once while it says "down", instead of waiting for
- * the pool's connection timeout.
+ * <p>The health check named {@code database} also guards the API: a watch asks it every
+ * {@value #DATABASE_WATCH_MS} ms (it answers within about a second), and once it, a request or
+ * {@code /health} found the database unreachable, each request first asks that check and gets 503
+ * at once while it says "down", instead of waiting for the pool's connection timeout (10 s). So an
+ * outage is answered with 503 within about a second of its start, without anyone calling
+ * {@code /health} first.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
   private final Javalin app;
   private final List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
+  static final long DATABASE_WATCH_MS = 500;
+
   private volatile boolean databaseSuspect;
+  private final BooleanSupplier database;
+  private final java.util.concurrent.ScheduledExecutorService watch =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "api-database-watch");
+        t.setDaemon(true);
+        return t;
+      });
   private final PrometheusMeterRegistry metrics;
 
   /** Something that can say whether a dependency answers ({@code /health}). */
@@ -65,6 +76,7 @@ public final class ApiServer implements AutoCloseable {
     this.metrics = metrics;
     BooleanSupplier database = healthChecks.stream().filter(c -> c.name().equals("database"))
         .map(HealthCheck::healthy).findFirst().orElse(() -> true);
+    this.database = database;
     app.before("/api/*", ctx -> {
       String header = ctx.header("Authorization");
       byte[] given = header == null ? new byte[0] : header.getBytes(StandardCharsets.UTF_8);
@@ -149,6 +161,8 @@ public final class ApiServer implements AutoCloseable {
   /** Starts listening on {@code port} on all interfaces (0 = any free port). */
   public ApiServer start(int port) {
     app.start(port);
+    watch.scheduleWithFixedDelay(this::watchDatabase, DATABASE_WATCH_MS, DATABASE_WATCH_MS,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
     // Jetty's own metrics (jetty_threads_*, jetty_connections_*), bound once the server exists
     Server server = app.jettyServer().server();
     new JettyServerThreadPoolMetrics(server.getThreadPool(), Tags.empty()).bindTo(metrics);
@@ -161,8 +175,21 @@ public final class ApiServer implements AutoCloseable {
     return app.port();
   }
 
+  private void watchDatabase() {
+    try {
+      boolean down = !database.getAsBoolean();
+      if (down != databaseSuspect) {
+        log.info("database watch status={}", down ? "down" : "up");
+      }
+      databaseSuspect = down;
+    } catch (RuntimeException e) {
+      log.warn("database watch failed error={}", e.toString()); // keeps running
+    }
+  }
+
   @Override
   public void close() {
+    watch.shutdownNow();
     app.stop();
   }
 }
