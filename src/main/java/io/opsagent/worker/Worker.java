@@ -21,6 +21,8 @@ import io.opsagent.api.routes.TenantRoutes;
 import io.opsagent.api.routes.TenantStatusQuery;
 import io.opsagent.config.Config;
 import io.opsagent.db.Retention;
+import io.opsagent.notify.Alert;
+import io.opsagent.notify.Severity;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.queue.DeploymentJob;
@@ -37,6 +39,7 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The composition root of {@code opsagent worker}: migrations, the deployment queue, the ops-agent
@@ -235,8 +238,37 @@ public final class Worker implements AutoCloseable {
       return PlatformRoutes.Reaction.notQueued("the agent is disabled for this tenant"
           + " (PUT /api/tenants/{tenantId}/ops/schedule enables it)");
     }
-    scheduler.runNow(d.tenantId(), Trigger.EVENT);
+    OpsScheduler.QueuedCycle queued = scheduler.runNow(d.tenantId(), Trigger.EVENT);
+    if (queued.pending() && !queued.joined()) {
+      pageWithoutWaiting(d, status, queued.runId());
+    }
     return PlatformRoutes.Reaction.QUEUED;
+  }
+
+  /**
+   * A FAILED or DEGRADED report must not wait behind a review already running for its tenant (one
+   * model call or more, after which the pending cycle makes its own): code pages now, on the
+   * deployment's incident, under the pending cycle's run id, with the deterministic alert the rules
+   * engine would send. The pending cycle still reviews the change right after; an alert it makes
+   * about the deployment joins the open incident and is not sent again. Only the request that made
+   * the cycle pending pages, so a deployment flapping during one review pages at most once for it.
+   * A dry-run tenant's page is recorded nowhere and sent nowhere, as {@link
+   * io.opsagent.incident.Incidents#alert} does for every alert.
+   */
+  private void pageWithoutWaiting(Deployment d, DeploymentStatus status, String pendingRunId) {
+    boolean failed = status == DeploymentStatus.FAILED;
+    String title = "Deployment " + d.name() + " is " + status.name();
+    String body = "Deployment " + d.name() + " (" + d.id() + ") reported status " + status.name()
+        + ". The agent was already reviewing this tenant, so this alert is sent at once by code rather"
+        + " than after that review; the agent reviews the change right after it (run " + pendingRunId + ").";
+    try (var tenant = MDC.putCloseable("tenant", d.tenantId()); var run = MDC.putCloseable("run", pendingRunId)) {
+      services.incidents().alert(new Alert(d.tenantId(), d.workspaceId(),
+          failed ? Severity.CRITICAL : Severity.WARNING, title, body, pendingRunId, d.id()));
+    } catch (RuntimeException e) {
+      // the pending cycle reviews the change and alerts on its own
+      log.warn("immediate page failed; the pending cycle alerts instead tenant={} deployment={} run={} error={}",
+          d.tenantId(), d.id(), pendingRunId, e.toString());
+    }
   }
 
   /** The bearer token, and whether it was generated (then the CLI prints it once). */

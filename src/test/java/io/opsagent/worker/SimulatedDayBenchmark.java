@@ -269,8 +269,10 @@ class SimulatedDayBenchmark {
     out.append(String.format("| cache-read tokens / tenant-day | %.0f |%n", cacheRead / perTenantDay));
     out.append(String.format("| output tokens / tenant-day | %.0f |%n", output / perTenantDay));
     out.append(String.format("| USD / tenant-day | %.4f |%n", cost / perTenantDay));
-    out.append(String.format("| alerts delivered | %d (%d failures longer than one interval) |%n",
-        receiver.successes(), counted));
+    long resolvedNotices = alerts.stream()
+        .filter(r -> "resolved".equals(r.payload().path("status").asText())).count();
+    out.append(String.format("| alerts delivered | %d firing + %d resolved notices (%d failures longer than one interval) |%n",
+        receiver.successes() - resolvedNotices, resolvedNotices, counted));
     out.append(String.format("| missed alerts | %d%s |%n", missed, missedList));
     out.append(String.format("| detection p50 / p99, non-coinciding (n=%d) | %s |%n", single.size(), pct(single)));
     out.append(String.format("| detection p50 / p99, 10 tenants in the same second (n=%d) | %s |%n",
@@ -315,6 +317,7 @@ class SimulatedDayBenchmark {
     for (String kind : new String[] {"failed", "degraded"}) {
       for (JsonNode d : state.path(kind)) {
         ObjectNode in = JSON.createObjectNode().put("workspaceId", d.path("workspaceId").asText())
+            .put("deploymentId", d.path("deploymentId").asText())
             .put("severity", kind.equals("failed") ? "critical" : "warning")
             .put("title", d.path("name").asText() + " is " + kind.toUpperCase(java.util.Locale.ROOT))
             .put("body", "Deployment " + d.path("name").asText() + " is " + kind.toUpperCase(java.util.Locale.ROOT)

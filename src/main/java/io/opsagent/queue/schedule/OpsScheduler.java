@@ -42,8 +42,11 @@ public final class OpsScheduler {
   private final SchedulerClient client;
   private final Wakeup wakeup;
 
-  /** A cycle queued by {@link #runNow}: the run id it will record, and whether it waits for a running one. */
-  public record QueuedCycle(String runId, boolean pending) {}
+  /**
+   * A cycle queued by {@link #runNow}: the run id it will record, whether it waits for a running
+   * one, and whether this request joined a cycle an earlier request had already queued.
+   */
+  public record QueuedCycle(String runId, boolean pending, boolean joined) {}
 
   /** Wakes this process's queue only when one is registered with {@code wakeup}. */
   public OpsScheduler(Database db, Config config, CycleRunner runner) {
@@ -137,11 +140,12 @@ public final class OpsScheduler {
             return queued(tenantId, trigger, runId);
           }
         } else if (row.get().isPicked()) {
-          String runId = store.requestCycle(tenantId, trigger, Ids.newId());
+          String asked = Ids.newId();
+          String runId = store.requestCycle(tenantId, trigger, asked);
           if (client.getScheduledExecution(OpsCycleTask.id(tenantId)).map(ScheduledExecution::isPicked)
               .orElse(false)) {
             log.info("ops cycle pending tenant={} trigger={} run={}", tenantId, trigger.wire(), runId);
-            return new QueuedCycle(runId, true);
+            return new QueuedCycle(runId, true, !runId.equals(asked));
           }
           // it finished before seeing the request: queue the request ourselves, if still ours to take
           Optional<ScheduleStore.PendingCycle> mine = store.takePending(tenantId).cycle();
@@ -149,12 +153,12 @@ public final class OpsScheduler {
             return queued(tenantId, mine.get().trigger(), mine.get().runId());
           }
           if (mine.isEmpty()) {
-            return new QueuedCycle(runId, false); // the finishing cycle queued it
+            return new QueuedCycle(runId, false, !runId.equals(asked)); // the finishing cycle queued it
           }
         } else {
           OpsCycleJob job = (OpsCycleJob) row.get().getData();
           if (job.isQueuedCycle() && !row.get().getExecutionTime().isAfter(Instant.now())) {
-            return new QueuedCycle(job.runId(), false); // already queued for now: join it
+            return new QueuedCycle(job.runId(), false, true); // already queued for now: join it
           }
           String runId = Ids.newId();
           if (client.reschedule(OpsCycleTask.id(tenantId), Instant.now(), job.queued(trigger, runId))) {
@@ -179,7 +183,7 @@ public final class OpsScheduler {
   private QueuedCycle queued(String tenantId, Trigger trigger, String runId) {
     log.info("ops cycle queued tenant={} trigger={} run={}", tenantId, trigger.wire(), runId);
     wakeup.wake(JobType.Queue.OPS_AGENT);
-    return new QueuedCycle(runId, false);
+    return new QueuedCycle(runId, false, false);
   }
 
   /** The tenant's switch, interval and next due time, for {@code GET .../ops/schedule}. */
