@@ -55,6 +55,7 @@ public final class Dashboard implements ApiServer.Routes {
   private final TenantRepository tenants;
   private final OpsScheduler scheduler;
   private final KillSwitch killSwitch;
+  private final Incidents incidents;
   private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
 
   public Dashboard(String apiToken, Jdbi jdbi, ObjectMapper json, TenantStatusQuery statuses, RunRepository runs,
@@ -66,6 +67,7 @@ public final class Dashboard implements ApiServer.Routes {
     this.tenants = tenants;
     this.scheduler = scheduler;
     this.killSwitch = killSwitch;
+    this.incidents = incidents;
   }
 
   @Override
@@ -104,6 +106,10 @@ public final class Dashboard implements ApiServer.Routes {
       OpsScheduler.QueuedCycle q = scheduler.runNow(id, Trigger.MANUAL);
       return q.pending() ? "A cycle is running: one more is queued after it." : "Cycle queued.";
     }));
+    app.post("/ui/tenants/{tenantId}/incidents/{incidentId}/ack", ctx -> change(ctx, id ->
+        incidents.acknowledge(id, ctx.pathParam("incidentId"))
+            .map(i -> "Incident acknowledged: no more reminders for it.")
+            .orElse("No such incident for this tenant.")));
     app.post("/ui/tenants/{tenantId}/enable", ctx -> change(ctx, id -> {
       scheduler.enable(id);
       return "The agent is enabled.";

@@ -95,7 +95,7 @@ final class DashboardQueries {
   List<Views.IncidentItem> incidents(String tenantId, Incident.Status status) {
     List<Incident> found = more.incidents().list(tenantId, status);
     return found.stream().limit(status == Incident.Status.RESOLVED ? RESOLVED_INCIDENTS : found.size())
-        .map(i -> new Views.IncidentItem(i.incidentKey(), i.problem().wire(), i.severity().wire(), i.title(),
+        .map(i -> new Views.IncidentItem(i.id(), i.incidentKey(), i.problem().wire(), i.severity().wire(), i.title(),
             i.alerts(), Format.time(i.openedAt()), Format.time(i.resolvedAt()), Format.time(i.acknowledgedAt())))
         .toList();
   }

@@ -36,7 +36,7 @@ public final class Views {
       String csrf) {}
 
   /** One incident; {@code resolvedAt} and {@code acknowledgedAt} may be null. */
-  public record IncidentItem(String key, String problem, String severity, String title, int alerts,
+  public record IncidentItem(String id, String key, String problem, String severity, String title, int alerts,
       String openedAt, String resolvedAt, String acknowledgedAt) {}
 
   /** One platform action ({@code ops_actions}); {@code toVersion}, {@code lastError}, {@code finishedAt} may be null. */

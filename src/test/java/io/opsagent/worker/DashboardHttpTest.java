@@ -185,6 +185,39 @@ class DashboardHttpTest {
   }
 
   @Test
+  void anOpenIncidentIsAcknowledgedFromItsTenantsPageWithTheCsrfTokenOnly() throws Exception {
+    String tenant = api.create("/api/tenants", "{\"name\":\"acknowledging\"}");
+    String other = api.create("/api/tenants", "{\"name\":\"bystander\"}");
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"prod\"}");
+    String dep = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"api\",\"status\":\"FAILED\"}");
+    first.services().incidents().alert(new io.opsagent.notify.Alert(tenant, ws, io.opsagent.notify.Severity.CRITICAL,
+        "api is FAILED", "It is down.", null, dep));
+    String incident = api.get("/api/tenants/" + tenant + "/incidents?status=open").json().get(0).get("id").asText();
+    String ack = "/ui/tenants/" + tenant + "/incidents/" + incident + "/ack";
+    String cookie = cookie(login(first, env.token));
+    String page = get(first, "/ui/tenants/" + tenant, cookie).body();
+    assertThat(page).contains("action=\"" + ack + "\"").contains("class=\"ack\">Acknowledge</button>");
+
+    HttpResponse<String> noToken = post(first, ack, cookie, "");
+    HttpResponse<String> viaOtherTenant = post(first, "/ui/tenants/" + other + "/incidents/" + incident + "/ack",
+        cookie, "csrf=" + enc(csrf(page)));
+    assertThat(noToken.statusCode()).isEqualTo(403);
+    assertThat(api.get("/api/tenants/" + tenant + "/incidents").json().get(0).has("acknowledgedAt"))
+        .as("neither a post without the token nor one through another tenant acknowledges it").isFalse();
+
+    HttpResponse<String> done = post(first, ack, cookie, "csrf=" + enc(csrf(page)) + "&back="
+        + enc("/ui/tenants/" + tenant));
+
+    assertThat(done.statusCode()).isEqualTo(303);
+    assertThat(done.headers().firstValue("Location")).hasValue("/ui/tenants/" + tenant);
+    assertThat(api.get("/api/tenants/" + tenant + "/incidents").json().get(0).get("acknowledgedAt").isNull())
+        .isFalse();
+    assertThat(get(first, "/ui/tenants/" + tenant + "/fragments/live", cookie).body())
+        .doesNotContain("class=\"ack\"");
+    assertThat(viaOtherTenant.statusCode()).isEqualTo(303);
+  }
+
+  @Test
   void theKillSwitchNeedsTheCsrfTokenAndAReason() throws Exception {
     String cookie = cookie(login(first, env.token));
     String csrf = csrf(get(first, "/ui/", cookie).body());
