@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>A tenant in dry-run mode opens no incident: its alerts are neither recorded on one nor sent.
+ * Nothing reaches its channels at all: an incident it opened while live is not reminded (the
+ * reminder interval restarts) and resolves without a notice while the tenant is in dry-run.
  */
 public final class Incidents {
   private static final Logger log = LoggerFactory.getLogger(Incidents.class);
@@ -94,7 +96,7 @@ public final class Incidents {
    * {@link IllegalArgumentException}), as part of its incident.
    */
   public Outcome alert(Alert alert) {
-    if (settings.get(alert.tenantId()).mode() == Mode.DRY_RUN) {
+    if (dryRun(alert.tenantId())) {
       log.info("dry-run tenant: alert not sent, no incident opened tenant={} deployment={}", alert.tenantId(),
           alert.deploymentId());
       return Outcome.DRY_RUN;
@@ -182,6 +184,12 @@ public final class Incidents {
         if (d.isPresent() && !i.problem().holds(d.get(), now)) {
           resolve(i, d.get(), now);
         } else if (repo.claimReminder(i, now)) {
+          if (dryRun(i.tenantId())) {
+            // claimed all the same: the interval restarts, so switched back to live it is reminded then
+            log.info("incident reminder not sent: dry-run tenant tenant={} incident={} key={}", i.tenantId(),
+                i.id(), i.incidentKey());
+            continue;
+          }
           notifier.send(new Alert(i.tenantId(), i.workspaceId(), i.severity(), "Reminder: " + i.title(),
               "Still open since " + i.openedAt() + " (" + i.alerts() + " alert(s); not acknowledged): "
                   + i.body(), null, i.deploymentId(), i.incidentKey(), Alert.FIRING));
@@ -206,6 +214,11 @@ public final class Incidents {
     if (!repo.resolve(i.id(), now)) {
       return false;
     }
+    if (dryRun(i.tenantId())) {
+      log.info("incident resolved without notice (dry-run tenant) tenant={} incident={} key={}",
+          i.tenantId(), i.id(), i.incidentKey());
+      return true;
+    }
     Set<String> channels = repo.deliveredFiringChannels(i.tenantId(), i.incidentKey());
     if (channels.isEmpty()) {
       log.info("incident resolved without notice (no firing notice was delivered) tenant={} incident={} key={}",
@@ -224,6 +237,10 @@ public final class Incidents {
           i.incidentKey(), e.toString());
     }
     return true;
+  }
+
+  private boolean dryRun(String tenantId) {
+    return settings.get(tenantId).mode() == Mode.DRY_RUN;
   }
 
   private Instant now() {

@@ -191,6 +191,34 @@ class IncidentsTest {
   }
 
   @Test
+  void anIncidentOpenedWhileLiveIsNeitherRemindedNorNoticedResolvedOnceTheTenantIsInDryRun() {
+    Deployment d = failedDeploymentWithHook("live-then-dry-run");
+    Deployment other = failedDeploymentWithHook("switched-later");
+    incidents.alert(alert(d, "db is FAILED"));
+    incidents.alert(alert(other, "db is FAILED"));
+    awaitDelivered(d.tenantId(), 1);
+    awaitDelivered(other.tenantId(), 1);
+    TenantSettings settings = new TenantSettings(db.database().jdbi(), Mode.LIVE);
+    settings.update(d.tenantId(), Mode.DRY_RUN, false, null);
+    settings.update(other.tenantId(), Mode.DRY_RUN, false, null);
+
+    clock.advance(REMINDER.plusSeconds(1));
+    incidents.sendReminders();
+    incidents.deploymentChanged(recover(other, DeploymentStatus.RUNNING).id());
+
+    assertThat(deliveries.listByTenant(d.tenantId(), 10)).as("no reminder in dry-run").hasSize(1);
+    assertThat(incidents.list(d.tenantId(), Incident.Status.OPEN)).hasSize(1);
+    assertThat(incidents.list(other.tenantId(), Incident.Status.RESOLVED)).as("resolved all the same").hasSize(1);
+    assertThat(deliveries.listByTenant(other.tenantId(), 10)).as("without a notice").hasSize(1);
+
+    settings.update(d.tenantId(), Mode.LIVE, false, null);
+    clock.advance(REMINDER.plusSeconds(1));
+    incidents.sendReminders();
+    assertThat(awaitDelivered(d.tenantId(), 2).get(1).payload().get("title").asText())
+        .as("live again: reminded").isEqualTo("Reminder: db is FAILED");
+  }
+
+  @Test
   void aReminderDueForADeploymentThatRecoveredUnnoticedResolvesItInstead() {
     Deployment d = failedDeploymentWithHook("recovered-quietly");
     incidents.alert(alert(d, "queue is FAILED"));
