@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.server.Server;
 import org.jdbi.v3.core.ConnectionException;
@@ -36,15 +39,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  /** How often the database watch asks the {@code database} health check. */
+  static final long DATABASE_WATCH_MS = 500;
 
   private final Javalin app;
   private final List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
-  static final long DATABASE_WATCH_MS = 500;
-
   private volatile boolean databaseSuspect;
   private final BooleanSupplier database;
-  private final java.util.concurrent.ScheduledExecutorService watch =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+  private final ScheduledExecutorService watch =
+      Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "api-database-watch");
         t.setDaemon(true);
         return t;
@@ -161,8 +164,7 @@ public final class ApiServer implements AutoCloseable {
   /** Starts listening on {@code port} on all interfaces (0 = any free port). */
   public ApiServer start(int port) {
     app.start(port);
-    watch.scheduleWithFixedDelay(this::watchDatabase, DATABASE_WATCH_MS, DATABASE_WATCH_MS,
-        java.util.concurrent.TimeUnit.MILLISECONDS);
+    watch.scheduleWithFixedDelay(this::watchDatabase, DATABASE_WATCH_MS, DATABASE_WATCH_MS, TimeUnit.MILLISECONDS);
     // Jetty's own metrics (jetty_threads_*, jetty_connections_*), bound once the server exists
     Server server = app.jettyServer().server();
     new JettyServerThreadPoolMetrics(server.getThreadPool(), Tags.empty()).bindTo(metrics);
