@@ -106,10 +106,13 @@ public final class Dashboard implements ApiServer.Routes {
       OpsScheduler.QueuedCycle q = scheduler.runNow(id, Trigger.MANUAL);
       return q.pending() ? "A cycle is running: one more is queued after it." : "Cycle queued.";
     }));
-    app.post("/ui/tenants/{tenantId}/incidents/{incidentId}/ack", ctx -> change(ctx, id ->
-        incidents.acknowledge(id, ctx.pathParam("incidentId"))
-            .map(i -> "Incident acknowledged: no more reminders for it.")
-            .orElse("No such incident for this tenant.")));
+    app.post("/ui/tenants/{tenantId}/incidents/{incidentId}/ack", ctx -> {
+      if (incidents.acknowledge(ctx.pathParam("tenantId"), ctx.pathParam("incidentId")).isEmpty()) {
+        ctx.status(404).contentType("text/plain; charset=utf-8").result("no such incident");
+        return;
+      }
+      respond(ctx, "Incident acknowledged: no more reminders for it.");
+    });
     app.post("/ui/tenants/{tenantId}/enable", ctx -> change(ctx, id -> {
       scheduler.enable(id);
       return "The agent is enabled.";

@@ -214,7 +214,7 @@ class DashboardHttpTest {
         .isFalse();
     assertThat(get(first, "/ui/tenants/" + tenant + "/fragments/live", cookie).body())
         .doesNotContain("class=\"ack\"");
-    assertThat(viaOtherTenant.statusCode()).isEqualTo(303);
+    assertThat(viaOtherTenant.statusCode()).as("another tenant's incident is not found").isEqualTo(404);
   }
 
   @Test

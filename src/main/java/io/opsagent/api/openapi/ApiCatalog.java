@@ -198,7 +198,7 @@ public final class ApiCatalog {
     doc.op("GET", "/ui/tenants/{tenantId}", "Dashboard: one tenant's runs, usage and status").text(200, "an HTML page", html);
     doc.op("GET", "/ui/tenants/{tenantId}/fragments/live", "Dashboard: a tenant's live parts").text(200, "an HTML fragment", html);
     doc.op("POST", "/ui/tenants/{tenantId}/run", "Dashboard: queue a manual cycle (CSRF token required)").answers(200, "the new state (JSON, for the page's script)", "object").text(303, "back to the page, for a plain form", html);
-    doc.op("POST", "/ui/tenants/{tenantId}/incidents/{incidentId}/ack", "Dashboard: acknowledge an open incident of the tenant: no more reminders (CSRF token required)").answers(200, "the new state (JSON, for the page's script)", "object").text(303, "back to the page, for a plain form", html);
+    doc.op("POST", "/ui/tenants/{tenantId}/incidents/{incidentId}/ack", "Dashboard: acknowledge an open incident of the tenant: no more reminders (CSRF token required)").answers(200, "the new state (JSON, for the page's script)", "object").text(303, "back to the page, for a plain form", html).text(404, "no such incident of this tenant", "text/plain");
     doc.op("POST", "/ui/tenants/{tenantId}/enable", "Dashboard: switch the schedule on (CSRF token required)").answers(200, "the new state (JSON, for the page's script)", "object").text(303, "back to the page, for a plain form", html);
     doc.op("POST", "/ui/tenants/{tenantId}/disable", "Dashboard: switch the schedule off (CSRF token required)").answers(200, "the new state (JSON, for the page's script)", "object").text(303, "back to the page, for a plain form", html);
   }
