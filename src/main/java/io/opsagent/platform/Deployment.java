@@ -22,6 +22,14 @@ public record Deployment(
     Instant createdAt,
     Instant updatedAt) {
 
+  /**
+   * The title of the deterministic alert about a deployment in {@code status} ("Deployment api is
+   * FAILED"), the same whoever sends it: the rules engine, the fallback, or the immediate page.
+   */
+  public static String statusAlertTitle(String name, DeploymentStatus status) {
+    return "Deployment " + name + " is " + status.name();
+  }
+
   public boolean updateAvailable() {
     return latestVersion != null && version != null && !latestVersion.equals(version);
   }

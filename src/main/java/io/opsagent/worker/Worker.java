@@ -257,7 +257,7 @@ public final class Worker implements AutoCloseable {
    */
   private void pageWithoutWaiting(Deployment d, DeploymentStatus status, String pendingRunId) {
     boolean failed = status == DeploymentStatus.FAILED;
-    String title = "Deployment " + d.name() + " is " + status.name();
+    String title = Deployment.statusAlertTitle(d.name(), status);
     String body = "Deployment " + d.name() + " (" + d.id() + ") reported status " + status.name()
         + ". The agent was already reviewing this tenant, so this alert is sent at once by code rather"
         + " than after that review; the agent reviews the change right after it (run " + pendingRunId + ").";

@@ -113,7 +113,7 @@ public final class CircuitBreakerPolicy implements CyclePolicy {
 
   private void alertFailedDeployments(OpsRun run) {
     for (Deployment d : deployments.listByTenant(run.tenantId(), EnumSet.of(DeploymentStatus.FAILED))) {
-      String title = "Deployment " + d.name() + " is FAILED";
+      String title = Deployment.statusAlertTitle(d.name(), DeploymentStatus.FAILED);
       if (incidents != null) {
         raise(new Alert(run.tenantId(), d.workspaceId(), Severity.CRITICAL, title, fallbackBody(d, run),
             run.id(), d.id()));

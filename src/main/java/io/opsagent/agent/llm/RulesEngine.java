@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsagent.Json;
 import io.opsagent.agent.run.TokenUsage;
+import io.opsagent.platform.Deployment;
+import io.opsagent.platform.DeploymentStatus;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,12 +40,12 @@ public final class RulesEngine implements ModelClient {
     List<Block> calls = new ArrayList<>();
     for (JsonNode d : state.path("failed")) {
       calls.add(alert(calls.size(), d, "critical",
-          "Deployment " + d.path("name").asText() + " is FAILED",
+          Deployment.statusAlertTitle(d.path("name").asText(), DeploymentStatus.FAILED),
           describe(d) + " is FAILED. It needs attention: check its logs, then redeploy or roll back."));
     }
     for (JsonNode d : state.path("degraded")) {
       calls.add(alert(calls.size(), d, "warning",
-          "Deployment " + d.path("name").asText() + " is DEGRADED",
+          Deployment.statusAlertTitle(d.path("name").asText(), DeploymentStatus.DEGRADED),
           describe(d) + " is DEGRADED. Check its health before it fails."));
     }
     for (JsonNode b : state.path("backupProblems")) {
