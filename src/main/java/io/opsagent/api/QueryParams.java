@@ -10,12 +10,18 @@ import java.util.function.Function;
 
 /**
  * The query parameters of a route that takes some: a name the route does not know, or one given
- * twice, is a 400 (a misspelt filter must not silently return everything).
+ * twice, is a 400 (a misspelt filter must not silently return everything). Values are checked by
+ * Javalin's validators ({@code ctx.queryParamAsClass}), whose errors become our 400
+ * {@code {"error": "..."}} with a message naming the parameter.
  */
 public final class QueryParams {
+  private static final int MAX_VALUE = 200;
+
+  private final Context ctx;
   private final Map<String, List<String>> params;
 
-  private QueryParams(Map<String, List<String>> params) {
+  private QueryParams(Context ctx, Map<String, List<String>> params) {
+    this.ctx = ctx;
     this.params = params;
   }
 
@@ -34,7 +40,7 @@ public final class QueryParams {
       throw ApiException.badRequest("unknown query parameter(s) " + Text.quoted(unknown)
           + (accepted.length == 0 ? "; this route takes none" : "; accepted: " + String.join(", ", accepted)));
     }
-    return new QueryParams(params);
+    return new QueryParams(ctx, params);
   }
 
   public Optional<String> get(String name) {
@@ -42,28 +48,23 @@ public final class QueryParams {
     if (values == null || values.isEmpty()) {
       return Optional.empty();
     }
-    String v = values.get(0);
-    if (v.isEmpty()) {
+    if (values.get(0).isEmpty()) {
       throw ApiException.badRequest("query parameter '" + name + "' must not be empty");
     }
-    if (v.length() > 200 || Text.problem(v, false).isPresent()) {
-      throw ApiException.badRequest("query parameter '" + name + "' is not valid");
-    }
-    return Optional.of(v);
+    String invalid = "query parameter '" + name + "' is not valid";
+    return Optional.of(ctx.queryParamAsClass(name, String.class)
+        .check(v -> v.length() <= MAX_VALUE && Text.problem(v, false).isEmpty(), invalid)
+        .getOrThrow(errors -> ApiException.badRequest(invalid)));
   }
 
   public int limit(int byDefault, int max) {
-    return get("limit").map(raw -> {
-      try {
-        int n = Integer.parseInt(raw);
-        if (n >= 1 && n <= max) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        // answered below
-      }
-      throw ApiException.badRequest("limit must be an integer between 1 and " + max);
-    }).orElse(byDefault);
+    if (get("limit").isEmpty()) {
+      return byDefault;
+    }
+    String rule = "limit must be an integer between 1 and " + max;
+    return ctx.queryParamAsClass("limit", Integer.class)
+        .check(n -> n >= 1 && n <= max, rule)
+        .getOrThrow(errors -> ApiException.badRequest(rule));
   }
 
   /** A value of a closed set, parsed by {@code parse} (which throws on anything else). */

@@ -196,7 +196,15 @@ class ApiRoutesTest {
     assertThat(first.get("trigger").asText()).isEqualTo("manual");
     assertThat(first.get("inputTokens").asLong()).isEqualTo(300);
     assertThat(first.get("actionsJson").get(0).get("name").asText()).isEqualTo("sendAlert");
-    assertThat(api.get("/api/tenants/" + tenant + "/ops/runs?limit=0").status()).isEqualTo(400);
+    for (String bad : new String[] {"0", "-1", "abc", "1.5", "99999999999", "201"}) {
+      var refused = api.get("/api/tenants/" + tenant + "/ops/runs?limit=" + bad);
+      assertThat(refused.status()).as("limit=" + bad).isEqualTo(400);
+      assertThat(refused.json().get("error").asText()).as("limit=" + bad)
+          .isEqualTo("limit must be an integer between 1 and 200");
+    }
+    assertThat(api.get("/api/tenants/" + tenant + "/ops/runs?limit=").json().get("error").asText())
+        .isEqualTo("query parameter 'limit' must not be empty");
+    assertThat(api.get("/api/tenants/" + tenant + "/ops/runs?limit=1").json()).hasSize(1);
     assertThat(api.get("/api/tenants/nope/ops/runs").status()).isEqualTo(404);
   }
 }
