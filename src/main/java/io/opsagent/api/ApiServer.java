@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@value #DATABASE_WATCH_MS} ms (it answers within about a second), and once it, a request or
  * {@code /health} found the database unreachable, each request first asks that check and gets 503
  * at once while it says "down", instead of waiting for the pool's connection timeout (10 s). So an
- * outage is answered with 503 within about a second of its start, without anyone calling
+ * outage is answered with 503 from at most 1.5 s after its start, without anyone calling
  * {@code /health} first.
  */
 public final class ApiServer implements AutoCloseable {
