@@ -70,7 +70,11 @@ class CrossWorkerWakeupBenchmark {
           targets.add(new String[] {t, d});
         }
         try (Worker b = Worker.start(envB.config())) {
-          Thread.sleep(1000); // B's listener is up
+          // B's listener is up: two sessions of this database (A's and B's) last ran the LISTEN
+          waitUntil(() -> db.database().jdbi().withHandle(h -> h.createQuery("""
+                  SELECT count(*) FROM pg_stat_activity
+                  WHERE datname = current_database() AND query = 'LISTEN opsagent_wakeup'""")
+              .mapTo(Integer.class).one()) >= 2);
           for (String[] t : targets) {
             reachedModel.put(t[0], 0L);
             java.time.Instant sentAt = java.time.Instant.now();
