@@ -557,7 +557,8 @@ public final class OpsAgent implements AutoCloseable {
       Objects.requireNonNull(notifier, "notifier");
       Objects.requireNonNull(cooldowns, "cooldowns");
       if (incidents == null) {
-        incidents = new Incidents(jdbi, notifier, config.incidentReminder(), clock);
+        incidents = new Incidents(jdbi, notifier, config.incidentReminder(), config.paging().watchdogAfter(),
+            config.paging().watchdogInterval(), clock);
       }
       this.tools = OpsTools.standard(notifier, incidents).plus(extraTools);
       this.settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()));

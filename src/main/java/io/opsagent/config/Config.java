@@ -59,7 +59,9 @@ public record Config(
     Duration incidentReminder,
     // trust controls
     int dailyTokenBudget,
-    String defaultMode) {
+    String defaultMode,
+    // the page guarantee
+    Paging paging) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -109,6 +111,16 @@ public record Config(
     }
   }
 
+  /**
+   * How code makes sure a failure reaches a person: {@code onReport} pages a FAILED/DEGRADED report
+   * at once ({@code OPSAGENT_PAGE_ON_REPORT}); the watchdog pages a deployment failing for
+   * {@code watchdogAfter} with no page, looking every {@code watchdogInterval}; a delivery is retried
+   * until it reaches its receiver or {@code notifyGiveUp} has passed, at most {@code notifyMaxBackoff}
+   * apart; the model's pages are capped at {@code maxAlertsPerTenantHour} per tenant.
+   */
+  public record Paging(boolean onReport, Duration watchdogAfter, Duration watchdogInterval,
+      Duration notifyGiveUp, Duration notifyMaxBackoff, int maxAlertsPerTenantHour) {}
+
   public Config {
     actionCooldowns = Map.copyOf(actionCooldowns);
     modelPrices = Map.copyOf(modelPrices);
@@ -151,7 +163,7 @@ public record Config(
             p.string("OPSAGENT_SMTP_PASSWORD", ""),
             p.string("OPSAGENT_SMTP_FROM", "opsagent@localhost"),
             p.bool("OPSAGENT_SMTP_STARTTLS", false)),
-        p.integer("OPSAGENT_NOTIFY_MAX_ATTEMPTS", 5, 1, 50),
+        p.integer("OPSAGENT_NOTIFY_MAX_ATTEMPTS", 0, 1, 10_000), // 0: no cap, OPSAGENT_NOTIFY_GIVE_UP decides
         p.duration("OPSAGENT_NOTIFY_BACKOFF", "PT2S"),
         p.integer("OPSAGENT_NOTIFY_CONCURRENCY", 8, 1, 256),
         p.integer("OPSAGENT_MAX_STEPS", 8, 1, 50),
@@ -171,7 +183,15 @@ public record Config(
         p.duration("OPSAGENT_INCIDENT_REMINDER", "PT4H"),
         // trust controls
         p.integer("OPSAGENT_DAILY_TOKEN_BUDGET", 500_000, 0, Integer.MAX_VALUE),
-        p.oneOf("OPSAGENT_DEFAULT_MODE", "live", List.of("live", "dry-run")));
+        p.oneOf("OPSAGENT_DEFAULT_MODE", "live", List.of("live", "dry-run")),
+        // the page guarantee
+        new Paging(
+            p.bool("OPSAGENT_PAGE_ON_REPORT", true),
+            p.duration("OPSAGENT_WATCHDOG_AFTER", "PT60S"),
+            p.duration("OPSAGENT_WATCHDOG_INTERVAL", "PT15S"),
+            p.duration("OPSAGENT_NOTIFY_GIVE_UP", "PT24H"),
+            p.duration("OPSAGENT_NOTIFY_MAX_BACKOFF", "PT30S"),
+            p.integer("OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR", 20, 1, 100_000)));
     p.throwIfErrors();
     return config;
   }
@@ -209,7 +229,7 @@ public record Config(
         + ", fullReviewInterval=" + fullReviewInterval + ", modelPrices=" + modelPrices
         + ", logFormat=" + logFormat.wire() + ", secretKey=" + (secretKey.isPresent() ? "***" : "unset")
         + ", retention=" + retention + ", actions=" + actions + ", incidentReminder=" + incidentReminder
-        + ", dailyTokenBudget=" + dailyTokenBudget + ", defaultMode=" + defaultMode + "]";
+        + ", dailyTokenBudget=" + dailyTokenBudget + ", defaultMode=" + defaultMode + ", paging=" + paging + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */

@@ -6,7 +6,10 @@ import java.time.Instant;
 /**
  * One problem of one deployment, from the alert that opened it until code saw it gone.
  * {@code incidentKey} is {@code {tenantId}:{deploymentId}:{problem}}; {@code alerts} counts the
- * alerts recorded on it (the first one paged; later ones did not).
+ * alerts recorded on it. It is paged once a firing delivery of it reached a receiver
+ * ({@code pagedAt}); until then {@code pagingSince} is when the oldest firing delivery still being
+ * retried was recorded (null when none is: nothing is on its way, so the next alert, report or
+ * the watchdog pages it).
  */
 public record Incident(
     String id,
@@ -24,7 +27,27 @@ public record Incident(
     Instant lastAlertAt,
     Instant lastNotifiedAt,
     Instant acknowledgedAt,
-    Instant resolvedAt) {
+    Instant resolvedAt,
+    Instant pagedAt,
+    Instant pagingSince) {
+
+  /** Whether people were reached: {@code paged} once a firing delivery was, else {@code unpaged}. */
+  public String pageStatus() {
+    return pagedAt != null ? "paged" : "unpaged";
+  }
+
+  /** Paged, or a page is on its way: nothing else may page it (that is what makes it once). */
+  public boolean pagedOrPaging() {
+    return pagedAt != null || pagingSince != null;
+  }
+
+  /** What the model is told about the page: the truth, never "already paged" when it was not. */
+  public String pageState() {
+    if (pagedAt != null) {
+      return "paged at " + pagedAt;
+    }
+    return pagingSince != null ? "paging since " + pagingSince + ", not yet delivered" : "unpaged";
+  }
 
   public enum Status {
     OPEN, RESOLVED;

@@ -19,29 +19,37 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * never both resolve or both remind; at most one incident per key is open ({@code open_key} is
  * unique).
  */
-final class IncidentRepository {
+public final class IncidentRepository {
+  /** Every incident column, and {@code paging_since}: the oldest firing delivery still pending. */
+  static final String SELECT = """
+      SELECT i.*, (SELECT MIN(n.created_at) FROM notifications n
+          WHERE n.tenant_id = i.tenant_id AND n.incident_key = i.incident_key AND n.status = 'pending'
+            AND COALESCE(n.alert_status, 'firing') = 'firing') AS paging_since
+      FROM incidents i
+      """;
   private final Jdbi jdbi;
 
-  IncidentRepository(Jdbi jdbi) {
+  public IncidentRepository(Jdbi jdbi) {
     this.jdbi = jdbi;
   }
 
   Optional<Incident> findOpen(String incidentKey) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM incidents WHERE open_key = :key")
+    return jdbi.withHandle(h -> h.createQuery(SELECT + "WHERE i.open_key = :key")
         .bind("key", incidentKey).map(IncidentRepository::map).findOne());
   }
 
   Optional<Incident> find(String tenantId, String id) {
     return jdbi.withHandle(h -> h.createQuery(
-            "SELECT * FROM incidents WHERE id = :id AND tenant_id = :tenantId")
+            SELECT + "WHERE i.id = :id AND i.tenant_id = :tenantId")
         .bind("id", id).bind("tenantId", tenantId).map(IncidentRepository::map).findOne());
   }
 
-  List<Incident> list(String tenantId, Incident.Status status, int limit) {
-    return jdbi.withHandle(h -> h.createQuery("""
-            SELECT * FROM incidents WHERE tenant_id = :tenantId
-              AND (CAST(:status AS VARCHAR(16)) IS NULL OR status = :status)
-            ORDER BY opened_at DESC, id DESC LIMIT :limit""")
+  /** The tenant's incidents (all, or those in {@code status}), newest first. */
+  public List<Incident> list(String tenantId, Incident.Status status, int limit) {
+    return jdbi.withHandle(h -> h.createQuery(SELECT + """
+            WHERE i.tenant_id = :tenantId
+              AND (CAST(:status AS VARCHAR(16)) IS NULL OR i.status = :status)
+            ORDER BY i.opened_at DESC, i.id DESC LIMIT :limit""")
         .bind("tenantId", tenantId)
         .bind("status", status == null ? null : status.wire())
         .bind("limit", limit)
@@ -50,15 +58,15 @@ final class IncidentRepository {
 
   List<Incident> openFor(String deploymentId) {
     return jdbi.withHandle(h -> h.createQuery(
-            "SELECT * FROM incidents WHERE deployment_id = :d AND status = 'open' ORDER BY opened_at")
+            SELECT + "WHERE i.deployment_id = :d AND i.status = 'open' ORDER BY i.opened_at")
         .bind("d", deploymentId).map(IncidentRepository::map).list());
   }
 
   /** Open, unacknowledged incidents last notified at or before {@code cutoff}. */
   List<Incident> dueReminders(Instant cutoff, int limit) {
-    return jdbi.withHandle(h -> h.createQuery("""
-            SELECT * FROM incidents WHERE status = 'open' AND acknowledged_at IS NULL
-              AND last_notified_at <= :cutoff ORDER BY last_notified_at LIMIT :limit""")
+    return jdbi.withHandle(h -> h.createQuery(SELECT + """
+            WHERE i.status = 'open' AND i.acknowledged_at IS NULL
+              AND i.last_notified_at <= :cutoff ORDER BY i.last_notified_at LIMIT :limit""")
         .bind("cutoff", cutoff).bind("limit", limit).map(IncidentRepository::map).list());
   }
 
@@ -96,6 +104,46 @@ final class IncidentRepository {
         .bind("id", id).bind("now", now).execute());
   }
 
+  /**
+   * Marks the open incident {@code incidentKey} paged at {@code at}, unless it already was: a firing
+   * delivery of it reached a receiver. False when no open incident was waiting for its page.
+   */
+  boolean markPaged(String tenantId, String incidentKey, Instant at) {
+    return jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE incidents SET paged_at = :at
+            WHERE open_key = :key AND tenant_id = :tenantId AND paged_at IS NULL""")
+        .bind("key", incidentKey).bind("tenantId", tenantId).bind("at", at).execute() == 1);
+  }
+
+  /**
+   * Reopens the incident {@code incidentKey} resolved at or after {@code since} (a deployment
+   * failing again soon after it recovered): the same incident, open again. Empty when there is none,
+   * or another one with its key is open already.
+   */
+  Optional<Incident> reopenResolvedSince(String incidentKey, Instant since, Instant now) {
+    Optional<Incident> last = jdbi.withHandle(h -> h.createQuery(SELECT + """
+            WHERE i.incident_key = :key AND i.status = 'resolved' AND i.resolved_at >= :since
+            ORDER BY i.resolved_at DESC, i.id DESC LIMIT 1""")
+        .bind("key", incidentKey).bind("since", since).map(IncidentRepository::map).findOne());
+    if (last.isEmpty()) {
+      return last;
+    }
+    try {
+      int reopened = jdbi.withHandle(h -> h.createUpdate("""
+              UPDATE incidents SET status = 'open', open_key = incident_key, resolved_at = NULL,
+                  alerts = alerts + 1, last_alert_at = :now
+              WHERE id = :id AND status = 'resolved'""")
+          .bind("id", last.get().id()).bind("now", now).execute());
+      return reopened == 1 ? findOpen(incidentKey) : Optional.empty();
+    } catch (UnableToExecuteStatementException e) {
+      if (e.getCause() instanceof SQLException sql && sql.getSQLState() != null
+          && sql.getSQLState().startsWith("23")) {
+        return Optional.empty(); // another incident with this key opened meanwhile
+      }
+      throw e;
+    }
+  }
+
   /** Resolves the incident; true for the one caller that did. */
   boolean resolve(String id, Instant now) {
     return jdbi.withHandle(h -> h.createUpdate("""
@@ -117,6 +165,15 @@ final class IncidentRepository {
             UPDATE incidents SET last_notified_at = :now
             WHERE id = :id AND status = 'open' AND acknowledged_at IS NULL AND last_notified_at = :previous""")
         .bind("id", i.id()).bind("now", now).bind("previous", i.lastNotifiedAt()).execute() == 1);
+  }
+
+  /** Title and body of the latest notice recorded for {@code incidentKey} (page, update or reminder). */
+  Optional<List<String>> lastNotice(String tenantId, String incidentKey) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT title, body FROM notifications WHERE tenant_id = :tenantId AND incident_key = :key
+            ORDER BY created_at DESC, id DESC LIMIT 1""")
+        .bind("tenantId", tenantId).bind("key", incidentKey)
+        .map((rs, ctx) -> List.of(rs.getString("title"), rs.getString("body"))).findOne());
   }
 
   /** The channels that got a firing notice of the incident. */
@@ -145,7 +202,9 @@ final class IncidentRepository {
         Times.instant(rs.getTimestamp("last_alert_at")),
         Times.instant(rs.getTimestamp("last_notified_at")),
         Times.instant(rs.getTimestamp("acknowledged_at")),
-        Times.instant(rs.getTimestamp("resolved_at")));
+        Times.instant(rs.getTimestamp("resolved_at")),
+        Times.instant(rs.getTimestamp("paged_at")),
+        Times.instant(rs.getTimestamp("paging_since")));
   }
 
   private static String cut(String s, int max) {

@@ -5,11 +5,15 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 import io.opsagent.agent.trust.Mode;
 import io.opsagent.agent.trust.TenantSettings;
+import io.opsagent.Json;
 import io.opsagent.db.Ids;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.Notifier;
+import io.opsagent.notify.Severity;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentRepository;
+import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.platform.WorkspaceRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,74 +25,142 @@ import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Incidents: alerts about a deployment's problem, grouped so people are paged once per problem and
- * told when it is over. Everything that must reach people while nothing changes (reminders,
- * resolved notices) comes from here, from code, never from a model review.
+ * told when it is over. Paging is code; diagnosis is the model. Everything that must reach people
+ * while nothing changes (the page of a report, the watchdog's, reminders, resolved notices) comes
+ * from here, from code, never from a model review.
  *
  * <ul>
- *   <li>{@link #alert}: an alert naming a deployment belongs to the incident keyed
- *       {@code {tenantId}:{deploymentId}:{problem}}, the problem read from the deployment's state
- *       now ({@link Problem#of}). The first alert opens the incident and is sent (with its
- *       {@code incidentKey}, status {@code firing}); later alerts while it is open are recorded on
- *       it and not sent. An alert about a deployment with no problem is an ordinary alert.
+ *   <li>{@link #page}: a deployment reported FAILED or DEGRADED (or found so by the watchdog) is
+ *       paged at once, in the rules engine's wording, on the incident keyed
+ *       {@code {tenantId}:{deploymentId}:{problem}} — unless that incident is already paged or a
+ *       page of it is on its way. A deployment failing again within {@link #FLAP_WINDOW} of its
+ *       incident resolving reopens the same incident with an update instead of a new page.
+ *   <li>{@link #alert}: an alert naming a deployment belongs to the same incident, the problem read
+ *       from the deployment's state now ({@link Problem#of}). The first alert opens and pages it;
+ *       a later alert of the model on an incident already paged (or being paged) goes out as an
+ *       {@code update} (its diagnosis, same {@code incidentKey}, a new {@code webhook-id}); one on
+ *       an incident nobody was reached for pages it. An alert about a deployment with no problem is
+ *       an ordinary alert.
+ *   <li>An incident is <em>paged</em> only once a firing delivery of it reached a receiver
+ *       (the delivery log records it); while one is being retried it is {@code unpaged} but nothing else
+ *       pages it (that is what makes it once). After a delivery gave up it is {@code unpaged} with
+ *       nothing on its way, and the next report, alert or the watchdog pages it again.
+ *   <li>{@link #watch}: every {@code OPSAGENT_WATCHDOG_INTERVAL} ({@link #watchdogTask()}, one
+ *       worker at a time), every deployment FAILED or DEGRADED for longer than
+ *       {@code OPSAGENT_WATCHDOG_AFTER} without a paged or paging open incident for that status is
+ *       paged — whatever the model did, whatever crashed.
  *   <li>{@link #deploymentChanged}: every open incident of the deployment whose problem no longer
  *       holds is resolved, and one {@code resolved} notice goes to the channels that got a firing
  *       notice of it — none when no firing notice was delivered.
  *   <li>{@link #sendReminders}: an open, unacknowledged incident is re-sent every
- *       {@code OPSAGENT_INCIDENT_REMINDER}, by {@link #reminderTask()} (a recurring job, one per
- *       cluster: it does not depend on the tenant's cycles, which may be skipped, paused or switched
- *       off); one whose problem is gone by then is resolved instead.
+ *       {@code OPSAGENT_INCIDENT_REMINDER}, by {@link #reminderTask()}; one whose problem is gone by
+ *       then is resolved instead.
  * </ul>
  *
- * <p>A tenant in dry-run mode opens no incident: its alerts are neither recorded on one nor sent.
- * Nothing reaches its channels at all: an incident it opened while live is not reminded (the
- * reminder interval restarts) and resolves without a notice while the tenant is in dry-run.
+ * <p>A tenant in dry-run mode opens no incident: its alerts and pages are logged as "would page"
+ * and neither recorded on one nor sent. Nothing reaches its channels at all: an incident it opened
+ * while live is not reminded (the reminder interval restarts) and resolves without a notice while
+ * the tenant is in dry-run. A tenant whose agent is switched off is not paged by the watchdog.
  */
 public final class Incidents {
   private static final Logger log = LoggerFactory.getLogger(Incidents.class);
-  /** The recurring task's name in the queue table. */
+  /** The recurring tasks' names in the queue table. */
   public static final String TASK_NAME = "incident-reminders";
+  public static final String WATCHDOG_TASK_NAME = "incident-watchdog";
+  /** A deployment failing again this soon after its incident resolved reopens that incident. */
+  public static final Duration FLAP_WINDOW = Duration.ofMinutes(10);
   static final int MAX_LISTED = 500;
 
   private final IncidentRepository repo;
   private final DeploymentRepository deployments;
+  private final WorkspaceRepository workspaces;
   private final Notifier notifier;
   private final Duration reminder;
+  private final Duration watchdogAfter;
+  private final Duration watchdogInterval;
   private final Clock clock;
   private final TenantSettings settings;
+  private final Jdbi jdbi;
 
   public Incidents(Jdbi jdbi, Notifier notifier, Duration reminder, Clock clock) {
+    this(jdbi, notifier, reminder, Duration.ofSeconds(60), Duration.ofSeconds(15), clock);
+  }
+
+  public Incidents(Jdbi jdbi, Notifier notifier, Duration reminder, Duration watchdogAfter,
+      Duration watchdogInterval, Clock clock) {
+    this.jdbi = jdbi;
     this.repo = new IncidentRepository(jdbi);
     this.deployments = new DeploymentRepository(jdbi);
+    this.workspaces = new WorkspaceRepository(jdbi);
     this.notifier = Objects.requireNonNull(notifier, "notifier");
     this.reminder = Objects.requireNonNull(reminder, "reminder");
+    this.watchdogAfter = Objects.requireNonNull(watchdogAfter, "watchdogAfter");
+    this.watchdogInterval = Objects.requireNonNull(watchdogInterval, "watchdogInterval");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.settings = new TenantSettings(jdbi, Mode.LIVE); // read only: each tenant's mode
   }
 
   /** What became of an alert: its deliveries, and the incident it was recorded on (if any). */
-  public record Outcome(List<String> deliveries, Optional<Incident> incident, boolean paged) {
-    /** A dry-run tenant's alert: no incident, nothing sent. */
-    static final Outcome DRY_RUN = new Outcome(List.of(), Optional.empty(), false);
+  public record Outcome(List<String> deliveries, Optional<Incident> incident, Kind kind) {
+    /** Whether the alert was sent, and as what. */
+    public enum Kind {
+      /** Sent as the page of an incident it opened (or as an ordinary alert, outside incidents). */
+      PAGED,
+      /** Sent as the page of an open incident nobody had been reached for, with nothing on its way. */
+      REPAGED,
+      /** Sent as an update on an incident already paged or being paged. */
+      UPDATE,
+      /** Recorded on the open incident, not sent: it is paged or being paged, nothing new to say. */
+      RECORDED,
+      /** A dry-run tenant: nothing recorded, nothing sent. */
+      DRY_RUN
+    }
 
-    /** The text the model gets back. */
+    static final Outcome DRY_RUN = new Outcome(List.of(), Optional.empty(), Kind.DRY_RUN);
+
+    /** Whether this alert paged people (a firing notice was queued for delivery). */
+    public boolean paged() {
+      return (kind == Kind.PAGED || kind == Kind.REPAGED) && !deliveries.isEmpty();
+    }
+
+    /** The text the model gets back: the truth about the page, never "already paged" when it was not. */
     public String describe() {
-      if (this == DRY_RUN) {
-        return "the tenant is in dry-run mode: no incident was opened and the alert was not sent";
-      }
-      if (incident.isPresent() && !paged) {
-        Incident i = incident.get();
-        return "recorded on open incident " + i.id() + " (" + i.incidentKey() + "), which already paged"
-            + " people at " + i.openedAt() + "; not sent again. It resolves by itself when the"
-            + " deployment recovers, and is re-sent while unacknowledged.";
-      }
       String sent = deliveries.isEmpty()
           ? "no enabled notification channel matches this workspace; the alert was not delivered"
           : "alert queued for delivery to " + deliveries.size() + " channel(s)";
-      return incident.map(i -> sent + "; incident " + i.id() + " (" + i.incidentKey() + ") opened").orElse(sent);
+      return switch (kind) {
+        case DRY_RUN -> "the tenant is in dry-run mode: no incident was opened and the alert was not sent";
+        case RECORDED -> "recorded on open incident " + incident.get().id() + " (" + incident.get().incidentKey()
+            + "), " + incident.get().pageState() + "; not sent again. It resolves by itself when the"
+            + " deployment recovers, and is re-sent while unacknowledged.";
+        case UPDATE -> (deliveries.isEmpty() ? sent : "sent as an update to " + deliveries.size() + " channel(s)")
+            + " on open incident " + incident.get().id() + " (" + incident.get().incidentKey() + "), "
+            + incident.get().pageState() + ".";
+        case PAGED -> incident.map(i -> sent + "; incident " + i.id() + " (" + i.incidentKey() + ") opened")
+            .orElse(sent);
+        case REPAGED -> sent + " as the page of open incident " + incident.get().id() + " ("
+            + incident.get().incidentKey() + "), which nobody had been reached for";
+      };
     }
+  }
+
+  /**
+   * Pages deployment {@code d}, reported or found in {@code status} (FAILED or DEGRADED), by code:
+   * the rules engine's alert on the deployment's incident for that status, unless that incident is
+   * paged or being paged already. {@code runId} is the review it queued (null for the watchdog),
+   * recorded with the delivery.
+   */
+  public Outcome page(Deployment d, DeploymentStatus status, String runId) {
+    String workspace = workspaces.find(d.tenantId(), d.workspaceId()).map(w -> w.name()).orElse(d.workspaceId());
+    Alert alert = new Alert(d.tenantId(), d.workspaceId(),
+        status == DeploymentStatus.FAILED ? Severity.CRITICAL : Severity.WARNING,
+        Deployment.statusAlertTitle(d.name(), status),
+        Deployment.statusAlertBody(d.name(), d.id(), workspace, status), runId, d.id());
+    return alert(alert);
   }
 
   /**
@@ -97,8 +169,8 @@ public final class Incidents {
    */
   public Outcome alert(Alert alert) {
     if (dryRun(alert.tenantId())) {
-      log.info("dry-run tenant: alert not sent, no incident opened tenant={} deployment={}", alert.tenantId(),
-          alert.deploymentId());
+      log.info("dry-run tenant: would page; alert not sent, no incident opened tenant={} deployment={} by={}",
+          alert.tenantId(), alert.deploymentId(), alert.by());
       return Outcome.DRY_RUN;
     }
     Deployment d = deployments.find(alert.tenantId(), Objects.requireNonNull(alert.deploymentId(), "deploymentId"))
@@ -106,37 +178,126 @@ public final class Incidents {
     Instant now = now();
     Optional<Problem> problem = Problem.of(d, now);
     if (problem.isEmpty()) {
-      return new Outcome(notifier.send(alert), Optional.empty(), true);
+      return new Outcome(notifier.send(alert), Optional.empty(), Outcome.Kind.PAGED);
     }
     String key = Incident.key(d.tenantId(), d.id(), problem.get());
+    String workspaceId = alert.workspaceId() != null ? alert.workspaceId() : d.workspaceId();
+    Alert onIncident = new Alert(alert.tenantId(), workspaceId, alert.severity(), alert.title(), alert.body(),
+        alert.runId(), d.id(), key, Alert.FIRING, alert.by());
     for (int attempt = 0; attempt < 2; attempt++) {
       Optional<Incident> open = repo.findOpen(key);
       if (open.isPresent()) {
         repo.recordAlert(open.get().id(), now);
-        log.info("alert recorded on open incident tenant={} incident={} key={}", d.tenantId(),
-            open.get().id(), key);
-        return new Outcome(List.of(), open, false);
+        return onOpen(open.get(), onIncident, false);
       }
-      String workspaceId = alert.workspaceId() != null ? alert.workspaceId() : d.workspaceId();
+      Optional<Incident> reopened = repo.reopenResolvedSince(key, now.minus(FLAP_WINDOW), now);
+      if (reopened.isPresent()) {
+        log.info("incident reopened: failing again soon after it resolved tenant={} incident={} key={}",
+            d.tenantId(), reopened.get().id(), key);
+        return onOpen(reopened.get(), onIncident, true);
+      }
       Incident opened = new Incident(Ids.newId(), d.tenantId(), d.id(), workspaceId, key,
           problem.get(), alert.severity(), alert.title(), alert.body(), Incident.Status.OPEN, 1, now, now,
-          now, null, null);
+          now, null, null, null, null);
       if (repo.insert(opened)) {
         List<String> sent;
         try {
-          sent = notifier.send(new Alert(alert.tenantId(), workspaceId, alert.severity(), alert.title(),
-              alert.body(), alert.runId(), d.id(), key, Alert.FIRING));
+          sent = notifier.send(onIncident);
         } catch (RuntimeException e) {
           repo.delete(opened.id()); // nobody was told: the next alert opens it again
           throw e;
         }
-        log.info("incident opened tenant={} incident={} key={} severity={} deliveries={}", d.tenantId(),
-            opened.id(), key, alert.severity().wire(), sent.size());
-        return new Outcome(sent, Optional.of(opened), true);
+        log.info("incident opened tenant={} incident={} key={} severity={} by={} deliveries={}", d.tenantId(),
+            opened.id(), key, alert.severity().wire(), alert.by(), sent.size());
+        return new Outcome(sent, Optional.of(opened), Outcome.Kind.PAGED);
       }
       // another process opened it a moment ago: record on that one
     }
     throw new IllegalStateException("incident " + key + " could neither be opened nor found");
+  }
+
+  /**
+   * An alert on an open incident: it pages the incident when nobody was reached and nothing is on
+   * its way; else the model's words (or a reopened incident's) go out as an update, and an alert
+   * with nothing new to say (code's page, the words that opened the incident, as the rules engine
+   * repeats them, or those of the incident's latest notice) is only recorded.
+   */
+  private Outcome onOpen(Incident i, Alert alert, boolean reopened) {
+    if (!i.pagedOrPaging()) {
+      List<String> sent = notifier.send(alert);
+      log.info("incident paged tenant={} incident={} key={} by={} deliveries={} (was unpaged)", i.tenantId(),
+          i.id(), i.incidentKey(), alert.by(), sent.size());
+      return new Outcome(sent, Optional.of(i), Outcome.Kind.REPAGED);
+    }
+    boolean news = !(alert.title().equals(i.title()) && alert.body().equals(i.body()))
+        && !repo.lastNotice(i.tenantId(), i.incidentKey())
+            .equals(Optional.of(List.of(Json.truncate(alert.title(), 500), Json.truncate(alert.body(), 8000))));
+    if (reopened || (Alert.BY_MODEL.equals(alert.by()) && news)) {
+      Alert update = reopened && !Alert.BY_MODEL.equals(alert.by())
+          ? new Alert(alert.tenantId(), alert.workspaceId(), alert.severity(), "Again: " + alert.title(),
+              alert.body() + " It failed again within " + FLAP_WINDOW.toMinutes() + " minutes of recovering"
+                  + " (the same incident, opened " + i.openedAt() + ").",
+              alert.runId(), alert.deploymentId(), alert.incidentKey(), Alert.UPDATE, alert.by())
+          : alert.on(alert.incidentKey(), Alert.UPDATE);
+      List<String> sent = notifier.send(update);
+      log.info("incident update sent tenant={} incident={} key={} by={} deliveries={}", i.tenantId(), i.id(),
+          i.incidentKey(), alert.by(), sent.size());
+      return new Outcome(sent, Optional.of(i), Outcome.Kind.UPDATE);
+    }
+    log.info("alert recorded on open incident tenant={} incident={} key={} page=\"{}\"", i.tenantId(), i.id(),
+        i.incidentKey(), i.pageState());
+    return new Outcome(List.of(), Optional.of(i), Outcome.Kind.RECORDED);
+  }
+
+  /**
+   * The watchdog: pages every deployment FAILED or DEGRADED since longer than
+   * {@code OPSAGENT_WATCHDOG_AFTER} whose open incident for that status is neither paged nor being
+   * paged (or which has none), of live tenants whose agent is on and who have a channel for it.
+   * Returns how many it paged.
+   */
+  public int watch() {
+    Instant cutoff = now().minus(watchdogAfter);
+    List<Deployment> unpaged = jdbi.withHandle(h -> h.createQuery("""
+            SELECT d.* FROM deployments d
+            WHERE d.status IN ('FAILED', 'DEGRADED')
+              AND COALESCE(d.status_changed_at, d.updated_at) <= :cutoff
+              AND NOT EXISTS (SELECT 1 FROM incidents i
+                  WHERE i.open_key = d.tenant_id || ':' || d.id || ':' || LOWER(d.status)
+                    AND (i.paged_at IS NOT NULL OR EXISTS (SELECT 1 FROM notifications n
+                        WHERE n.tenant_id = i.tenant_id AND n.incident_key = i.incident_key
+                          AND n.status = 'pending' AND COALESCE(n.alert_status, 'firing') = 'firing')))
+              AND NOT EXISTS (SELECT 1 FROM ops_schedules s WHERE s.tenant_id = d.tenant_id AND s.enabled = FALSE)
+              AND NOT EXISTS (SELECT 1 FROM ops_tenant_settings t WHERE t.tenant_id = d.tenant_id AND t.mode = :dryRun)
+              AND EXISTS (SELECT 1 FROM notification_channels c
+                  WHERE c.tenant_id = d.tenant_id AND c.enabled = TRUE AND c.deleted_at IS NULL
+                    AND (c.workspace_id IS NULL OR c.workspace_id = d.workspace_id))
+            ORDER BY d.status_changed_at, d.id
+            LIMIT :limit""")
+        .bind("cutoff", cutoff)
+        .bind("dryRun", Mode.DRY_RUN.wire())
+        .bind("limit", MAX_LISTED)
+        .mapTo(Deployment.class)
+        .list());
+    int paged = 0;
+    for (Deployment d : unpaged) {
+      try (var tenant = MDC.putCloseable("tenant", d.tenantId())) {
+        Outcome o = page(d, d.status(), null);
+        if (o.paged()) {
+          paged++;
+          log.warn("watchdog paged a deployment failing without a page tenant={} deployment={} status={} deliveries={}",
+              d.tenantId(), d.id(), d.status(), o.deliveries().size());
+        }
+      } catch (RuntimeException e) {
+        log.warn("watchdog could not page tenant={} deployment={} error={}", d.tenantId(), d.id(), e.toString());
+      }
+    }
+    return paged;
+  }
+
+  /** Runs {@link #watch()} on a queue every {@code OPSAGENT_WATCHDOG_INTERVAL}, one worker at a time. */
+  public RecurringTask<Void> watchdogTask() {
+    return Tasks.recurring(WATCHDOG_TASK_NAME, Schedules.fixedDelay(watchdogInterval))
+        .execute((instance, ctx) -> watch());
   }
 
   /**

@@ -30,6 +30,17 @@ public record Deployment(
     return "Deployment " + name + " is " + status.name();
   }
 
+  /**
+   * The body of that alert ("Deployment 'api' (id) in workspace 'production' is FAILED. It needs
+   * attention: …"), the same whoever sends it.
+   */
+  public static String statusAlertBody(String name, String id, String workspaceName, DeploymentStatus status) {
+    String about = "Deployment '" + name + "' (" + id + ") in workspace '" + workspaceName + "' is " + status.name();
+    return status == DeploymentStatus.FAILED
+        ? about + ". It needs attention: check its logs, then redeploy or roll back."
+        : about + ". Check its health before it fails.";
+  }
+
   public boolean updateAvailable() {
     return latestVersion != null && version != null && !latestVersion.equals(version);
   }

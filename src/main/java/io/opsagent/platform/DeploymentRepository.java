@@ -37,10 +37,10 @@ public final class DeploymentRepository {
     jdbi.useHandle(h -> h.createUpdate("""
             INSERT INTO deployments (id, tenant_id, workspace_id, name, status, version,
                 latest_version, version_checked_at, backup_schedule, last_backup_at,
-                last_backup_status, health_url, created_at, updated_at)
+                last_backup_status, health_url, created_at, updated_at, status_changed_at)
             VALUES (:id, :tenantId, :workspaceId, :name, :status, :version,
                 :latestVersion, :versionCheckedAt, :backupSchedule, :lastBackupAt,
-                :lastBackupStatus, :healthUrl, :createdAt, :updatedAt)""")
+                :lastBackupStatus, :healthUrl, :createdAt, :updatedAt, :createdAt)""")
         .bindMethods(d)
         .execute());
   }
@@ -115,7 +115,9 @@ public final class DeploymentRepository {
 
   /**
    * Records an event; when it carries a status, moves the deployment to it in the same
-   * transaction, so the status and the event that explains it are never seen apart.
+   * transaction, so the status and the event that explains it are never seen apart. A status other
+   * than the current one also moves {@code status_changed_at} (how long it has been failing, for the
+   * watchdog); a repeated report of the same status does not.
    */
   public DeploymentEvent recordEvent(Deployment deployment, String type, DeploymentStatus status,
       String message) {
@@ -138,7 +140,10 @@ public final class DeploymentRepository {
         recordVersions(h, e.id(), version, deployment.version());
       }
       if (status != null) {
-        h.createUpdate("UPDATE deployments SET status = :status, updated_at = :at WHERE id = :id")
+        h.createUpdate("""
+                UPDATE deployments SET status = :status, updated_at = :at,
+                    status_changed_at = CASE WHEN status = :status THEN COALESCE(status_changed_at, :at) ELSE :at END
+                WHERE id = :id""")
             .bind("status", status)
             .bind("at", e.createdAt())
             .bind("id", deployment.id())

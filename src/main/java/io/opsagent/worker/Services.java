@@ -72,7 +72,8 @@ public final class Services implements AutoCloseable {
     this.cooldowns = CooldownStore.create(config);
     this.settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()));
     this.killSwitch = new KillSwitch(jdbi);
-    this.incidents = new Incidents(jdbi, notifier, config.incidentReminder(), Clock.systemUTC());
+    this.incidents = new Incidents(jdbi, notifier, config.incidentReminder(), config.paging().watchdogAfter(),
+        config.paging().watchdogInterval(), Clock.systemUTC());
     // platform actions only with a control URL (read-only otherwise); an engaged kill switch or a
     // tenant in dry-run holds an action back, re-checked right before it is sent
     ActionHolds holds = tenantId -> killSwitch.engaged() ? Optional.of("the kill switch is engaged")

@@ -20,9 +20,8 @@ import io.opsagent.api.routes.SettingsRoutes;
 import io.opsagent.api.routes.TenantRoutes;
 import io.opsagent.api.routes.TenantStatusQuery;
 import io.opsagent.config.Config;
+import io.opsagent.db.Ids;
 import io.opsagent.db.Retention;
-import io.opsagent.notify.Alert;
-import io.opsagent.notify.Severity;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.queue.DeploymentJob;
@@ -73,7 +72,7 @@ public final class Worker implements AutoCloseable {
     this.queues = new Queues(services.db(), config, scheduler.task(),
         this::deploymentJob,
         List.of(new Retention(services.db().jdbi(), config.retention(), Clock.systemUTC()).task(),
-            services.incidents().reminderTask()));
+            services.incidents().reminderTask(), services.incidents().watchdogTask()));
     this.generatedToken = config.apiToken().isEmpty();
     this.apiToken = config.apiToken().orElseGet(Worker::randomToken);
     this.api = config.httpPort() == 0 ? null : buildApi();
@@ -238,36 +237,42 @@ public final class Worker implements AutoCloseable {
       return PlatformRoutes.Reaction.notQueued("the agent is disabled for this tenant"
           + " (PUT /api/tenants/{tenantId}/ops/schedule enables it)");
     }
-    OpsScheduler.QueuedCycle queued = scheduler.runNow(d.tenantId(), Trigger.EVENT);
-    if (queued.pending() && !queued.joined()) {
-      pageWithoutWaiting(d, status, queued.runId());
+    // the page first, so that no review, however fast its model, pages before code does; it names
+    // the review the report asks for, and follows the report into a review already queued
+    String asked = Ids.newId();
+    pageOnReport(d, status, asked);
+    OpsScheduler.QueuedCycle queued;
+    try {
+      queued = scheduler.runNow(d.tenantId(), Trigger.EVENT, asked);
+    } catch (RuntimeException e) {
+      services.notifications().relinkRun(d.tenantId(), asked, null);
+      throw e;
+    }
+    if (!queued.runId().equals(asked)) {
+      services.notifications().relinkRun(d.tenantId(), asked, queued.runId());
     }
     return PlatformRoutes.Reaction.QUEUED;
   }
 
   /**
-   * A FAILED or DEGRADED report must not wait behind a review already running for its tenant (one
-   * model call or more, after which the pending cycle makes its own): code pages now, on the
-   * deployment's incident, under the pending cycle's run id, with the deterministic alert the rules
-   * engine would send. The pending cycle still reviews the change right after; an alert it makes
-   * about the deployment joins the open incident and is not sent again. Only the request that made
-   * the cycle pending pages, so a deployment flapping during one review pages at most once for it.
-   * A dry-run tenant's page is recorded nowhere and sent nowhere, as {@link
-   * io.opsagent.incident.Incidents#alert} does for every alert.
+   * Paging is code: a FAILED or DEGRADED report is paged now, whatever the queue is doing (a
+   * review running for this tenant, other tenants' reviews ahead of it, a paused circuit breaker),
+   * on the deployment's incident, in the rules engine's wording, under the id of the review it
+   * queued; the review follows and adds its diagnosis as an update. An incident already paged, or
+   * whose page is on its way, is not paged again. {@code OPSAGENT_PAGE_ON_REPORT=false} leaves it to
+   * the model (the watchdog still pages). A dry-run tenant's page is logged, recorded nowhere and
+   * sent nowhere, as {@link io.opsagent.incident.Incidents#alert} does for every alert.
    */
-  private void pageWithoutWaiting(Deployment d, DeploymentStatus status, String pendingRunId) {
-    boolean failed = status == DeploymentStatus.FAILED;
-    String title = Deployment.statusAlertTitle(d.name(), status);
-    String body = "Deployment " + d.name() + " (" + d.id() + ") reported status " + status.name()
-        + ". The agent was already reviewing this tenant, so this alert is sent at once by code rather"
-        + " than after that review; the agent reviews the change right after it (run " + pendingRunId + ").";
-    try (var tenant = MDC.putCloseable("tenant", d.tenantId()); var run = MDC.putCloseable("run", pendingRunId)) {
-      services.incidents().alert(new Alert(d.tenantId(), d.workspaceId(),
-          failed ? Severity.CRITICAL : Severity.WARNING, title, body, pendingRunId, d.id()));
+  private void pageOnReport(Deployment d, DeploymentStatus status, String runId) {
+    if (!services.config().paging().onReport()) {
+      return;
+    }
+    try (var tenant = MDC.putCloseable("tenant", d.tenantId()); var run = MDC.putCloseable("run", runId)) {
+      services.incidents().page(d, status, runId);
     } catch (RuntimeException e) {
-      // the pending cycle reviews the change and alerts on its own
-      log.warn("immediate page failed; the pending cycle alerts instead tenant={} deployment={} run={} error={}",
-          d.tenantId(), d.id(), pendingRunId, e.toString());
+      // the review and the watchdog page instead
+      log.warn("page on report failed; the review and the watchdog page instead tenant={} deployment={} run={} error={}",
+          d.tenantId(), d.id(), runId, e.toString());
     }
   }
 

@@ -479,7 +479,7 @@ class GuardrailsEndToEndTest {
   }
 
   @Test
-  void theModelsAlertsNamingAFailedDeploymentPageOnceAcrossCyclesWhateverTheirTitle() {
+  void theModelsAlertsNamingAFailedDeploymentPageOnceAcrossCyclesAndLaterOnesAreUpdatesOfTheIncident() {
     var t = tenant("incident-titles");
     String ws = t.lastWorkspace().id();
     Deployment d = t.deploy("api", DeploymentStatus.FAILED, "2.0.0");
@@ -495,9 +495,10 @@ class GuardrailsEndToEndTest {
     assertThat(allowed(first)).singleElement().satisfies(x ->
         assertThat(x.get("result").asText()).contains("incident").contains("opened"));
     assertThat(allowed(second)).singleElement().satisfies(x ->
-        assertThat(x.get("result").asText()).contains("recorded on open incident"));
-    assertThat(deliveries.listByTenant(t.id(), 100)).singleElement().satisfies(x ->
-        assertThat(x.incidentKey()).isEqualTo(t.id() + ":" + d.id() + ":failed"));
+        assertThat(x.get("result").asText()).contains("sent as an update").contains("on open incident"));
+    assertThat(deliveries.listByTenant(t.id(), 100))
+        .allSatisfy(x -> assertThat(x.incidentKey()).isEqualTo(t.id() + ":" + d.id() + ":failed"))
+        .extracting(io.opsagent.notify.Delivery::alertStatus).containsExactlyInAnyOrder("firing", "update");
   }
 
   static String alertAbout(String workspaceId, String deploymentId, String title) {

@@ -128,16 +128,38 @@ class IncidentsTest {
   }
 
   @Test
-  void aNewFailureAfterResolutionOpensANewIncidentThatPagesAgain() {
+  void aNewFailureLongAfterResolutionOpensANewIncidentThatPagesAgain() {
     Deployment d = failedDeploymentWithHook("flaps");
     incidents.alert(alert(d, "web is FAILED"));
     incidents.deploymentChanged(recover(d, DeploymentStatus.RUNNING).id());
 
+    clock.advance(Incidents.FLAP_WINDOW.plusMinutes(1));
     Deployment failedAgain = recover(d, DeploymentStatus.FAILED);
     Incidents.Outcome outcome = incidents.alert(alert(failedAgain, "web is FAILED"));
 
     assertThat(outcome.paged()).isTrue();
     assertThat(incidents.list(d.tenantId(), null)).hasSize(2);
+  }
+
+  @Test
+  void aFailureSoonAfterResolutionReopensTheSameIncidentWithAnUpdateInsteadOfANewPage() {
+    Deployment d = failedDeploymentWithHook("flaps-fast");
+    incidents.alert(alert(d, "web is FAILED"));
+    awaitDelivered(d.tenantId(), 1);
+    String first = incidents.list(d.tenantId(), null).get(0).id();
+    incidents.deploymentChanged(recover(d, DeploymentStatus.RUNNING).id());
+
+    clock.advance(Incidents.FLAP_WINDOW.minusMinutes(1));
+    Incidents.Outcome outcome = incidents.alert(alert(recover(d, DeploymentStatus.FAILED), "web is FAILED"));
+
+    assertThat(outcome.kind()).isEqualTo(Incidents.Outcome.Kind.UPDATE);
+    assertThat(incidents.list(d.tenantId(), null)).singleElement().satisfies(i -> {
+      assertThat(i.id()).isEqualTo(first);
+      assertThat(i.status()).isEqualTo(Incident.Status.OPEN);
+      assertThat(i.resolvedAt()).isNull();
+    });
+    assertThat(deliveries.listByTenant(d.tenantId(), 10)).extracting(io.opsagent.notify.Delivery::alertStatus)
+        .containsExactlyInAnyOrder("update", "resolved", "firing");
   }
 
   @Test

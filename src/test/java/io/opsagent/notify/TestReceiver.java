@@ -37,7 +37,7 @@ public final class TestReceiver implements AutoCloseable {
   private final HttpServer server;
   private final Deque<Integer> script = new ArrayDeque<>();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
-  private final int foreverAfter;
+  private volatile int foreverAfter;
 
   private TestReceiver(int foreverAfter, int... statuses) throws IOException {
     this.foreverAfter = foreverAfter;
@@ -70,6 +70,11 @@ public final class TestReceiver implements AutoCloseable {
 
   public static TestReceiver alwaysFailing(int status) throws IOException {
     return new TestReceiver(status);
+  }
+
+  /** From now on (once the script is used up) answers {@code status}: a receiver going down or coming back. */
+  public void answerFromNow(int status) {
+    this.foreverAfter = status;
   }
 
   public String url(String path) {

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A failure reported while its tenant's review is in a model call does not wait for that review
- * (issue 11, detection latency): code pages at once on the deployment's incident, under the pending
- * cycle's run id, and the pending review that follows joins the incident instead of paging again.
+ * A failure reported while its tenant's review is in a model call does not wait for that review:
+ * code pages at once on the deployment's incident, under the pending cycle's run id, and the
+ * pending review that follows adds its alert to the incident as an update instead of paging again.
  */
 class FailureDuringAReviewTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -90,7 +90,7 @@ class FailureDuringAReviewTest {
   }
 
   @Test
-  void aFailureReportedDuringAReviewIsPagedAtOnceAndTheFollowingReviewDoesNotPageAgain() throws Exception {
+  void aFailureReportedDuringAReviewIsPagedAtOnceAndTheFollowingReviewUpdatesInsteadOfPagingAgain() throws Exception {
     String tenant = api.create("/api/tenants", "{\"name\":\"busy\"}");
     String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"prod\"}");
     String web = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"web\"}");
@@ -118,9 +118,13 @@ class FailureDuringAReviewTest {
             && r.get(1).get("status").asText().equals("completed"));
     String pendingRun = runs.get(0).get("id").asText();
     assertThat(page.get("runId").asText()).as("the page belongs to the pending review's run").isEqualTo(pendingRun);
-    assertThat(runs.get(0).get("actionsJson").toString()).contains("recorded on open incident");
-    assertThat(alertsAbout(tenant, app)).as("the review after it joined the incident").hasSize(1);
-    assertThat(alertsAbout(tenant, web)).as("the first review's own alert").hasSize(1);
+    assertThat(runs.get(0).get("actionsJson").toString()).contains("sent as an update");
+    List<JsonNode> aboutApp = await().atMost(WAIT).until(() -> alertsAbout(tenant, app), a -> a.size() == 2);
+    assertThat(aboutApp).as("one page, then the review's diagnosis as an update of the same incident")
+        .extracting(a -> a.get("status").asText()).containsExactly("firing", "update");
+    assertThat(aboutApp.get(1).get("incidentKey").asText()).isEqualTo(page.get("incidentKey").asText());
+    assertThat(alertsAbout(tenant, web)).as("web: the code page, then the first review's update")
+        .extracting(a -> a.get("status").asText()).containsExactly("firing", "update");
     assertThat(api.get("/api/tenants/" + tenant + "/incidents?status=open").json()).hasSize(2);
   }
 

@@ -122,12 +122,18 @@ class WorkerEndToEndTest {
         "{\"type\":\"crash\",\"message\":\"OOMKilled three times\",\"status\":\"FAILED\"}");
 
     assertThat(event.status()).isEqualTo(201);
-    TestReceiver.Request alert = await().atMost(WAIT).until(() -> alertsFor(tenant), a -> !a.isEmpty()).get(0);
-    JsonNode body = JSON.readTree(alert.body());
+    // the report is paged by code at once; the cycle's own alert (naming no deployment) follows
+    List<TestReceiver.Request> alerts = await().atMost(WAIT).until(() -> alertsFor(tenant), a -> a.size() == 2);
+    JsonNode page = JSON.readTree(alerts.get(0).body());
+    assertThat(page.get("title").asText()).isEqualTo("Deployment checkout is FAILED");
+    assertThat(page.get("status").asText()).isEqualTo("firing");
+    assertThat(page.get("by").asText()).isEqualTo("code");
+    JsonNode body = JSON.readTree(alerts.get(1).body());
     assertThat(body.get("tenantId").asText()).isEqualTo(tenant);
     assertThat(body.get("workspaceId").asText()).isEqualTo(ws);
     assertThat(body.get("severity").asText()).isEqualTo("critical");
     assertThat(body.get("title").asText()).isEqualTo("checkout is FAILED");
+    assertThat(body.get("by").asText()).isEqualTo("model");
     assertThat(body.get("source").asText()).isEqualTo("opsagent");
     String runId = body.get("runId").asText();
     JsonNode run = await().atMost(WAIT).until(() -> runs(tenant).stream()

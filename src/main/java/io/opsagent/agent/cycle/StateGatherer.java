@@ -2,6 +2,8 @@ package io.opsagent.agent.cycle;
 
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.db.Times;
+import io.opsagent.incident.Incident;
+import io.opsagent.incident.IncidentRepository;
 import io.opsagent.platform.DeploymentEvent;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.DeploymentStatus;
@@ -27,6 +29,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class StateGatherer {
   static final Duration LOOKBACK = Duration.ofHours(24);
   static final int MAX_EVENTS = 50;
+  static final int MAX_INCIDENTS = 50;
   private static final EnumSet<DeploymentStatus> WATCHED =
       EnumSet.of(DeploymentStatus.RUNNING, DeploymentStatus.DEGRADED, DeploymentStatus.FAILED);
 
@@ -35,6 +38,7 @@ public final class StateGatherer {
   private final RunRepository runs;
   private final WorkspaceRepository workspaces;
   private final DeploymentRepository deployments;
+  private final IncidentRepository incidents;
 
   public StateGatherer(Jdbi jdbi) {
     this(jdbi, Clock.systemUTC());
@@ -46,6 +50,7 @@ public final class StateGatherer {
     this.runs = new RunRepository(jdbi);
     this.workspaces = new WorkspaceRepository(jdbi);
     this.deployments = new DeploymentRepository(jdbi);
+    this.incidents = new IncidentRepository(jdbi);
   }
 
   public TenantState gather(String tenantId) {
@@ -59,7 +64,8 @@ public final class StateGatherer {
         deployments.listByTenant(tenantId, WATCHED),
         more ? events.subList(0, MAX_EVENTS) : events,
         more,
-        channels(tenantId));
+        channels(tenantId),
+        incidents.list(tenantId, Incident.Status.OPEN, MAX_INCIDENTS));
   }
 
   private List<TenantState.Channel> channels(String tenantId) {

@@ -24,8 +24,9 @@ public final class SystemPrompt {
       6. Use sendAlert for anything a person should know about: one alert per problem, to the \
       workspace the deployment belongs to, with a clear title and a body that says what is wrong \
       and what to do. When the alert concerns one deployment, give its deploymentId: alerts about \
-      the same problem of a deployment form one incident, paged once. Do not alert about healthy \
-      deployments.
+      the same problem of a deployment form one incident, paged once. A FAILED or DEGRADED report \
+      is paged by opsagent at once; your alert on an incident already paged goes out as an update \
+      of it, so make it your diagnosis and the next steps. Do not alert about healthy deployments.
       7. Use recordAction to note any decision worth keeping in the audit trail.
       8. Respect cooldowns, rate limits and the action budget: a refused tool call is final for \
       this cycle; do not retry it.
@@ -54,6 +55,9 @@ public final class SystemPrompt {
       notification channels (type and name only). tenantWideChannels receive every alert.
       - recentEvents: what happened to deployments since the previous cycle, newest first; \
       olderOmitted tells whether older events were left out.
+      - openIncidents: the tenant's open incidents, each with deploymentId, problem, openedAt and \
+      page: whether people were reached ("paged at …"), a page is still being retried ("paging \
+      since …, not yet delivered") or nobody was reached ("unpaged").
       Healthy RUNNING deployments are only counted, not listed: nothing is wrong with them. Each \
       list shows at most 100 deployments; omittedFromLists counts those left out.
 

@@ -41,12 +41,12 @@ public final class RulesEngine implements ModelClient {
     for (JsonNode d : state.path("failed")) {
       calls.add(alert(calls.size(), d, "critical",
           Deployment.statusAlertTitle(d.path("name").asText(), DeploymentStatus.FAILED),
-          describe(d) + " is FAILED. It needs attention: check its logs, then redeploy or roll back."));
+          statusBody(d, DeploymentStatus.FAILED)));
     }
     for (JsonNode d : state.path("degraded")) {
       calls.add(alert(calls.size(), d, "warning",
           Deployment.statusAlertTitle(d.path("name").asText(), DeploymentStatus.DEGRADED),
-          describe(d) + " is DEGRADED. Check its health before it fails."));
+          statusBody(d, DeploymentStatus.DEGRADED)));
     }
     for (JsonNode b : state.path("backupProblems")) {
       String problem = b.path("problem").asText();
@@ -60,6 +60,11 @@ public final class RulesEngine implements ModelClient {
       return endTurn("All clear: no failed or degraded deployments and no backup problems.");
     }
     return new ModelReply(calls, ModelReply.StopReason.TOOL_USE, TokenUsage.NONE);
+  }
+
+  private static String statusBody(JsonNode d, DeploymentStatus status) {
+    return Deployment.statusAlertBody(d.path("name").asText(), d.path("deploymentId").asText(),
+        d.path("workspace").asText(), status);
   }
 
   private static String describe(JsonNode d) {

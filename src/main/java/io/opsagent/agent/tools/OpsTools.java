@@ -81,8 +81,9 @@ public final class OpsTools {
             "Sends an alert to the notification channels of a workspace (and the tenant-wide ones)."
                 + " Use for anything a person should know about. Name the deploymentId when the alert"
                 + " is about one deployment: it then belongs to that deployment's incident, which pages"
-                + " once, is re-sent while unacknowledged and is resolved automatically when the"
-                + " deployment recovers.",
+                + " once (code pages a FAILED or DEGRADED report by itself), is re-sent while"
+                + " unacknowledged and is resolved automatically when the deployment recovers; an alert"
+                + " on an incident already paged goes out as an update of it (your diagnosis).",
             optional(schema("workspaceId", 64, null, "severity", 16, List.of("critical", "warning", "info"),
                 "title", 200, null, "body", 4000, null), "deploymentId", 64),
             ActionClass.SAFE, (ctx, in) -> sendAlert(notifier, incidents, ctx, in)),
@@ -116,7 +117,7 @@ public final class OpsTools {
     String deploymentId = in.path("deploymentId").asText(null);
     Alert alert = new Alert(ctx.tenantId(), in.get("workspaceId").asText(),
         Severity.fromWire(in.get("severity").asText()), in.get("title").asText(),
-        in.get("body").asText(), ctx.runId(), deploymentId);
+        in.get("body").asText(), ctx.runId(), deploymentId, null, Alert.FIRING, Alert.BY_MODEL);
     if (deploymentId != null && incidents != null) {
       return incidents.alert(alert).describe();
     }

@@ -33,7 +33,9 @@ public final class ApiCatalog {
         "paused", "boolean", "true while the circuit breaker is open",
         "pausedUntil", "date-time", "when the next probe cycle may run (only while paused)",
         "mode", "string", "live", "failed", "integer", "FAILED deployments",
-        "degraded", "integer", "DEGRADED deployments", "lastRun", "$Run", "latest run (absent when none)");
+        "degraded", "integer", "DEGRADED deployments",
+        "unpageable", "boolean", "a FAILED or DEGRADED deployment has no enabled channel to be paged on",
+        "lastRun", "$Run", "latest run (absent when none)");
     doc.schema("CreatedTenant", "a new tenant", "id", "string", "", "name", "string", "");
     doc.schema("Workspace", "a workspace of a tenant",
         "id", "string", "", "tenantId", "string", "", "name", "string", "", "createdAt", "date-time", "");
@@ -53,7 +55,8 @@ public final class ApiCatalog {
     doc.schema("Delivery", "one alert on its way to one channel",
         "id", "string", "the webhook-id", "tenantId", "string", "", "channelId", "string", "",
         "workspaceId", "string", "", "runId", "string", "", "deploymentId", "string", "",
-        "incidentKey", "string", "", "alertStatus", "firing|resolved", "",
+        "incidentKey", "string", "", "alertStatus", "firing|update|resolved", "",
+        "by", "code|model", "who decided to send it",
         "severity", "critical|warning|info", "", "title", "string", "", "body", "string", "",
         "status", "pending|delivered|failed", "", "attempts", "integer", "", "lastError", "string", "",
         "createdAt", "date-time", "", "deliveredAt", "date-time", "");
@@ -94,6 +97,9 @@ public final class ApiCatalog {
         "severity", "critical|warning|info", "of the alert that opened it", "status", "open|resolved", "",
         "title", "string", "of the alert that opened it", "alerts", "integer", "alerts recorded on it",
         "openedAt", "date-time", "", "lastNotifiedAt", "date-time", "the page or the last reminder",
+        "pageStatus", "unpaged|paged", "paged once a firing delivery reached a receiver",
+        "pagedAt", "date-time", "when the first one did (only when paged)",
+        "pagingSince", "date-time", "only while unpaged with a page being retried: when it was recorded",
         "resolvedAt", "date-time", "only when resolved", "acknowledgedAt", "date-time", "only when acknowledged");
     doc.schema("Health", "the dependencies' state", "status", "up|down", "", "checks", "object",
         "each dependency: up or down");

@@ -58,6 +58,13 @@ public final class IncidentRoutes implements ApiServer.Routes {
     out.put("alerts", i.alerts());
     out.put("openedAt", i.openedAt());
     out.put("lastNotifiedAt", i.lastNotifiedAt());
+    out.put("pageStatus", i.pageStatus());
+    if (i.pagedAt() != null) {
+      out.put("pagedAt", i.pagedAt());
+    }
+    if (i.pagedAt() == null && i.pagingSince() != null) {
+      out.put("pagingSince", i.pagingSince());
+    }
     if (i.resolvedAt() != null) {
       out.put("resolvedAt", i.resolvedAt());
     }

@@ -56,6 +56,7 @@ public final class TenantRoutes implements ApiServer.Routes {
     out.put("mode", s.mode());
     out.put("failed", s.failed());
     out.put("degraded", s.degraded());
+    out.put("unpageable", s.unpageable());
     if (s.lastRun() != null) {
       out.put("lastRun", RunView.of(s.lastRun(), json));
     }

@@ -32,9 +32,12 @@ public final class TenantStatusQuery {
   /** The mode every tenant runs in until per-tenant modes exist. */
   static final String LIVE = "live";
 
-  /** One tenant and what its agent is doing; {@code pausedUntil} and {@code lastRun} may be null. */
+  /**
+   * One tenant and what its agent is doing; {@code pausedUntil} and {@code lastRun} may be null.
+   * {@code unpageable}: a FAILED or DEGRADED deployment of it has no enabled channel to be paged on.
+   */
   public record TenantStatus(Tenant tenant, boolean opsEnabled, boolean paused, Instant pausedUntil,
-      String mode, int failed, int degraded, OpsRun lastRun) {}
+      String mode, int failed, int degraded, OpsRun lastRun, boolean unpageable) {}
 
   private record Counted(String tenantId, boolean failed, Instant finishedAt) {}
 
@@ -89,15 +92,27 @@ public final class TenantStatusQuery {
       Map<String, int[]> counts = counts(h, ids);
       Map<String, Instant> pausedUntil = pausedUntil(h, ids);
       Map<String, String> modes = modes(ids);
+      Set<String> unpageable = unpageable(h, ids);
       List<TenantStatus> out = new ArrayList<>();
       for (Tenant t : tenants) {
         int[] c = counts.getOrDefault(t.id(), new int[2]);
         Instant until = pausedUntil.get(t.id());
         out.add(new TenantStatus(t, !disabled.contains(t.id()), until != null, until, modes.get(t.id()),
-            c[0], c[1], lastRuns.get(t.id())));
+            c[0], c[1], lastRuns.get(t.id()), unpageable.contains(t.id())));
       }
       return out;
     });
+  }
+
+  /** The tenants of {@code ids} with a FAILED or DEGRADED deployment that no enabled channel would page. */
+  private static Set<String> unpageable(Handle h, List<String> ids) {
+    return new HashSet<>(h.createQuery("""
+            SELECT DISTINCT d.tenant_id FROM deployments d
+            WHERE d.tenant_id IN (<ids>) AND d.status IN ('FAILED', 'DEGRADED')
+              AND NOT EXISTS (SELECT 1 FROM notification_channels c
+                  WHERE c.tenant_id = d.tenant_id AND c.enabled = TRUE AND c.deleted_at IS NULL
+                    AND (c.workspace_id IS NULL OR c.workspace_id = d.workspace_id))""")
+        .bindList("ids", ids).mapTo(String.class).list());
   }
 
   /** FAILED and DEGRADED deployments per tenant. */

@@ -48,10 +48,12 @@ import org.slf4j.LoggerFactory;
  * a started notifier picks them at once. A row is attempted by one process at a time (db-scheduler's
  * pick); deliveries survive restarts, and a crash between a send and its record means the attempt
  * is repeated (at least once). A failed attempt is retried by db-scheduler's failure handlers:
- * exponential backoff ({@code OPSAGENT_NOTIFY_BACKOFF}, doubling, capped at {@link #MAX_BACKOFF})
- * up to {@code OPSAGENT_NOTIFY_MAX_ATTEMPTS}; then the row is {@code failed} with its last error,
- * its alert window is given back when none of the alert's deliveries is live, and the
- * {@link #onFailedForGood} listeners are told.
+ * exponential backoff ({@code OPSAGENT_NOTIFY_BACKOFF}, doubling, capped at
+ * {@code OPSAGENT_NOTIFY_MAX_BACKOFF}) until the receiver takes it or {@code OPSAGENT_NOTIFY_GIVE_UP}
+ * has passed since it was recorded (or the optional {@code OPSAGENT_NOTIFY_MAX_ATTEMPTS} is used
+ * up); then the row is {@code failed} with its last error, its alert window is given back when
+ * none of the alert's deliveries is live, and the {@link #onFailedForGood} listeners are told. A
+ * delivered firing notice of an incident marks it paged ({@link NotificationRepository#delivered}).
  *
  * <p>A fresh alert never waits behind a slow or dead receiver: an attempt may take at most
  * {@link #ATTEMPT_TIMEOUT}, and a channel with {@link #MAX_IN_FLIGHT_PER_CHANNEL} attempts in flight
@@ -64,7 +66,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeliveryNotifier implements Notifier, AutoCloseable {
   static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
-  static final Duration MAX_BACKOFF = Duration.ofMinutes(15);
   static final int MAX_IN_FLIGHT_PER_CHANNEL = 2;
   static final Duration BUSY_DEFERRAL = Duration.ofMillis(250);
   /** Bucket bounds of {@code opsagent.detection.latency}: an event cycle alerts in seconds. */
@@ -80,6 +81,8 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
   private final AlertWindows windows;
   private final Map<ChannelType, Sender> senders = new EnumMap<>(ChannelType.class);
   private final int maxAttempts;
+  private final Duration giveUp;
+  private final java.time.Clock clock;
   private final MeterRegistry meters;
   private final HttpPoster poster;
   private final InFlight inFlight = new InFlight(MAX_IN_FLIGHT_PER_CHANNEL);
@@ -100,13 +103,15 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     this.deliveries = deliveries;
     this.windows = new AlertWindows(db.jdbi());
     this.maxAttempts = config.notifyMaxAttempts();
+    this.giveUp = config.paging().notifyGiveUp();
+    this.clock = java.time.Clock.systemUTC();
     this.meters = meters;
     this.poster = new HttpPoster(new AddressGuard(config.allowPrivateWebhooks()), ATTEMPT_TIMEOUT);
     senders.put(ChannelType.WEBHOOK, new WebhookSender(poster));
     senders.put(ChannelType.SLACK, new SlackSender(poster));
     senders.put(ChannelType.EMAIL, new EmailSender(config.smtp(), ATTEMPT_TIMEOUT));
     this.task = Tasks.custom(JobType.NOTIFICATION_DELIVERY.taskName(), Void.class)
-        .onFailure(new DeliveryRetries(maxAttempts, config.notifyBackoff(), MAX_BACKOFF, this::gaveUp))
+        .onFailure(new DeliveryRetries(config.notifyBackoff(), config.paging().notifyMaxBackoff(), this::gaveUp))
         .execute(this::attempt);
     this.scheduler = Queues.notificationScheduler(db, config, task, ATTEMPT_TIMEOUT.multipliedBy(2));
     for (ChannelType type : ChannelType.values()) {
@@ -188,7 +193,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     Delivery d = row.get();
     NotificationChannel channel = channels.find(d.tenantId(), d.channelId()).orElse(null);
     if (channel == null) {
-      deliveries.attemptFailed(d.id(), "channel no longer exists", 1)
+      deliveries.attemptFailed(d.id(), "channel no longer exists", 1, clock.instant())
           .ifPresent(failed -> gaveUp(failed, "none"));
       return new CompletionHandler.OnCompleteRemove<>();
     }
@@ -211,7 +216,8 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
           d.id(), d.tenantId(), channel.id(), type, d.attempts() + 1);
       return new CompletionHandler.OnCompleteRemove<>();
     }
-    Optional<Delivery> recorded = deliveries.attemptFailed(d.id(), failed.error(), maxAttempts);
+    Optional<Delivery> recorded = deliveries.attemptFailed(d.id(), failed.error(), maxAttempts,
+        clock.instant().minus(giveUp));
     if (recorded.isEmpty()) {
       return new CompletionHandler.OnCompleteRemove<>();
     }

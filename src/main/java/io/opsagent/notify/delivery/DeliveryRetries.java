@@ -4,22 +4,26 @@ import com.github.kagkarlsson.scheduler.task.Execution;
 import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
 import com.github.kagkarlsson.scheduler.task.FailureHandler.ExponentialBackoffFailureHandler;
-import com.github.kagkarlsson.scheduler.task.FailureHandler.MaxRetriesFailureHandler;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import io.opsagent.notify.Delivery;
+import io.opsagent.notify.DeliveryStatus;
 import java.time.Duration;
 import java.util.function.BiConsumer;
 
 /**
  * What happens to a delivery job after a failed attempt: db-scheduler's
- * {@link MaxRetriesFailureHandler} around its {@link ExponentialBackoffFailureHandler} (rate 2, so
- * base, 2×base, 4×base…, capped), counting the attempts recorded in the delivery log.
+ * {@link ExponentialBackoffFailureHandler} (rate 2, so base, 2×base, 4×base…, capped at
+ * {@code OPSAGENT_NOTIFY_MAX_BACKOFF}, so a receiver that comes back is reached within that long),
+ * until the attempt's row in the delivery log is {@code failed}: it was retried for
+ * {@code OPSAGENT_NOTIFY_GIVE_UP}, or used up the optional {@code OPSAGENT_NOTIFY_MAX_ATTEMPTS}
+ * (decided by {@link NotificationRepository#attemptFailed}). Then the job is removed and
+ * {@code gaveUp} is told.
  *
- * <p>Why the log's count and not db-scheduler's {@code consecutive_failures}: that counter is reset
- * by the success-path reschedule of a busy channel's attempt, and raised by a revived dead
- * execution that may never have sent anything; the log counts exactly the attempts made, and is
- * what users see. A failure that is not a recorded attempt (say, the database was unreachable) is
- * retried with the same capped backoff on db-scheduler's own count, without limit.
+ * <p>The backoff is counted on db-scheduler's {@code consecutive_failures} (reset by the
+ * success-path reschedule of a busy channel's attempt, which only makes it shorter); whether to
+ * give up is decided by the log, which counts exactly the attempts made and is what users see. A
+ * failure that is not a recorded attempt (say, the database was unreachable) is retried with the
+ * same capped backoff, without limit.
  */
 final class DeliveryRetries implements FailureHandler<Void> {
 
@@ -35,13 +39,11 @@ final class DeliveryRetries implements FailureHandler<Void> {
     }
   }
 
-  private final int maxAttempts;
   private final int maxDoublings;
   private final ExponentialBackoffFailureHandler<Void> backoff;
   private final BiConsumer<Delivery, String> gaveUp;
 
-  DeliveryRetries(int maxAttempts, Duration base, Duration cap, BiConsumer<Delivery, String> gaveUp) {
-    this.maxAttempts = maxAttempts;
+  DeliveryRetries(Duration base, Duration cap, BiConsumer<Delivery, String> gaveUp) {
     this.backoff = new ExponentialBackoffFailureHandler<>(base, 2.0);
     int doublings = 0;
     while (doublings < 30 && base.multipliedBy(1L << (doublings + 1)).compareTo(cap) <= 0) {
@@ -53,16 +55,12 @@ final class DeliveryRetries implements FailureHandler<Void> {
 
   @Override
   public void onFailure(ExecutionComplete complete, ExecutionOperations<Void> ops) {
-    if (!(complete.getCause().orElse(null) instanceof AttemptFailed failed)) {
-      cappedBackoff(complete, ops);
+    if (complete.getCause().orElse(null) instanceof AttemptFailed failed
+        && failed.delivery.status() == DeliveryStatus.FAILED) {
+      ops.stop();
+      gaveUp.accept(failed.delivery, failed.channelType);
       return;
     }
-    new MaxRetriesFailureHandler<Void>(maxAttempts - 1, this::cappedBackoff,
-        (c, o) -> gaveUp.accept(failed.delivery, failed.channelType))
-        .onFailure(withFailuresBefore(complete, failed.delivery.attempts() - 1), ops);
-  }
-
-  private void cappedBackoff(ExecutionComplete complete, ExecutionOperations<Void> ops) {
     int failures = complete.getExecution().consecutiveFailures;
     backoff.onFailure(withFailuresBefore(complete, Math.min(failures, maxDoublings)), ops);
   }

@@ -52,6 +52,17 @@ public final class NotificationRepository {
         .findOne());
   }
 
+  /**
+   * Moves the tenant's deliveries recorded under run {@code from} to run {@code to} (null: none):
+   * a page recorded under the id of the review its report asked for, when the report joined a
+   * review already queued instead. Returns how many rows moved.
+   */
+  public int relinkRun(String tenantId, String from, String to) {
+    return jdbi.withHandle(h -> h.createUpdate(
+            "UPDATE notifications SET run_id = :to WHERE tenant_id = :tenantId AND run_id = :from")
+        .bind("tenantId", tenantId).bind("from", from).bind("to", to).execute());
+  }
+
   /** A row by id alone: for the delivery job, which holds only the row's id. */
   Optional<Delivery> find(String id) {
     return jdbi.withHandle(h -> h.createQuery("SELECT * FROM notifications WHERE id = :id")
@@ -78,13 +89,14 @@ public final class NotificationRepository {
     for (NotificationChannel c : channels) {
       Delivery d = new Delivery(Ids.newId(), alert.tenantId(), c.id(), alert.workspaceId(), alert.runId(),
           alert.deploymentId(), alert.severity(), Json.truncate(alert.title(), 500), Json.truncate(alert.body(), 8000),
-          DeliveryStatus.PENDING, 0, null, now, null, alert.incidentKey(), alert.status());
+          DeliveryStatus.PENDING, 0, null, now, null, alert.incidentKey(), alert.status(), alert.by());
       h.createUpdate("""
               INSERT INTO notifications (id, tenant_id, channel_id, workspace_id, run_id, deployment_id,
                   severity, title, body, status, attempts, alert_key, created_at, updated_at,
-                  incident_key, alert_status)
+                  incident_key, alert_status, sent_by)
               VALUES (:id, :tenantId, :channelId, :workspaceId, :runId, :deploymentId, :severity, :title,
-                  :body, 'pending', 0, :alertKey, :now, :now, :incidentKey, :alertStatus)""")
+                  :body, 'pending', 0, :alertKey, :now, :now, :incidentKey, :alertStatus, :by)""")
+          .bind("by", d.by())
           .bind("incidentKey", d.incidentKey())
           .bind("alertStatus", d.alertStatus())
           .bind("id", d.id())
@@ -104,16 +116,33 @@ public final class NotificationRepository {
     return out;
   }
 
-  /** Records a successful attempt; false if the row was no longer pending. */
+  /**
+   * Records a successful attempt; false if the row was no longer pending. A firing notice of an
+   * open incident not yet paged marks it paged in the same transaction: an incident counts as paged
+   * only once a delivery of its page reached a receiver.
+   */
   boolean delivered(String id) {
     Instant now = Times.now();
-    return jdbi.withHandle(h -> h.createUpdate("""
-            UPDATE notifications SET status = 'delivered', attempts = attempts + 1, last_error = NULL,
-                delivered_at = :now, updated_at = :now
-            WHERE id = :id AND status = 'pending'""")
-        .bind("id", id)
-        .bind("now", now)
-        .execute() == 1);
+    return jdbi.inTransaction(h -> {
+      boolean updated = h.createUpdate("""
+              UPDATE notifications SET status = 'delivered', attempts = attempts + 1, last_error = NULL,
+                  delivered_at = :now, updated_at = :now
+              WHERE id = :id AND status = 'pending'""")
+          .bind("id", id)
+          .bind("now", now)
+          .execute() == 1;
+      if (updated) {
+        h.createUpdate("""
+                UPDATE incidents SET paged_at = :now
+                WHERE paged_at IS NULL AND open_key = (SELECT n.incident_key FROM notifications n
+                    WHERE n.id = :id AND COALESCE(n.alert_status, 'firing') = 'firing')
+                  AND tenant_id = (SELECT n.tenant_id FROM notifications n WHERE n.id = :id)""")
+            .bind("id", id)
+            .bind("now", now)
+            .execute();
+      }
+      return updated;
+    });
   }
 
   /**
@@ -150,18 +179,22 @@ public final class NotificationRepository {
   }
 
   /**
-   * Records a failed attempt: the row stays pending, or becomes {@code failed} when this was attempt
-   * number {@code maxAttempts}. Returns the row as recorded; empty if it was no longer pending.
+   * Records a failed attempt: the row stays pending, or becomes {@code failed} when it was recorded
+   * at or before {@code giveUpBefore} (it has been retried for the whole give-up time), or when this
+   * was attempt number {@code maxAttempts} ({@code 0}: no cap). Returns the row as recorded; empty if
+   * it was no longer pending.
    */
-  Optional<Delivery> attemptFailed(String id, String error, int maxAttempts) {
+  Optional<Delivery> attemptFailed(String id, String error, int maxAttempts, Instant giveUpBefore) {
     return jdbi.inTransaction(h -> {
       int updated = h.createUpdate("""
               UPDATE notifications SET attempts = attempts + 1, last_error = :error, updated_at = :now,
-                  status = CASE WHEN attempts + 1 >= :max THEN 'failed' ELSE 'pending' END
+                  status = CASE WHEN created_at <= :giveUpBefore OR (:max > 0 AND attempts + 1 >= :max)
+                      THEN 'failed' ELSE 'pending' END
               WHERE id = :id AND status = 'pending'""")
           .bind("id", id)
           .bind("error", Json.truncate(error, 2000))
           .bind("max", maxAttempts)
+          .bind("giveUpBefore", giveUpBefore)
           .bind("now", Times.now())
           .execute();
       return updated == 1
@@ -188,7 +221,8 @@ public final class NotificationRepository {
         Times.instant(rs.getTimestamp("created_at")),
         Times.instant(rs.getTimestamp("delivered_at")),
         rs.getString("incident_key"),
-        rs.getString("alert_status"));
+        rs.getString("alert_status"),
+        rs.getString("sent_by"));
   }
 
 }

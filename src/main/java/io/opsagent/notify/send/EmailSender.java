@@ -46,7 +46,7 @@ public final class EmailSender implements Sender {
       m.setFrom(new InternetAddress(smtp.from()));
       m.setRecipients(Message.RecipientType.TO, InternetAddress.parse(channel.text("to").orElse("")));
       m.setSubject("[opsagent] [" + d.severity().wire().toUpperCase(java.util.Locale.ROOT) + "] "
-          + d.title(), "UTF-8");
+          + (io.opsagent.notify.Alert.UPDATE.equals(d.alertStatus()) ? "[UPDATE] " : "") + d.title(), "UTF-8");
       m.setText(text(d), "UTF-8");
       m.setSentDate(new Date());
       if (smtp.user().isEmpty()) {

@@ -13,7 +13,7 @@ import java.util.Map;
  * A Slack incoming webhook: {@code {"text", "blocks"}} with {@code text} as the notification
  * fallback and blocks for a header, the body and a context line. Slack's length limits are respected
  * (header 150, section 3000 characters). An incident's resolved notice is labelled {@code [RESOLVED]}
- * instead of its severity, and the context line names the incident.
+ * and an update {@code [UPDATE]} instead of its severity, and the context line names the incident.
  */
 public final class SlackSender implements Sender {
   private static final ObjectMapper JSON = Json.MAPPER;
@@ -31,6 +31,7 @@ public final class SlackSender implements Sender {
 
   public static byte[] payload(Delivery d) {
     String label = "[" + (io.opsagent.notify.Alert.RESOLVED.equals(d.alertStatus()) ? "RESOLVED"
+        : io.opsagent.notify.Alert.UPDATE.equals(d.alertStatus()) ? "UPDATE"
         : d.severity().wire().toUpperCase(java.util.Locale.ROOT)) + "] ";
     ObjectNode o = JSON.createObjectNode();
     o.put("text", cut(label + d.title() + "\n" + d.body(), 3000));

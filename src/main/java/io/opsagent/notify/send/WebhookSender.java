@@ -18,7 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The contract's webhook: {@code {"tenantId","workspaceId","severity","title","body","runId",
- * "deploymentId"?,"incidentKey"?,"status":"firing"|"resolved","source":"opsagent","createdAt"}}, with the Standard Webhooks
+ * "deploymentId"?,"incidentKey"?,"status":"firing"|"update"|"resolved","by":"code"|"model","source":"opsagent",
+ * "createdAt"}}, with the Standard Webhooks
  * headers: {@code webhook-id} (the delivery's id, the same on every attempt, so a receiver can
  * de-duplicate), {@code webhook-timestamp} (this attempt, Unix seconds) and, when the channel has a
  * secret, {@code webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">}. The key
@@ -77,6 +78,7 @@ public final class WebhookSender implements Sender {
       o.put("incidentKey", d.incidentKey());
     }
     o.put("status", d.alertStatus());
+    o.put("by", d.by());
     o.put("source", "opsagent");
     o.put("createdAt", d.createdAt().toString());
     return o.toString().getBytes(StandardCharsets.UTF_8);

@@ -130,22 +130,30 @@ public final class OpsScheduler {
    * one waits per tenant, whatever the number of requests.
    */
   public QueuedCycle runNow(String tenantId, Trigger trigger) {
+    return runNow(tenantId, trigger, Ids.newId());
+  }
+
+  /**
+   * As {@link #runNow(String, Trigger)}, the cycle recorded under {@code runId} unless the request
+   * joins one already queued or pending (then {@link QueuedCycle#joined()}, and its run id): for a
+   * caller that must name the review before it is queued (the page of a report).
+   */
+  public QueuedCycle runNow(String tenantId, Trigger trigger, String runId) {
+    String asked = runId;
     for (int i = 0; i < ATTEMPTS; i++) {
       Optional<ScheduledExecution<Object>> row = client.getScheduledExecution(OpsCycleTask.id(tenantId));
       try {
         if (row.isEmpty()) {
-          String runId = Ids.newId();
-          if (client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, trigger, false, runId)),
+          if (client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, trigger, false, asked)),
               Instant.now())) {
-            return queued(tenantId, trigger, runId);
+            return queued(tenantId, trigger, asked);
           }
         } else if (row.get().isPicked()) {
-          String asked = Ids.newId();
-          String runId = store.requestCycle(tenantId, trigger, asked);
+          String pending = store.requestCycle(tenantId, trigger, asked);
           if (client.getScheduledExecution(OpsCycleTask.id(tenantId)).map(ScheduledExecution::isPicked)
               .orElse(false)) {
-            log.info("ops cycle pending tenant={} trigger={} run={}", tenantId, trigger.wire(), runId);
-            return new QueuedCycle(runId, true, !runId.equals(asked));
+            log.info("ops cycle pending tenant={} trigger={} run={}", tenantId, trigger.wire(), pending);
+            return new QueuedCycle(pending, true, !pending.equals(asked));
           }
           // it finished before seeing the request: queue the request ourselves, if still ours to take
           Optional<ScheduleStore.PendingCycle> mine = store.takePending(tenantId).cycle();
@@ -153,16 +161,15 @@ public final class OpsScheduler {
             return queued(tenantId, mine.get().trigger(), mine.get().runId());
           }
           if (mine.isEmpty()) {
-            return new QueuedCycle(runId, false, !runId.equals(asked)); // the finishing cycle queued it
+            return new QueuedCycle(pending, false, !pending.equals(asked)); // the finishing cycle queued it
           }
         } else {
           OpsCycleJob job = (OpsCycleJob) row.get().getData();
           if (job.isQueuedCycle() && !row.get().getExecutionTime().isAfter(Instant.now())) {
             return new QueuedCycle(job.runId(), false, true); // already queued for now: join it
           }
-          String runId = Ids.newId();
-          if (client.reschedule(OpsCycleTask.id(tenantId), Instant.now(), job.queued(trigger, runId))) {
-            return queued(tenantId, trigger, runId);
+          if (client.reschedule(OpsCycleTask.id(tenantId), Instant.now(), job.queued(trigger, asked))) {
+            return queued(tenantId, trigger, asked);
           }
         }
       } catch (DbSchedulerException e) {

@@ -68,7 +68,7 @@ class StateGathererTest {
     assertThat(many.channels()).hasSize(20);
     assertThat(many.events()).hasSize(StateGatherer.MAX_EVENTS);
     assertThat(many.moreEvents()).isTrue();
-    assertThat(forMany).isEqualTo(forOne).isEqualTo(5);
+    assertThat(forMany).isEqualTo(forOne).isEqualTo(6);
   }
 
   @Test

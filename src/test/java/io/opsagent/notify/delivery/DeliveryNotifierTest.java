@@ -114,7 +114,8 @@ class DeliveryNotifierTest {
       TestReceiver.Request r = receiver.requests().get(0);
       JsonNode body = JSON.readTree(r.body());
       assertThat(JSON.convertValue(body, Map.class)).containsOnlyKeys(
-          "tenantId", "workspaceId", "severity", "title", "body", "runId", "status", "source", "createdAt");
+          "tenantId", "workspaceId", "severity", "title", "body", "runId", "status", "by", "source", "createdAt");
+      assertThat(body.get("by").asText()).as("an alert sent by code, not a model's sendAlert").isEqualTo("code");
       assertThat(body.get("tenantId").asText()).isEqualTo(t.id());
       assertThat(body.get("workspaceId").asText()).isEqualTo(ws);
       assertThat(body.get("severity").asText()).isEqualTo("critical");
