@@ -134,7 +134,7 @@ public final class ApiServer implements AutoCloseable {
         ApiErrors.write(ctx, 404, ApiErrors.forStatus(404, ctx));
       }
     });
-    io.javalin.http.Handler ready = ctx -> {
+    io.javalin.http.Handler readiness = ctx -> {
       Map<String, String> status = new java.util.LinkedHashMap<>();
       boolean ready = true;
       boolean degraded = false;
@@ -150,8 +150,8 @@ public final class ApiServer implements AutoCloseable {
       ctx.status(ready ? 200 : 503).json(Map.of("status", !ready ? "down" : degraded ? "degraded" : "up",
           "checks", status));
     };
-    app.get("/health", ready);
-    app.get("/health/ready", ready);
+    app.get("/health", readiness);
+    app.get("/health/ready", readiness);
     // liveness asks no dependency: a worker cut off from its database is alive, and restarting it
     // would not bring the database back
     app.get("/health/live", ctx -> ctx.json(Map.of("status", "up")));
