@@ -81,7 +81,9 @@ import org.slf4j.MDC;
  * keeps them), the number of model calls (at most {@code maxSteps}, plus one last request for the
  * summary when the step limit is reached), tokens and cost. A cycle that
  * loses its cluster-wide lock stops before its next side effect, and an outcome that cannot be
- * recorded is logged in full, never dropped silently. Nothing a tool does bypasses {@link ToolSession}.
+ * recorded is logged in full, never dropped silently. A cycle cut off before recording its outcome
+ * (its worker lost, or the database gone) has its row marked failed with that cause by the tenant's
+ * next cycle, and a retry of it runs under a run id of its own, never colliding with that row. Nothing a tool does bypasses {@link ToolSession}.
  */
 public final class OpsAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OpsAgent.class);
