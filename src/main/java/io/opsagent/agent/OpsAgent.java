@@ -56,8 +56,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,14 +81,18 @@ import org.slf4j.MDC;
  * keeps them), the number of model calls (at most {@code maxSteps}, plus one last request for the
  * summary when the step limit is reached), tokens and cost. A cycle that
  * loses its cluster-wide lock stops before its next side effect, and an outcome that cannot be
- * recorded is logged in full, never dropped silently. Nothing a tool does bypasses {@link ToolSession}.
+ * recorded is logged in full, never dropped silently. A cycle cut off before recording its outcome
+ * (its worker lost, or the database gone) has its row marked failed with that cause by the tenant's
+ * next cycle, and a retry of it runs under a run id of its own, never colliding with that row. Nothing a tool does bypasses {@link ToolSession}.
  */
 public final class OpsAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OpsAgent.class);
   public static final String BUDGET_TITLE = "opsagent daily token budget spent";
   private static final ObjectMapper PROMPT_JSON = Json.MAPPER;
-  static final String ORPHANED = "worker stopped mid-cycle (the process died or was killed);"
-      + " marked failed when the tenant's next cycle started";
+  /** How an orphaned run whose process is gone is labelled (the start of its {@code error}). */
+  static final String WORKER_LOST = "worker lost mid-cycle";
+  /** How an orphaned run of this very process is labelled (the start of its {@code error}). */
+  static final String DATABASE_OUTAGE = "database outage mid-cycle";
 
   private final TenantRepository tenants;
   private final RunRepository runs;
@@ -106,6 +112,12 @@ public final class OpsAgent implements AutoCloseable {
   private final KillSwitch killSwitch;
   private final RulesEngine rules = new RulesEngine();
   private final String promptSha256;
+  /**
+   * The runs this agent wrote {@code running} and has not finished, each with why its outcome was
+   * not recorded (empty while it runs): an orphan found here belongs to this live process, so it
+   * was cut off by the database, not by a dead worker.
+   */
+  private final Map<String, String> unrecorded = new ConcurrentHashMap<>();
 
   private OpsAgent(Builder b, ModelClient model, ActionGate gate, CyclePolicy policy) {
     this.tenants = new TenantRepository(b.jdbi);
@@ -159,7 +171,15 @@ public final class OpsAgent implements AutoCloseable {
    * cycle of the tenant holds its {@link TenantCycleLock} anywhere (a worker, the CLI).
    *
    * <p>Holding the lock, any {@code running} row of the tenant is certainly orphaned (its holder
-   * died and lost the lock with its session): it is marked failed before the cycle starts.
+   * lost the lock with its database session): it is marked failed before the cycle starts, with the
+   * cause — {@value #WORKER_LOST} when another process (or an earlier life of this one) wrote it,
+   * {@value #DATABASE_OUTAGE} when this agent did and could not record its outcome.
+   *
+   * <p>A retried cycle (the queue revived its job after its worker was lost, or ran it again after
+   * an error) comes with a {@code runId} that may already have a row. It never fails on it: a row
+   * that still ran (the orphan) or ended {@code failed} leaves that row as it is and the cycle runs
+   * under a fresh id, which the orphan's error names; a row {@code completed} or {@code skipped} means
+   * the cycle already ran and recorded its outcome, and that run is returned without running again.
    */
   public OpsRun runOpsCycle(String tenantId, Trigger trigger, String runId) {
     if (tenants.find(tenantId).isEmpty()) {
@@ -167,18 +187,57 @@ public final class OpsAgent implements AutoCloseable {
     }
     try (TenantCycleLock.Held held = lock.tryLock(tenantId)
         .orElseThrow(() -> new CycleAlreadyRunningException(tenantId))) {
-      int orphans = runs.failOrphaned(tenantId, ORPHANED);
+      Optional<OpsRun> earlier = runId == null ? Optional.empty() : runs.find(tenantId, runId);
+      if (earlier.isPresent() && (earlier.get().status() == RunStatus.COMPLETED
+          || earlier.get().status() == RunStatus.SKIPPED)) {
+        log.info("cycle already recorded under its run id, not run again tenant={} run={} status={}",
+            tenantId, runId, earlier.get().status().wire());
+        return earlier.get();
+      }
+      String id = runId == null || earlier.isPresent() ? Ids.newId() : runId;
+      int orphans = runs.failOrphaned(tenantId, orphan -> orphanReason(orphan, runId, id));
       if (orphans > 0) {
-        log.warn("orphaned runs marked failed tenant={} count={}", tenantId, orphans);
+        log.warn("orphaned runs marked failed tenant={} count={} run={}", tenantId, orphans, id);
+      }
+      if (earlier.isPresent()) {
+        log.info("cycle retried under a new run id tenant={} retryOf={} run={} earlierStatus={}", tenantId,
+            runId, id, earlier.get().status().wire());
       }
       MDC.put("tenant", tenantId);
       try {
-        return runLocked(tenantId, trigger, runId == null ? Ids.newId() : runId, held);
+        return runLocked(tenantId, trigger, id, held);
       } finally {
         MDC.remove("tenant");
         MDC.remove("run");
       }
     }
+  }
+
+  /**
+   * Why the orphaned run {@code orphan} ended, as its {@code error}: this agent's own run cut off by
+   * the database (it knows that run), else a lost worker; and who took over ({@code next}).
+   */
+  private String orphanReason(String orphan, String retried, String next) {
+    String after = orphan.equals(retried) ? "; the cycle was retried as run " + next
+        : "; marked failed when the tenant's next cycle (run " + next + ") started";
+    String why = unrecorded.remove(orphan);
+    if (why != null) {
+      return DATABASE_OUTAGE + ": this worker is alive but lost its database connection during the cycle"
+          + (why.isEmpty() ? ", so the cycle lock was released while the cycle ran"
+              : " and could not record its outcome (" + why + ")") + after;
+    }
+    return WORKER_LOST + ": the process running this cycle stopped (died or was killed) or lost its"
+        + " database session before recording an outcome" + after;
+  }
+
+  /** The innermost cause of {@code e}, short (a statement's exception also carries its arguments). */
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String text = root.getClass().getSimpleName() + ": " + root.getMessage();
+    return text.length() <= 300 ? text : text.substring(0, 299) + "…";
   }
 
   /** Closes the model client (its HTTP connections and threads). */
@@ -215,25 +274,31 @@ public final class OpsAgent implements AutoCloseable {
       return run;
     }
     OpsRun run = runs.start(tenantId, trigger, runId);
+    unrecorded.put(runId, "");
     Progress p = new Progress();
-    p.settings = settings.get(tenantId);
     RunOutcome outcome;
     try {
-      p.session = new ToolSession(tools, gate.openCycle(), state, runId, stateJson,
-          new ToolSession.Options(p.settings.mode() == Mode.DRY_RUN, killSwitch::engaged));
-      String summary = converse(run, stateJson, p, held);
-      outcome = outcome(RunStatus.COMPLETED, summary, p, p.note);
-    } catch (Exception e) {
-      String reason = e instanceof LockLostException ? e.getMessage()
-          : e.getClass().getSimpleName() + ": " + e.getMessage();
-      String summary = p.truncatedFirstStep ? "cycle failed: the model's reply was truncated"
-          : "cycle failed: " + reason;
-      outcome = outcome(RunStatus.FAILED, summary, p, reason);
+      outcome = review(run, state, stateJson, p, held);
+    } catch (RuntimeException e) {
+      // the database failed us (the row stays running): the cycle's retry labels it with this
+      unrecorded.replace(runId, rootCause(e));
+      throw e;
     }
     // recorded even when the lock was lost: finish only ever changes a row still running, so an
     // outcome recorded by whoever took the tenant over is never overwritten
     boolean lockHeld = held.isHeld();
-    boolean recorded = runs.finish(runId, outcome);
+    boolean recorded;
+    try {
+      recorded = runs.finish(runId, outcome);
+    } catch (RuntimeException e) {
+      unrecorded.replace(runId, rootCause(e));
+      log.error("cycle outcome could not be recorded (the database failed; the run stays running until"
+              + " the cycle's retry marks it failed) tenant={} run={} status={} summary=\"{}\" actions={}"
+              + " error=\"{}\"", tenantId, runId, outcome.status().wire(), outcome.summary(),
+          outcome.actionsJson(), rootCause(e));
+      throw e;
+    }
+    unrecorded.remove(runId);
     if (!recorded) {
       log.error("cycle outcome could not be recorded (the tenant's cycle lock or the run row was taken"
               + " over) tenant={} run={} status={} summary=\"{}\" actions={}", tenantId, runId,
@@ -258,6 +323,24 @@ public final class OpsAgent implements AutoCloseable {
       notifyPolicy(done);
     }
     return done;
+  }
+
+  /** The review of a running cycle: its tool loop, whose failure is the outcome, not thrown. */
+  private RunOutcome review(OpsRun run, TenantState state, String stateJson, Progress p,
+      TenantCycleLock.Held held) {
+    p.settings = settings.get(run.tenantId());
+    try {
+      p.session = new ToolSession(tools, gate.openCycle(), state, run.id(), stateJson,
+          new ToolSession.Options(p.settings.mode() == Mode.DRY_RUN, killSwitch::engaged));
+      String summary = converse(run, stateJson, p, held);
+      return outcome(RunStatus.COMPLETED, summary, p, p.note);
+    } catch (Exception e) {
+      String reason = e instanceof LockLostException ? e.getMessage()
+          : e.getClass().getSimpleName() + ": " + e.getMessage();
+      String summary = p.truncatedFirstStep ? "cycle failed: the model's reply was truncated"
+          : "cycle failed: " + reason;
+      return outcome(RunStatus.FAILED, summary, p, reason);
+    }
   }
 
   /** A scheduled cycle needs no review when nothing that matters changed since a recent review. */

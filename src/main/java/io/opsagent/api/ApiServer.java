@@ -24,11 +24,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API, on Javalin. Everything under {@code /api/} needs the bearer token (compared in
- * constant time); {@code /health}, {@code /metrics}, {@code /openapi.json} (the OpenAPI 3
+ * constant time); {@code /health}, {@code /health/live}, {@code /health/ready}, {@code /metrics},
+ * {@code /openapi.json} (the OpenAPI 3
  * description of every route, {@link ApiCatalog}) and {@code /openapi} (Swagger UI) are open. Every error is JSON
  * {@code {"error": "..."}} (see {@link ApiErrors}): 400 for bad input, 404 for unknown routes and
  * objects and for objects of another tenant alike, 405, 413, and 503 while the database cannot be
  * reached.
+ *
+ * <p>Health: {@code /health/live} answers 200 whenever the process serves HTTP, asking no
+ * dependency (the liveness probe); {@code /health/ready} (and {@code /health}, the same answer) runs
+ * every check: 503 when a required one (the database) fails, 200 otherwise, with an optional one
+ * (Redis) that fails shown {@code degraded} (the readiness probe).
  *
  * <p>The health check named {@code database} also guards the API: a watch asks it every
  * {@value #DATABASE_WATCH_MS} ms (it answers within about a second), and once it, a request or
@@ -54,8 +60,22 @@ public final class ApiServer implements AutoCloseable {
       });
   private final PrometheusMeterRegistry metrics;
 
-  /** Something that can say whether a dependency answers ({@code /health}). */
-  public record HealthCheck(String name, BooleanSupplier healthy) {}
+  /**
+   * Something that can say whether a dependency answers ({@code /health}, {@code /health/ready}).
+   * A {@code required} one failing makes the worker not ready (503); an optional one failing only
+   * degrades it (200, the check shown {@code degraded}): the worker still does its work without it.
+   */
+  public record HealthCheck(String name, BooleanSupplier healthy, boolean required) {
+    /** A required check. */
+    public HealthCheck(String name, BooleanSupplier healthy) {
+      this(name, healthy, true);
+    }
+
+    /** A check whose failure degrades the worker without making it unready. */
+    public static HealthCheck optional(String name, BooleanSupplier healthy) {
+      return new HealthCheck(name, healthy, false);
+    }
+  }
 
   public ApiServer(String apiToken, ObjectMapper json, PrometheusMeterRegistry metrics,
       List<HealthCheck> healthChecks, List<Routes> routes) {
@@ -114,19 +134,27 @@ public final class ApiServer implements AutoCloseable {
         ApiErrors.write(ctx, 404, ApiErrors.forStatus(404, ctx));
       }
     });
-    app.get("/health", ctx -> {
+    io.javalin.http.Handler readiness = ctx -> {
       Map<String, String> status = new java.util.LinkedHashMap<>();
-      boolean ok = true;
+      boolean ready = true;
+      boolean degraded = false;
       for (HealthCheck check : healthChecks) {
         boolean up = check.healthy().getAsBoolean();
-        status.put(check.name(), up ? "up" : "down");
-        ok &= up;
+        status.put(check.name(), up ? "up" : check.required() ? "down" : "degraded");
+        ready &= up || !check.required();
+        degraded |= !up && !check.required();
         if (check.name().equals("database")) {
           databaseSuspect = !up;
         }
       }
-      ctx.status(ok ? 200 : 503).json(Map.of("status", ok ? "up" : "down", "checks", status));
-    });
+      ctx.status(ready ? 200 : 503).json(Map.of("status", !ready ? "down" : degraded ? "degraded" : "up",
+          "checks", status));
+    };
+    app.get("/health", readiness);
+    app.get("/health/ready", readiness);
+    // liveness asks no dependency: a worker cut off from its database is alive, and restarting it
+    // would not bring the database back
+    app.get("/health/live", ctx -> ctx.json(Map.of("status", "up")));
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
         .result(metrics.scrape()));
     String openApi = ApiCatalog.openApi(version()).toString();

@@ -155,7 +155,8 @@ public final class Worker implements AutoCloseable {
     List<ApiServer.HealthCheck> checks = new ArrayList<>();
     checks.add(new ApiServer.HealthCheck("database", services.db()::isHealthy));
     if (services.config().redisUrl().isPresent()) {
-      checks.add(new ApiServer.HealthCheck("redis", services.cooldowns()::ping));
+      // without Redis the cooldowns fail closed and the worker keeps working: degraded, still ready
+      checks.add(ApiServer.HealthCheck.optional("redis", services.cooldowns()::ping));
     }
     var statuses = new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause(),
         services.settings());

@@ -102,7 +102,8 @@ class OpsAgentTest {
     assertThat(next.status()).isEqualTo(RunStatus.COMPLETED);
     OpsRun after = runs.find(t.id(), orphan.id()).orElseThrow();
     assertThat(after.status()).isEqualTo(RunStatus.FAILED);
-    assertThat(after.error()).contains("stopped mid-cycle");
+    assertThat(after.error()).startsWith(OpsAgent.WORKER_LOST)
+        .contains("marked failed when the tenant's next cycle (run " + next.id() + ") started");
   }
 
   @Test

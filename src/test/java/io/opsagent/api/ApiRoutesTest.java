@@ -78,6 +78,8 @@ class ApiRoutesTest {
   void healthAndMetricsNeedNoToken() {
     ApiClient anonymous = new ApiClient(server.port(), null);
     assertThat(anonymous.get("/health").status()).isEqualTo(200);
+    assertThat(anonymous.get("/health/live").status()).isEqualTo(200);
+    assertThat(anonymous.get("/health/ready").status()).isEqualTo(200);
     assertThat(anonymous.get("/metrics").status()).isEqualTo(200);
   }
 

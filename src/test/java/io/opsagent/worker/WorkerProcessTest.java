@@ -126,7 +126,7 @@ class WorkerProcessTest {
       OpsRun failed = await().atMost(WAIT).until(() -> runs.find(tenant, orphan.id()).orElseThrow(),
           r -> r.status() != RunStatus.RUNNING);
       assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
-      assertThat(failed.error()).contains("worker stopped mid-cycle");
+      assertThat(failed.error()).contains("worker lost mid-cycle");
       // the schedule goes on: a review, then cycles that find nothing changed
       await().atMost(WAIT).until(() -> completedAfter(tenant, failed) >= 1 && finishedAfter(tenant, failed) >= 2);
       assertThat(second.scheduler().schedule(tenant).nextRunAt()).isNotNull();

@@ -12,6 +12,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -130,10 +131,12 @@ public final class RunRepository {
   }
 
   /**
-   * Marks the tenant's {@code running} rows as failed. Called under the tenant's cycle lock, so any
-   * such row belongs to a worker that died mid-cycle. Returns how many were marked.
+   * Marks the tenant's {@code running} rows as failed, each with the {@code error} {@code reason}
+   * gives for its id. Called under the tenant's cycle lock, so any such row belongs to a cycle whose
+   * holder lost the lock (its process died, or its database session ended). Returns how many were
+   * marked.
    */
-  public int failOrphaned(String tenantId, String reason) {
+  public int failOrphaned(String tenantId, Function<String, String> reason) {
     return jdbi.inTransaction(h -> {
       List<String> ids = h.createQuery(
               "SELECT id FROM ops_agent_runs WHERE tenant_id = :tenantId AND status = 'running' ORDER BY id")
@@ -144,7 +147,7 @@ public final class RunRepository {
                 WHERE id = :id AND status = 'running'""")
             .bind("id", id)
             .bind("now", Times.now())
-            .bind("error", reason)
+            .bind("error", Json.truncate(reason.apply(id), MAX_ERROR))
             .execute();
         chain(h, id);
       }

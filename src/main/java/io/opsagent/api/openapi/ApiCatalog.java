@@ -101,8 +101,10 @@ public final class ApiCatalog {
         "pagedAt", "date-time", "when the first one did (only when paged)",
         "pagingSince", "date-time", "only while unpaged with a page being retried: when it was recorded",
         "resolvedAt", "date-time", "only when resolved", "acknowledgedAt", "date-time", "only when acknowledged");
-    doc.schema("Health", "the dependencies' state", "status", "up|down", "", "checks", "object",
-        "each dependency: up or down");
+    doc.schema("Health", "the dependencies' state", "status", "up|degraded|down",
+        "down: a required dependency (the database) fails; degraded: only an optional one (Redis) does",
+        "checks", "object", "each dependency: up, down (required, failing) or degraded (optional, failing)");
+    doc.schema("Liveness", "the process serves HTTP", "status", "string", "always up");
   }
 
   private static void platform(OpenApiDoc doc) {
@@ -180,8 +182,13 @@ public final class ApiCatalog {
   }
 
   private static void open(OpenApiDoc doc) {
-    doc.op("GET", "/health", "Whether the database (and Redis, if configured) answer; no auth")
-        .answers(200, "up", "$Health").answers(503, "down", "$Health");
+    doc.op("GET", "/health", "Readiness, as /health/ready (kept for existing monitors); no auth")
+        .answers(200, "up or degraded", "$Health").answers(503, "down", "$Health");
+    doc.op("GET", "/health/live", "Liveness: 200 while the process serves HTTP, no dependency asked;"
+        + " no auth").answers(200, "alive", "$Liveness");
+    doc.op("GET", "/health/ready", "Readiness: 503 while the database does not answer; 200 otherwise,"
+        + " Redis down shown as degraded; no auth")
+        .answers(200, "up or degraded", "$Health").answers(503, "down", "$Health");
     doc.op("GET", "/metrics", "Prometheus metrics; no auth").text(200, "text format 0.0.4", "text/plain");
     doc.op("GET", "/openapi.json", "This document; no auth").answers(200, "OpenAPI 3", "object");
     doc.op("GET", "/openapi", "Swagger UI over this document; no auth").text(200, "an HTML page", "text/html");

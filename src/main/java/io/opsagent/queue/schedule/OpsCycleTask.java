@@ -26,11 +26,24 @@ import org.slf4j.MDC;
  * also keeps out cycles started elsewhere, e.g. by the CLI, and sweeps orphaned runs under it). Each
  * execution runs the cycle, then either moves the row to the tenant's next slot or removes it
  * (schedule removed or switched off, or a one-off manual cycle).
+ *
+ * <p>A cycle that throws (the database failed it midway) is run again {@link #FAILED_RETRY} later
+ * with the same job, up to {@link #MAX_FAILED_RETRIES} times in a row; one whose completion cannot
+ * be written (the database is still down) stays picked and is revived as dead by db-scheduler once
+ * the database is back. Either way the retry carries the job's run id, and the agent runs it without
+ * tripping over the run row the first attempt left behind.
  */
 final class OpsCycleTask {
   private static final Logger log = LoggerFactory.getLogger(OpsCycleTask.class);
   /** How soon a queued cycle is tried again when another process (the CLI) holds the tenant. */
   static final Duration BUSY_RETRY = Duration.ofSeconds(2);
+  /**
+   * How soon a cycle that threw (the database failed it midway, say) is tried again, with the same
+   * job (its trigger and run id), while it has failed fewer than {@link #MAX_FAILED_RETRIES} times
+   * in a row; a job revived as dead counts as one failure.
+   */
+  static final Duration FAILED_RETRY = Duration.ofSeconds(5);
+  static final int MAX_FAILED_RETRIES = 3;
 
   private final ScheduleStore store;
   private final CycleRunner runner;
@@ -46,10 +59,13 @@ final class OpsCycleTask {
 
   CustomTask<OpsCycleJob> build() {
     return Tasks.custom(JobType.OPS_CYCLE.taskName(), OpsCycleJob.class)
-        // only reached if our own bookkeeping throws: a recurring row tries again at its next slot
+        // only reached if our own bookkeeping throws: tried again soon, then a recurring row tries
+        // again at its next slot
         .onFailure((FailureHandler<OpsCycleJob>) (complete, ops) -> {
           OpsCycleJob job = (OpsCycleJob) complete.getExecution().taskInstance.getData();
-          if (job.recurring()) {
+          if (complete.getExecution().consecutiveFailures < MAX_FAILED_RETRIES) {
+            ops.reschedule(complete, Instant.now().plus(FAILED_RETRY), job);
+          } else if (job.recurring()) {
             ops.reschedule(complete, slots.next(job.tenantId(), Instant.now()), job.recurringNow());
           } else {
             ops.remove();
@@ -67,6 +83,12 @@ final class OpsCycleTask {
       log.info("ops cycle not run: schedule removed or disabled tenant={}", job.tenantId());
       return (complete, ops) -> finish(job, recur, complete, ops, client);
     }
+    int failures = ctx.getExecution().consecutiveFailures;
+    if (failures > 0) {
+      // revived as dead (its worker stopped heartbeating) or retried after an error
+      log.info("ops cycle retried: its last execution did not complete tenant={} trigger={} run={}"
+          + " consecutiveFailures={}", job.tenantId(), job.trigger().wire(), job.runId(), failures);
+    }
     MDC.put("tenant", job.tenantId());
     try {
       if (runner.runCycle(job.tenantId(), job.trigger(), job.runId()) == CycleRunner.Result.BUSY
@@ -76,8 +98,15 @@ final class OpsCycleTask {
         return (complete, ops) -> ops.reschedule(complete, Instant.now().plus(BUSY_RETRY), job);
       }
     } catch (RuntimeException e) {
-      log.error("ops cycle failed tenant={} trigger={} error={}", job.tenantId(), job.trigger().wire(),
-          e.toString(), e);
+      boolean retry = failures < MAX_FAILED_RETRIES;
+      log.error("ops cycle failed tenant={} trigger={} run={} retryIn={} error={}", job.tenantId(),
+          job.trigger().wire(), job.runId(), retry ? FAILED_RETRY : "none", e.toString(), e);
+      if (retry) {
+        // the same job again soon: the run it left running is found under the tenant's lock then
+        return (complete, ops) -> ops.reschedule(ExecutionComplete.failure(complete.getExecution(),
+            complete.getTimeDone().minus(complete.getDuration()), complete.getTimeDone(), e),
+            Instant.now().plus(FAILED_RETRY), job);
+      }
     } finally {
       MDC.remove("tenant");
     }

@@ -63,7 +63,7 @@ class RunRepositoryTest {
     OpsRun orphan = runs.start(a, Trigger.SCHEDULE);
     OpsRun othersRunning = runs.start(b, Trigger.SCHEDULE);
 
-    assertThat(runs.failOrphaned(a, "worker stopped mid-cycle")).isEqualTo(1);
+    assertThat(runs.failOrphaned(a, id -> "worker stopped mid-cycle")).isEqualTo(1);
 
     assertThat(runs.find(a, orphan.id()).orElseThrow())
         .satisfies(r -> assertThat(r.status()).isEqualTo(RunStatus.FAILED))

@@ -229,6 +229,20 @@ class OpsSchedulerTest {
   }
 
   @Test
+  void aQueuedCycleThatThrowsIsRunAgainSoonWithTheSameTriggerAndRunId() {
+    String t = aTenant();
+    runner.failOnceWith(t, new IllegalStateException("database unreachable while finishing the run"));
+    startQueues();
+
+    OpsScheduler.QueuedCycle queued = scheduler.runNow(t, Trigger.EVENT);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> runner.count(t) >= 2);
+    assertThat(runner.of(t)).extracting(RecordingRunner.Cycle::runId).containsExactly(queued.runId(), queued.runId());
+    assertThat(runner.of(t)).extracting(RecordingRunner.Cycle::trigger).containsOnly(Trigger.EVENT);
+    await().atMost(Duration.ofSeconds(10)).until(() -> rowsOf(t) == 0); // the one-off cycle is done
+  }
+
+  @Test
   void schedulesSurviveASchedulerRestart() {
     String t = aTenant();
     scheduler.ensureOpsSchedule(t);

@@ -21,6 +21,7 @@ final class RecordingRunner implements CycleRunner {
   private final Map<String, Gate> gates = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
   private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
+  private final Map<String, RuntimeException> failOnce = new ConcurrentHashMap<>();
   private final AtomicInteger maxConcurrentPerTenant = new AtomicInteger();
 
   /** Holds a cycle until {@link #release()}; {@link #entered} counts down when one is held. */
@@ -43,6 +44,11 @@ final class RecordingRunner implements CycleRunner {
     failures.put(tenantId, e);
   }
 
+  /** The tenant's next cycle throws {@code e}; the ones after it run. */
+  void failOnceWith(String tenantId, RuntimeException e) {
+    failOnce.put(tenantId, e);
+  }
+
   @Override
   public Result runCycle(String tenantId, Trigger trigger, String runId) {
     return runCycle(tenantId, trigger, runId, () -> {});
@@ -59,7 +65,7 @@ final class RecordingRunner implements CycleRunner {
         gate.entered.countDown();
         await(gate.released);
       }
-      RuntimeException failure = failures.get(tenantId);
+      RuntimeException failure = failures.getOrDefault(tenantId, failOnce.remove(tenantId));
       if (failure != null) {
         throw failure;
       }
