@@ -40,7 +40,7 @@ public final class PlatformActions implements AutoCloseable {
     var deployments = new DeploymentRepository(db.jdbi());
     this.actions = new ActionRepository(db.jdbi());
     this.control = new ControlClient(c.controlUrl().orElseThrow(), c.controlSecret().orElseThrow(), clock);
-    this.tools = new ActionTools(db, actions, deployments, clock);
+    this.tools = new ActionTools(db, actions, deployments, config, clock);
     this.limits = new ActionLimits(actions, deployments, config, clock);
     this.jobs = new ActionJobs(db, actions, deployments, control, holds, notifier, c.verifyTimeout(),
         c.lockout(), clock);
