@@ -143,7 +143,7 @@ class ActionCooldownTest {
   }
 
   @Test
-  void aRefusedOrFailedRestartKeepsItsWindowButARestartOfAnotherDeploymentOrARollbackDoesNotShareIt()
+  void aRestartThePlatformRefusedKeepsItsWindowAndAnotherDeploymentHasAWindowOfItsOwn()
       throws Exception {
     var t = fx.tenant("kinds").workspace("production");
     Deployment web = fx.deployments.create(t.lastWorkspace(), "web", DeploymentStatus.FAILED, "1.0.0");
