@@ -26,7 +26,10 @@ import java.util.Optional;
  * the same id; 4xx answers are never retried; a queued action re-checks {@link ActionHolds} before
  * it is sent; every sent action ends {@code helped} or {@code not_helped} by
  * {@code OPSAGENT_ACTION_VERIFY_TIMEOUT} at the latest, and one that did not help is alerted and
- * locks its deployment out of automatic actions for {@code OPSAGENT_ACTION_LOCKOUT}.
+ * locks its deployment out of automatic actions for {@code OPSAGENT_ACTION_LOCKOUT}; one that ends
+ * {@code failed} (refused by the platform, or given up after its retries) is alerted too, with the
+ * platform's answer; a restart or rollback is refused within its cooldown of the same kind on the
+ * same deployment, read from {@code ops_actions} (Redis is only the fast path).
  */
 public final class PlatformActions implements AutoCloseable {
   private final ActionRepository actions;
