@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The blast radius of the agent's actions, as an {@link ActionGate.Check} that runs before the
- * per-deployment cooldowns (so a refused call claims no cooldown). For {@code restartDeployment} and
+ * The blast radius of the agent's actions, and their cooldown as the database records it, as an
+ * {@link ActionGate.Check} that runs before the cooldown store's claim (so a refused call claims no
+ * cooldown key). For {@code restartDeployment} and
  * {@code rollbackDeployment}, in this order, each refusal led by its {@link ActionRefusal} code:
  *
  * <ol>

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * one deployment within the window at most one commits even if they race. {@link ActionLimits} has
  * already refused such a call under the tenant's cycle lock; this holds when that lock was lost. The
  * embedded database serves one process, whose in-process cycle lock cannot be lost. A call stopped
- * here fails (an error {@code tool_result} saying it is on cooldown) and records nothing.
+ * here fails like any tool whose execution throws (an error {@code tool_result} saying it is on
+ * cooldown, recorded in the run as the call's failure) and queues nothing.
  */
 final class ActionTools {
   private static final Logger log = LoggerFactory.getLogger(ActionTools.class);
