@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * retries it with backoff (the same action id each time), up to
  * {@link Queues#DEPLOYMENT_JOB_MAX_RETRIES} retries, then {@code failed}. An action that is no longer
  * {@code queued} (another worker sent it) is never sent again.
+ *
+ * <p><b>A failed action is paged</b>, as one that did not help is: the writer that moves it to
+ * {@code failed} (exactly one, the move being guarded by {@code queued}) sends one critical alert
+ * naming the deployment, whose body carries the platform's answer ({@link ControlClient#answer}:
+ * status and shortened, redacted body) or the last error after the final attempt. An action held
+ * back ({@code cancelled}: kill switch, dry-run) is not paged.
  *
  * <p><b>Verifying</b>, without holding a thread: the deployment's status events decide early —
  * RUNNING → {@code helped}; FAILED or DEGRADED → {@code not_helped} (PENDING and DEPLOYING are in
@@ -105,16 +112,25 @@ final class ActionJobs {
       log.info("action sent action={} tenant={} deployment={} kind={} attempt={}", a.id(), a.tenantId(),
           a.deploymentId(), a.action().wire(), attempt.get());
     } else if (outcome instanceof ControlClient.Outcome.Refused refused) {
-      actions.finish(a.id(), ActionStatus.QUEUED, ActionStatus.FAILED,
-          "platform refused it: HTTP " + refused.status(), now());
-      log.warn("action refused by the platform action={} tenant={} status={}", a.id(), a.tenantId(),
-          refused.status());
+      String error = "platform refused it: " + refused.answer();
+      log.warn("action refused by the platform action={} tenant={} deployment={} status={}", a.id(),
+          a.tenantId(), a.deploymentId(), refused.status());
+      if (actions.finish(a.id(), ActionStatus.QUEUED, ActionStatus.FAILED, error, now())) {
+        alertFailed(a, name -> "The platform refused the agent's " + a.action().wire() + " of " + name,
+            "the platform refused it (" + refused.answer() + "), so it was not carried out; a refused"
+                + " action is not retried");
+      }
     } else if (outcome instanceof ControlClient.Outcome.Retry retry) {
       if (attempt.get() > Queues.DEPLOYMENT_JOB_MAX_RETRIES) {
-        actions.finish(a.id(), ActionStatus.QUEUED, ActionStatus.FAILED,
-            "gave up after " + attempt.get() + " attempts: " + retry.error(), now());
-        log.warn("action failed for good action={} tenant={} attempts={} error=\"{}\"", a.id(),
-            a.tenantId(), attempt.get(), retry.error());
+        String error = "gave up after " + attempt.get() + " attempts: " + retry.error();
+        log.warn("action failed for good action={} tenant={} deployment={} attempts={} error=\"{}\"",
+            a.id(), a.tenantId(), a.deploymentId(), attempt.get(), retry.error());
+        if (actions.finish(a.id(), ActionStatus.QUEUED, ActionStatus.FAILED, error, now())) {
+          alertFailed(a, name -> "The agent's " + a.action().wire() + " of " + name + " failed after "
+              + attempt.get() + " attempts",
+              "opsagent gave up after " + attempt.get() + " attempts, the last one ending: "
+                  + retry.error() + " (an attempt that got no answer may still have been carried out)");
+        }
         return;
       }
       actions.recordError(a.id(), retry.error());
@@ -163,6 +179,24 @@ final class ActionJobs {
               + lockout + " unless it runs for an hour first: a person should look at it now.",
           a.runId(), a.deploymentId()));
     }
+  }
+
+  /**
+   * The page for an action that ended {@code failed}: {@code title} of the deployment's name,
+   * {@code why} says how it failed, with the platform's answer.
+   */
+  private void alertFailed(OpsAction a, Function<String, String> title, String why) {
+    Optional<Deployment> d = deployments.find(a.tenantId(), a.deploymentId());
+    String name = d.map(Deployment::name).orElse(a.deploymentId());
+    String status = d.map(x -> " The deployment's status is " + x.status().name() + ".").orElse("");
+    notifier.send(new Alert(a.tenantId(), a.workspaceId(), Severity.CRITICAL, title.apply(name),
+        "opsagent asked the platform to " + a.action().wire() + " deployment " + name + " ("
+            + a.deploymentId() + ")" + (a.toVersion() == null ? "" : " to version " + a.toVersion())
+            + " (reason: " + a.reason() + "; action " + a.id() + "), but " + why + "." + status
+            + " A person should look at it now.",
+        a.runId(), a.deploymentId()));
+    log.info("failed action alerted action={} tenant={} deployment={}", a.id(), a.tenantId(),
+        a.deploymentId());
   }
 
   static String verifyJobId(String actionId) {

@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The blast radius of the agent's actions, as an {@link ActionGate.Check} that runs before the
- * per-deployment cooldowns (so a refused call claims no cooldown). For {@code restartDeployment} and
+ * The blast radius of the agent's actions, and their cooldown as the database records it, as an
+ * {@link ActionGate.Check} that runs before the cooldown store's claim (so a refused call claims no
+ * cooldown key). For {@code restartDeployment} and
  * {@code rollbackDeployment}, in this order, each refusal led by its {@link ActionRefusal} code:
  *
  * <ol>
@@ -27,11 +28,26 @@ import java.util.Optional;
  *   <li>at most {@code OPSAGENT_MAX_ACTIONS_PER_TENANT_HOUR} per tenant in the last hour;
  *   <li>never on more than a third of the workspace's deployments (rounded up) within the action's
  *       cooldown window;
- *   <li>a rollback names a version the deployment has run before, and not the one it runs now.
+ *   <li>a rollback names a version the deployment has run before, and not the one it runs now;
+ *   <li>no action of the same kind (the same tool) on this deployment was admitted within the tool's
+ *       cooldown ({@code OPSAGENT_ACTION_COOLDOWNS}), whatever became of it — the database's side of
+ *       the cooldown store's {@code opsagent:cooldown:{deploymentId}:{tool}} key, refused with the
+ *       same words ({@code "… is on cooldown for another …"}, counted as {@code cooldown}). Redis
+ *       stays the fast path and the cross-process claim; this makes the window survive Redis losing
+ *       its keys (a flush, a restart without persistence), so a flush never allows a second restart
+ *       of a deployment inside its window.
  * </ol>
  *
+ * <p>Only admitted calls leave rows, so a refused call (by this check or a later one) claims no
+ * window here; a failed or cancelled action keeps its window, as its cooldown key does.
+ *
  * <p>The counters are the {@code ops_actions} rows themselves, so they hold across processes and
- * restarts; a tenant's cycles never run at once, so its calls are checked one after another.
+ * restarts. Race safety rests on the tenant's cycle lock ({@code TenantCycleLock}): every action on
+ * a deployment is admitted by a cycle of the deployment's tenant (another tenant's call is refused
+ * first), a tenant's cycles never run at once and a cycle checks its calls one after another, so no
+ * other admission can come between this check and the call's insert. Should the lock be lost
+ * mid-cycle (its database session died), the insert itself re-checks the cooldown in its transaction,
+ * serialised per deployment ({@link ActionTools}).
  */
 final class ActionLimits implements ActionGate.Check {
   static final Duration RUNNING_LIFTS_LOCKOUT = Duration.ofHours(1);
@@ -97,7 +113,20 @@ final class ActionLimits implements ActionGate.Check {
             + " version history (see getDeploymentHistory)");
       }
     }
-    return Optional.empty();
+    return cooldownRefusal(actions.lastAdmittedAfter(d.id(), kind.get(), now.minus(window)), d.id(),
+        kind.get(), window, now);
+  }
+
+  /**
+   * The cooldown refusal of a {@code kind} action on the deployment at {@code now}, when the last one
+   * was admitted at {@code lastAdmitted}, less than {@code window} ago; the same text as the cooldown
+   * store's.
+   */
+  static Optional<String> cooldownRefusal(Optional<Instant> lastAdmitted, String deploymentId,
+      ActionKind kind, Duration window, Instant now) {
+    return lastAdmitted.map(at -> Duration.between(now, at.plus(window)))
+        .filter(left -> left.compareTo(Duration.ZERO) > 0)
+        .map(left -> CooldownStore.Claim.onCooldown(deploymentId, kind.tool(), left).reason());
   }
 
   /** When the lockout of the deployment started, if one holds now. */

@@ -115,6 +115,25 @@ public final class ActionRepository {
         .bind("workspaceId", workspaceId).bind("since", since).mapTo(String.class).list());
   }
 
+  /**
+   * When an action of {@code kind} on the deployment was last admitted after {@code after}, whatever
+   * became of it since (queued, sent, cancelled, failed, helped or not): the database's side of the
+   * action's cooldown, which starts when the call is admitted, as the cooldown store's claim does.
+   */
+  Optional<Instant> lastAdmittedAfter(String deploymentId, ActionKind kind, Instant after) {
+    return jdbi.withHandle(h -> lastAdmittedAfter(h, deploymentId, kind, after));
+  }
+
+  /** {@link #lastAdmittedAfter(String, ActionKind, Instant)} in the caller's transaction. */
+  Optional<Instant> lastAdmittedAfter(Handle h, String deploymentId, ActionKind kind, Instant after) {
+    return h.createQuery("""
+            SELECT MAX(requested_at) FROM ops_actions
+            WHERE deployment_id = :deploymentId AND action = :action AND requested_at > :after""")
+        .bind("deploymentId", deploymentId).bind("action", kind.wire()).bind("after", after)
+        .mapTo(Instant.class).list()
+        .stream().filter(java.util.Objects::nonNull).findFirst();
+  }
+
   /** When an action on the deployment last turned out not to help, if one did since {@code since}. */
   Optional<Instant> lastNotHelpedSince(String deploymentId, Instant since) {
     return jdbi.withHandle(h -> h.createQuery("""

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsagent.Json;
+import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.tools.ActionClass;
 import io.opsagent.agent.tools.OpsTools;
+import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.db.Ids;
 import io.opsagent.platform.Deployment;
@@ -13,10 +15,12 @@ import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.queue.DeploymentJob;
 import io.opsagent.queue.Queues;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +29,14 @@ import org.slf4j.LoggerFactory;
  * recorded in {@code ops_actions} ({@code queued}) and becomes a job on the {@code deployment} queue
  * in the same transaction, so an action is either both recorded and queued, or neither. The model
  * gets the action's id back at once; the platform is called by the job, not by the cycle.
+ *
+ * <p>That transaction re-checks the action's cooldown against {@code ops_actions} before it inserts,
+ * holding a transaction-scoped advisory lock on the deployment (PostgreSQL), so of two insertions on
+ * one deployment within the window at most one commits even if they race. {@link ActionLimits} has
+ * already refused such a call under the tenant's cycle lock; this holds when that lock was lost. The
+ * embedded database serves one process, whose in-process cycle lock cannot be lost. A call stopped
+ * here fails like any tool whose execution throws (an error {@code tool_result} saying it is on
+ * cooldown, recorded in the run as the call's failure) and queues nothing.
  */
 final class ActionTools {
   private static final Logger log = LoggerFactory.getLogger(ActionTools.class);
@@ -35,12 +47,15 @@ final class ActionTools {
   private final Database db;
   private final ActionRepository actions;
   private final DeploymentRepository deployments;
+  private final Config config;
   private final Clock clock;
 
-  ActionTools(Database db, ActionRepository actions, DeploymentRepository deployments, Clock clock) {
+  ActionTools(Database db, ActionRepository actions, DeploymentRepository deployments, Config config,
+      Clock clock) {
     this.db = db;
     this.actions = actions;
     this.deployments = deployments;
+    this.config = config;
     this.clock = clock;
   }
 
@@ -70,7 +85,20 @@ final class ActionTools {
     OpsAction a = new OpsAction(Ids.newId(), d.tenantId(), d.workspaceId(), d.id(), kind,
         kind == ActionKind.ROLLBACK ? in.get("toVersion").asText() : null, in.get("reason").asText(),
         ctx.runId(), ActionStatus.QUEUED, 0, null, now, null, null);
+    Duration window = config.cooldownOf(kind.tool(), CooldownStore.DEFAULT_ACTION_COOLDOWN);
     db.jdbi().useTransaction(h -> {
+      if (!db.embedded()) {
+        // held until this transaction ends; one (void) row
+        h.createQuery("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+            .bind("key", "ops-action:" + d.id()).mapToMap().one();
+      }
+      Optional<String> cooling = ActionLimits.cooldownRefusal(
+          actions.lastAdmittedAfter(h, d.id(), kind, now.minus(window)), d.id(), kind, window, now);
+      if (cooling.isPresent()) {
+        log.warn("action not queued: on cooldown in the database tenant={} run={} action={} deployment={}",
+            a.tenantId(), a.runId(), kind.wire(), d.id());
+        throw new IllegalStateException(cooling.get());
+      }
       actions.insert(h, a);
       Queues.scheduleDeploymentJob(h.getConnection(), db, a.id(), job(SEND, a), now);
     });

@@ -9,6 +9,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -22,20 +25,35 @@ import okhttp3.Response;
  * is the same bytes on every attempt of one action, so a platform that de-duplicates by {@code id}
  * acts once. The URL is the operator's configuration, not tenant input: no SSRF guard applies, and
  * redirects are not followed.
+ *
+ * <p>What the platform answered travels on as {@link #answer}: the status and at most
+ * {@link #MAX_ANSWER} characters of the response body on one line, with the control secret and the
+ * URL's credentials, path and query replaced by {@code [redacted]}, since it ends up in
+ * {@code ops_actions.last_error} and in the alert that tells the tenant an action failed.
  */
 final class ControlClient implements AutoCloseable {
   private static final ObjectMapper JSON = Json.MAPPER;
   private static final MediaType APPLICATION_JSON = MediaType.get("application/json");
   static final Duration TIMEOUT = Duration.ofSeconds(15);
+  /** The most of a response body kept (characters, after flattening to one line). */
+  static final int MAX_ANSWER = 300;
+  private static final long MAX_BODY_READ = 4096;
+  private static final String REDACTED = "[redacted]";
 
   /** How one attempt ended: only {@link Retry} is worth another attempt. */
   sealed interface Outcome {
     record Accepted(int status) implements Outcome {}
 
-    /** A 4xx (or other non-2xx, non-5xx) answer: the platform refused; never retried. */
-    record Refused(int status) implements Outcome {}
+    /**
+     * A 4xx (or other non-2xx, non-5xx) answer: the platform refused; never retried. {@code answer}
+     * is {@code "HTTP 409: <body>"}, the body shortened and redacted.
+     */
+    record Refused(int status, String answer) implements Outcome {}
 
-    /** A 5xx answer or no answer at all (connection refused, timeout). */
+    /**
+     * A 5xx answer ({@code "platform answered HTTP 503: <body>"}) or no answer at all (connection
+     * refused, timeout: the exception), redacted like {@link Refused#answer}.
+     */
     record Retry(String error) implements Outcome {}
   }
 
@@ -88,12 +106,56 @@ final class ControlClient implements AutoCloseable {
       if (status >= 200 && status < 300) {
         return new Outcome.Accepted(status);
       }
-      return status >= 500 ? new Outcome.Retry("platform answered HTTP " + status)
-          : new Outcome.Refused(status);
+      String answer = answer(status, bodyOf(response));
+      return status >= 500 ? new Outcome.Retry("platform answered " + answer)
+          : new Outcome.Refused(status, answer);
     } catch (IOException e) {
-      return new Outcome.Retry(e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      return new Outcome.Retry(redact(e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage())));
     }
+  }
+
+  /** {@code "HTTP <status>"}, then {@code ": <body>"} when there is one: one line, shortened, redacted. */
+  String answer(int status, String body) {
+    String flat = redact(body == null ? "" : body).replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
+    if (flat.length() > MAX_ANSWER) {
+      int end = Character.isHighSurrogate(flat.charAt(MAX_ANSWER - 1)) ? MAX_ANSWER - 1 : MAX_ANSWER;
+      flat = flat.substring(0, end) + "…";
+    }
+    return "HTTP " + status + (flat.isEmpty() ? "" : ": " + flat);
+  }
+
+  /** The start of the response body; an unreadable one is described, never a reason to retry. */
+  private static String bodyOf(Response response) {
+    try {
+      return response.peekBody(MAX_BODY_READ).string();
+    } catch (IOException e) {
+      return "(response body unreadable: " + e.getClass().getSimpleName() + ")";
+    }
+  }
+
+  /** {@code text} without the control secret or the URL's credentials, path and query. */
+  String redact(String text) {
+    String out = text;
+    for (String secret : secrets()) {
+      out = out.replace(secret, REDACTED);
+    }
+    return out;
+  }
+
+  /** What must never leave in an answer, longest first (so the URL goes before its parts). */
+  private List<String> secrets() {
+    List<String> all = new ArrayList<>();
+    all.add(secret);
+    all.add(url.toString());
+    if (url.getRawPath() != null && url.getRawPath().length() > 1) {
+      all.add(url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+      all.add(url.getRawPath());
+    }
+    all.add(url.getRawQuery());
+    all.add(url.getRawUserInfo());
+    return all.stream().filter(s -> s != null && s.length() >= 4).distinct()
+        .sorted(Comparator.comparingInt(String::length).reversed()).toList();
   }
 
   @Override

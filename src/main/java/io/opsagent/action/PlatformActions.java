@@ -26,7 +26,10 @@ import java.util.Optional;
  * the same id; 4xx answers are never retried; a queued action re-checks {@link ActionHolds} before
  * it is sent; every sent action ends {@code helped} or {@code not_helped} by
  * {@code OPSAGENT_ACTION_VERIFY_TIMEOUT} at the latest, and one that did not help is alerted and
- * locks its deployment out of automatic actions for {@code OPSAGENT_ACTION_LOCKOUT}.
+ * locks its deployment out of automatic actions for {@code OPSAGENT_ACTION_LOCKOUT}; one that ends
+ * {@code failed} (refused by the platform, or given up after its retries) is alerted too, with the
+ * platform's answer; a restart or rollback is refused within its cooldown of the same kind on the
+ * same deployment, read from {@code ops_actions} (Redis is only the fast path).
  */
 public final class PlatformActions implements AutoCloseable {
   private final ActionRepository actions;
@@ -40,7 +43,7 @@ public final class PlatformActions implements AutoCloseable {
     var deployments = new DeploymentRepository(db.jdbi());
     this.actions = new ActionRepository(db.jdbi());
     this.control = new ControlClient(c.controlUrl().orElseThrow(), c.controlSecret().orElseThrow(), clock);
-    this.tools = new ActionTools(db, actions, deployments, clock);
+    this.tools = new ActionTools(db, actions, deployments, config, clock);
     this.limits = new ActionLimits(actions, deployments, config, clock);
     this.jobs = new ActionJobs(db, actions, deployments, control, holds, notifier, c.verifyTimeout(),
         c.lockout(), clock);

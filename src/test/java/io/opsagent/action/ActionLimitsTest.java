@@ -104,6 +104,7 @@ class ActionLimitsTest {
       assertThat(cancelled.status()).isEqualTo(ActionStatus.CANCELLED);
       assertThat(cancelled.lastError()).contains("kill switch");
       assertThat(platform.requestsFor(d.id())).isEmpty();
+      assertThat(sent).as("an action held back is not paged").isEmpty();
     }
   }
 

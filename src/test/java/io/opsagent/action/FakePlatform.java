@@ -20,7 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The platform's control endpoint on loopback: answers each request with the next scripted status
- * (200 once the script is used up) and keeps every request, with a signature check written here,
+ * and body (200 without a body once the script is used up) and keeps every request, with a signature check written here,
  * independently of the production signing code.
  */
 final class FakePlatform implements AutoCloseable {
@@ -51,8 +51,11 @@ final class FakePlatform implements AutoCloseable {
     }
   }
 
+  /** One scripted answer: a status and, unless null, a response body. */
+  record Answer(int status, String body) {}
+
   private final HttpServer server;
-  private final Deque<Integer> script = new ArrayDeque<>();
+  private final Deque<Answer> script = new ArrayDeque<>();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
 
   FakePlatform() {
@@ -66,12 +69,19 @@ final class FakePlatform implements AutoCloseable {
       try (InputStream in = exchange.getRequestBody()) {
         body = in.readAllBytes();
       }
-      int status;
+      Answer answer;
       synchronized (script) {
-        status = script.isEmpty() ? 200 : script.poll();
+        answer = script.isEmpty() ? new Answer(200, null) : script.poll();
       }
-      requests.add(new Request(Map.copyOf(exchange.getRequestHeaders()), body, status));
-      exchange.sendResponseHeaders(status, -1);
+      requests.add(new Request(Map.copyOf(exchange.getRequestHeaders()), body, answer.status()));
+      if (answer.body() == null) {
+        exchange.sendResponseHeaders(answer.status(), -1);
+      } else {
+        byte[] out = answer.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(answer.status(), out.length);
+        exchange.getResponseBody().write(out);
+      }
       exchange.close();
     });
     server.start();
@@ -81,13 +91,16 @@ final class FakePlatform implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/control";
   }
 
-  /** The next answers, in order; 200 afterwards. */
+  /** The next answers, in order, without a body; 200 afterwards. */
   void answer(int... statuses) {
+    answerWith(java.util.Arrays.stream(statuses).mapToObj(s -> new Answer(s, null)).toArray(Answer[]::new));
+  }
+
+  /** The next answers, in order; 200 afterwards. */
+  void answerWith(Answer... answers) {
     synchronized (script) {
       script.clear();
-      for (int s : statuses) {
-        script.add(s);
-      }
+      script.addAll(List.of(answers));
     }
   }
 

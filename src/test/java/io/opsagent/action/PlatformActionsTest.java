@@ -11,9 +11,12 @@ import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiClient;
 import io.opsagent.config.Config;
 import io.opsagent.config.ConfigException;
+import io.opsagent.notify.Delivery;
 import io.opsagent.notify.TestReceiver;
+import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.queue.Queues;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
@@ -25,6 +28,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -179,6 +183,57 @@ class PlatformActionsTest {
     assertThat(failed.lastError()).contains("HTTP 400");
     assertThat(failed.attempts()).isEqualTo(1);
     assertThat(platform.requestsFor(api1.id())).hasSize(1);
+  }
+
+  @Test
+  void aRestartThePlatformRefusesIsPagedOnceNamingTheDeploymentWithThePlatformsAnswer() {
+    var t = tenant("cyberdyne");
+    Deployment web = fx.deployments.create(t.lastWorkspace(), "web", DeploymentStatus.FAILED, "1.0.0");
+    String trace = "frame ".repeat(1000);
+    platform.answerWith(new FakePlatform.Answer(409, "{\"error\":\"web is locked by a running migration\","
+        + "\"signedWith\":\"" + SECRET + "\",\"trace\":\"" + trace + "\"}"));
+    model.then(restart(web.id()));
+
+    cycle(t.id());
+
+    OpsAction failed = awaitStatus(t.id(), ActionStatus.FAILED);
+    assertThat(failed.lastError()).contains("HTTP 409").contains("web is locked by a running migration");
+    await().atMost(Duration.ofSeconds(30)).until(() -> alertsFor(t.id()).size() == 1);
+    JsonNode alert = alertsFor(t.id()).get(0);
+    assertThat(alert.get("deploymentId").asText()).isEqualTo(web.id());
+    assertThat(alert.get("severity").asText()).isEqualTo("critical");
+    assertThat(alert.get("title").asText()).isEqualTo("The platform refused the agent's restart of web");
+    assertThat(alert.get("body").asText()).contains("deployment web (" + web.id() + ")")
+        .contains("HTTP 409: {\"error\":\"web is locked by a running migration\"")
+        .contains("crashed, a restart should clear it")
+        .doesNotContain(SECRET).doesNotContain(trace);
+    assertThat(deliveries(t.id())).as("one page, recorded once").hasSize(1);
+    assertThat(platform.requestsFor(web.id())).hasSize(1);
+  }
+
+  @Test
+  void aRestartThePlatformAnswers503UntilTheRetriesRunOutIsPagedOnceWithItsLastAnswer() {
+    var t = tenant("tyrell");
+    Deployment web = fx.deployments.create(t.lastWorkspace(), "web", DeploymentStatus.FAILED, "1.0.0");
+    int attempts = Queues.DEPLOYMENT_JOB_MAX_RETRIES + 1;
+    FakePlatform.Answer[] overloaded = new FakePlatform.Answer[attempts];
+    Arrays.fill(overloaded, new FakePlatform.Answer(503, "{\"error\":\"control plane overloaded\"}"));
+    platform.answerWith(overloaded);
+    model.then(restart(web.id()));
+
+    cycle(t.id());
+
+    OpsAction failed = awaitStatus(t.id(), ActionStatus.FAILED);
+    assertThat(failed.attempts()).isEqualTo(attempts);
+    await().atMost(Duration.ofSeconds(30)).until(() -> alertsFor(t.id()).size() == 1);
+    JsonNode alert = alertsFor(t.id()).get(0);
+    assertThat(alert.get("deploymentId").asText()).isEqualTo(web.id());
+    assertThat(alert.get("title").asText()).isEqualTo("The agent's restart of web failed after " + attempts
+        + " attempts");
+    assertThat(alert.get("body").asText()).contains("gave up after " + attempts + " attempts")
+        .contains("platform answered HTTP 503: {\"error\":\"control plane overloaded\"}");
+    assertThat(deliveries(t.id())).hasSize(1);
+    assertThat(platform.requestsFor(web.id())).hasSize(attempts);
   }
 
   @Test
@@ -404,6 +459,11 @@ class PlatformActionsTest {
   private static List<String> toolNames(JsonNode request) {
     return StreamSupport.stream(request.get("tools").spliterator(), false)
         .map(t -> t.get("name").asText()).toList();
+  }
+
+  /** The deliveries recorded for the tenant's alerts (one per alert here: one channel). */
+  private static List<Delivery> deliveries(String tenantId) {
+    return new NotificationRepository(db.database().jdbi()).listByTenant(tenantId, 10);
   }
 
   private static List<JsonNode> alertsFor(String tenantId) {

@@ -22,7 +22,10 @@ import java.util.Optional;
  *   <li><b>Mutating cooldowns — fail closed.</b> A {@link ActionClass#MUTATING} call must atomically
  *       claim {@code opsagent:cooldown:{deploymentId}:{tool}} for the tool's configured cooldown
  *       ({@code OPSAGENT_ACTION_COOLDOWNS}, keyed by tool name). Within the cooldown it is refused;
- *       when the store cannot answer (Redis down) it is refused too, with the reason.
+ *       when the store cannot answer (Redis down) it is refused too, with the reason. The platform
+ *       actions' checks, which run before this one, also hold the window against {@code ops_actions}
+ *       ({@code io.opsagent.action.ActionLimits}), so for them a key lost from the store does not
+ *       re-open it.
  *   <li><b>Alert de-duplication — in the database, not Redis.</b> {@code sendAlert} is refused when
  *       the same workspace got the same title within {@code OPSAGENT_ALERT_COOLDOWN} and that alert
  *       reached a receiver or is still being retried ({@link AlertCooldown}); a Redis outage does

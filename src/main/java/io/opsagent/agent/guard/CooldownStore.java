@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * (commands are rejected, not queued), otherwise after at most the timeout;
  * {@link #claimAction} turns that into a {@link Claim.Unavailable} outcome so the gate fails closed,
  * and {@link #ping()} into {@code false}.
+ *
+ * <p>For the platform actions ({@code restartDeployment}, {@code rollbackDeployment}) this store is
+ * the fast path, not the record: their cooldowns are checked against {@code ops_actions} in the
+ * database too ({@code io.opsagent.action.ActionLimits}), so keys lost here (Redis flushed or
+ * restarted without persistence, a process restart of the in-memory store) never re-open the window.
  */
 public sealed interface CooldownStore extends AutoCloseable
     permits RedisCooldownStore, InMemoryCooldownStore {
@@ -110,8 +115,7 @@ public sealed interface CooldownStore extends AutoCloseable
         }
         Optional<Duration> left = remainingOf(key);
         if (left.isPresent()) {
-          return new Claim.OnCooldown(left.get(), action + " of deployment " + deploymentId
-              + " is on cooldown for another " + Claim.human(left.get()));
+          return Claim.onCooldown(deploymentId, action, left.get());
         }
         // expired between the claim and the read: try once more
       }
@@ -132,6 +136,15 @@ public sealed interface CooldownStore extends AutoCloseable
 
     /** The store could not answer; refuse with {@code reason} (fail closed). */
     record Unavailable(String reason) implements Claim {}
+
+    /**
+     * The refusal of {@code action} on the deployment for {@code remaining} more, worded the same
+     * wherever the cooldown is found (this store, or the database's record of platform actions).
+     */
+    static OnCooldown onCooldown(String deploymentId, String action, Duration remaining) {
+      return new OnCooldown(remaining, action + " of deployment " + deploymentId
+          + " is on cooldown for another " + human(remaining));
+    }
 
     private static String human(Duration d) {
       long s = Math.max(1, (d.toMillis() + 999) / 1000);
