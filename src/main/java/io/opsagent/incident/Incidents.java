@@ -160,7 +160,7 @@ public final class Incidents {
         status == DeploymentStatus.FAILED ? Severity.CRITICAL : Severity.WARNING,
         Deployment.statusAlertTitle(d.name(), status),
         Deployment.statusAlertBody(d.name(), d.id(), workspace, status), runId, d.id());
-    return alert(alert);
+    return send(alert, true);
   }
 
   /**
@@ -168,6 +168,11 @@ public final class Incidents {
    * {@link IllegalArgumentException}), as part of its incident.
    */
   public Outcome alert(Alert alert) {
+    return send(alert, false);
+  }
+
+  /** {@code page}: code's page of a report, which has nothing to add to an incident already paged. */
+  private Outcome send(Alert alert, boolean page) {
     if (dryRun(alert.tenantId())) {
       log.info("dry-run tenant: would page; alert not sent, no incident opened tenant={} deployment={} by={}",
           alert.tenantId(), alert.deploymentId(), alert.by());
@@ -188,13 +193,13 @@ public final class Incidents {
       Optional<Incident> open = repo.findOpen(key);
       if (open.isPresent()) {
         repo.recordAlert(open.get().id(), now);
-        return onOpen(open.get(), onIncident, false);
+        return onOpen(open.get(), onIncident, false, page);
       }
       Optional<Incident> reopened = repo.reopenResolvedSince(key, now.minus(FLAP_WINDOW), now);
       if (reopened.isPresent()) {
         log.info("incident reopened: failing again soon after it resolved tenant={} incident={} key={}",
             d.tenantId(), reopened.get().id(), key);
-        return onOpen(reopened.get(), onIncident, true);
+        return onOpen(reopened.get(), onIncident, true, page);
       }
       Incident opened = new Incident(Ids.newId(), d.tenantId(), d.id(), workspaceId, key,
           problem.get(), alert.severity(), alert.title(), alert.body(), Incident.Status.OPEN, 1, now, now,
@@ -218,11 +223,12 @@ public final class Incidents {
 
   /**
    * An alert on an open incident: it pages the incident when nobody was reached and nothing is on
-   * its way; else the model's words (or a reopened incident's) go out as an update, and an alert
-   * with nothing new to say (code's page, the words that opened the incident, as the rules engine
-   * repeats them, or those of the incident's latest notice) is only recorded.
+   * its way; else news (the model's diagnosis, an action's outcome, a reopening) goes out as an
+   * update, and an alert with nothing new to say (code's page of a report, the words that opened the
+   * incident, as the rules engine repeats them, or those of the incident's latest notice) is only
+   * recorded.
    */
-  private Outcome onOpen(Incident i, Alert alert, boolean reopened) {
+  private Outcome onOpen(Incident i, Alert alert, boolean reopened, boolean page) {
     if (!i.pagedOrPaging()) {
       List<String> sent = notifier.send(alert);
       log.info("incident paged tenant={} incident={} key={} by={} deliveries={} (was unpaged)", i.tenantId(),
@@ -232,7 +238,7 @@ public final class Incidents {
     boolean news = !(alert.title().equals(i.title()) && alert.body().equals(i.body()))
         && !repo.lastNotice(i.tenantId(), i.incidentKey())
             .equals(Optional.of(List.of(Json.truncate(alert.title(), 500), Json.truncate(alert.body(), 8000))));
-    if (reopened || (Alert.BY_MODEL.equals(alert.by()) && news)) {
+    if (reopened || (!page && news)) {
       Alert update = reopened && !Alert.BY_MODEL.equals(alert.by())
           ? new Alert(alert.tenantId(), alert.workspaceId(), alert.severity(), "Again: " + alert.title(),
               alert.body() + " It failed again within " + FLAP_WINDOW.toMinutes() + " minutes of recovering"

@@ -17,6 +17,7 @@ import io.opsagent.db.Database;
 import io.opsagent.db.SecretBox;
 import io.opsagent.incident.Incidents;
 import io.opsagent.notify.NotificationChannelRepository;
+import io.opsagent.notify.Notifier;
 import io.opsagent.notify.delivery.DeliveryNotifier;
 import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.DeploymentRepository;
@@ -79,7 +80,11 @@ public final class Services implements AutoCloseable {
     ActionHolds holds = tenantId -> killSwitch.engaged() ? Optional.of("the kill switch is engaged")
         : settings.get(tenantId).mode() == Mode.DRY_RUN ? Optional.of("the tenant is in dry-run mode")
         : Optional.empty();
-    this.actions = PlatformActions.create(config, db, notifier, holds, Clock.systemUTC());
+    // an action's notices about a deployment (failed, did not help) belong to its incident: an
+    // update of the open one, or its page when nobody was reached yet
+    Notifier onIncidents = alert -> alert.deploymentId() == null ? notifier.send(alert)
+        : incidents.alert(alert).deliveries();
+    this.actions = PlatformActions.create(config, db, onIncidents, holds, Clock.systemUTC());
     var agentBuilder = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns)
         .incidents(incidents).extraTools(List.of(HistoryTool.definition(jdbi)))
         .reviewEveryCycle(reviewEveryCycle).meters(metrics);

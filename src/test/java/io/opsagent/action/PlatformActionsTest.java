@@ -203,6 +203,8 @@ class PlatformActionsTest {
     assertThat(alert.get("deploymentId").asText()).isEqualTo(web.id());
     assertThat(alert.get("severity").asText()).isEqualTo("critical");
     assertThat(alert.get("title").asText()).isEqualTo("The platform refused the agent's restart of web");
+    assertThat(alert.get("incidentKey").asText()).as("paged on the deployment's incident")
+        .isEqualTo(t.id() + ":" + web.id() + ":failed");
     assertThat(alert.get("body").asText()).contains("deployment web (" + web.id() + ")")
         .contains("HTTP 409: {\"error\":\"web is locked by a running migration\"")
         .contains("crashed, a restart should clear it")
