@@ -12,6 +12,7 @@ import io.opsagent.agent.cycle.TenantState;
 import io.opsagent.agent.cycle.ToolSession;
 import io.opsagent.agent.guard.ActionGate;
 import io.opsagent.agent.guard.AlertCooldown;
+import io.opsagent.agent.guard.AlertStorm;
 import io.opsagent.agent.guard.CircuitBreaker;
 import io.opsagent.agent.guard.CircuitBreakerPolicy;
 import io.opsagent.agent.guard.CooldownChecks;
@@ -53,6 +54,7 @@ import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -651,8 +653,11 @@ public final class OpsAgent implements AutoCloseable {
       TenantSettings modes = settings;
       var policy = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments, incidents,
           tenantId -> modes.get(tenantId).mode() == Mode.DRY_RUN);
+      // the storm cap before the alert window, which an alert it refuses must not claim
+      var storm = new AlertStorm(jdbi, notifier, new AlertCooldown(jdbi, Duration.ofHours(1)),
+          config.paging().maxAlertsPerTenantHour());
       var gate = new ActionGate(config.maxActionsPerCycle(),
-          actionChecks.andThen(new CooldownChecks(cooldowns, alertCooldown, deployments)));
+          actionChecks.andThen(storm).andThen(new CooldownChecks(cooldowns, alertCooldown, deployments)));
       ModelClient decider = model != null ? model : ModelClient.fromConfig(config);
       if (meters != null && !(decider instanceof RulesEngine)) {
         // the rules engine is no model call; wrapping it would also hide it from the fallback checks

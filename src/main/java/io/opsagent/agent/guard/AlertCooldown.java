@@ -30,6 +30,11 @@ public final class AlertCooldown {
     this(new AlertWindows(jdbi), config.alertCooldown());
   }
 
+  /** A cooldown of {@code window} (e.g. a notice at most once an hour). */
+  public AlertCooldown(Jdbi jdbi, Duration window) {
+    this(new AlertWindows(jdbi), window);
+  }
+
   public AlertCooldown(AlertWindows windows, Duration window) {
     this.windows = Objects.requireNonNull(windows, "windows");
     this.window = Objects.requireNonNull(window, "window");

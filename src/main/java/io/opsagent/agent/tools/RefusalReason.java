@@ -11,6 +11,8 @@ public enum RefusalReason {
   UNKNOWN_TOOL, INVALID_INPUT, SCOPE, BUDGET, STORE_UNAVAILABLE, COOLDOWN, DUPLICATE_ALERT, REPEATED_CALL,
   /** Blast radius of platform actions (their refusals start with {@code "<code>: "}). */
   LOCKED_OUT, ONE_PER_CYCLE, TENANT_HOURLY_CAP, WORKSPACE_SHARE, UNKNOWN_VERSION,
+  /** The tenant's alerts of the hour are used up ({@code OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR}). */
+  ALERT_STORM,
   POLICY;
 
   public String wire() {
