@@ -2,6 +2,7 @@ package io.opsagent.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opsagent.Json;
 import io.opsagent.agent.cycle.ContextBuilder;
@@ -48,8 +49,10 @@ import io.opsagent.config.ModelPrice;
 import io.opsagent.db.Ids;
 import io.opsagent.incident.Incidents;
 import io.opsagent.notify.Alert;
+import io.opsagent.notify.Delivery;
 import io.opsagent.notify.Notifier;
 import io.opsagent.notify.Severity;
+import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import java.math.BigDecimal;
@@ -100,6 +103,7 @@ public final class OpsAgent implements AutoCloseable {
   private final RunRepository runs;
   private final StateGatherer gatherer;
   private final ReviewMemory memory;
+  private final NotificationRepository pages;
   private final ModelClient model;
   private final OpsTools tools;
   private final ActionGate gate;
@@ -126,6 +130,7 @@ public final class OpsAgent implements AutoCloseable {
     this.runs = new RunRepository(b.jdbi);
     this.gatherer = new StateGatherer(b.jdbi, b.clock);
     this.memory = new ReviewMemory(b.jdbi);
+    this.pages = new NotificationRepository(b.jdbi);
     this.model = model;
     this.tools = b.tools;
     this.gate = gate;
@@ -327,6 +332,23 @@ public final class OpsAgent implements AutoCloseable {
     return done;
   }
 
+  /**
+   * The page code sent for the report that queued this run, before the review (see
+   * {@code Incidents#page}): listed in the run's actions as {@code "by": "code"}, so the audit trail
+   * shows who paged; not a call of the model, not in its budget.
+   */
+  private void recordCodePages(OpsRun run, ToolSession session) {
+    for (Delivery page : pages.codePagesOf(run.tenantId(), run.id())) {
+      ObjectNode input = Json.MAPPER.createObjectNode().put("deploymentId", page.deploymentId())
+          .put("workspaceId", page.workspaceId()).put("severity", page.severity().wire()).put("title", page.title());
+      if (page.incidentKey() != null) {
+        input.put("incidentKey", page.incidentKey());
+      }
+      session.recordByCode("page", input, "paged by code when the report arrived, before this review"
+          + " (delivery " + page.id() + ", " + page.status().name().toLowerCase(java.util.Locale.ROOT) + ")");
+    }
+  }
+
   /** The review of a running cycle: its tool loop, whose failure is the outcome, not thrown. */
   private RunOutcome review(OpsRun run, TenantState state, String stateJson, Progress p,
       TenantCycleLock.Held held) {
@@ -334,6 +356,7 @@ public final class OpsAgent implements AutoCloseable {
     try {
       p.session = new ToolSession(tools, gate.openCycle(), state, run.id(), stateJson,
           new ToolSession.Options(p.settings.mode() == Mode.DRY_RUN, killSwitch::engaged));
+      recordCodePages(run, p.session);
       String summary = converse(run, stateJson, p, held);
       return outcome(RunStatus.COMPLETED, summary, p, p.note);
     } catch (Exception e) {

@@ -41,9 +41,10 @@ import org.slf4j.MDC;
  *       incident resolving reopens the same incident with an update instead of a new page.
  *   <li>{@link #alert}: an alert naming a deployment belongs to the same incident, the problem read
  *       from the deployment's state now ({@link Problem#of}). The first alert opens and pages it;
- *       a later alert of the model on an incident already paged (or being paged) goes out as an
- *       {@code update} (its diagnosis, same {@code incidentKey}, a new {@code webhook-id}); one on
- *       an incident nobody was reached for pages it. An alert about a deployment with no problem is
+ *       a later alert of the model, or one sent as an {@code update} (an action's outcome), on an
+ *       incident already paged (or being paged) goes out as an {@code update} (same
+ *       {@code incidentKey}, a new {@code webhook-id}); code's other alerts are recorded on it; any
+ *       alert on an incident nobody was reached for pages it. An alert about a deployment with no problem is
  *       an ordinary alert.
  *   <li>An incident is <em>paged</em> only once a firing delivery of it reached a receiver
  *       (the delivery log records it); while one is being retried it is {@code unpaged} but nothing else
@@ -183,12 +184,14 @@ public final class Incidents {
     Instant now = now();
     Optional<Problem> problem = Problem.of(d, now);
     if (problem.isEmpty()) {
-      return new Outcome(notifier.send(alert), Optional.empty(), Outcome.Kind.PAGED);
+      return new Outcome(notifier.send(alert.on(null, Alert.FIRING)), Optional.empty(), Outcome.Kind.PAGED);
     }
     String key = Incident.key(d.tenantId(), d.id(), problem.get());
     String workspaceId = alert.workspaceId() != null ? alert.workspaceId() : d.workspaceId();
+    // a page of the incident, unless it goes out as an update; an alert asking to be an update
+    // (an action's outcome) keeps that wish for onOpen
     Alert onIncident = new Alert(alert.tenantId(), workspaceId, alert.severity(), alert.title(), alert.body(),
-        alert.runId(), d.id(), key, Alert.FIRING, alert.by());
+        alert.runId(), d.id(), key, Alert.UPDATE.equals(alert.status()) ? Alert.UPDATE : Alert.FIRING, alert.by());
     for (int attempt = 0; attempt < 2; attempt++) {
       Optional<Incident> open = repo.findOpen(key);
       if (open.isPresent()) {
@@ -207,7 +210,7 @@ public final class Incidents {
       if (repo.insert(opened)) {
         List<String> sent;
         try {
-          sent = notifier.send(onIncident);
+          sent = notifier.send(onIncident.on(key, Alert.FIRING));
         } catch (RuntimeException e) {
           repo.delete(opened.id()); // nobody was told: the next alert opens it again
           throw e;
@@ -230,7 +233,7 @@ public final class Incidents {
    */
   private Outcome onOpen(Incident i, Alert alert, boolean reopened, boolean page) {
     if (!i.pagedOrPaging()) {
-      List<String> sent = notifier.send(alert);
+      List<String> sent = notifier.send(alert.on(alert.incidentKey(), Alert.FIRING));
       log.info("incident paged tenant={} incident={} key={} by={} deliveries={} (was unpaged)", i.tenantId(),
           i.id(), i.incidentKey(), alert.by(), sent.size());
       return new Outcome(sent, Optional.of(i), Outcome.Kind.REPAGED);
@@ -238,7 +241,8 @@ public final class Incidents {
     boolean news = !(alert.title().equals(i.title()) && alert.body().equals(i.body()))
         && !repo.lastNotice(i.tenantId(), i.incidentKey())
             .equals(Optional.of(List.of(Json.truncate(alert.title(), 500), Json.truncate(alert.body(), 8000))));
-    if (reopened || (!page && news)) {
+    boolean mayUpdate = Alert.BY_MODEL.equals(alert.by()) || Alert.UPDATE.equals(alert.status());
+    if (reopened || (!page && mayUpdate && news)) {
       Alert update = reopened && !Alert.BY_MODEL.equals(alert.by())
           ? new Alert(alert.tenantId(), alert.workspaceId(), alert.severity(), "Again: " + alert.title(),
               alert.body() + " It failed again within " + FLAP_WINDOW.toMinutes() + " minutes of recovering"

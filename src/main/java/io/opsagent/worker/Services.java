@@ -17,6 +17,7 @@ import io.opsagent.db.Database;
 import io.opsagent.db.SecretBox;
 import io.opsagent.incident.Incidents;
 import io.opsagent.notify.NotificationChannelRepository;
+import io.opsagent.notify.Alert;
 import io.opsagent.notify.Notifier;
 import io.opsagent.notify.delivery.DeliveryNotifier;
 import io.opsagent.notify.delivery.NotificationRepository;
@@ -83,7 +84,7 @@ public final class Services implements AutoCloseable {
     // an action's notices about a deployment (failed, did not help) belong to its incident: an
     // update of the open one, or its page when nobody was reached yet
     Notifier onIncidents = alert -> alert.deploymentId() == null ? notifier.send(alert)
-        : incidents.alert(alert).deliveries();
+        : incidents.alert(alert.on(null, Alert.UPDATE)).deliveries();
     this.actions = PlatformActions.create(config, db, onIncidents, holds, Clock.systemUTC());
     var agentBuilder = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns)
         .incidents(incidents).extraTools(List.of(HistoryTool.definition(jdbi)))

@@ -163,6 +163,29 @@ class IncidentsTest {
   }
 
   @Test
+  void onAPagedIncidentTheModelsAlertsAndActionOutcomesAreUpdatesAndCodesOtherAlertsAreOnlyRecorded() {
+    Deployment d = failedDeploymentWithHook("updates");
+    incidents.alert(alert(d, "web is FAILED"));
+    awaitDelivered(d.tenantId(), 1);
+
+    Incidents.Outcome fallback = incidents.alert(new Alert(d.tenantId(), d.workspaceId(), Severity.CRITICAL,
+        "web is FAILED", "the review could not run; still failing", null, d.id()));
+    Incidents.Outcome diagnosis = incidents.alert(new Alert(d.tenantId(), d.workspaceId(), Severity.CRITICAL,
+        "web crashes on start", "roll back to 1.0", "run-1", d.id(), null, Alert.FIRING, Alert.BY_MODEL));
+    Incidents.Outcome action = incidents.alert(new Alert(d.tenantId(), d.workspaceId(), Severity.CRITICAL,
+        "The platform refused the agent's restart of web", "HTTP 409", "run-1", d.id()).on(null, Alert.UPDATE));
+
+    assertThat(fallback.kind()).isEqualTo(Incidents.Outcome.Kind.RECORDED);
+    assertThat(diagnosis.kind()).isEqualTo(Incidents.Outcome.Kind.UPDATE);
+    assertThat(action.kind()).isEqualTo(Incidents.Outcome.Kind.UPDATE);
+    List<TestReceiver.Request> notices = awaitDelivered(d.tenantId(), 3);
+    assertThat(notices).extracting(r -> r.payload().get("status").asText() + " by " + r.payload().get("by").asText())
+        .containsExactlyInAnyOrder("firing by code", "update by model", "update by code");
+    assertThat(notices).extracting(r -> r.payload().get("incidentKey").asText()).containsOnly(
+        d.tenantId() + ":" + d.id() + ":failed");
+  }
+
+  @Test
   void failedToDegradedResolvesTheFailedIncidentAndDegradedIsItsOwnIncident() {
     Deployment d = failedDeploymentWithHook("degrades");
     incidents.alert(alert(d, "db is FAILED"));

@@ -39,10 +39,10 @@ class KilledMidCycleBenchmark {
             env, "killed-" + i);
         samples.add(t);
         System.out.printf("%nSIGKILL mid-cycle, defaults (heartbeat 8 s, poll 2 s), sample %d: retried cycle"
-            + " started %d ms, paged %d ms after the kill%n", i + 1, t.retryStarted().toMillis(), t.page().toMillis());
+            + " started %d ms, its review alerted %d ms after the kill%n", i + 1, t.retryStarted().toMillis(), t.page().toMillis());
       }
     }
-    System.out.printf("%nSIGKILL mid-cycle, defaults: retry started %s ms; paged %s ms after the kill (n=%d)%n",
+    System.out.printf("%nSIGKILL mid-cycle, defaults: retry started %s ms; its review alerted %s ms after the kill (n=%d)%n",
         samples.stream().map(t -> Long.toString(t.retryStarted().toMillis())).toList(),
         samples.stream().map(t -> Long.toString(t.page().toMillis())).toList(), samples.size());
   }

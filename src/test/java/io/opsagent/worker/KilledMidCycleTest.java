@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A FAILED report's cycle survives the worker running it: two workers as separate JVMs, the one
  * reviewing the event is killed (SIGKILL) while its model call hangs, and the survivor revives the
- * queued cycle, runs it under a new run id and pages on-call — within 60 s of the kill. The orphan
- * says its worker was lost; neither worker's log has a duplicate-key error.
+ * queued cycle, runs it under a new run id and its review alerts on-call — within 60 s of the kill
+ * (the report itself was paged by code before the kill). The orphan says its worker was lost;
+ * neither worker's log has a duplicate-key error.
  *
  * <p>The heartbeat is shortened to 2 s here (takeover bound 2 s × 6 + poll); {@link
  * KilledMidCycleBenchmark} measures the same scenario with the default settings.
@@ -102,8 +103,13 @@ class KilledMidCycleTest {
           Instant killedAt = Instant.now();
           long killed = System.nanoTime();
 
+          assertThat(receiver.requests().stream().filter(r -> r.path().equals("/hooks/" + tenant))
+              .map(r -> r.payload().get("by").asText()))
+              .as("code paged the report before the kill, without waiting for the review").containsExactly("code");
+          // the retried review's own alert: the takeover reached the model again
           TestReceiver.Request page = await().atMost(Duration.ofSeconds(60)).until(
-              () -> receiver.requests().stream().filter(r -> r.path().equals("/hooks/" + tenant)).findFirst(),
+              () -> receiver.requests().stream().filter(r -> r.path().equals("/hooks/" + tenant))
+                  .filter(r -> r.payload().get("by").asText().equals("model")).findFirst(),
               Optional::isPresent).orElseThrow();
           Duration toPage = Duration.ofNanos(page.arrivedNanos() - killed);
           OpsRun retry = await().atMost(Duration.ofSeconds(30)).until(() -> runs.recent(tenant, 10).stream()

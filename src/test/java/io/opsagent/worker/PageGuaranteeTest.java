@@ -153,6 +153,10 @@ class PageGuaranteeTest {
         r -> r.size() == 1 && r.get(0).get("status").asText().equals("completed")).get(0);
     assertThat(run.get("actionsJson").toString()).contains("sent as an update").contains("paged at");
     assertThat(page.get("runId").asText()).as("the page names the review it queued").isEqualTo(run.get("id").asText());
+    assertThat(run.get("actionsJson").get(0).get("name").asText()).isEqualTo("page");
+    assertThat(run.get("actionsJson").get(0).get("by").asText()).as("the audit shows code paged").isEqualTo("code");
+    assertThat(run.get("actionsJson").get(0).get("input").get("incidentKey").asText())
+        .isEqualTo(page.get("incidentKey").asText());
   }
 
   @Test

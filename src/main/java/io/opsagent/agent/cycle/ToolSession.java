@@ -50,6 +50,7 @@ public final class ToolSession {
   private final Options options;
   private final Set<String> seen = new HashSet<>();
   private int refused;
+  private int byCode;
   private boolean lastDry;
 
   /**
@@ -160,12 +161,24 @@ public final class ToolSession {
     }
   }
 
+  /**
+   * Records what code did for this run before the model was asked (the page of the report that
+   * queued it), as an entry {@code "by": "code"}: in the audit trail, not a call of the model and not
+   * counted in its action budget.
+   */
+  public void recordByCode(String name, ObjectNode input, String result) {
+    actions.addObject().put("name", name).put("by", "code").<ObjectNode>set("input", input)
+        .put("allowed", true).put("result", ContextBuilder.cap(result, MAX_RECORDED_RESULT)).putNull("reason");
+    byCode++;
+  }
+
   public String actionsJson() {
     return actions.toString();
   }
 
+  /** The model's calls (entries recorded by code not counted). */
   public int calls() {
-    return actions.size();
+    return actions.size() - byCode;
   }
 
   public int refused() {

@@ -63,6 +63,23 @@ public final class NotificationRepository {
         .bind("tenantId", tenantId).bind("from", from).bind("to", to).execute());
   }
 
+  /**
+   * The pages code recorded under run {@code runId} (the page of the report that queued the run):
+   * one row per alert, the earliest channel's, oldest first.
+   */
+  public List<Delivery> codePagesOf(String tenantId, String runId) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT * FROM notifications n WHERE n.tenant_id = :tenantId AND n.run_id = :runId
+              AND n.sent_by = 'code' AND COALESCE(n.alert_status, 'firing') = 'firing'
+              AND n.id = (SELECT MIN(o.id) FROM notifications o WHERE o.tenant_id = n.tenant_id
+                  AND o.run_id = n.run_id AND o.alert_key = n.alert_key AND o.created_at = n.created_at)
+            ORDER BY n.created_at, n.id""")
+        .bind("tenantId", tenantId)
+        .bind("runId", runId)
+        .map(NotificationRepository::map)
+        .list());
+  }
+
   /** A row by id alone: for the delivery job, which holds only the row's id. */
   Optional<Delivery> find(String id) {
     return jdbi.withHandle(h -> h.createQuery("SELECT * FROM notifications WHERE id = :id")
