@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * A few failures before scenario 1 warm the JVM up and are not counted. Nothing about timing is
  * asserted; the targets are printed beside the figures.
  *
- * <p>Run: {@code mvn -B -q test -Pbenchmark -Dtest=PageLatencyBenchmark} (about 3 minutes)
+ * <p>Run: {@code mvn -B -q test -Pbenchmark -Dtest=PageLatencyBenchmark} (about 3 minutes; 5 on a loaded 2-core machine)
  */
 @Tag("benchmark")
 class PageLatencyBenchmark {
