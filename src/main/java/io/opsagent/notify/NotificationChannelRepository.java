@@ -207,13 +207,12 @@ public final class NotificationChannelRepository {
   }
 
   /**
-   * The tenant's enabled channels outside {@code selected} that are not failing at {@code now}, oldest
-   * first: where a page goes as well when every channel selected for it is failing. Tenant-wide ones
-   * are always selected, so these are the channels of the tenant's other workspaces.
+   * The tenant's enabled channels whose id is not in {@code selected} that are not failing at
+   * {@code now}, oldest first: where a page goes as well when every channel selected for it is
+   * failing. Tenant-wide ones are always selected, so these are the channels of the tenant's other
+   * workspaces.
    */
-  public List<NotificationChannel> fallbackFor(Alert alert, List<NotificationChannel> selected, Instant now) {
-    java.util.Set<String> ids = new java.util.HashSet<>();
-    selected.forEach(c -> ids.add(c.id()));
+  public List<NotificationChannel> fallbackFor(Alert alert, java.util.Set<String> selected, Instant now) {
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT * FROM notification_channels
             WHERE tenant_id = :tenantId AND enabled = TRUE AND deleted_at IS NULL
@@ -223,7 +222,7 @@ public final class NotificationChannelRepository {
         .bind("cutoff", now.minus(ChannelHealth.FAILING_AFTER))
         .map(this::map)
         .list())
-        .stream().filter(c -> !ids.contains(c.id())).toList();
+        .stream().filter(c -> !selected.contains(c.id())).toList();
   }
 
   /** The tenant's enabled channels whose id is in {@code ids}, oldest first. */

@@ -66,7 +66,10 @@ import org.slf4j.LoggerFactory;
  * workspace's and the tenant-wide ones) is failing is also recorded for every other enabled channel
  * of the tenant that is not failing (those of its other workspaces), so that somebody of the tenant
  * is reached; with none, it goes to the failing channels only, retried as ever, and a warning is
- * logged.
+ * logged. The same holds for a page already on its way: when a failed attempt of it leaves every
+ * channel its incident's page is still pending on failing (the incident open and unpaged), the page
+ * is recorded for those other channels too — once, as they then hold a live delivery of it (two
+ * processes doing so at the same moment may record it twice: at least once).
  *
  * <p>Metrics: counter {@code opsagent.notifications.deliveries}, tags {@code status}
  * (delivered/retry/failed) and {@code type}; histogram {@code opsagent.detection.latency} by
@@ -94,6 +97,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
   private final MeterRegistry meters;
   private final HttpPoster poster;
   private final InFlight inFlight = new InFlight(MAX_IN_FLIGHT_PER_CHANNEL);
+  private final Object escalating = new Object();
   private final List<Consumer<Delivery>> failedForGood = new CopyOnWriteArrayList<>();
   private final CustomTask<Void> task;
   private final Scheduler scheduler;
@@ -172,7 +176,8 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     if (!selected.stream().allMatch(c -> c.failing(now))) {
       return selected;
     }
-    List<NotificationChannel> fallback = channels.fallbackFor(alert, selected, now);
+    List<NotificationChannel> fallback = channels.fallbackFor(alert,
+        selected.stream().map(NotificationChannel::id).collect(java.util.stream.Collectors.toSet()), now);
     if (fallback.isEmpty()) {
       log.warn("page has only failing channels and no other to fall back to tenant={} workspace={}"
               + " incident={} failing={}", alert.tenantId(), alert.workspaceId(), alert.incidentKey(),
@@ -267,7 +272,45 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
       log.warn("notification attempt failed delivery={} tenant={} channel={} type={} attempts={} error={}",
           d.id(), d.tenantId(), channel.id(), type, recorded.get().attempts(), failed.error());
     }
+    if (recorded.get().status() == DeliveryStatus.PENDING) {
+      escalateIfEveryChannelFails(recorded.get());
+    }
     throw new DeliveryRetries.AttemptFailed(recorded.get(), type);
+  }
+
+  /**
+   * After a failed attempt of a page: when every channel its incident's page is still pending on is
+   * failing (or no longer enabled) and the incident is open and unpaged, records the page for the
+   * tenant's other channels that are not failing. A failure here is only logged: the attempt's own
+   * retry goes on.
+   */
+  private void escalateIfEveryChannelFails(Delivery d) {
+    if (d.incidentKey() == null || !Alert.FIRING.equals(d.alertStatus())) {
+      return;
+    }
+    try {
+      synchronized (escalating) {
+        Instant now = clock.instant();
+        java.util.Set<String> pendingOn = deliveries.unpagedFiringChannels(d.tenantId(), d.incidentKey());
+        if (pendingOn.isEmpty()
+            || channels.enabledAmong(d.tenantId(), pendingOn).stream().anyMatch(c -> !c.failing(now))) {
+          return;
+        }
+        Alert page = new Alert(d.tenantId(), d.workspaceId(), d.severity(), d.title(), d.body(), d.runId(),
+            d.deploymentId(), d.incidentKey(), Alert.FIRING, d.by());
+        List<NotificationChannel> fallback = channels.fallbackFor(page, pendingOn, now);
+        if (fallback.isEmpty()) {
+          return; // logged when the page was recorded, or nothing else exists to try
+        }
+        log.warn("page sent to fallback channels: every channel it is on is failing tenant={} workspace={}"
+                + " incident={} failing={} fallback={}", d.tenantId(), d.workspaceId(), d.incidentKey(),
+            pendingOn.size(), fallback.stream().map(NotificationChannel::id).toList());
+        record(page, fallback);
+      }
+    } catch (RuntimeException e) {
+      log.warn("page not escalated to fallback channels delivery={} tenant={} error={}", d.id(), d.tenantId(),
+          e.toString());
+    }
   }
 
   /** Records an attempt's outcome on its channel; the delivery log is what counts, so a failure is only logged. */
