@@ -8,6 +8,7 @@ import java.util.Optional;
 /**
  * A channel with its configuration, for the senders only. The configuration holds secrets (webhook
  * URLs with tokens, signing secrets), so it stays in this package and {@link #toString()} hides it.
+ * {@code health} is what its delivery attempts recorded when it was read.
  */
 public record NotificationChannel(
     String id,
@@ -17,10 +18,17 @@ public record NotificationChannel(
     String name,
     ObjectNode config,
     boolean enabled,
-    Instant createdAt) {
+    Instant createdAt,
+    ChannelHealth health) {
 
   public NotificationChannel {
     config = config.deepCopy();
+    health = health == null ? ChannelHealth.HEALTHY : health;
+  }
+
+  /** Whether its deliveries have failed for {@link ChannelHealth#FAILING_AFTER} in a row at {@code now}. */
+  public boolean failing(Instant now) {
+    return health.failing(now);
   }
 
   public Optional<String> text(String key) {
@@ -28,8 +36,9 @@ public record NotificationChannel(
     return n == null || n.isNull() || n.asText().isEmpty() ? Optional.empty() : Optional.of(n.asText());
   }
 
-  ChannelView view() {
-    return new ChannelView(id, tenantId, workspaceId, type, name, enabled);
+  ChannelView view(Instant now) {
+    return new ChannelView(id, tenantId, workspaceId, type, name, enabled, health.failing(now),
+        health.lastError());
   }
 
   /** Replaces every secret of this channel in {@code message} (an error text) with {@code ***}. */

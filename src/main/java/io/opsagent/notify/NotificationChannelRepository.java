@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * it is stored as plaintext JSON. {@link #secureAtRest()} runs once at start.
  *
  * <p>A deleted channel keeps its row (the delivery log refers to it) but is never read again.
+ *
+ * <p>Health: every delivery attempt records its outcome on its channel ({@link #attemptFailed},
+ * {@link #attemptDelivered}); a channel is failing once its deliveries have failed for
+ * {@link ChannelHealth#FAILING_AFTER} in a row, until one succeeds (see {@link ChannelHealth}).
  */
 public final class NotificationChannelRepository {
   private static final Logger log = LoggerFactory.getLogger(NotificationChannelRepository.class);
@@ -143,7 +147,7 @@ public final class NotificationChannelRepository {
     }
     ObjectNode clean = ChannelConfigs.validate(type, config, guard);
     NotificationChannel channel = new NotificationChannel(
-        Ids.newId(), tenantId, workspaceId, type, name.trim(), clean, true, Times.now());
+        Ids.newId(), tenantId, workspaceId, type, name.trim(), clean, true, Times.now(), null);
     jdbi.useTransaction(h -> {
       if (workspaceId != null && h.createQuery(
               "SELECT COUNT(*) FROM workspaces WHERE id = :id AND tenant_id = :tenantId")
@@ -163,18 +167,19 @@ public final class NotificationChannelRepository {
           .bind("createdAt", channel.createdAt())
           .execute();
     });
-    return channel.view();
+    return channel.view(channel.createdAt());
   }
 
-  /** The tenant's channels, oldest first, without their configuration. */
+  /** The tenant's channels, oldest first, without their configuration, with their health now. */
   public List<ChannelView> listByTenant(String tenantId) {
+    Instant now = Times.now();
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT * FROM notification_channels WHERE tenant_id = :tenantId AND deleted_at IS NULL
             ORDER BY created_at, id""")
         .bind("tenantId", tenantId)
         .map(this::map)
         .list())
-        .stream().map(NotificationChannel::view).toList();
+        .stream().map(c -> c.view(now)).toList();
   }
 
   /** Switches a channel on or off; false if the tenant has no such channel. */
@@ -199,6 +204,83 @@ public final class NotificationChannelRepository {
         .bind("workspaceId", alert.workspaceId())
         .map(this::map)
         .list());
+  }
+
+  /**
+   * The tenant's enabled channels whose id is not in {@code selected} that are not failing at
+   * {@code now}, oldest first: where a page goes as well when every channel selected for it is
+   * failing. Tenant-wide ones are always selected, so these are the channels of the tenant's other
+   * workspaces.
+   */
+  public List<NotificationChannel> fallbackFor(Alert alert, java.util.Set<String> selected, Instant now) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT * FROM notification_channels
+            WHERE tenant_id = :tenantId AND enabled = TRUE AND deleted_at IS NULL
+              AND (failing_since IS NULL OR failing_since > :cutoff)
+            ORDER BY created_at, id""")
+        .bind("tenantId", alert.tenantId())
+        .bind("cutoff", now.minus(ChannelHealth.FAILING_AFTER))
+        .map(this::map)
+        .list())
+        .stream().filter(c -> !selected.contains(c.id())).toList();
+  }
+
+  /** The tenant's enabled channels whose id is in {@code ids}, oldest first. */
+  public List<NotificationChannel> enabledAmong(String tenantId, java.util.Set<String> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT * FROM notification_channels
+            WHERE tenant_id = :tenantId AND enabled = TRUE AND deleted_at IS NULL AND id IN (<ids>)
+            ORDER BY created_at, id""")
+        .bind("tenantId", tenantId)
+        .bindList("ids", List.copyOf(ids))
+        .map(this::map)
+        .list());
+  }
+
+  /**
+   * Records a failed attempt on the channel: the first failure since its last success (an attempt
+   * started after that success) starts its failing time at {@code startedAt}; every failure records
+   * {@code error}, which must already be free of the channel's URL and secrets. An attempt that
+   * started before the latest success does not make the channel failing again.
+   */
+  public void attemptFailed(String channelId, Instant startedAt, String error) {
+    jdbi.useHandle(h -> h.createUpdate("""
+            UPDATE notification_channels SET
+                failing_since = COALESCE(failing_since, :startedAt),
+                last_error = :error
+            WHERE id = :id AND (last_delivered_at IS NULL OR last_delivered_at < :startedAt)""")
+        .bind("id", channelId)
+        .bind("startedAt", startedAt)
+        .bind("error", io.opsagent.Json.truncate(error, 2000))
+        .execute());
+  }
+
+  /** Records a delivery that reached the channel's receiver: it is not failing any more. */
+  public void attemptDelivered(String channelId, Instant at) {
+    jdbi.useHandle(h -> h.createUpdate("""
+            UPDATE notification_channels SET failing_since = NULL, last_error = NULL,
+                last_delivered_at = CASE WHEN last_delivered_at IS NULL OR last_delivered_at < :at
+                    THEN :at ELSE last_delivered_at END
+            WHERE id = :id""")
+        .bind("id", channelId)
+        .bind("at", at)
+        .execute());
+  }
+
+  /**
+   * How many enabled channels, over all tenants, are failing at {@code now}: the
+   * {@code opsagent_channels_failing} gauge.
+   */
+  public static int failingCount(Jdbi jdbi, Instant now) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT COUNT(*) FROM notification_channels
+            WHERE enabled = TRUE AND deleted_at IS NULL AND failing_since <= :cutoff""")
+        .bind("cutoff", now.minus(ChannelHealth.FAILING_AFTER))
+        .mapTo(Integer.class)
+        .one());
   }
 
   /** The tenant's channel, unless it was deleted. */
@@ -230,7 +312,8 @@ public final class NotificationChannelRepository {
     NotificationChannel c = current.get();
     ObjectNode clean = config.map(raw -> ChannelConfigs.validate(c.type(), raw, guard)).orElse(c.config());
     NotificationChannel changed = new NotificationChannel(c.id(), tenantId, c.workspaceId(), c.type(),
-        name.map(String::trim).orElse(c.name()), clean, enabled.orElse(c.enabled()), c.createdAt());
+        name.map(String::trim).orElse(c.name()), clean, enabled.orElse(c.enabled()), c.createdAt(),
+        c.health());
     int updated = jdbi.withHandle(h -> h.createUpdate("""
             UPDATE notification_channels SET name = :name, enabled = :enabled, config_json = :config
             WHERE id = :id AND tenant_id = :tenantId AND deleted_at IS NULL""")
@@ -240,7 +323,7 @@ public final class NotificationChannelRepository {
         .bind("id", channelId)
         .bind("tenantId", tenantId)
         .execute());
-    return updated == 1 ? Optional.of(changed.view()) : Optional.empty();
+    return updated == 1 ? Optional.of(changed.view(Times.now())) : Optional.empty();
   }
 
   /**
@@ -267,7 +350,9 @@ public final class NotificationChannelRepository {
         rs.getString("name"),
         config,
         rs.getBoolean("enabled"),
-        Instant.ofEpochMilli(rs.getTimestamp("created_at").getTime()));
+        Instant.ofEpochMilli(rs.getTimestamp("created_at").getTime()),
+        new ChannelHealth(Times.instant(rs.getTimestamp("failing_since")), rs.getString("last_error"),
+            Times.instant(rs.getTimestamp("last_delivered_at"))));
   }
 
   /** The stored form of a channel's configuration: sealed for its id when there is a key. */

@@ -222,7 +222,7 @@ public final class Dashboard implements ApiServer.Routes {
       ctx.status(404).contentType("text/plain; charset=utf-8").result("no such tenant");
       return Optional.empty();
     }
-    return Optional.of(new Views.Live(tenant.get(), queries.attention(tenantId),
+    return Optional.of(new Views.Live(tenant.get(), queries.attention(tenantId), queries.failingChannels(tenantId),
         queries.incidents(tenantId, Incident.Status.OPEN), queries.incidents(tenantId, Incident.Status.RESOLVED),
         queries.actions(tenantId), queries.timeline(tenantId), queries.usageChart(tenantId), csrf(ctx)));
   }

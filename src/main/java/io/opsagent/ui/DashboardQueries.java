@@ -10,7 +10,9 @@ import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.api.routes.TenantStatusQuery.TenantStatus;
 import io.opsagent.api.routes.TenantStatusQuery;
 import io.opsagent.incident.Incident;
+import io.opsagent.db.Times;
 import io.opsagent.incident.Incidents;
+import io.opsagent.notify.ChannelHealth;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.DeploymentStatus;
 import java.io.IOException;
@@ -30,7 +32,7 @@ import org.jdbi.v3.core.Jdbi;
  * The reads behind the dashboard's pages, each a fixed number of queries whatever the number of
  * tenants or runs: the tenant statuses come from the API's {@link TenantStatusQuery}, today's usage
  * for all listed tenants is one query, a timeline's alerts are one query for all its runs; a tenant's
- * open incidents, resolved incidents and platform actions are one query each.
+ * open incidents, resolved incidents, failing channels and platform actions are one query each.
  */
 final class DashboardQueries {
   static final int MAX_TENANTS = 500;
@@ -96,8 +98,30 @@ final class DashboardQueries {
     List<Incident> found = more.incidents().list(tenantId, status);
     return found.stream().limit(status == Incident.Status.RESOLVED ? RESOLVED_INCIDENTS : found.size())
         .map(i -> new Views.IncidentItem(i.id(), i.incidentKey(), i.problem().wire(), i.severity().wire(), i.title(),
-            i.alerts(), Format.time(i.openedAt()), Format.time(i.resolvedAt()), Format.time(i.acknowledgedAt())))
+            i.alerts(), Format.time(i.openedAt()), Format.time(i.resolvedAt()), Format.time(i.acknowledgedAt()),
+            i.pageStatus(), page(i)))
         .toList();
+  }
+
+  private static String page(Incident i) {
+    if (i.pagedAt() != null) {
+      return "paged at " + Format.time(i.pagedAt());
+    }
+    return i.pagingSince() != null ? "unpaged, paging since " + Format.time(i.pagingSince()) : "unpaged";
+  }
+
+  /** The tenant's enabled channels that are failing now (see {@link ChannelHealth}), oldest failure first. */
+  List<Views.ChannelItem> failingChannels(String tenantId) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            SELECT name, type, workspace_id, failing_since, last_error FROM notification_channels
+            WHERE tenant_id = :tenantId AND enabled = TRUE AND deleted_at IS NULL AND failing_since <= :cutoff
+            ORDER BY failing_since, id""")
+        .bind("tenantId", tenantId)
+        .bind("cutoff", clock.instant().minus(ChannelHealth.FAILING_AFTER))
+        .map((rs, ctx) -> new Views.ChannelItem(rs.getString("name"), rs.getString("type"),
+            rs.getString("workspace_id") == null ? "tenant-wide" : rs.getString("workspace_id"),
+            Format.time(Times.instant(rs.getTimestamp("failing_since"))), rs.getString("last_error")))
+        .list());
   }
 
   List<Views.ActionItem> actions(String tenantId) {

@@ -29,15 +29,26 @@ public final class Views {
 
   /**
    * What a tenant's page shows and refreshes while cycles run: status, deployments needing attention,
-   * open and recently resolved incidents, platform actions, runs, usage.
+   * failing channels, open and recently resolved incidents, platform actions, runs, usage.
    */
-  public record Live(TenantRow tenant, List<DeploymentItem> attention, List<IncidentItem> openIncidents,
+  public record Live(TenantRow tenant, List<DeploymentItem> attention, List<ChannelItem> failingChannels,
+      List<IncidentItem> openIncidents,
       List<IncidentItem> resolvedIncidents, List<ActionItem> actions, List<RunItem> runs, Chart chart,
       String csrf) {}
 
-  /** One incident; {@code resolvedAt} and {@code acknowledgedAt} may be null. */
+  /**
+   * One incident; {@code resolvedAt} and {@code acknowledgedAt} may be null. {@code pageStatus} is
+   * {@code paged} or {@code unpaged} (as the API's); {@code page} says it in words: "paged at …",
+   * "unpaged, paging since …" (a page is being retried) or "unpaged".
+   */
   public record IncidentItem(String id, String key, String problem, String severity, String title, int alerts,
-      String openedAt, String resolvedAt, String acknowledgedAt) {}
+      String openedAt, String resolvedAt, String acknowledgedAt, String pageStatus, String page) {}
+
+  /**
+   * A failing notification channel: {@code workspace} is its workspace's id, or "tenant-wide";
+   * {@code lastError} never holds a URL or secret.
+   */
+  public record ChannelItem(String name, String type, String workspace, String failingSince, String lastError) {}
 
   /** One platform action ({@code ops_actions}); {@code toVersion}, {@code lastError}, {@code finishedAt} may be null. */
   public record ActionItem(String action, String deploymentId, String toVersion, String status, String reason,

@@ -218,6 +218,38 @@ class DashboardHttpTest {
   }
 
   @Test
+  void aTenantsPageShowsEachIncidentsPageStatusAndItsFailingChannels() throws Exception {
+    String tenant = api.create("/api/tenants", "{\"name\":\"paging\"}");
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"prod\"}");
+    String dep = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"api\",\"status\":\"FAILED\"}");
+    // nobody listens on this port: every attempt fails, and the channel has been failing for two minutes
+    String dead = "http://127.0.0.1:" + WorkerEnv.freePort() + "/hooks/secret-path";
+    String hook = api.create("/api/tenants/" + tenant + "/notification-channels", "{\"type\":\"webhook\","
+        + "\"name\":\"<b>pager</b>\",\"workspaceId\":\"" + ws + "\",\"config\":{\"url\":\"" + dead + "\"}}");
+    // a channel whose attempts fail too, but not yet for a minute: not failing
+    api.create("/api/tenants/" + tenant + "/notification-channels", "{\"type\":\"webhook\",\"name\":\"not-yet\","
+        + "\"workspaceId\":\"" + ws + "\",\"config\":{\"url\":\"http://127.0.0.1:" + WorkerEnv.freePort()
+        + "/other\"}}");
+    first.services().db().jdbi().useHandle(h -> h.createUpdate(
+            "UPDATE notification_channels SET failing_since = :since, last_error = 'ConnectException refused'"
+                + " WHERE id = :id")
+        .bind("since", Instant.now().minusSeconds(120)).bind("id", hook).execute());
+    first.services().incidents().alert(new io.opsagent.notify.Alert(tenant, ws, io.opsagent.notify.Severity.CRITICAL,
+        "api is FAILED", "It is down.", null, dep));
+    String cookie = cookie(login(first, env.token));
+
+    String live = await().atMost(Duration.ofSeconds(30))
+        .until(() -> get(first, "/ui/tenants/" + tenant + "/fragments/live", cookie).body(),
+            b -> b.contains("unpaged, paging since"));
+    assertThat(live).contains("<td class=\"page page-unpaged\">unpaged, paging since ");
+    assertThat(live).contains("class=\"failing-channel\"")
+        .contains("<span class=\"channel-name\">&lt;b&gt;pager&lt;/b&gt;</span>")
+        .contains("(webhook, " + ws + ")")
+        .contains("class=\"last-error\">");
+    assertThat(live).doesNotContain("not-yet").doesNotContain("secret-path").doesNotContain("<b>pager");
+  }
+
+  @Test
   void theKillSwitchNeedsTheCsrfTokenAndAReason() throws Exception {
     String cookie = cookie(login(first, env.token));
     String csrf = csrf(get(first, "/ui/", cookie).body());

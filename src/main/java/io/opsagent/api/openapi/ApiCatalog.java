@@ -51,7 +51,9 @@ public final class ApiCatalog {
         "reason", "string", "why no cycle was queued (only then)");
     doc.schema("Channel", "a notification channel (its configuration is never echoed)",
         "id", "string", "", "tenantId", "string", "", "workspaceId", "string", "null: tenant-wide",
-        "type", "webhook|slack|email", "", "name", "string", "", "enabled", "boolean", "");
+        "type", "webhook|slack|email", "", "name", "string", "", "enabled", "boolean", "",
+        "failing", "boolean", "its deliveries failed for 60 s in a row, none succeeded since",
+        "lastError", "string", "the latest failed attempt's error, while none succeeded since (only then)");
     doc.schema("Delivery", "one alert on its way to one channel",
         "id", "string", "the webhook-id", "tenantId", "string", "", "channelId", "string", "",
         "workspaceId", "string", "", "runId", "string", "", "deploymentId", "string", "",

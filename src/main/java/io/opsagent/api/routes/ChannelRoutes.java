@@ -20,6 +20,9 @@ import java.util.Set;
 /**
  * Notification channels of a tenant. Nothing of a channel's configuration is ever echoed back. A
  * deleted channel is gone from the API and gets no more alerts; the delivery log keeps its rows.
+ * Every channel answered says whether it is {@code failing} (its deliveries failed for
+ * {@link io.opsagent.notify.ChannelHealth#FAILING_AFTER} in a row) and, while no delivery succeeded
+ * since its latest failed attempt, that attempt's {@code lastError} (never a URL or secret).
  */
 public final class ChannelRoutes implements ApiServer.Routes {
   private final ObjectMapper json;
@@ -92,6 +95,10 @@ public final class ChannelRoutes implements ApiServer.Routes {
     out.put("type", v.type().wire());
     out.put("name", v.name());
     out.put("enabled", v.enabled());
+    out.put("failing", v.failing());
+    if (v.lastError() != null) {
+      out.put("lastError", v.lastError());
+    }
     return out;
   }
 }

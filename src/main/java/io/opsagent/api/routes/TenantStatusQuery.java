@@ -104,15 +104,30 @@ public final class TenantStatusQuery {
     });
   }
 
-  /** The tenants of {@code ids} with a FAILED or DEGRADED deployment that no enabled channel would page. */
+  /**
+   * The tenants of {@code ids} (all when null) with a FAILED or DEGRADED deployment that no enabled
+   * channel would page.
+   */
   private static Set<String> unpageable(Handle h, List<String> ids) {
-    return new HashSet<>(h.createQuery("""
+    var query = h.createQuery("""
             SELECT DISTINCT d.tenant_id FROM deployments d
-            WHERE d.tenant_id IN (<ids>) AND d.status IN ('FAILED', 'DEGRADED')
+            WHERE d.status IN ('FAILED', 'DEGRADED')
               AND NOT EXISTS (SELECT 1 FROM notification_channels c
                   WHERE c.tenant_id = d.tenant_id AND c.enabled = TRUE AND c.deleted_at IS NULL
-                    AND (c.workspace_id IS NULL OR c.workspace_id = d.workspace_id))""")
-        .bindList("ids", ids).mapTo(String.class).list());
+                    AND (c.workspace_id IS NULL OR c.workspace_id = d.workspace_id))"""
+        + (ids == null ? "" : "\n AND d.tenant_id IN (<ids>)"));
+    if (ids != null) {
+      query.bindList("ids", ids);
+    }
+    return new HashSet<>(query.mapTo(String.class).list());
+  }
+
+  /**
+   * How many tenants are unpageable now, over all tenants (as {@code GET /api/tenants} shows
+   * {@code unpageable: true}): the {@code opsagent_tenants_unpageable} gauge. One query.
+   */
+  public int unpageableCount() {
+    return jdbi.withHandle(h -> unpageable(h, null)).size();
   }
 
   /** FAILED and DEGRADED deployments per tenant. */

@@ -60,6 +60,17 @@ import org.slf4j.LoggerFactory;
  * in this process gets further attempts moved {@link #BUSY_DEFERRAL} later instead of a thread.
  * Errors recorded and logged never contain a channel's URL or secret.
  *
+ * <p>Channel health: every attempt's outcome is also recorded on its channel, which is failing once
+ * its deliveries have failed for {@link io.opsagent.notify.ChannelHealth#FAILING_AFTER} in a row
+ * (until one succeeds). A page — a firing alert of an incident — whose every selected channel (its
+ * workspace's and the tenant-wide ones) is failing is also recorded for every other enabled channel
+ * of the tenant that is not failing (those of its other workspaces), so that somebody of the tenant
+ * is reached; with none, it goes to the failing channels only, retried as ever, and a warning is
+ * logged. The same holds for a page already on its way: when a failed attempt of it leaves every
+ * channel its incident's page is still pending on failing (the incident open and unpaged), the page
+ * is recorded for those other channels too — once, as they then hold a live delivery of it (two
+ * processes doing so at the same moment may record it twice: at least once).
+ *
  * <p>Metrics: counter {@code opsagent.notifications.deliveries}, tags {@code status}
  * (delivered/retry/failed) and {@code type}; histogram {@code opsagent.detection.latency} by
  * {@code type}, as {@link NotificationRepository#detectionLatency} defines it.
@@ -86,6 +97,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
   private final MeterRegistry meters;
   private final HttpPoster poster;
   private final InFlight inFlight = new InFlight(MAX_IN_FLIGHT_PER_CHANNEL);
+  private final Object escalating = new Object();
   private final List<Consumer<Delivery>> failedForGood = new CopyOnWriteArrayList<>();
   private final CustomTask<Void> task;
   private final Scheduler scheduler;
@@ -140,13 +152,44 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
    */
   @Override
   public List<String> send(Alert alert) {
-    return record(alert, channels.selectFor(alert));
+    return record(alert, withFallback(alert, channels.selectFor(alert)));
   }
 
-  /** As {@link #send}, to those of the alert's channels that are in {@code channelIds} only. */
+  /**
+   * As {@link #send}, to the tenant's enabled channels whose id is in {@code channelIds} only (an
+   * incident's resolved notice goes where its firing one went, fallback channels included).
+   */
   @Override
   public List<String> sendTo(Alert alert, java.util.Set<String> channelIds) {
-    return record(alert, channels.selectFor(alert).stream().filter(c -> channelIds.contains(c.id())).toList());
+    return record(alert, channels.enabledAmong(alert.tenantId(), channelIds));
+  }
+
+  /**
+   * The channels of a page whose every selected channel is failing, plus the tenant's other enabled
+   * channels that are not failing; any other alert's selection unchanged.
+   */
+  private List<NotificationChannel> withFallback(Alert alert, List<NotificationChannel> selected) {
+    if (!Alert.FIRING.equals(alert.status()) || alert.incidentKey() == null || selected.isEmpty()) {
+      return selected;
+    }
+    Instant now = clock.instant();
+    if (!selected.stream().allMatch(c -> c.failing(now))) {
+      return selected;
+    }
+    List<NotificationChannel> fallback = channels.fallbackFor(alert,
+        selected.stream().map(NotificationChannel::id).collect(java.util.stream.Collectors.toSet()), now);
+    if (fallback.isEmpty()) {
+      log.warn("page has only failing channels and no other to fall back to tenant={} workspace={}"
+              + " incident={} failing={}", alert.tenantId(), alert.workspaceId(), alert.incidentKey(),
+          selected.size());
+      return selected;
+    }
+    log.warn("page sent to fallback channels: every channel of its workspace is failing tenant={}"
+            + " workspace={} incident={} failing={} fallback={}", alert.tenantId(), alert.workspaceId(),
+        alert.incidentKey(), selected.size(), fallback.stream().map(NotificationChannel::id).toList());
+    List<NotificationChannel> all = new java.util.ArrayList<>(selected);
+    all.addAll(fallback);
+    return all;
   }
 
   private List<String> record(Alert alert, List<NotificationChannel> selected) {
@@ -202,6 +245,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
       return (complete, ops) -> ops.reschedule(complete, complete.getTimeDone().plus(BUSY_DEFERRAL));
     }
     SendOutcome outcome;
+    Instant startedAt = io.opsagent.db.Times.now();
     try {
       outcome = senders.get(channel.type()).send(channel, d);
     } finally {
@@ -210,12 +254,14 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     String type = channel.type().wire();
     if (!(outcome instanceof SendOutcome.Failed failed)) {
       deliveries.delivered(d.id());
+      recordHealth(channel, () -> channels.attemptDelivered(channel.id(), io.opsagent.db.Times.now()));
       count("delivered", type);
       measureDetection(d, type);
       log.info("notification delivered delivery={} tenant={} channel={} type={} attempts={}",
           d.id(), d.tenantId(), channel.id(), type, d.attempts() + 1);
       return new CompletionHandler.OnCompleteRemove<>();
     }
+    recordHealth(channel, () -> channels.attemptFailed(channel.id(), startedAt, failed.error()));
     Optional<Delivery> recorded = deliveries.attemptFailed(d.id(), failed.error(), maxAttempts,
         clock.instant().minus(giveUp));
     if (recorded.isEmpty()) {
@@ -226,7 +272,55 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
       log.warn("notification attempt failed delivery={} tenant={} channel={} type={} attempts={} error={}",
           d.id(), d.tenantId(), channel.id(), type, recorded.get().attempts(), failed.error());
     }
+    if (recorded.get().status() == DeliveryStatus.PENDING) {
+      escalateIfEveryChannelFails(recorded.get());
+    }
     throw new DeliveryRetries.AttemptFailed(recorded.get(), type);
+  }
+
+  /**
+   * After a failed attempt of a page: when every channel its incident's page is still pending on is
+   * failing (or no longer enabled) and the incident is open and unpaged, records the page for the
+   * tenant's other channels that are not failing. A failure here is only logged: the attempt's own
+   * retry goes on.
+   */
+  private void escalateIfEveryChannelFails(Delivery d) {
+    if (d.incidentKey() == null || !Alert.FIRING.equals(d.alertStatus())) {
+      return;
+    }
+    try {
+      synchronized (escalating) {
+        Instant now = clock.instant();
+        java.util.Set<String> pendingOn = deliveries.unpagedFiringChannels(d.tenantId(), d.incidentKey());
+        if (pendingOn.isEmpty()
+            || channels.enabledAmong(d.tenantId(), pendingOn).stream().anyMatch(c -> !c.failing(now))) {
+          return;
+        }
+        Alert page = new Alert(d.tenantId(), d.workspaceId(), d.severity(), d.title(), d.body(), d.runId(),
+            d.deploymentId(), d.incidentKey(), Alert.FIRING, d.by());
+        List<NotificationChannel> fallback = channels.fallbackFor(page, pendingOn, now);
+        if (fallback.isEmpty()) {
+          return; // logged when the page was recorded, or nothing else exists to try
+        }
+        log.warn("page sent to fallback channels: every channel it is on is failing tenant={} workspace={}"
+                + " incident={} failing={} fallback={}", d.tenantId(), d.workspaceId(), d.incidentKey(),
+            pendingOn.size(), fallback.stream().map(NotificationChannel::id).toList());
+        record(page, fallback);
+      }
+    } catch (RuntimeException e) {
+      log.warn("page not escalated to fallback channels delivery={} tenant={} error={}", d.id(), d.tenantId(),
+          e.toString());
+    }
+  }
+
+  /** Records an attempt's outcome on its channel; the delivery log is what counts, so a failure is only logged. */
+  private void recordHealth(NotificationChannel channel, Runnable update) {
+    try {
+      update.run();
+    } catch (RuntimeException e) {
+      log.warn("channel health not recorded tenant={} channel={} error={}", channel.tenantId(), channel.id(),
+          e.toString());
+    }
   }
 
   /** The retries are used up (db-scheduler has removed the job): the row is already {@code failed}. */

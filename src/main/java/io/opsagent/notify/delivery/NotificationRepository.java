@@ -221,6 +221,22 @@ public final class NotificationRepository {
     });
   }
 
+  /**
+   * The channels of the pending firing deliveries of the tenant's incident {@code incidentKey}, while
+   * it is open and not paged; empty otherwise (nothing of its page is left to help).
+   */
+  java.util.Set<String> unpagedFiringChannels(String tenantId, String incidentKey) {
+    return new java.util.HashSet<>(jdbi.withHandle(h -> h.createQuery("""
+            SELECT DISTINCT n.channel_id FROM notifications n
+            JOIN incidents i ON i.tenant_id = n.tenant_id AND i.open_key = n.incident_key
+            WHERE n.tenant_id = :tenantId AND n.incident_key = :incidentKey AND n.status = 'pending'
+              AND COALESCE(n.alert_status, 'firing') = 'firing' AND i.paged_at IS NULL""")
+        .bind("tenantId", tenantId)
+        .bind("incidentKey", incidentKey)
+        .mapTo(String.class)
+        .list()));
+  }
+
   private static Delivery map(ResultSet rs, StatementContext ctx) throws SQLException {
     return new Delivery(
         rs.getString("id"),
