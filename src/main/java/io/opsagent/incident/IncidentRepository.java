@@ -20,13 +20,13 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * unique).
  */
 public final class IncidentRepository {
-  /** Every incident column, and {@code paging_since}: the oldest firing delivery still pending. */
-  static final String SELECT = """
-      SELECT i.*, (SELECT MIN(n.created_at) FROM notifications n
+  /** When the oldest firing delivery of incident {@code i} still pending was recorded (null: none). */
+  static final String PAGING_SINCE = """
+      (SELECT MIN(n.created_at) FROM notifications n
           WHERE n.tenant_id = i.tenant_id AND n.incident_key = i.incident_key AND n.status = 'pending'
-            AND COALESCE(n.alert_status, 'firing') = 'firing') AS paging_since
-      FROM incidents i
-      """;
+            AND COALESCE(n.alert_status, 'firing') = 'firing')""";
+  /** Every incident column, and {@code paging_since}. */
+  static final String SELECT = "SELECT i.*, " + PAGING_SINCE + " AS paging_since\nFROM incidents i\n";
   private final Jdbi jdbi;
 
   public IncidentRepository(Jdbi jdbi) {

@@ -273,16 +273,14 @@ public final class Incidents {
               AND COALESCE(d.status_changed_at, d.updated_at) <= :cutoff
               AND NOT EXISTS (SELECT 1 FROM incidents i
                   WHERE i.open_key = d.tenant_id || ':' || d.id || ':' || LOWER(d.status)
-                    AND (i.paged_at IS NOT NULL OR EXISTS (SELECT 1 FROM notifications n
-                        WHERE n.tenant_id = i.tenant_id AND n.incident_key = i.incident_key
-                          AND n.status = 'pending' AND COALESCE(n.alert_status, 'firing') = 'firing')))
+                    AND (i.paged_at IS NOT NULL OR %s IS NOT NULL))
               AND NOT EXISTS (SELECT 1 FROM ops_schedules s WHERE s.tenant_id = d.tenant_id AND s.enabled = FALSE)
               AND NOT EXISTS (SELECT 1 FROM ops_tenant_settings t WHERE t.tenant_id = d.tenant_id AND t.mode = :dryRun)
               AND EXISTS (SELECT 1 FROM notification_channels c
                   WHERE c.tenant_id = d.tenant_id AND c.enabled = TRUE AND c.deleted_at IS NULL
                     AND (c.workspace_id IS NULL OR c.workspace_id = d.workspace_id))
             ORDER BY d.status_changed_at, d.id
-            LIMIT :limit""")
+            LIMIT :limit""".formatted(IncidentRepository.PAGING_SINCE))
         .bind("cutoff", cutoff)
         .bind("dryRun", Mode.DRY_RUN.wire())
         .bind("limit", MAX_LISTED)
