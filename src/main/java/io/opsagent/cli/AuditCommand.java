@@ -55,7 +55,8 @@ final class AuditCommand implements Callable<Integer> {
         }
       }
       Config config = ExistingDatabase.config();
-      if (kept.isPresent() && kept.get().signatureValid(tenantId, AuditKeys.of(config)).orElse(true).equals(false)) {
+      // a kept head signed with a key at hand must carry its signature: a mistyped value is refused
+      if (kept.isPresent() && kept.get().signatureValid(tenantId, AuditKeys.of(config)).filter(v -> !v).isPresent()) {
         System.err.println("opsagent: --head is not a head of tenant " + tenantId + " signed with its key"
             + " (its signature does not match): check the value kept");
         return 2;
