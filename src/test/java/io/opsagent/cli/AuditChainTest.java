@@ -300,6 +300,29 @@ class AuditChainTest {
     }
   }
 
+  @Test
+  void aWorkerStartedWithoutTheKeyWarnsThatTheChainIsUnkeyed() throws Exception {
+    try (TestDatabase own = TestDatabase.create(AuditChainTest.class)) {
+      Map<String, String> env = Map.of("OPSAGENT_DB_URL", own.url(), "OPSAGENT_DB_USER", TestDatabase.USER,
+          "OPSAGENT_DB_PASSWORD", TestDatabase.PASSWORD, "OPSAGENT_HTTP_PORT", "0");
+      Map<String, String> keyed = new HashMap<>(env);
+      keyed.putAll(key(KEY));
+      for (Map<String, String> e : List.of(env, keyed)) {
+        try (OpsagentProcess worker = OpsagentProcess.start(dir, e, "worker")) {
+          await().atMost(Duration.ofSeconds(60))
+              .until(() -> worker.stderr().contains("worker started") || !worker.isAlive());
+          worker.terminate();
+          assertThat(worker.awaitExit(60)).as(worker.stderr()).isEqualTo(0);
+          if (e.containsKey("OPSAGENT_AUDIT_KEY")) {
+            assertThat(worker.stderr()).doesNotContain("OPSAGENT_AUDIT_KEY is not set").contains("auditKey=***");
+          } else {
+            assertThat(worker.stderr()).contains("OPSAGENT_AUDIT_KEY is not set: runs are chained with plain SHA-256");
+          }
+        }
+      }
+    }
+  }
+
   // --- helpers
 
   record Result(int exit, String stdout, String stderr) {
