@@ -32,6 +32,7 @@ import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.review.StateFingerprint;
 import io.opsagent.agent.run.FallbackReason;
 import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.AuditKeys;
 import io.opsagent.agent.run.RunChain;
 import io.opsagent.agent.run.RunOutcome;
 import io.opsagent.agent.run.RunRepository;
@@ -127,7 +128,7 @@ public final class OpsAgent implements AutoCloseable {
 
   private OpsAgent(Builder b, ModelClient model, ActionGate gate, CyclePolicy policy) {
     this.tenants = new TenantRepository(b.jdbi);
-    this.runs = new RunRepository(b.jdbi);
+    this.runs = new RunRepository(b.jdbi, AuditKeys.of(b.config));
     this.gatherer = new StateGatherer(b.jdbi, b.clock);
     this.memory = new ReviewMemory(b.jdbi);
     this.pages = new NotificationRepository(b.jdbi);

@@ -18,7 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Every default lives here (and in the README's configuration table), nowhere else. A bad value
  * fails fast with a {@link ConfigException} naming the variable, so a typo never turns into a
  * silently different behaviour. Secrets held here ({@link #anthropicApiKey()}, {@link #dbPassword()},
- * {@link #smtp()}'s password, {@link #apiToken()}, {@link #secretKey()}) are masked by {@link #toString()}.
+ * {@link #smtp()}'s password, {@link #apiToken()}, {@link #secretKey()}, {@link #auditKey()},
+ * {@link #auditKeyPrevious()}) are masked by {@link #toString()}.
  */
 public record Config(
     String dbUrl,
@@ -61,7 +62,10 @@ public record Config(
     int dailyTokenBudget,
     String defaultMode,
     // the page guarantee
-    Paging paging) {
+    Paging paging,
+    // the audit chain's key (HMAC-SHA-256), and the one before a rotation
+    Optional<SecretKey> auditKey,
+    Optional<SecretKey> auditKeyPrevious) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -175,7 +179,7 @@ public record Config(
         p.prices("OPSAGENT_MODEL_PRICES", DEFAULT_MODEL_PRICES),
         // logging, secrets at rest, retention
         p.logFormat("OPSAGENT_LOG_FORMAT"),
-        p.secretKey("OPSAGENT_SECRET_KEY"),
+        p.secretKey("OPSAGENT_SECRET_KEY", "AES"),
         p.duration("OPSAGENT_RETENTION", "P90D"),
         // platform actions (restart, rollback)
         p.actions(),
@@ -191,7 +195,14 @@ public record Config(
             p.duration("OPSAGENT_WATCHDOG_INTERVAL", "PT15S"),
             p.duration("OPSAGENT_NOTIFY_GIVE_UP", "PT24H"),
             p.duration("OPSAGENT_NOTIFY_MAX_BACKOFF", "PT30S"),
-            p.integer("OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR", 20, 1, 100_000)));
+            p.integer("OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR", 20, 1, 100_000)),
+        // the audit chain's key, and the one before a rotation
+        p.secretKey("OPSAGENT_AUDIT_KEY", "HmacSHA256"),
+        p.secretKey("OPSAGENT_AUDIT_KEY_PREVIOUS", "HmacSHA256"));
+    if (config.auditKeyPrevious().isPresent() && config.auditKey().isEmpty()) {
+      p.error("OPSAGENT_AUDIT_KEY_PREVIOUS is set but OPSAGENT_AUDIT_KEY is not: the previous key only"
+          + " verifies runs chained before a rotation; set the new key as OPSAGENT_AUDIT_KEY");
+    }
     p.throwIfErrors();
     return config;
   }
@@ -229,7 +240,9 @@ public record Config(
         + ", fullReviewInterval=" + fullReviewInterval + ", modelPrices=" + modelPrices
         + ", logFormat=" + logFormat.wire() + ", secretKey=" + (secretKey.isPresent() ? "***" : "unset")
         + ", retention=" + retention + ", actions=" + actions + ", incidentReminder=" + incidentReminder
-        + ", dailyTokenBudget=" + dailyTokenBudget + ", defaultMode=" + defaultMode + ", paging=" + paging + "]";
+        + ", dailyTokenBudget=" + dailyTokenBudget + ", defaultMode=" + defaultMode + ", paging=" + paging
+        + ", auditKey=" + (auditKey.isPresent() ? "***" : "unset")
+        + ", auditKeyPrevious=" + (auditKeyPrevious.isPresent() ? "***" : "unset") + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */
@@ -387,8 +400,11 @@ public record Config(
       return LogFormat.TEXT;
     }
 
-    /** Base64 of exactly 32 bytes (an AES-256 key); the value itself never appears in a message. */
-    Optional<SecretKey> secretKey(String name) {
+    /**
+     * Base64 of exactly 32 bytes (an AES-256 or HMAC-SHA-256 key, by {@code algorithm}); the value
+     * itself never appears in a message.
+     */
+    Optional<SecretKey> secretKey(String name, String algorithm) {
       Optional<String> v = raw(name);
       if (v.isEmpty()) {
         return Optional.empty();
@@ -406,7 +422,7 @@ public record Config(
             + "it decodes to " + key.length + " bytes");
         return Optional.empty();
       }
-      return Optional.of(new SecretKeySpec(key, "AES"));
+      return Optional.of(new SecretKeySpec(key, algorithm));
     }
 
     /** The control URL needs its signing secret: an unsigned control request is never sent. */
@@ -449,6 +465,10 @@ public record Config(
         return def;
       }
       return v.get();
+    }
+
+    void error(String message) {
+      errors.add(message);
     }
 
     void throwIfErrors() {

@@ -3,6 +3,8 @@ package io.opsagent.db;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
+import io.opsagent.agent.run.AuditKeys;
+import io.opsagent.agent.run.RunChain;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * only once finished before the cutoff, so what is deleted is always the start of the chain; in the
  * same transaction the last deleted run's {@code chainHash} becomes the tenant's audit checkpoint
  * ({@code ops_audit_checkpoints}), from which {@code audit verify} starts: the remaining chain still
- * verifies, and altering a remaining run is still detected.
+ * verifies, and altering a remaining run is still detected. The checkpoint counts the runs deleted
+ * so far, so checkpoint count plus remaining runs is still the count of the tenant's audit head, and
+ * is signed under {@code OPSAGENT_AUDIT_KEY} when set (a checkpoint forged to pass a deletion off as
+ * retention fails its signature).
  *
  * <p>{@link #task()} runs it daily on a queue: one recurring row per cluster, so one worker purges.
  */
@@ -38,11 +43,19 @@ public final class Retention {
   private final Jdbi jdbi;
   private final Duration keep;
   private final Clock clock;
+  private final AuditKeys keys;
 
+  /** Retention whose checkpoints are unsigned (no {@code OPSAGENT_AUDIT_KEY}). */
   public Retention(Jdbi jdbi, Duration keep, Clock clock) {
+    this(jdbi, keep, clock, AuditKeys.NONE);
+  }
+
+  /** Retention signing its checkpoints under {@code keys}' current key, when it has one. */
+  public Retention(Jdbi jdbi, Duration keep, Clock clock, AuditKeys keys) {
     this.jdbi = jdbi;
     this.keep = keep;
     this.clock = clock;
+    this.keys = keys;
   }
 
   /** How many rows of each kind one purge deleted. */
@@ -85,19 +98,34 @@ public final class Retention {
                 rs.getString("chain_hash"), rs.getTimestamp("finished_at")))
             .list();
         Map<String, Chained> lastOfTenant = new LinkedHashMap<>();
-        batch.forEach(c -> lastOfTenant.put(c.tenantId(), c)); // in chain order: the last one stays
+        Map<String, Integer> deletedOfTenant = new LinkedHashMap<>();
+        batch.forEach(c -> {
+          lastOfTenant.put(c.tenantId(), c); // in chain order: the last one stays
+          deletedOfTenant.merge(c.tenantId(), 1, Integer::sum);
+        });
         for (Chained last : lastOfTenant.values()) {
+          long count = h.createQuery("SELECT run_count FROM ops_audit_checkpoints WHERE tenant_id = :tenantId")
+              .bind("tenantId", last.tenantId()).mapTo(Long.class).findOne().orElse(0L)
+              + deletedOfTenant.get(last.tenantId());
+          Instant finishedAt = Times.instant(last.finishedAt());
+          String keyId = keys.current().map(AuditKeys::id).orElse(null);
+          String signature = keys.current().map(k -> AuditKeys.hmacHex(k,
+              RunChain.checkpointText(last.tenantId(), count, last.chainHash(), finishedAt))).orElse(null);
           int updated = h.createUpdate("""
-                  UPDATE ops_audit_checkpoints SET chain_hash = :hash, finished_at = :finishedAt
+                  UPDATE ops_audit_checkpoints SET chain_hash = :hash, finished_at = :finishedAt,
+                      run_count = :count, key_id = :keyId, signature = :signature
                   WHERE tenant_id = :tenantId""")
               .bind("tenantId", last.tenantId()).bind("hash", last.chainHash())
-              .bind("finishedAt", last.finishedAt()).execute();
+              .bind("finishedAt", finishedAt).bind("count", count).bind("keyId", keyId)
+              .bind("signature", signature).execute();
           if (updated == 0) {
             h.createUpdate("""
-                    INSERT INTO ops_audit_checkpoints (tenant_id, chain_hash, finished_at)
-                    VALUES (:tenantId, :hash, :finishedAt)""")
+                    INSERT INTO ops_audit_checkpoints (tenant_id, chain_hash, finished_at, run_count, key_id,
+                        signature)
+                    VALUES (:tenantId, :hash, :finishedAt, :count, :keyId, :signature)""")
                 .bind("tenantId", last.tenantId()).bind("hash", last.chainHash())
-                .bind("finishedAt", last.finishedAt()).execute();
+                .bind("finishedAt", finishedAt).bind("count", count).bind("keyId", keyId)
+                .bind("signature", signature).execute();
           }
         }
         return batch.isEmpty() ? 0 : h.createUpdate("DELETE FROM ops_agent_runs WHERE id IN (<ids>)")

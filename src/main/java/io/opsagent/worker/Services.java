@@ -8,6 +8,7 @@ import io.opsagent.action.PlatformActions;
 import io.opsagent.agent.OpsAgent;
 import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.review.ReviewMemory;
+import io.opsagent.agent.run.AuditKeys;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.agent.trust.Mode;
@@ -66,7 +67,7 @@ public final class Services implements AutoCloseable {
     this.tenants = new TenantRepository(jdbi);
     this.workspaces = new WorkspaceRepository(jdbi);
     this.deployments = new DeploymentRepository(jdbi);
-    this.runs = new RunRepository(jdbi);
+    this.runs = new RunRepository(jdbi, AuditKeys.of(config));
     this.channels = new NotificationChannelRepository(jdbi, config.allowPrivateWebhooks(),
         config.secretKey().map(SecretBox::new));
     this.notifications = new NotificationRepository(jdbi);

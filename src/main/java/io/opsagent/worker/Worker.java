@@ -6,6 +6,7 @@ import io.opsagent.action.PlatformActions;
 import io.opsagent.agent.CycleAlreadyRunningException;
 import io.opsagent.agent.UnknownTenantException;
 import io.opsagent.agent.review.ReviewMemory;
+import io.opsagent.agent.run.AuditKeys;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiServer;
@@ -71,7 +72,8 @@ public final class Worker implements AutoCloseable {
         (tenantId, trigger, runId) -> runCycle(tenantId, trigger, runId, metrics), wakeup);
     this.queues = new Queues(services.db(), config, scheduler.task(),
         this::deploymentJob,
-        List.of(new Retention(services.db().jdbi(), config.retention(), Clock.systemUTC()).task(),
+        List.of(new Retention(services.db().jdbi(), config.retention(), Clock.systemUTC(),
+            AuditKeys.of(config)).task(),
             services.incidents().reminderTask(), services.incidents().watchdogTask()));
     this.generatedToken = config.apiToken().isEmpty();
     this.apiToken = config.apiToken().orElseGet(Worker::randomToken);
@@ -96,6 +98,11 @@ public final class Worker implements AutoCloseable {
     if (config.secretKey().isEmpty()) {
       log.warn("OPSAGENT_SECRET_KEY is not set: notification channel configuration (webhook URLs, "
           + "signing secrets) is stored in the database in plaintext");
+    }
+    if (config.auditKey().isEmpty()) {
+      log.warn("OPSAGENT_AUDIT_KEY is not set: runs are chained with plain SHA-256, so anyone who can write"
+          + " the database can rewrite runs and recompute the chain undetected; set it (base64 of 32 random"
+          + " bytes) to chain runs with HMAC-SHA-256 and sign the audit head");
     }
     Worker w = null;
     try {

@@ -89,4 +89,30 @@ class ConfigTest {
     assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_RETENTION", "90 days")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("OPSAGENT_RETENTION");
   }
+
+  @Test
+  void theAuditKeysAreBase64Of32BytesNeverPrintedAndThePreviousOneNeedsACurrentOne() {
+    String key = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace("AAAA", "KeyA");
+    String previous = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace("AAAA", "KeyB");
+    Config c = Config.fromEnv(Map.of("OPSAGENT_AUDIT_KEY", key, "OPSAGENT_AUDIT_KEY_PREVIOUS", previous));
+
+    assertThat(c.auditKey()).hasValueSatisfying(k -> assertThat(k.getAlgorithm()).isEqualTo("HmacSHA256"));
+    assertThat(c.auditKeyPrevious()).hasValueSatisfying(k -> assertThat(k.getEncoded()).hasSize(32));
+    assertThat(c.toString()).doesNotContain(key, previous)
+        .contains("auditKey=***", "auditKeyPrevious=***");
+    assertThat(Config.fromEnv(Map.of()).auditKey()).isEmpty();
+    assertThat(Config.fromEnv(Map.of()).toString()).contains("auditKey=unset");
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_AUDIT_KEY",
+            java.util.Base64.getEncoder().encodeToString(new byte[16]))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPSAGENT_AUDIT_KEY must be base64 of 32 random bytes")
+        .hasMessageContaining("decodes to 16 bytes");
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_AUDIT_KEY_PREVIOUS", "not base64!")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPSAGENT_AUDIT_KEY_PREVIOUS")
+        .hasMessageNotContaining("not base64!");
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_AUDIT_KEY_PREVIOUS", previous)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPSAGENT_AUDIT_KEY_PREVIOUS is set but OPSAGENT_AUDIT_KEY is not");
+  }
 }

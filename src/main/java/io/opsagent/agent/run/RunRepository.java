@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import javax.crypto.SecretKey;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -30,9 +31,17 @@ public final class RunRepository {
   public static final int MAX_REASONING = 64000;
 
   private final Jdbi jdbi;
+  private final AuditKeys keys;
 
+  /** Chains runs without a key (plain SHA-256), and verifies only such runs. */
   public RunRepository(Jdbi jdbi) {
+    this(jdbi, AuditKeys.NONE);
+  }
+
+  /** Chains runs under {@code keys}' current key when it has one; verifies with either of its keys. */
+  public RunRepository(Jdbi jdbi, AuditKeys keys) {
     this.jdbi = jdbi;
+    this.keys = keys;
   }
 
   /** Writes a {@code running} row; {@code runId} is the id allocated when the cycle was queued, or null. */
@@ -158,9 +167,11 @@ public final class RunRepository {
   /**
    * Links the just-finished run {@code runId} to its tenant's chain: stores its {@code chainHash}
    * over the previous chained run's hash (or the tenant's audit checkpoint) and its recorded fields,
-   * read back as stored. Called in the transaction that finishes the run, under the tenant's cycle lock.
+   * read back as stored (HMAC under {@code OPSAGENT_AUDIT_KEY} when set, recorded in
+   * {@code chain_key}), and moves the tenant's audit head to it. Called in the transaction that
+   * finishes the run, under the tenant's cycle lock.
    */
-  private static OpsRun chain(Handle h, String runId) {
+  private OpsRun chain(Handle h, String runId) {
     OpsRun run = h.createQuery("SELECT * FROM ops_agent_runs WHERE id = :id")
         .bind("id", runId).map(RunRepository::map).one();
     String previous = h.createQuery("""
@@ -168,43 +179,240 @@ public final class RunRepository {
             WHERE tenant_id = :tenantId AND chain_hash IS NOT NULL AND id <> :id
             ORDER BY finished_at DESC, id DESC LIMIT 1""")
         .bind("tenantId", run.tenantId()).bind("id", runId).mapTo(String.class).findOne()
-        .or(() -> checkpoint(h, run.tenantId()))
+        .or(() -> checkpoint(h, run.tenantId()).map(Checkpoint::chainHash))
         .orElse("");
-    h.createUpdate("UPDATE ops_agent_runs SET chain_hash = :hash WHERE id = :id")
-        .bind("hash", RunChain.hash(previous, run)).bind("id", runId).execute();
+    Optional<SecretKey> key = keys.current();
+    String hash = key.map(k -> RunChain.hmac(k, previous, run)).orElseGet(() -> RunChain.hash(previous, run));
+    h.createUpdate("UPDATE ops_agent_runs SET chain_hash = :hash, chain_key = :key WHERE id = :id")
+        .bind("hash", hash).bind("key", key.map(AuditKeys::id).orElse(null)).bind("id", runId).execute();
+    moveHead(h, run.tenantId(), hash, key);
     return run;
   }
 
-  private static Optional<String> checkpoint(Handle h, String tenantId) {
-    return h.createQuery("SELECT chain_hash FROM ops_audit_checkpoints WHERE tenant_id = :tenantId")
-        .bind("tenantId", tenantId).mapTo(String.class).findOne();
+  /**
+   * Moves the tenant's audit head one run on, to {@code hash}, and signs it under {@code key}. The
+   * first head of a chain counts what the chain already holds (its checkpoint's count and its
+   * chained runs, this one included).
+   */
+  private static void moveHead(Handle h, String tenantId, String hash, Optional<SecretKey> key) {
+    Instant now = Times.now();
+    int moved = h.createUpdate("""
+            UPDATE ops_audit_heads SET run_count = run_count + 1, chain_hash = :hash, updated_at = :at
+            WHERE tenant_id = :tenantId""")
+        .bind("tenantId", tenantId).bind("hash", hash).bind("at", now).execute();
+    long count;
+    if (moved == 0) {
+      count = checkpoint(h, tenantId).map(Checkpoint::runCount).orElse(0L) + h.createQuery(
+              "SELECT COUNT(*) FROM ops_agent_runs WHERE tenant_id = :tenantId AND chain_hash IS NOT NULL")
+          .bind("tenantId", tenantId).mapTo(Long.class).one();
+      h.createUpdate("""
+              INSERT INTO ops_audit_heads (tenant_id, run_count, chain_hash, updated_at)
+              VALUES (:tenantId, :count, :hash, :at)""")
+          .bind("tenantId", tenantId).bind("count", count).bind("hash", hash).bind("at", now).execute();
+    } else {
+      count = h.createQuery("SELECT run_count FROM ops_audit_heads WHERE tenant_id = :tenantId")
+          .bind("tenantId", tenantId).mapTo(Long.class).one();
+    }
+    AuditHead head = AuditHead.sign(tenantId, count, hash, now, key);
+    h.createUpdate("UPDATE ops_audit_heads SET key_id = :keyId, signature = :signature WHERE tenant_id = :tenantId")
+        .bind("tenantId", tenantId).bind("keyId", head.keyId()).bind("signature", head.signature()).execute();
   }
 
   /**
-   * Recomputes the tenant's run chain from its checkpoint (or the start): the first run whose stored
-   * {@code chainHash} differs from the recomputed one was altered (or one before it was removed).
-   * Finished runs from before the chain existed are counted as unchained.
+   * Where a tenant's chain starts once retention deleted its oldest runs: the last deleted run's
+   * {@code chainHash}, how many runs were deleted, and the signature {@code Retention} made over them.
    */
+  record Checkpoint(String chainHash, long runCount, Instant finishedAt, String keyId, String signature) {
+    Optional<Boolean> signatureValid(String tenantId, AuditKeys keys) {
+      return keys.find(keyId).map(k -> AuditKeys.same(signature,
+          AuditKeys.hmacHex(k, RunChain.checkpointText(tenantId, runCount, chainHash, finishedAt))));
+    }
+  }
+
+  private static Optional<Checkpoint> checkpoint(Handle h, String tenantId) {
+    return h.createQuery("SELECT * FROM ops_audit_checkpoints WHERE tenant_id = :tenantId")
+        .bind("tenantId", tenantId)
+        .map((rs, ctx) -> new Checkpoint(rs.getString("chain_hash"), rs.getLong("run_count"),
+            Times.instant(rs.getTimestamp("finished_at")), rs.getString("key_id"), rs.getString("signature")))
+        .findOne();
+  }
+
+  private static Optional<AuditHead> head(Handle h, String tenantId) {
+    return h.createQuery("SELECT * FROM ops_audit_heads WHERE tenant_id = :tenantId")
+        .bind("tenantId", tenantId)
+        .map((rs, ctx) -> new AuditHead(rs.getLong("run_count"), rs.getString("chain_hash"),
+            Times.instant(rs.getTimestamp("updated_at")), rs.getString("key_id"), rs.getString("signature")))
+        .findOne();
+  }
+
+  /** The tenant's stored audit head, as last written; empty before its first chained run. */
+  public Optional<AuditHead> head(String tenantId) {
+    return jdbi.withHandle(h -> head(h, tenantId));
+  }
+
+  /** {@link #verifyChain(String, Optional)} against the stored head only. */
   public RunChain.Verification verifyChain(String tenantId) {
+    return verifyChain(tenantId, Optional.empty());
+  }
+
+  private record Linked(OpsRun run, String chainKey) {}
+
+  /**
+   * Recomputes the tenant's run chain from its checkpoint (or the start), each run with the way it
+   * was chained (plain SHA-256, or HMAC under the current or the previous key), then holds the result
+   * against the stored audit head and, when given, a head {@code kept} outside the database. Broken
+   * when: a run's stored {@code chainHash} differs from the recomputed one (it was altered, reordered,
+   * or one before it was removed); a run chained without a key follows a keyed one; a run names a key
+   * that is not configured; the checkpoint or the head is signed but its signature fails, or unsigned
+   * although the chain is keyed; the head is missing although the chain is keyed; the chain holds
+   * fewer runs than a head records ("runs missing after N"), more, or ends elsewhere. Finished runs
+   * from before the chain existed are counted as unchained.
+   */
+  public RunChain.Verification verifyChain(String tenantId, Optional<AuditHead> kept) {
     return jdbi.inTransaction(h -> {
-      String previous = checkpoint(h, tenantId).orElse("");
-      List<OpsRun> chained = h.createQuery("""
+      Optional<Checkpoint> checkpoint = checkpoint(h, tenantId);
+      Optional<AuditHead> head = head(h, tenantId);
+      List<Linked> chained = h.createQuery("""
               SELECT * FROM ops_agent_runs WHERE tenant_id = :tenantId AND chain_hash IS NOT NULL
               ORDER BY finished_at, id""")
-          .bind("tenantId", tenantId).map(RunRepository::map).list();
+          .bind("tenantId", tenantId)
+          .map((rs, ctx) -> new Linked(map(rs, ctx), rs.getString("chain_key")))
+          .list();
       int unchained = h.createQuery("""
               SELECT COUNT(*) FROM ops_agent_runs
               WHERE tenant_id = :tenantId AND chain_hash IS NULL AND status <> 'running'""")
           .bind("tenantId", tenantId).mapTo(Integer.class).one();
-      for (OpsRun run : chained) {
-        String expected = RunChain.hash(previous, run);
-        if (!expected.equals(run.chainHash())) {
-          return new RunChain.Verification(chained.size(), unchained, run.id());
+      var found = new Object() {
+        int unkeyed;
+        long position = checkpoint.map(Checkpoint::runCount).orElse(0L);
+
+        RunChain.Verification broken(String runId, Long missingAfter, String problem) {
+          return new RunChain.Verification(chained.size(), unchained, unkeyed, position, runId, missingAfter,
+              problem, head.orElse(null));
+        }
+      };
+      long base = found.position;
+      boolean checkpointSigned = checkpoint.map(c -> c.signature() != null).orElse(false);
+      if (checkpointSigned) {
+        Optional<Boolean> valid = checkpoint.get().signatureValid(tenantId, keys);
+        if (valid.isEmpty()) {
+          return found.broken(null, null, "the audit checkpoint is signed with key id "
+              + checkpoint.get().keyId() + ", which is neither OPSAGENT_AUDIT_KEY nor OPSAGENT_AUDIT_KEY_PREVIOUS:"
+              + " set the key it was signed with to verify it");
+        }
+        if (!valid.get()) {
+          return found.broken(null, null, "the audit checkpoint was altered (its signature does not match)");
+        }
+      }
+      String previous = checkpoint.map(Checkpoint::chainHash).orElse("");
+      boolean keyedSeen = false;
+      for (Linked link : chained) {
+        OpsRun run = link.run();
+        String expected;
+        if (link.chainKey() == null) {
+          if (keyedSeen) {
+            return found.broken(run.id(), null, "run " + run.id() + " is chained without the key after keyed"
+                + " runs: it was rewritten");
+          }
+          expected = RunChain.hash(previous, run);
+          found.unkeyed++;
+        } else {
+          Optional<SecretKey> key = keys.find(link.chainKey());
+          if (key.isEmpty()) {
+            return found.broken(run.id(), null, "run " + run.id() + " is chained under key id " + link.chainKey()
+                + ", which is neither OPSAGENT_AUDIT_KEY nor OPSAGENT_AUDIT_KEY_PREVIOUS: set the key it was"
+                + " chained with to verify it");
+          }
+          if (found.position == base && checkpoint.isPresent() && !checkpointSigned) {
+            return found.broken(run.id(), null, "the audit checkpoint before run " + run.id()
+                + " is not signed, but that run is keyed: the checkpoint was rewritten");
+          }
+          expected = RunChain.hmac(key.get(), previous, run);
+          keyedSeen = true;
+        }
+        if (!AuditKeys.same(expected, run.chainHash())) {
+          return found.broken(run.id(), null, "run " + run.id() + " was altered (its recorded content no longer"
+              + " matches its chainHash)");
         }
         previous = run.chainHash();
+        found.position++;
       }
-      return new RunChain.Verification(chained.size(), unchained, null);
+      boolean keyedChain = keyedSeen || checkpointSigned;
+      String last = chained.isEmpty() ? null : chained.get(chained.size() - 1).run().id();
+      if (head.isEmpty()) {
+        if (keyedChain) {
+          return found.broken(null, null, "the audit head is missing although the chain is keyed: it was deleted");
+        }
+      } else {
+        AuditHead stored = head.get();
+        if (stored.signed()) {
+          Optional<Boolean> valid = stored.signatureValid(tenantId, keys);
+          if (valid.isEmpty()) {
+            return found.broken(null, null, "the audit head is signed with key id " + stored.keyId()
+                + ", which is neither OPSAGENT_AUDIT_KEY nor OPSAGENT_AUDIT_KEY_PREVIOUS: set the key it was"
+                + " signed with to verify it");
+          }
+          if (!valid.get()) {
+            return found.broken(null, null, "the audit head was altered (its signature does not match)");
+          }
+        } else if (keyedChain) {
+          return found.broken(null, null, "the audit head is not signed although the chain is keyed: it was"
+              + " rewritten");
+        }
+        String problem = against("the audit head", stored, found.position, base, previous, chained);
+        if (problem != null) {
+          return found.broken(problem.startsWith("runs missing") ? null : runAt(chained, base, stored.runCount() + 1, last),
+              problem.startsWith("runs missing") ? found.position : null, problem);
+        }
+      }
+      if (kept.isPresent()) {
+        AuditHead k = kept.get();
+        if (found.position < k.runCount()) {
+          return found.broken(null, found.position, missing("the kept head", k, found.position));
+        }
+        if (k.runCount() > base) {
+          String at = chained.get((int) (k.runCount() - base - 1)).run().chainHash();
+          if (!at.equals(k.chainHash())) {
+            String runId = runAt(chained, base, k.runCount(), last);
+            return found.broken(runId, null, "run " + runId + " (run " + k.runCount() + " of the chain) does not"
+                + " end the kept head: the chain was rewritten up to it");
+          }
+        } else if (k.runCount() == base && checkpoint.isPresent()
+            && !checkpoint.get().chainHash().equals(k.chainHash())) {
+          return found.broken(null, null, "the audit checkpoint does not match the kept head: the chain was"
+              + " rewritten");
+        }
+      }
+      return new RunChain.Verification(chained.size(), unchained, found.unkeyed, found.position, null, null, null,
+          head.orElse(null));
     });
+  }
+
+  /** Why the chain (ending at {@code last} after {@code position} runs) disagrees with {@code head}, or null. */
+  private static String against(String what, AuditHead head, long position, long base, String last,
+      List<Linked> chained) {
+    if (position < head.runCount()) {
+      return missing(what, head, position);
+    }
+    if (position > head.runCount()) {
+      String runId = runAt(chained, base, head.runCount() + 1, null);
+      return "run " + runId + " is past " + what + " (" + head.runCount() + " run(s)): it was added";
+    }
+    if (!last.equals(head.chainHash())) {
+      return "the chain does not end at " + what + "'s hash " + head.chainHash() + ": runs were rewritten";
+    }
+    return null;
+  }
+
+  private static String missing(String what, AuditHead head, long position) {
+    return "runs missing after " + position + ": " + what + " records " + head.runCount() + " run(s) ending at "
+        + head.chainHash();
+  }
+
+  /** The id of the chain's run number {@code n} (counted from its start), or {@code otherwise}. */
+  private static String runAt(List<Linked> chained, long base, long n, String otherwise) {
+    long i = n - base - 1;
+    return i >= 0 && i < chained.size() ? chained.get((int) i).run().id() : otherwise;
   }
 
   public Optional<OpsRun> find(String tenantId, String runId) {
