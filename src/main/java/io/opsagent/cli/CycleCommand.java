@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "cycle", description = "Runs one cycle for a tenant now, in this process, and prints the run as JSON.")
+@Command(name = "cycle", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Runs one cycle for a tenant now, in this process, and prints the run as JSON.")
 final class CycleCommand implements Callable<Integer> {
 
   @Option(names = "--tenant", required = true, description = "the tenant's id")

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "kill-switch",
+@Command(name = "kill-switch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "The cluster-wide kill switch: on (no model call leaves any worker; cycles run on the"
         + " rules engine), off, or status.")
 final class KillSwitchCommand implements Callable<Integer> {

@@ -5,7 +5,8 @@ import io.opsagent.db.Database;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-@Command(name = "migrate", description = "Applies the database migrations and exits.")
+@Command(name = "migrate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Applies the database migrations and exits.")
 final class MigrateCommand implements Callable<Integer> {
 
   @Override

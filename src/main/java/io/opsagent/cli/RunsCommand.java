@@ -6,7 +6,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "runs", description = "The tenant's latest runs, newest first, one line each.")
+@Command(name = "runs", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "The tenant's latest runs, newest first, one line each.")
 final class RunsCommand implements Callable<Integer> {
 
   @Option(names = "--tenant", required = true, description = "the tenant's id")

@@ -9,7 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-@Command(name = "tenants", description = "Every tenant with its agent's status, one line each.")
+@Command(name = "tenants", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Every tenant with its agent's status, one line each.")
 final class TenantsCommand implements Callable<Integer> {
   private static final int PAGE = 500;
 

@@ -15,7 +15,8 @@ import sun.misc.Signal;
  * init systems and orchestrators report as a failure). Any other exit still closes the worker
  * through a shutdown hook.
  */
-@Command(name = "worker", description = "Runs the queues, the per-tenant scheduler and the HTTP API until SIGTERM.")
+@Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Runs the queues, the per-tenant scheduler and the HTTP API until SIGTERM.")
 final class WorkerCommand implements Callable<Integer> {
 
   @Override
