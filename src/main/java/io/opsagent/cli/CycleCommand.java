@@ -7,6 +7,7 @@ import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.routes.RunView;
+import io.opsagent.config.Config;
 import io.opsagent.worker.Services;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -22,7 +23,8 @@ final class CycleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (Services services = Services.open(ExistingDatabase.config())) {
+    Config config = ExistingDatabase.config();
+    try (Services services = Failures.opening(config, () -> Services.open(config))) {
       services.notifier().start(); // the notification queue delivers the run's alerts while we wait
       OpsRun run;
       try {

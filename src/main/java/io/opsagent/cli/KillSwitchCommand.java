@@ -1,7 +1,7 @@
 package io.opsagent.cli;
 
 import io.opsagent.agent.trust.KillSwitch;
-import io.opsagent.worker.Services;
+import io.opsagent.db.Database;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,8 +28,8 @@ final class KillSwitchCommand implements Callable<Integer> {
       System.err.println("opsagent: --reason must be at most " + KillSwitch.MAX_REASON + " characters");
       return 2;
     }
-    try (Services services = Services.open(ExistingDatabase.config())) {
-      KillSwitch ks = services.killSwitch();
+    try (Database db = ExistingDatabase.open(ExistingDatabase.config())) {
+      KillSwitch ks = new KillSwitch(db.jdbi());
       KillSwitch.State s = switch (action) {
         case "on" -> ks.engage(reason);
         case "off" -> ks.release();

@@ -20,8 +20,13 @@ public final class Main implements Runnable {
 
   static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
+    // what the operator fixes outside the program is told in one line per problem, exit 2
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof ConfigException || e instanceof ExistingDatabase.NoDatabaseException) {
+      if (e instanceof ConfigException c) {
+        c.problems().forEach(problem -> cmd.getErr().println("opsagent: " + problem));
+        return 2;
+      }
+      if (e instanceof ExistingDatabase.NoDatabaseException || e instanceof Failures.OneLine) {
         cmd.getErr().println("opsagent: " + e.getMessage());
         return 2;
       }

@@ -12,8 +12,8 @@ final class MigrateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Config config = Config.fromEnv();
-    try (Database db = Database.open(config)) {
-      int applied = db.migrate();
+    try (Database db = Failures.opening(config, () -> Database.open(config))) {
+      int applied = Failures.opening(config, db::migrate);
       System.out.println("migrations applied: " + applied + " (" + (db.embedded() ? "embedded database" : config.maskedDbUrl()) + ")");
     }
     return 0;

@@ -1,9 +1,12 @@
 package io.opsagent.cli;
 
 import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.trust.Mode;
+import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.api.routes.TenantStatusQuery.TenantStatus;
 import io.opsagent.api.routes.TenantStatusQuery;
-import io.opsagent.worker.Services;
+import io.opsagent.config.Config;
+import io.opsagent.db.Database;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -16,9 +19,10 @@ final class TenantsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Services services = Services.open(ExistingDatabase.config())) {
-      TenantStatusQuery query = new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause(),
-          services.settings());
+    Config config = ExistingDatabase.config();
+    try (Database db = ExistingDatabase.open(config)) {
+      TenantStatusQuery query = new TenantStatusQuery(db.jdbi(), config.circuitPause(),
+          new TenantSettings(db.jdbi(), Mode.fromWire(config.defaultMode())));
       Optional<String> after = Optional.empty();
       while (true) {
         List<TenantStatus> page = query.list(after, PAGE);

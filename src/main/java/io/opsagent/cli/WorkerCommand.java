@@ -21,7 +21,8 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Worker worker = Worker.start(Config.fromEnv());
+    Config config = Config.fromEnv();
+    Worker worker = Failures.opening(config, () -> Worker.start(config)); // a port in use: one line
     worker.generatedApiToken().ifPresent(token -> System.out.println(
         "OPSAGENT_API_TOKEN was not set; this run's API token (shown once): " + token));
     System.out.flush();

@@ -10,8 +10,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -67,6 +71,19 @@ public final class Database implements AutoCloseable {
   }
 
   public static Database open(String url, String user, String password, int poolSize) {
+    return open(url, user, password, poolSize, 10_000);
+  }
+
+  /**
+   * For a short-lived command that reads or changes a few rows: a pool of two connections that fails
+   * on its first attempt, instead of retrying for 10 s, when the database does not answer. Does not
+   * migrate (see {@link #schemaState()}).
+   */
+  public static Database openForCommand(Config config) {
+    return open(config.dbUrl(), config.dbUser(), config.dbPassword(), 2, 1);
+  }
+
+  private static Database open(String url, String user, String password, int poolSize, long initTimeoutMs) {
     boolean embedded = url.startsWith("jdbc:hsqldb:");
     if (embedded && url.startsWith("jdbc:hsqldb:file:")) {
       createParentDirectory(url.substring("jdbc:hsqldb:file:".length()));
@@ -85,7 +102,7 @@ public final class Database implements AutoCloseable {
     hc.setMaximumPoolSize(poolSize);
     hc.setMinimumIdle(Math.min(2, poolSize));
     hc.setConnectionTimeout(10_000);
-    hc.setInitializationFailTimeout(10_000);
+    hc.setInitializationFailTimeout(initTimeoutMs);
     if (url.startsWith("jdbc:postgresql:")) {
       // lets db-scheduler's scheduleBatch insert thousands of schedules in a few round trips
       hc.addDataSourceProperty("reWriteBatchedInserts", "true");
@@ -131,16 +148,43 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Applies pending migrations; returns how many were applied. */
-  public int migrate() {
+  private Flyway flyway() {
     String vendor = embedded ? "hsqldb" : "postgresql";
-    MigrateResult result = Flyway.configure()
+    return Flyway.configure()
         .dataSource(dataSource)
         .locations("classpath:db/migration/common", "classpath:db/migration/" + vendor)
-        .load()
-        .migrate();
+        .load();
+  }
+
+  /** Applies pending migrations; returns how many were applied. */
+  public int migrate() {
+    MigrateResult result = flyway().migrate();
     log.info("migrations applied={} schemaVersion={}", result.migrationsExecuted, result.targetSchemaVersion);
     return result.migrationsExecuted;
+  }
+
+  /**
+   * Where the schema stands against this build's migrations, read without changing anything (no
+   * migration, no lock, no history table created).
+   *
+   * @param applied the newest applied version, empty when none was (an empty or foreign database)
+   * @param latest the newest version this build's migrations reach
+   * @param pending how many of this build's migrations are not applied
+   */
+  public record SchemaState(Optional<String> applied, String latest, int pending) {
+    public boolean current() {
+      return pending == 0 && applied.isPresent();
+    }
+  }
+
+  /** {@link SchemaState} of this database (Flyway {@code info}). */
+  public SchemaState schemaState() {
+    MigrationInfoService info = flyway().info();
+    MigrationInfo current = info.current();
+    String latest = Arrays.stream(info.all()).filter(m -> m.getState().isResolved())
+        .reduce((first, second) -> second).map(m -> m.getVersion().getVersion()).orElse("-");
+    return new SchemaState(Optional.ofNullable(current).map(m -> m.getVersion().getVersion()), latest,
+        info.pending().length);
   }
 
   /**
