@@ -1,6 +1,8 @@
 package io.opsagent.cli;
 
+import io.opsagent.config.Config;
 import io.opsagent.config.ConfigException;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -28,6 +30,14 @@ public final class Main implements Runnable {
       }
       if (e instanceof ExistingDatabase.NoDatabaseException || e instanceof Failures.OneLine) {
         cmd.getErr().println("opsagent: " + e.getMessage());
+        return 2;
+      }
+      // a command that did not guard its opening (or a database lost midway): the same one line,
+      // from the environment's settings (demo uses a database of its own)
+      Optional<String> line = cmd.getCommandName().equals("demo") ? Optional.empty()
+          : Failures.explain(Config.fromEnv(), e);
+      if (line.isPresent()) {
+        cmd.getErr().println("opsagent: " + line.get());
         return 2;
       }
       throw e;
