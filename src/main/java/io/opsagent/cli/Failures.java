@@ -59,6 +59,10 @@ final class Failures {
           + (config.dbUser().isEmpty() ? "(unset)" : config.dbUser()) + " (" + reason
           + "): check OPSAGENT_DB_USER and OPSAGENT_DB_PASSWORD");
     }
+    if (reason.startsWith("No suitable driver")) {
+      return Optional.of(db + " is not a database URL opsagent can use (" + reason + "): write it as"
+          + " jdbc:postgresql://HOST:5432/DATABASE");
+    }
     if (state.equals("3D000")) {
       return Optional.of("no such database at " + db + " (" + reason + "): create it, or correct"
           + " OPSAGENT_DB_URL");
