@@ -7,13 +7,15 @@ import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.routes.RunView;
+import io.opsagent.config.Config;
 import io.opsagent.worker.Services;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "cycle", description = "Runs one cycle for a tenant now, in this process, and prints the run as JSON.")
+@Command(name = "cycle", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Runs one cycle for a tenant now, in this process, and prints the run as JSON.")
 final class CycleCommand implements Callable<Integer> {
 
   @Option(names = "--tenant", required = true, description = "the tenant's id")
@@ -21,7 +23,8 @@ final class CycleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (Services services = Services.open(ExistingDatabase.config())) {
+    Config config = ExistingDatabase.config();
+    try (Services services = Failures.opening(config, () -> Services.open(config))) {
       services.notifier().start(); // the notification queue delivers the run's alerts while we wait
       OpsRun run;
       try {

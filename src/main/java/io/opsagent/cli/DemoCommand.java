@@ -33,7 +33,8 @@ import picocli.CommandLine.Command;
  * standing in for the tenants' alert endpoints, one healthy tenant and one with a FAILED deployment,
  * one cycle each, then what happened.
  */
-@Command(name = "demo", description = "Runs one cycle for a healthy and a failing demo tenant on a fresh embedded database.")
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Runs one cycle for a healthy and a failing demo tenant on a fresh embedded database.")
 final class DemoCommand implements Callable<Integer> {
   private static final Path DEMO_DIR = Path.of("data", "demo");
 

@@ -1,6 +1,7 @@
 package io.opsagent.cli;
 
 import io.opsagent.config.Config;
+import io.opsagent.db.Database;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -29,6 +30,34 @@ final class ExistingDatabase {
           + " `./opsagent migrate` created ./data");
     }
     return config;
+  }
+
+  /**
+   * The database of {@code config}, opened without migrating it: a command that only reads (or
+   * changes a row of) what a worker stored must not change the schema under that worker. A schema
+   * behind this build's migrations stops the command with a {@link Failures.OneLine} telling the
+   * operator to run {@code ./opsagent migrate}; so does a database that does not answer.
+   */
+  static Database open(Config config) {
+    Database db = Failures.opening(config, () -> Database.openForCommand(config));
+    try {
+      Database.SchemaState schema = Failures.opening(config, db::schemaState);
+      if (schema.applied().isEmpty()) {
+        throw new Failures.OneLine("the database at OPSAGENT_DB_URL=" + config.maskedDbUrl()
+            + " has no opsagent schema: run `./opsagent migrate` (or start `./opsagent worker`) first,"
+            + " or correct OPSAGENT_DB_URL");
+      }
+      if (!schema.current()) {
+        throw new Failures.OneLine("the database at OPSAGENT_DB_URL=" + config.maskedDbUrl()
+            + " is at schema version " + schema.applied().get() + ", this opsagent needs "
+            + schema.latest() + " (" + schema.pending() + " migration(s) pending): run"
+            + " `./opsagent migrate` first");
+      }
+      return db;
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
   }
 
   /** No database to answer from: the message says which setting is missing. */

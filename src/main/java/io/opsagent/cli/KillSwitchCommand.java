@@ -1,13 +1,13 @@
 package io.opsagent.cli;
 
 import io.opsagent.agent.trust.KillSwitch;
-import io.opsagent.worker.Services;
+import io.opsagent.db.Database;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "kill-switch",
+@Command(name = "kill-switch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "The cluster-wide kill switch: on (no model call leaves any worker; cycles run on the"
         + " rules engine), off, or status.")
 final class KillSwitchCommand implements Callable<Integer> {
@@ -28,8 +28,8 @@ final class KillSwitchCommand implements Callable<Integer> {
       System.err.println("opsagent: --reason must be at most " + KillSwitch.MAX_REASON + " characters");
       return 2;
     }
-    try (Services services = Services.open(ExistingDatabase.config())) {
-      KillSwitch ks = services.killSwitch();
+    try (Database db = ExistingDatabase.open(ExistingDatabase.config())) {
+      KillSwitch ks = new KillSwitch(db.jdbi());
       KillSwitch.State s = switch (action) {
         case "on" -> ks.engage(reason);
         case "off" -> ks.release();

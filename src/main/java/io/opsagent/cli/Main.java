@@ -1,6 +1,8 @@
 package io.opsagent.cli;
 
+import io.opsagent.config.Config;
 import io.opsagent.config.ConfigException;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -20,9 +22,22 @@ public final class Main implements Runnable {
 
   static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
+    // what the operator fixes outside the program is told in one line per problem, exit 2
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof ConfigException || e instanceof ExistingDatabase.NoDatabaseException) {
+      if (e instanceof ConfigException c) {
+        c.problems().forEach(problem -> cmd.getErr().println("opsagent: " + problem));
+        return 2;
+      }
+      if (e instanceof ExistingDatabase.NoDatabaseException || e instanceof Failures.OneLine) {
         cmd.getErr().println("opsagent: " + e.getMessage());
+        return 2;
+      }
+      // a command that did not guard its opening (or a database lost midway): the same one line,
+      // from the environment's settings (demo uses a database of its own)
+      Optional<String> line = cmd.getCommandName().equals("demo") ? Optional.empty()
+          : Failures.explain(Config.fromEnv(), e);
+      if (line.isPresent()) {
+        cmd.getErr().println("opsagent: " + line.get());
         return 2;
       }
       throw e;

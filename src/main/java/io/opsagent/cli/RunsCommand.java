@@ -1,12 +1,15 @@
 package io.opsagent.cli;
 
 import io.opsagent.agent.run.OpsRun;
-import io.opsagent.worker.Services;
+import io.opsagent.agent.run.RunRepository;
+import io.opsagent.db.Database;
+import io.opsagent.platform.TenantRepository;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "runs", description = "The tenant's latest runs, newest first, one line each.")
+@Command(name = "runs", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "The tenant's latest runs, newest first, one line each.")
 final class RunsCommand implements Callable<Integer> {
 
   @Option(names = "--tenant", required = true, description = "the tenant's id")
@@ -21,12 +24,12 @@ final class RunsCommand implements Callable<Integer> {
       System.err.println("opsagent: --limit must be between 1 and 500");
       return 2;
     }
-    try (Services services = Services.open(ExistingDatabase.config())) {
-      if (services.tenants().find(tenantId).isEmpty()) {
+    try (Database db = ExistingDatabase.open(ExistingDatabase.config())) {
+      if (new TenantRepository(db.jdbi()).find(tenantId).isEmpty()) {
         System.err.println("opsagent: no tenant with id " + tenantId);
         return 2;
       }
-      for (OpsRun r : services.runs().recent(tenantId, limit)) {
+      for (OpsRun r : new RunRepository(db.jdbi()).recent(tenantId, limit)) {
         System.out.println(line(r));
       }
       return 0;

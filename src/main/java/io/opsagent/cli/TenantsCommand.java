@@ -1,23 +1,28 @@
 package io.opsagent.cli;
 
 import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.trust.Mode;
+import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.api.routes.TenantStatusQuery.TenantStatus;
 import io.opsagent.api.routes.TenantStatusQuery;
-import io.opsagent.worker.Services;
+import io.opsagent.config.Config;
+import io.opsagent.db.Database;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-@Command(name = "tenants", description = "Every tenant with its agent's status, one line each.")
+@Command(name = "tenants", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Every tenant with its agent's status, one line each.")
 final class TenantsCommand implements Callable<Integer> {
   private static final int PAGE = 500;
 
   @Override
   public Integer call() {
-    try (Services services = Services.open(ExistingDatabase.config())) {
-      TenantStatusQuery query = new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause(),
-          services.settings());
+    Config config = ExistingDatabase.config();
+    try (Database db = ExistingDatabase.open(config)) {
+      TenantStatusQuery query = new TenantStatusQuery(db.jdbi(), config.circuitPause(),
+          new TenantSettings(db.jdbi(), Mode.fromWire(config.defaultMode())));
       Optional<String> after = Optional.empty();
       while (true) {
         List<TenantStatus> page = query.list(after, PAGE);

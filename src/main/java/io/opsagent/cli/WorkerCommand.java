@@ -15,12 +15,14 @@ import sun.misc.Signal;
  * init systems and orchestrators report as a failure). Any other exit still closes the worker
  * through a shutdown hook.
  */
-@Command(name = "worker", description = "Runs the queues, the per-tenant scheduler and the HTTP API until SIGTERM.")
+@Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Runs the queues, the per-tenant scheduler and the HTTP API until SIGTERM.")
 final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Worker worker = Worker.start(Config.fromEnv());
+    Config config = Config.fromEnv();
+    Worker worker = Failures.opening(config, () -> Worker.start(config)); // a port in use: one line
     worker.generatedApiToken().ifPresent(token -> System.out.println(
         "OPSAGENT_API_TOKEN was not set; this run's API token (shown once): " + token));
     System.out.flush();

@@ -5,11 +5,25 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opsagent.config.Config;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -31,6 +45,12 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
   private static final String EMBEDDED_ATTRIBUTE = "opsagent.embedded";
   private static final Logger log = LoggerFactory.getLogger(Database.class);
+  /** Where the migrations live on the classpath: {@code common}, and one folder per vendor. */
+  private static final String MIGRATIONS = "db/migration";
+  /** Flyway's default history table, which {@link #migrate()} uses. */
+  private static final String HISTORY_TABLE = "flyway_schema_history";
+  /** A versioned migration's file name, e.g. {@code V147__page_guarantee.sql}: the version. */
+  private static final Pattern VERSIONED = Pattern.compile("V(\\d+(?:[._]\\d+)*)__.+\\.sql");
 
   /**
    * TCP keepalives of the server's end of our sessions. A killed process's connections close at
@@ -67,6 +87,19 @@ public final class Database implements AutoCloseable {
   }
 
   public static Database open(String url, String user, String password, int poolSize) {
+    return open(url, user, password, poolSize, 10_000);
+  }
+
+  /**
+   * For a short-lived command that reads or changes a few rows: a pool of two connections that fails
+   * on its first attempt, instead of retrying for 10 s, when the database does not answer. Does not
+   * migrate (see {@link #schemaState()}).
+   */
+  public static Database openForCommand(Config config) {
+    return open(config.dbUrl(), config.dbUser(), config.dbPassword(), 2, 1);
+  }
+
+  private static Database open(String url, String user, String password, int poolSize, long initTimeoutMs) {
     boolean embedded = url.startsWith("jdbc:hsqldb:");
     if (embedded && url.startsWith("jdbc:hsqldb:file:")) {
       createParentDirectory(url.substring("jdbc:hsqldb:file:".length()));
@@ -85,7 +118,7 @@ public final class Database implements AutoCloseable {
     hc.setMaximumPoolSize(poolSize);
     hc.setMinimumIdle(Math.min(2, poolSize));
     hc.setConnectionTimeout(10_000);
-    hc.setInitializationFailTimeout(10_000);
+    hc.setInitializationFailTimeout(initTimeoutMs);
     if (url.startsWith("jdbc:postgresql:")) {
       // lets db-scheduler's scheduleBatch insert thousands of schedules in a few round trips
       hc.addDataSourceProperty("reWriteBatchedInserts", "true");
@@ -131,16 +164,125 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  private Flyway flyway() {
+    return Flyway.configure()
+        .dataSource(dataSource)
+        .locations(migrationLocations().stream().map(l -> "classpath:" + l).toArray(String[]::new))
+        .load();
+  }
+
   /** Applies pending migrations; returns how many were applied. */
   public int migrate() {
-    String vendor = embedded ? "hsqldb" : "postgresql";
-    MigrateResult result = Flyway.configure()
-        .dataSource(dataSource)
-        .locations("classpath:db/migration/common", "classpath:db/migration/" + vendor)
-        .load()
-        .migrate();
+    MigrateResult result = flyway().migrate();
     log.info("migrations applied={} schemaVersion={}", result.migrationsExecuted, result.targetSchemaVersion);
     return result.migrationsExecuted;
+  }
+
+  /**
+   * Where the schema stands against this build's migrations, read without changing anything (no
+   * migration, no lock, no history table created).
+   *
+   * @param applied the newest applied version, empty when none was (an empty or foreign database)
+   * @param latest the newest version this build's migrations reach
+   * @param pending how many of this build's migrations are not applied
+   */
+  public record SchemaState(Optional<String> applied, String latest, int pending) {
+    public boolean current() {
+      return pending == 0 && applied.isPresent();
+    }
+  }
+
+  /**
+   * {@link SchemaState} of this database: the versions of this build's migration files against the
+   * successful rows of Flyway's history table, read with one query. (Flyway's own {@code info} gives
+   * the same answer, but loading Flyway costs a short command more than half a second.)
+   */
+  public SchemaState schemaState() {
+    TreeMap<List<BigInteger>, String> resolved = new TreeMap<>(Database::compareVersions);
+    for (String location : migrationLocations()) {
+      for (String file : migrationFiles(location)) {
+        Matcher m = VERSIONED.matcher(file);
+        if (m.matches()) {
+          resolved.put(versionKey(m.group(1)), m.group(1).replace('_', '.'));
+        }
+      }
+    }
+    TreeMap<List<BigInteger>, String> applied = new TreeMap<>(Database::compareVersions);
+    try (Connection c = dataSource.getConnection()) {
+      boolean hasHistory;
+      try (ResultSet tables = c.getMetaData().getTables(null, null, HISTORY_TABLE, new String[] {"TABLE"})) {
+        hasHistory = tables.next();
+      }
+      if (hasHistory) {
+        try (Statement st = c.createStatement();
+            // "success" is a boolean on PostgreSQL, a BIT on HSQLDB: compared here, not in SQL
+            ResultSet rs = st.executeQuery("SELECT \"version\", \"success\" FROM \"" + HISTORY_TABLE
+                + "\" WHERE \"version\" IS NOT NULL")) {
+          while (rs.next()) {
+            if (rs.getBoolean(2)) {
+              applied.put(versionKey(rs.getString(1)), rs.getString(1));
+            }
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the schema history: " + e.getMessage(), e);
+    }
+    int pending = (int) resolved.keySet().stream().filter(v -> !applied.containsKey(v)).count();
+    return new SchemaState(applied.isEmpty() ? Optional.empty() : Optional.of(applied.lastEntry().getValue()),
+        resolved.isEmpty() ? "-" : resolved.lastEntry().getValue(), pending);
+  }
+
+  private List<String> migrationLocations() {
+    return List.of(MIGRATIONS + "/common", MIGRATIONS + "/" + (embedded ? "hsqldb" : "postgresql"));
+  }
+
+  /** The file names directly under {@code location} on this build's classpath root (a jar or a directory). */
+  private static List<String> migrationFiles(String location) {
+    try {
+      Path root = Path.of(Database.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isDirectory(root)) {
+        Path dir = root.resolve(location);
+        if (!Files.isDirectory(dir)) {
+          return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+          return files.map(p -> p.getFileName().toString()).toList();
+        }
+      }
+      try (JarFile jar = new JarFile(root.toFile())) {
+        String prefix = location + "/";
+        return jar.stream().map(JarEntry::getName)
+            .filter(n -> n.startsWith(prefix) && n.length() > prefix.length() && n.indexOf('/', prefix.length()) < 0)
+            .map(n -> n.substring(prefix.length())).toList();
+      }
+    } catch (IOException | URISyntaxException e) {
+      throw new IllegalStateException("cannot list the migrations under " + location, e);
+    }
+  }
+
+  /** "1_1" and "1.1" are the same version, and so are "1" and "1.0" (as Flyway compares them). */
+  private static List<BigInteger> versionKey(String version) {
+    List<BigInteger> parts = new ArrayList<>();
+    for (String part : version.split("[._]")) {
+      parts.add(new BigInteger(part));
+    }
+    while (parts.size() > 1 && parts.get(parts.size() - 1).signum() == 0) {
+      parts.remove(parts.size() - 1);
+    }
+    return parts;
+  }
+
+  private static int compareVersions(List<BigInteger> a, List<BigInteger> b) {
+    for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+      BigInteger x = i < a.size() ? a.get(i) : BigInteger.ZERO;
+      BigInteger y = i < b.size() ? b.get(i) : BigInteger.ZERO;
+      int c = x.compareTo(y);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
   }
 
   /**

@@ -14,6 +14,7 @@ import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.agent.trust.Mode;
 import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.config.Config;
+import io.opsagent.config.HumanDurations;
 import io.opsagent.db.Database;
 import io.opsagent.db.SecretBox;
 import io.opsagent.incident.Incidents;
@@ -112,7 +113,7 @@ public final class Services implements AutoCloseable {
 
   /** {@link #open(Config)}; {@code reviewEveryCycle} is the original design, for the benchmark only. */
   static Services open(Config config, boolean reviewEveryCycle) {
-    log.info("starting {}", config);
+    log.info("starting {}", HumanDurations.in(config.toString()));
     Database db = Database.open(config);
     Services services = null;
     try {
