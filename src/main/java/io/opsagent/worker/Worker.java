@@ -248,18 +248,34 @@ public final class Worker implements AutoCloseable {
     // the page first, so that no review, however fast its model, pages before code does; it names
     // the review the report asks for, and follows the report into a review already queued
     String asked = Ids.newId();
-    pageOnReport(d, status, asked);
+    boolean paged = pageOnReport(d, status, asked);
     OpsScheduler.QueuedCycle queued;
     try {
       queued = scheduler.runNow(d.tenantId(), Trigger.EVENT, asked);
     } catch (RuntimeException e) {
-      services.notifications().relinkRun(d.tenantId(), asked, null);
+      if (paged) {
+        relinkPage(d, asked, null, e); // no review follows under that id
+      }
       throw e;
     }
-    if (!queued.runId().equals(asked)) {
-      services.notifications().relinkRun(d.tenantId(), asked, queued.runId());
+    if (paged && !queued.runId().equals(asked)) {
+      relinkPage(d, asked, queued.runId(), null); // the report joined a review already queued
     }
     return PlatformRoutes.Reaction.QUEUED;
+  }
+
+  /** The page recorded under run {@code asked} names run {@code actual} instead; never throws over {@code cause}. */
+  private void relinkPage(Deployment d, String asked, String actual, RuntimeException cause) {
+    try {
+      services.notifications().relinkRun(d.tenantId(), asked, actual);
+    } catch (RuntimeException e) {
+      if (cause != null) {
+        cause.addSuppressed(e);
+      } else {
+        log.warn("page not linked to its review tenant={} deployment={} run={} error={}", d.tenantId(), d.id(),
+            actual, e.toString());
+      }
+    }
   }
 
   /**
@@ -269,18 +285,20 @@ public final class Worker implements AutoCloseable {
    * queued; the review follows and adds its diagnosis as an update. An incident already paged, or
    * whose page is on its way, is not paged again. {@code OPSAGENT_PAGE_ON_REPORT=false} leaves it to
    * the model (the watchdog still pages). A dry-run tenant's page is logged, recorded nowhere and
-   * sent nowhere, as {@link io.opsagent.incident.Incidents#alert} does for every alert.
+   * sent nowhere, as {@link io.opsagent.incident.Incidents#alert} does for every alert. True when
+   * it recorded a notice (a page, or a reopened incident's update) under {@code runId}.
    */
-  private void pageOnReport(Deployment d, DeploymentStatus status, String runId) {
+  private boolean pageOnReport(Deployment d, DeploymentStatus status, String runId) {
     if (!services.config().paging().onReport()) {
-      return;
+      return false;
     }
     try (var tenant = MDC.putCloseable("tenant", d.tenantId()); var run = MDC.putCloseable("run", runId)) {
-      services.incidents().page(d, status, runId);
+      return !services.incidents().page(d, status, runId).deliveries().isEmpty();
     } catch (RuntimeException e) {
       // the review and the watchdog page instead
       log.warn("page on report failed; the review and the watchdog page instead tenant={} deployment={} run={} error={}",
           d.tenantId(), d.id(), runId, e.toString());
+      return false;
     }
   }
 
