@@ -65,7 +65,9 @@ public record Config(
     Paging paging,
     // the audit chain's key (HMAC-SHA-256), and the one before a rotation
     Optional<SecretKey> auditKey,
-    Optional<SecretKey> auditKeyPrevious) {
+    Optional<SecretKey> auditKeyPrevious,
+    // the investigation tools (logs, health probes, metrics)
+    InvestigationConfig investigation) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -198,7 +200,9 @@ public record Config(
             p.integer("OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR", 20, 1, 100_000)),
         // the audit chain's key, and the one before a rotation
         p.secretKey("OPSAGENT_AUDIT_KEY", "HmacSHA256"),
-        p.secretKey("OPSAGENT_AUDIT_KEY_PREVIOUS", "HmacSHA256"));
+        p.secretKey("OPSAGENT_AUDIT_KEY_PREVIOUS", "HmacSHA256"),
+        // the investigation tools
+        InvestigationConfig.parse(p::optional, p::error));
     if (config.auditKeyPrevious().isPresent() && config.auditKey().isEmpty()) {
       p.error("OPSAGENT_AUDIT_KEY_PREVIOUS is set but OPSAGENT_AUDIT_KEY is not: the previous key only"
           + " verifies runs chained before a rotation; set the new key as OPSAGENT_AUDIT_KEY");
@@ -242,7 +246,8 @@ public record Config(
         + ", retention=" + retention + ", actions=" + actions + ", incidentReminder=" + incidentReminder
         + ", dailyTokenBudget=" + dailyTokenBudget + ", defaultMode=" + defaultMode + ", paging=" + paging
         + ", auditKey=" + (auditKey.isPresent() ? "***" : "unset")
-        + ", auditKeyPrevious=" + (auditKeyPrevious.isPresent() ? "***" : "unset") + "]";
+        + ", auditKeyPrevious=" + (auditKeyPrevious.isPresent() ? "***" : "unset")
+        + ", investigation=" + investigation + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */
