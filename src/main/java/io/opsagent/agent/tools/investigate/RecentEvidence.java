@@ -1,7 +1,7 @@
 package io.opsagent.agent.tools.investigate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.opsagent.Json;
+import io.opsagent.agent.llm.RulesEngine;
 import io.opsagent.incident.PageEvidence;
 import io.opsagent.platform.Deployment;
 import java.time.Clock;
@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What this process last saw of each deployment (its health probe's answer, the key line of its
@@ -21,9 +20,6 @@ import java.util.regex.Pattern;
 final class RecentEvidence implements PageEvidence {
   static final Duration FRESH = Duration.ofMinutes(15);
   static final int MAX_ENTRIES = 10_000;
-  static final int MAX_LINE = 200;
-  private static final Pattern ERRORISH =
-      Pattern.compile("(?i)\\b(error|exception|fatal|panic|killed|oom|fail(ed|ure)?|refused|timeout)\\b");
 
   private record Seen(Instant healthAt, String health, Instant logAt, String logLine) {}
 
@@ -49,27 +45,13 @@ final class RecentEvidence implements PageEvidence {
 
   /** Records the key line of a bounded logs answer ({@link LogsTool#bounded}). */
   synchronized void logs(Deployment d, JsonNode bounded) {
-    Optional<String> line = keyLine(bounded.path("untrustedLines"));
+    Optional<String> line = RulesEngine.keyLine(bounded.path("untrustedLines"));
     if (line.isEmpty()) {
       return;
     }
     Seen s = seen.get(key(d));
     seen.put(key(d), new Seen(s == null ? null : s.healthAt(), s == null ? null : s.health(), clock.instant(),
         line.get()));
-  }
-
-  /** The last line that reads like an error, else the last line. */
-  static Optional<String> keyLine(JsonNode lines) {
-    String last = null;
-    String errorish = null;
-    for (JsonNode l : lines) {
-      last = l.asText();
-      if (ERRORISH.matcher(last).find()) {
-        errorish = last;
-      }
-    }
-    return Optional.ofNullable(errorish != null ? errorish : last).filter(s -> !s.isBlank())
-        .map(s -> Json.truncate(s.strip(), MAX_LINE));
   }
 
   @Override
