@@ -90,7 +90,8 @@ final class HealthProbe implements AutoCloseable {
     try (Response response = http.newCall(request).execute()) {
       long ms = (System.nanoTime() - t0) / 1_000_000;
       String body = new String(response.peekBody(MAX_BODY).bytes(), StandardCharsets.UTF_8);
-      return new Result("answered", response.code(), ms, oneLine(Redactor.redact(body)), null);
+      // redacted first, then cut: a redaction may lengthen the text, a cut must not split a secret
+      return new Result("answered", response.code(), ms, Json.truncate(oneLine(Redactor.redact(body)), MAX_BODY), null);
     } catch (UnknownHostException e) {
       String m = String.valueOf(e.getMessage());
       return m.startsWith("refused: ") ? refusedResult(m.substring("refused: ".length()))
