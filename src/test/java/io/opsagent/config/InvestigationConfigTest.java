@@ -68,4 +68,15 @@ class InvestigationConfigTest {
         "OPSAGENT_PROMETHEUS_QUERIES", file.toString())).investigation();
     assertThat(c.prometheusQueries()).containsOnlyKeys("error_rate", "memory");
   }
+
+  @Test
+  void theReadmesCopyPasteTemplatesAreAccepted() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    String start = "export OPSAGENT_PROMETHEUS_QUERIES='";
+    int i = readme.indexOf(start) + start.length();
+    String queries = readme.substring(i, readme.indexOf("'\n", i));
+    InvestigationConfig c = Config.fromEnv(Map.of("OPSAGENT_PROMETHEUS_URL", "http://prometheus.monitoring:9090",
+        "OPSAGENT_PROMETHEUS_QUERIES", queries)).investigation();
+    assertThat(c.prometheusQueries()).containsOnlyKeys("error_rate", "latency_p99", "restarts", "memory");
+  }
 }
