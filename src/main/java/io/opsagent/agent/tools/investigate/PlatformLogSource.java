@@ -82,7 +82,7 @@ final class PlatformLogSource implements LogSource {
         .header("webhook-timestamp", timestamp)
         .header("webhook-signature", signature)
         .get().build();
-    try (Response response = http.newCall(request).execute()) {
+    try (Response response = answer(request)) {
       ResponseBody body = response.body();
       BufferedSource source = body.source();
       boolean more = source.request(MAX_READ + 1);
@@ -98,6 +98,15 @@ final class PlatformLogSource implements LogSource {
             + " only the lines asked for");
       }
       return new Lines(type.contains("json") ? jsonLines(text) : textLines(text, more), more);
+    }
+  }
+
+  /** The platform's answer; a failure to get one says what happened, never where (the URL is configuration). */
+  private Response answer(Request request) throws IOException {
+    try {
+      return http.newCall(request).execute();
+    } catch (IOException e) {
+      throw new IOException("the platform's logs endpoint did not answer (" + e.getClass().getSimpleName() + ")");
     }
   }
 

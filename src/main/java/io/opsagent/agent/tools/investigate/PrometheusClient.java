@@ -60,7 +60,13 @@ final class PrometheusClient {
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    try (Response response = http.newCall(request.build()).execute()) {
+    Response answered;
+    try {
+      answered = http.newCall(request.build()).execute();
+    } catch (IOException e) {
+      throw new IOException("Prometheus did not answer (" + e.getClass().getSimpleName() + ")");
+    }
+    try (Response response = answered) {
       String text = new String(response.peekBody(MAX_READ).bytes(), StandardCharsets.UTF_8);
       JsonNode root;
       try {
