@@ -332,15 +332,37 @@ public final class Incidents {
     return repo.find(tenantId, incidentId);
   }
 
-  /** Acknowledges the incident (no more reminders); empty when it is not one of the tenant's. */
+  /**
+   * Acknowledges the incident (no more reminders); empty when it is not one of the tenant's. The
+   * first acknowledgement of an open incident sends an {@code acknowledged} notice to the channels
+   * that got its page and track acknowledgements (PagerDuty), unless the tenant is in dry-run.
+   */
   public Optional<Incident> acknowledge(String tenantId, String incidentId) {
     Optional<Incident> i = repo.find(tenantId, incidentId);
     if (i.isEmpty()) {
       return i;
     }
-    repo.acknowledge(i.get().id(), now());
+    if (repo.acknowledge(i.get().id(), now()) && i.get().status() == Incident.Status.OPEN
+        && !dryRun(tenantId)) {
+      tellAcknowledged(i.get());
+    }
     log.info("incident acknowledged tenant={} incident={} key={}", tenantId, incidentId, i.get().incidentKey());
     return repo.find(tenantId, incidentId);
+  }
+
+  private void tellAcknowledged(Incident i) {
+    Set<String> channels = repo.deliveredFiringChannels(i.tenantId(), i.incidentKey());
+    if (channels.isEmpty()) {
+      return;
+    }
+    try {
+      notifier.sendTo(new Alert(i.tenantId(), i.workspaceId(), i.severity(), "Acknowledged: " + i.title(),
+          "Acknowledged in opsagent at " + now() + ".", null, i.deploymentId(), i.incidentKey(),
+          Alert.ACKNOWLEDGED), channels);
+    } catch (RuntimeException e) {
+      log.error("acknowledged notice not recorded tenant={} incident={} key={} error={}", i.tenantId(), i.id(),
+          i.incidentKey(), e.toString());
+    }
   }
 
   /** Re-sends every open, unacknowledged incident not notified for a reminder interval; returns how many. */
