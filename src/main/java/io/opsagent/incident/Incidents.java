@@ -57,6 +57,8 @@ import org.slf4j.MDC;
  *   <li>{@link #deploymentChanged}: every open incident of the deployment whose problem no longer
  *       holds is resolved, and one {@code resolved} notice goes to the channels that got a firing
  *       notice of it — none when no firing notice was delivered.
+ *   <li>{@link #acknowledge}: no more reminders; the channels that track acknowledgements
+ *       (PagerDuty) and got its page are told once.
  *   <li>{@link #sendReminders}: an open, unacknowledged incident is re-sent every
  *       {@code OPSAGENT_INCIDENT_REMINDER}, by {@link #reminderTask()}; one whose problem is gone by
  *       then is resolved instead.

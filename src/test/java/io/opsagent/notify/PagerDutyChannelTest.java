@@ -104,21 +104,28 @@ class PagerDutyChannelTest {
     assertThat(trigger.body().path("payload").path("source").asText()).isEqualTo("opsagent/" + t.id() + "/" + d.id());
 
     awaitAllDelivered(t.id());
+    incidents.alert(new Alert(t.id(), d.workspaceId(), Severity.CRITICAL, "checkout crashes on start",
+        "roll back to 0.9", "run-1", d.id(), null, Alert.FIRING, Alert.BY_MODEL));
+    FakePagerDuty.Event update = awaitAccepted(incident.incidentKey(), 2).get(1);
+    assertThat(update.action()).as("an update is a trigger PagerDuty dedups into the open alert").isEqualTo("trigger");
+    assertThat(update.body().path("payload").path("summary").asText()).isEqualTo("[UPDATE] checkout crashes on start");
+    awaitAllDelivered(t.id());
     incidents.acknowledge(t.id(), incident.id());
     incidents.acknowledge(t.id(), incident.id());
-    assertThat(awaitAccepted(incident.incidentKey(), 2).get(1).action())
+    assertThat(awaitAccepted(incident.incidentKey(), 3).get(2).action())
         .as("acknowledged once, however often it is acknowledged").isEqualTo("acknowledge");
 
     fx.deployments.recordEvent(d, "status", DeploymentStatus.RUNNING, null);
     assertThat(incidents.deploymentChanged(d.id())).hasSize(1);
 
-    List<FakePagerDuty.Event> events = awaitAccepted(incident.incidentKey(), 3);
-    assertThat(events).extracting(FakePagerDuty.Event::action).containsExactly("trigger", "acknowledge", "resolve");
+    List<FakePagerDuty.Event> events = awaitAccepted(incident.incidentKey(), 4);
+    assertThat(events).extracting(FakePagerDuty.Event::action)
+        .containsExactly("trigger", "trigger", "acknowledge", "resolve");
     assertThat(events).extracting(FakePagerDuty.Event::dedupKey).containsOnly(incident.incidentKey());
     awaitAllDelivered(t.id());
     assertThat(webhook.requests().stream().filter(r -> r.path().equals("/hooks/" + t.id()))
         .map(r -> r.payload().get("status").asText()))
-        .as("webhooks keep their three statuses: no acknowledged notice").containsExactly("firing", "resolved");
+        .as("webhooks keep their three statuses: no acknowledged notice").containsExactly("firing", "update", "resolved");
   }
 
   @Test
