@@ -40,9 +40,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Notifier} of opsagent: durable, retried delivery to webhook, Slack, email and PagerDuty channels,
- * as one-time jobs on a db-scheduler queue of its own ({@code notification_tasks}, its own
- * {@code OPSAGENT_NOTIFY_CONCURRENCY} threads).
+ * The {@link Notifier} of opsagent: durable, retried delivery to webhook, Slack, email and
+ * PagerDuty channels, as one-time jobs on a db-scheduler queue of its own
+ * ({@code notification_tasks}, its own {@code OPSAGENT_NOTIFY_CONCURRENCY} threads).
  *
  * <p>Guarantees: {@link #send} writes one {@code pending} row per selected channel <em>and</em> its
  * job in one transaction, and returns without waiting for any receiver; the jobs are due at once and
@@ -52,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * exponential backoff ({@code OPSAGENT_NOTIFY_BACKOFF}, doubling, capped at
  * {@code OPSAGENT_NOTIFY_MAX_BACKOFF}) until the receiver takes it or {@code OPSAGENT_NOTIFY_GIVE_UP}
  * has passed since it was recorded (or the optional {@code OPSAGENT_NOTIFY_MAX_ATTEMPTS} is used
- * up, or the receiver refused the message itself: a failure that is not retryable); then the row is {@code failed} with its last error, its alert window is given back when
- * none of the alert's deliveries is live, and the {@link #onFailedForGood} listeners are told. A
+ * up, or the receiver refused the message itself: a failure that is not retryable); then the row
+ * is {@code failed} with its last error, its alert window is given back when none of the alert's
+ * deliveries is live, and the {@link #onFailedForGood} listeners are told. A
  * delivered firing notice of an incident marks it paged ({@link NotificationRepository#delivered}).
  *
  * <p>A fresh alert never waits behind a slow or dead receiver: an attempt may take at most

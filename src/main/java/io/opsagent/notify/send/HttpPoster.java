@@ -41,7 +41,7 @@ public final class HttpPoster implements AutoCloseable {
         .build();
   }
 
-  /** What a receiver answered: its status and the start of its body (for a failure's reason). */
+  /** What a receiver answered: its status and, unless it is 2xx, the start of its body (a failure's reason). */
   public record Answer(int status, String body) {
     public boolean ok() {
       return status >= 200 && status < 300;
@@ -72,13 +72,23 @@ public final class HttpPoster implements AutoCloseable {
           .post(RequestBody.create(json, JSON));
       headers.forEach(request::header);
       try (Response response = client.newCall(request.build()).execute()) {
-        Answer answer = new Answer(response.code(), response.peekBody(MAX_ANSWER).string());
+        int status = response.code();
+        Answer answer = new Answer(status, status >= 200 && status < 300 ? "" : bodyOf(response));
         SendOutcome outcome = judge.apply(answer);
         return outcome instanceof SendOutcome.Failed f
             ? new SendOutcome.Failed(channel.redact(f.error()), f.retryable()) : outcome;
       }
     } catch (IOException | RuntimeException e) {
       return SendOutcome.failed(channel, e);
+    }
+  }
+
+  /** The start of a failed answer's body; one that cannot be read is no reason of its own to fail. */
+  private static String bodyOf(Response response) {
+    try {
+      return response.peekBody(MAX_ANSWER).string();
+    } catch (IOException e) {
+      return "";
     }
   }
 
