@@ -51,13 +51,13 @@ public final class ApiCatalog {
         "reason", "string", "why no cycle was queued (only then)");
     doc.schema("Channel", "a notification channel (its configuration is never echoed)",
         "id", "string", "", "tenantId", "string", "", "workspaceId", "string", "null: tenant-wide",
-        "type", "webhook|slack|email", "", "name", "string", "", "enabled", "boolean", "",
+        "type", "webhook|slack|email|pagerduty", "", "name", "string", "", "enabled", "boolean", "",
         "failing", "boolean", "its deliveries failed for 60 s in a row, none succeeded since",
         "lastError", "string", "the latest failed attempt's error, while none succeeded since (only then)");
     doc.schema("Delivery", "one alert on its way to one channel",
         "id", "string", "the webhook-id", "tenantId", "string", "", "channelId", "string", "",
         "workspaceId", "string", "", "runId", "string", "", "deploymentId", "string", "",
-        "incidentKey", "string", "", "alertStatus", "firing|update|resolved", "",
+        "incidentKey", "string", "", "alertStatus", "firing|update|resolved|acknowledged", "acknowledged: PagerDuty channels only",
         "by", "code|model", "who decided to send it",
         "severity", "critical|warning|info", "", "title", "string", "", "body", "string", "",
         "status", "pending|delivered|failed", "", "attempts", "integer", "", "lastError", "string", "",
@@ -139,8 +139,9 @@ public final class ApiCatalog {
 
   private static void channels(OpenApiDoc doc) {
     doc.op("POST", "/api/tenants/{tenantId}/notification-channels", "Create a notification channel")
-        .body("type", "webhook|slack|email", "", "name", "string", "",
-            "config", "object", "webhook/slack: {url, secret?}; email: {to}", "workspaceId?", "string", "absent: tenant-wide")
+        .body("type", "webhook|slack|email|pagerduty", "", "name", "string", "",
+            "config", "object", "webhook/slack: {url, secret?}; email: {to}; pagerduty: {routingKey, url?}",
+            "workspaceId?", "string", "absent: tenant-wide")
         .answers(201, "the channel", "$Channel");
     doc.op("GET", "/api/tenants/{tenantId}/notification-channels", "List the tenant's channels")
         .answers(200, "the channels", "[$Channel]");
