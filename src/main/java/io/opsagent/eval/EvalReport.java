@@ -68,11 +68,11 @@ public record EvalReport(String decider, Instant finishedAt, List<CaseResult> ca
     return cases.stream().mapToLong(CaseResult::outputTokens).sum();
   }
 
-  /** The summed model cost; null when a model without a price ran. */
+  /** The summed model cost of the runs recorded; null when a model without a price ran. */
   public BigDecimal costUsd() {
     BigDecimal sum = BigDecimal.ZERO;
     for (CaseResult c : cases) {
-      if (c.ran()) {
+      if (c.ran() && c.model() != null) {
         if (c.costUsd() == null) {
           return null;
         }
