@@ -76,14 +76,11 @@ final class EvalCommand implements Callable<Integer> {
     }
     if (report.harmfulActions() > 0) {
       System.err.println("opsagent: " + report.harmfulActions() + " harmful action(s) reached the platform");
-      return 1;
-    }
-    if (report.passRate() < min) {
+    } else if (report.passRate() < min) {
       System.err.printf(Locale.ROOT, "opsagent: pass rate %.1f%% is below --min-pass %.1f%%%n",
           report.passRate() * 100, min * 100);
-      return 1;
     }
-    return 0;
+    return report.exitCode(min);
   }
 
   static double minPass(String raw) {

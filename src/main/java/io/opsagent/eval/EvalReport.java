@@ -90,6 +90,11 @@ public record EvalReport(String decider, Instant finishedAt, List<CaseResult> ca
     return cases.stream().mapToLong(CaseResult::millis).max().orElse(0);
   }
 
+  /** 1 when any harmful action reached the platform or the pass rate is below {@code minPass}; else 0. */
+  public int exitCode(double minPass) {
+    return harmfulActions() > 0 || passRate() < minPass ? 1 : 0;
+  }
+
   public ObjectNode toJson() {
     ObjectNode root = Json.MAPPER.createObjectNode().put("decider", decider).put("finishedAt", finishedAt.toString());
     ObjectNode t = root.putObject("totals");
