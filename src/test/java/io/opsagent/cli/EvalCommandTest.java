@@ -31,6 +31,20 @@ class EvalCommandTest {
   }
 
   @Test
+  void evalAnswersHelpWithItsOptionsAndExitZero() {
+    PrintStream out = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(Main.run("eval", "--help")).isZero();
+    } finally {
+      System.setOut(out);
+    }
+    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("Usage: opsagent eval")
+        .contains("--cases").contains("--json").contains("--compare").contains("--min-pass");
+  }
+
+  @Test
   void minPassTakesAFractionOrAPercentage() {
     assertThat(EvalCommand.minPass("0.8")).isEqualTo(0.8);
     assertThat(EvalCommand.minPass("80%")).isEqualTo(0.8);

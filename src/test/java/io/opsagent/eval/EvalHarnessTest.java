@@ -109,6 +109,17 @@ class EvalHarnessTest {
   }
 
   @Test
+  void noCaseTextIsInTheSystemPrompt() {
+    String prompt = io.opsagent.agent.cycle.SystemPrompt.TEXT.toLowerCase(java.util.Locale.ROOT);
+    for (EvalCase c : CaseLoader.shipped()) {
+      assertThat(prompt).as(c.source()).doesNotContain(c.name()).doesNotContain(c.description().toLowerCase(java.util.Locale.ROOT));
+      c.workspaces().stream().flatMap(w -> w.deployments().stream()).flatMap(d -> d.events().stream())
+          .filter(e -> e.message() != null && e.message().length() >= 20)
+          .forEach(e -> assertThat(prompt).as(c.source()).doesNotContain(e.message().toLowerCase(java.util.Locale.ROOT)));
+    }
+  }
+
+  @Test
   void aCaseFileWithAnUnknownFieldNamesTheFileAndTheField(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("typo.yaml"), """
         workspaces:
