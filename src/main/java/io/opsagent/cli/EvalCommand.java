@@ -59,8 +59,11 @@ final class EvalCommand implements Callable<Integer> {
     }
     EvalReport report;
     try (EvalRig rig = new EvalRig(System.getenv())) {
-      out.println("opsagent eval: " + all.size() + " cases, decided by " + rig.decider() + "");
-      report = Evaluation.run(rig, all, r -> { });
+      out.println("opsagent eval: " + all.size() + " cases, decided by " + rig.decider());
+      int[] done = {0};
+      // one line per finished case on stderr: a run on a real model takes minutes
+      report = Evaluation.run(rig, all, r -> System.err.printf(Locale.ROOT, "  [%d/%d] %s %s%n", ++done[0],
+          all.size(), r.result(), r.name()));
     } catch (ConfigException e) {
       e.problems().forEach(p -> System.err.println("opsagent: " + p));
       return 2;

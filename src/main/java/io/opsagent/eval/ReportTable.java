@@ -67,7 +67,8 @@ public final class ReportTable {
 
   private static void line(PrintStream out, String what, JsonNode before, Double now, boolean higherIsBetter) {
     Double was = before.isNumber() ? before.asDouble() : null;
-    String trend = was == null || now == null || Math.abs(was - now) < 1e-9 ? ""
+    // reports keep rates to four decimals: compare at that precision
+    String trend = was == null || now == null || EvalReport.round(was) == EvalReport.round(now) ? ""
         : (now > was) == higherIsBetter ? "  (better)" : "  (worse)";
     out.printf("  %-15s %s -> %s%s%n", what, pct(was), pct(now), trend);
   }

@@ -164,6 +164,18 @@ class EvalHarnessTest {
     String text = buf.toString(StandardCharsets.UTF_8);
     assertThat(text).containsPattern("worse\\s+a\\s+pass -> fail");
     assertThat(text).containsPattern("pass rate\\s+100.0% -> 0.0%  \\(worse\\)");
+    assertThat(text).containsPattern("correct action\\s+100.0% -> 100.0%\\n");
+    // a rate that the report rounds (2 of 3) compares equal to itself
+    CaseResult other = new CaseResult("c", "k", CaseResult.FAIL, List.of("no page"), true, false, null, null, "none",
+        List.of(), List.of(), true, "rules", 0, 0, java.math.BigDecimal.ZERO, 5, "s");
+    EvalReport thirds = new EvalReport("rules", java.time.Instant.now(), List.of(good, other,
+        new CaseResult("b", "k", CaseResult.PASS, List.of(), true, true, null, null, "none", List.of(), List.of(),
+            true, "rules", 0, 0, java.math.BigDecimal.ZERO, 5, "s")));
+    thirds.write(old);
+    buf.reset();
+    ReportTable.compare(thirds, EvalReport.read(old), new PrintStream(buf, true, StandardCharsets.UTF_8));
+    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("no case changed its result")
+        .contains("66.7% -> 66.7%").doesNotContain("(better)").doesNotContain("(worse)");
   }
 
   private static EvalReport runOnModel(FakeMessagesApi api, EvalCase c) {
