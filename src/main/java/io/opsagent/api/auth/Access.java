@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.opsagent.api.ApiException;
+import io.opsagent.api.JsonBody;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class Access {
   private static final Logger log = LoggerFactory.getLogger(Access.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String ROUTE_ATTRIBUTE = "opsagent.route";
 
   private final byte[] bootstrap;
   private final String bootstrapFingerprint;
@@ -153,6 +155,7 @@ public final class Access {
   private void authorize(Context ctx) {
     String method = ctx.method().name();
     String template = ctx.endpointHandlerPath();
+    ctx.attribute(ROUTE_ATTRIBUTE, template);
     if (policy.isOpen(method, template)) {
       return;
     }
@@ -206,8 +209,8 @@ public final class Access {
   private static void settingFields(Context ctx, Caller caller) {
     JsonNode body;
     try {
-      body = JSON.readTree(ctx.body());
-    } catch (Exception e) {
+      body = JSON.readTree(JsonBody.read(ctx));
+    } catch (java.io.IOException e) {
       return; // the route answers 400
     }
     if (body == null || !body.isObject()) {
@@ -227,7 +230,10 @@ public final class Access {
       return;
     }
     String method = ctx.method().name();
-    String template = ctx.endpointHandlerPath();
+    String template = ctx.attribute(ROUTE_ATTRIBUTE); // here, endpointHandlerPath() is this handler's own
+    if (template == null) {
+      return;
+    }
     String tenantId = ctx.pathParamMap().get("tenantId");
     try {
       switch (method + " " + template) {
@@ -252,7 +258,7 @@ public final class Access {
 
   private void settingsChanged(Context ctx, Caller caller, String tenantId) {
     try {
-      JsonNode body = JSON.readTree(ctx.body());
+      JsonNode body = JSON.readTree(JsonBody.read(ctx));
       if (body.has("mode")) {
         who.get().record(caller, "settings.mode", tenantId, null, body.get("mode").asText());
       }
