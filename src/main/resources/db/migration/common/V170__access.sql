@@ -36,3 +36,8 @@ CREATE TABLE access_actions (
 );
 CREATE INDEX access_actions_target ON access_actions (target_id);
 CREATE INDEX access_actions_recent ON access_actions (action, created_at);
+
+-- A health URL with credentials (user:password@): health_url keeps it redacted (https://***@host/...),
+-- which is what every reader sees; the full URL is kept here, sealed with OPSAGENT_SECRET_KEY like
+-- channel secrets (plaintext when no key is set).
+ALTER TABLE deployments ADD COLUMN health_url_secret VARCHAR(4000);

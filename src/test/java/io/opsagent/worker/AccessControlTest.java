@@ -55,7 +55,8 @@ class AccessControlTest {
     model = FakeMessagesApi.start();
     SreScript.on(model);
     // the test's own loopback address is a trusted proxy, so X-Forwarded-For stands for other clients
-    env = new WorkerEnv(db, model, "PT1H").with("OPSAGENT_TRUSTED_PROXIES", "127.0.0.1/32, ::1");
+    env = new WorkerEnv(db, model, "PT1H").with("OPSAGENT_TRUSTED_PROXIES", "127.0.0.1/32, ::1")
+        .with("OPSAGENT_SECRET_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
     worker = Worker.start(env.config());
     second = Worker.start(env.onAnotherPort(db, model).with("OPSAGENT_API_TOKEN", env.token).config());
     admin = new ApiClient(worker.httpPort(), env.token);
@@ -270,6 +271,28 @@ class AccessControlTest {
     String page = get(worker, "/ui/", cookie, null).body();
     assertThat(page).contains("alpha").doesNotContain(">beta<").doesNotContain("ks-engage");
     assertThat(get(worker, "/ui/tenants/" + tenantB, cookie, null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aHealthUrlWithCredentialsIsStoredSealedAndShownRedacted() {
+    String dep = idsA.get("deploymentId");
+    var patched = admin.patch("/api/deployments/" + dep, "{\"healthUrl\":\"https://probe:s3cret@app.example/health\"}");
+    assertThat(patched.status()).isEqualTo(200);
+    assertThat(patched.json().get("healthUrl").asText()).isEqualTo("https://***@app.example/health");
+    String listed = admin.get("/api/workspaces/" + idsA.get("workspaceId") + "/deployments").body();
+    assertThat(listed).contains("https://***@app.example/health").doesNotContain("s3cret");
+    String stored = worker.services().db().jdbi().withHandle(h -> h.createQuery(
+        "SELECT health_url_secret FROM deployments WHERE id = :id").bind("id", dep).mapTo(String.class).one());
+    assertThat(stored).startsWith("v1:").doesNotContain("s3cret");
+    assertThat(worker.services().deployments().healthUrlWithCredentials(dep))
+        .hasValue("https://probe:s3cret@app.example/health");
+
+    // the redacted URL given back keeps the credentials; another URL replaces them
+    admin.patch("/api/deployments/" + dep, "{\"healthUrl\":\"https://***@app.example/health\"}");
+    assertThat(worker.services().deployments().healthUrlWithCredentials(dep))
+        .hasValue("https://probe:s3cret@app.example/health");
+    admin.patch("/api/deployments/" + dep, "{\"healthUrl\":\"https://app.example/ready\"}");
+    assertThat(worker.services().deployments().healthUrlWithCredentials(dep)).hasValue("https://app.example/ready");
   }
 
   // --- helpers
