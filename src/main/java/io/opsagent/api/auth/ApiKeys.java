@@ -72,14 +72,19 @@ public final class ApiKeys {
   public List<ApiKey> list() {
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT id, name, role, tenant_id, created_at, revoked_at FROM api_keys ORDER BY created_at, id""")
-        .map((rs, c) -> new ApiKey(rs.getString("id"), rs.getString("name"), Role.parse(rs.getString("role")),
-            rs.getString("tenant_id"), Times.instant(rs.getTimestamp("created_at")),
-            rs.getTimestamp("revoked_at") == null ? null : Times.instant(rs.getTimestamp("revoked_at"))))
-        .list());
+        .map((rs, c) -> key(rs)).list());
   }
 
   public Optional<ApiKey> find(String id) {
-    return list().stream().filter(k -> k.id().equals(id)).findFirst();
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT id, name, role, tenant_id, created_at, revoked_at FROM api_keys WHERE id = :id")
+        .bind("id", id).map((rs, c) -> key(rs)).findOne());
+  }
+
+  private static ApiKey key(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new ApiKey(rs.getString("id"), rs.getString("name"), Role.parse(rs.getString("role")),
+        rs.getString("tenant_id"), Times.instant(rs.getTimestamp("created_at")),
+        rs.getTimestamp("revoked_at") == null ? null : Times.instant(rs.getTimestamp("revoked_at")));
   }
 
   /** Revokes a key; false when there is no such key or it was already revoked. */
