@@ -36,6 +36,7 @@ public final class Access {
   private final Optional<Jdbi> jdbi;
   private final Optional<ApiKeys> keys;
   private final Optional<WhoDidIt> who;
+  private final Optional<RecordedActions> recorder;
   private final AccessPolicy policy = new AccessPolicy();
   private final AuthThrottle throttle;
   private final ClientAddress addresses;
@@ -46,6 +47,7 @@ public final class Access {
     this.jdbi = Optional.ofNullable(jdbi);
     this.keys = this.jdbi.map(ApiKeys::new);
     this.who = this.jdbi.map(WhoDidIt::new);
+    this.recorder = who.map(RecordedActions::new);
     this.throttle = new AuthThrottle(clock);
     this.addresses = new ClientAddress(trustedProxies);
   }
@@ -226,57 +228,11 @@ public final class Access {
 
   private void recordWhoDidIt(Context ctx) {
     Caller caller = ctx.attribute(Caller.ATTRIBUTE);
-    if (who.isEmpty() || caller == null || ctx.statusCode() >= 300) {
-      return;
-    }
-    String method = ctx.method().name();
     String template = ctx.attribute(ROUTE_ATTRIBUTE); // here, endpointHandlerPath() is this handler's own
-    if (template == null) {
+    if (recorder.isEmpty() || caller == null || template == null || ctx.statusCode() >= 300) {
       return;
     }
-    String tenantId = ctx.pathParamMap().get("tenantId");
-    try {
-      switch (method + " " + template) {
-        case "PUT /api/ops/kill-switch" -> who.get().record(caller, "kill-switch.engage", null, null, null);
-        case "DELETE /api/ops/kill-switch" -> who.get().record(caller, "kill-switch.release", null, null, null);
-        case "POST /api/tenants/{tenantId}/incidents/{incidentId}/ack" ->
-            who.get().record(caller, "incident.ack", tenantId, ctx.pathParam("incidentId"), null);
-        case "POST /api/tenants/{tenantId}/ops/cycles" ->
-            who.get().record(caller, "cycle.run", tenantId, field(ctx.result(), "runId"), null);
-        case "PUT /api/tenants/{tenantId}/ops/schedule" -> who.get().record(caller, "schedule.on", tenantId, null, null);
-        case "DELETE /api/tenants/{tenantId}/ops/schedule" ->
-            who.get().record(caller, "schedule.off", tenantId, null, null);
-        case "PUT /api/tenants/{tenantId}/ops/settings" -> settingsChanged(ctx, caller, tenantId);
-        default -> { }
-      }
-    } catch (RuntimeException e) {
-      // the change is made; only its record is missing, which the log says
-      log.warn("who-did-it not recorded method={} path={} key={} error={}", method, template, caller.keyId(),
-          e.toString());
-    }
-  }
-
-  private void settingsChanged(Context ctx, Caller caller, String tenantId) {
-    try {
-      JsonNode body = JSON.readTree(JsonBody.read(ctx));
-      if (body.has("mode")) {
-        who.get().record(caller, "settings.mode", tenantId, null, body.get("mode").asText());
-      }
-      if (body.has("dailyTokenBudget")) {
-        who.get().record(caller, "settings.budget", tenantId, null, body.get("dailyTokenBudget").asText());
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static String field(String json, String name) {
-    try {
-      JsonNode n = json == null ? null : JSON.readTree(json);
-      return n == null || !n.has(name) ? null : n.get(name).asText();
-    } catch (java.io.IOException e) {
-      return null;
-    }
+    recorder.get().record(ctx, caller, template);
   }
 
   private static ApiException tooMany(Context ctx, Duration wait) {
