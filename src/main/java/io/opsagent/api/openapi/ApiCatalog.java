@@ -22,6 +22,7 @@ public final class ApiCatalog {
     platform(doc);
     channels(doc);
     ops(doc);
+    keys(doc);
     open(doc);
     return doc.json();
   }
@@ -74,6 +75,12 @@ public final class ApiCatalog {
         "tenantId", "string", "", "queued", "boolean", "always true",
         "pending", "boolean", "true when queued behind a running cycle",
         "runId", "string", "the id the run is recorded under; shared by triggers that coalesce");
+    doc.schema("ApiKey", "a scoped API key (never the key itself)", "id", "string", "", "name", "string", "",
+        "role", "admin|platform|tenant|viewer", "", "tenantId", "string", "the one tenant it sees (tenant, viewer)",
+        "createdAt", "date-time", "", "revokedAt", "date-time", "only when revoked");
+    doc.schema("CreatedApiKey", "a key just created", "id", "string", "", "name", "string", "",
+        "role", "admin|platform|tenant|viewer", "", "tenantId", "string", "", "createdAt", "date-time", "",
+        "key", "string", "the key: shown only in this answer");
     doc.schema("Schedule", "a tenant's recurring cycle",
         "enabled", "boolean", "", "interval", "string", "ISO-8601 duration", "nextRunAt", "date-time", "");
     doc.schema("UsageDay", "a tenant's model usage on one UTC day",
@@ -184,6 +191,16 @@ public final class ApiCatalog {
     doc.op("DELETE", "/api/tenants/{tenantId}/ops/schedule", "Switch the recurring cycle off").answers(200, "the schedule", "$Schedule");
   }
 
+  private static void keys(OpenApiDoc doc) {
+    doc.op("POST", "/api/keys", "Create a scoped API key (admin keys only); the key is shown only in this answer")
+        .body("name", "string", "at most 200 characters", "role", "admin|platform|tenant|viewer", "",
+            "tenantId?", "string", "required for tenant, optional for viewer")
+        .answers(201, "the key", "$CreatedApiKey");
+    doc.op("GET", "/api/keys", "Every key, revoked ones included (admin keys only)").answers(200, "the keys", "[$ApiKey]");
+    doc.op("DELETE", "/api/keys/{keyId}", "Revoke a key: its requests and sessions are refused at once (admin keys only)")
+        .answers(204, "revoked", null);
+  }
+
   private static void open(OpenApiDoc doc) {
     doc.op("GET", "/health", "Readiness, as /health/ready (kept for existing monitors); no auth")
         .answers(200, "up or degraded", "$Health").answers(503, "down", "$Health");
@@ -202,7 +219,7 @@ public final class ApiCatalog {
   private static void dashboard(OpenApiDoc doc) {
     String html = "text/html";
     doc.op("GET", "/ui/login", "Dashboard: the login form; no auth").text(200, "an HTML page", html);
-    doc.op("POST", "/ui/login", "Dashboard: log in with the API token (form field token); sets the session cookie")
+    doc.op("POST", "/ui/login", "Dashboard: log in with an API key (form field token); opens a session, sets its cookie")
         .text(303, "to /ui/", html);
     doc.op("POST", "/ui/logout", "Dashboard: end the session (CSRF token required)").text(303, "to /ui/login", html);
     doc.op("GET", "/ui/static/{file}", "Dashboard: its script and stylesheet").text(200, "the file", "text/plain");
