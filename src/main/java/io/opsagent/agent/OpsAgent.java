@@ -3,7 +3,6 @@ package io.opsagent.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.opsagent.Json;
 import io.opsagent.agent.cycle.ContextBuilder;
 import io.opsagent.agent.cycle.StateGatherer;
@@ -12,16 +11,10 @@ import io.opsagent.agent.cycle.TenantCycleLock;
 import io.opsagent.agent.cycle.TenantState;
 import io.opsagent.agent.cycle.ToolSession;
 import io.opsagent.agent.guard.ActionGate;
-import io.opsagent.agent.guard.AlertCooldown;
-import io.opsagent.agent.guard.AlertStorm;
-import io.opsagent.agent.guard.CircuitBreaker;
-import io.opsagent.agent.guard.CircuitBreakerPolicy;
-import io.opsagent.agent.guard.CooldownChecks;
-import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.guard.CyclePolicy;
+import io.opsagent.agent.guard.Guardrails;
 import io.opsagent.agent.llm.Block;
 import io.opsagent.agent.llm.ChatMessage;
-import io.opsagent.agent.llm.MeteredModelClient;
 import io.opsagent.agent.llm.ModelClient;
 import io.opsagent.agent.llm.ModelException;
 import io.opsagent.agent.llm.ModelReply;
@@ -32,7 +25,6 @@ import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.review.StateFingerprint;
 import io.opsagent.agent.run.FallbackReason;
 import io.opsagent.agent.run.OpsRun;
-import io.opsagent.agent.run.AuditKeys;
 import io.opsagent.agent.run.RunChain;
 import io.opsagent.agent.run.RunOutcome;
 import io.opsagent.agent.run.RunRepository;
@@ -48,17 +40,14 @@ import io.opsagent.agent.trust.TokenBudget;
 import io.opsagent.config.Config;
 import io.opsagent.config.ModelPrice;
 import io.opsagent.db.Ids;
-import io.opsagent.incident.Incidents;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.Delivery;
 import io.opsagent.notify.Notifier;
 import io.opsagent.notify.Severity;
 import io.opsagent.notify.delivery.NotificationRepository;
-import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,14 +55,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
  * The agent: runs one ops cycle for one tenant (after the original {@code loop.ts}). Built only
- * through {@link #builder}, which always wires the guardrails: the action budget, per-deployment
+ * through {@link #builder}, which requires the {@link Guardrails}: the action budget, per-deployment
  * cooldowns, alert de-duplication and the circuit breaker.
  *
  * <p>A cycle, in order: the circuit breaker may skip it ({@code skipped}/{@code circuit_open}); the
@@ -126,24 +114,24 @@ public final class OpsAgent implements AutoCloseable {
    */
   private final Map<String, String> unrecorded = new ConcurrentHashMap<>();
 
-  private OpsAgent(Builder b, ModelClient model, ActionGate gate, CyclePolicy policy) {
-    this.tenants = new TenantRepository(b.jdbi);
-    this.runs = new RunRepository(b.jdbi, AuditKeys.of(b.config));
-    this.gatherer = new StateGatherer(b.jdbi, b.clock);
-    this.memory = new ReviewMemory(b.jdbi);
-    this.pages = new NotificationRepository(b.jdbi);
-    this.model = model;
+  private OpsAgent(Builder b) {
+    this.tenants = b.tenants;
+    this.runs = b.runs;
+    this.gatherer = b.gatherer;
+    this.memory = b.reviews;
+    this.pages = b.pages;
+    this.model = b.model;
     this.tools = b.tools;
-    this.gate = gate;
-    this.policy = policy;
-    this.lock = TenantCycleLock.forJdbi(b.jdbi);
+    this.gate = b.guardrails.gate();
+    this.policy = b.guardrails.policy();
+    this.lock = b.lock;
     this.clock = b.clock;
     this.config = b.config;
     this.reviewEveryCycle = b.reviewEveryCycle;
     this.notifier = b.notifier;
     this.settings = b.settings;
-    this.budget = new TokenBudget(b.jdbi, b.config.dailyTokenBudget(), b.clock);
-    this.killSwitch = new KillSwitch(b.jdbi);
+    this.budget = b.budget;
+    this.killSwitch = b.killSwitch;
     this.promptSha256 = promptSha256(b.tools);
   }
 
@@ -161,9 +149,9 @@ public final class OpsAgent implements AutoCloseable {
     }
   }
 
-  /** The one way to build the agent: {@code notifier} and {@code cooldowns} are required. */
-  public static Builder builder(Config config, Jdbi jdbi) {
-    return new Builder(config, jdbi);
+  /** The one way to build the agent: every collaborator is required, except {@code reviewEveryCycle}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   /** {@link #runOpsCycle(String, Trigger, String)} with a fresh run id. */
@@ -568,79 +556,110 @@ public final class OpsAgent implements AutoCloseable {
   }
 
   /**
-   * Builds an {@link OpsAgent} with every guardrail wired: the configured action budget,
-   * {@link CooldownChecks} (mutating cooldowns fail closed, alert de-duplication) and the
-   * {@link CircuitBreakerPolicy} (pause, one pause alert, reset on success, deterministic critical
-   * alerts while the model cannot be used). Tests use it too, with their fakes.
+   * Gathers the agent's collaborators, each built once by the composition root (or a test's
+   * factory) and shared with the rest of the process; the agent builds none of them.
    */
   public static final class Builder {
-    private final Config config;
-    private final Jdbi jdbi;
-    private Notifier notifier;
-    private CooldownStore cooldowns;
+    private Config config;
+    private TenantRepository tenants;
+    private RunRepository runs;
+    private StateGatherer gatherer;
+    private ReviewMemory reviews;
+    private NotificationRepository pages;
     private ModelClient model;
     private OpsTools tools;
-    private final List<OpsTools.Definition> extraTools = new ArrayList<>();
-    private Clock clock = Clock.systemUTC();
-    private ActionGate.Check actionChecks = ActionGate.Check.NONE;
-    private Incidents incidents;
-    private boolean reviewEveryCycle;
+    private Guardrails guardrails;
+    private TenantCycleLock lock;
+    private Clock clock;
+    private Notifier notifier;
     private TenantSettings settings;
-    private MeterRegistry meters;
+    private TokenBudget budget;
+    private KillSwitch killSwitch;
+    private boolean reviewEveryCycle;
 
-    private Builder(Config config, Jdbi jdbi) {
-      this.config = Objects.requireNonNull(config, "config");
-      this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
-    }
+    private Builder() {}
 
-    /** Where alerts go (required). */
-    public Builder notifier(Notifier notifier) {
-      this.notifier = notifier;
+    /** The step limit, the full-review interval and the model's price. */
+    public Builder config(Config config) {
+      this.config = config;
       return this;
     }
 
-    /** The per-deployment action cooldowns (required): Redis, or in-memory for one process. */
-    public Builder cooldowns(CooldownStore cooldowns) {
-      this.cooldowns = cooldowns;
+    public Builder tenants(TenantRepository tenants) {
+      this.tenants = tenants;
       return this;
     }
 
-    /** The model; by default Claude when an API key is configured, else the rules engine. */
+    public Builder runs(RunRepository runs) {
+      this.runs = runs;
+      return this;
+    }
+
+    public Builder gatherer(StateGatherer gatherer) {
+      this.gatherer = gatherer;
+      return this;
+    }
+
+    /** The last reviewed state of each tenant, for the unchanged-state skip. */
+    public Builder reviews(ReviewMemory reviews) {
+      this.reviews = reviews;
+      return this;
+    }
+
+    /** Where the pages code sent before the review are read, to list them in the run. */
+    public Builder pages(NotificationRepository pages) {
+      this.pages = pages;
+      return this;
+    }
+
+    /** The model (Claude, or the rules engine without an API key). */
     public Builder model(ModelClient model) {
       this.model = model;
       return this;
     }
 
-    /** Tools offered besides the standard ones (e.g. a test's mutating tool). */
-    public Builder extraTools(List<OpsTools.Definition> more) {
-      extraTools.addAll(more);
+    /** Every tool the agent offers. */
+    public Builder tools(OpsTools tools) {
+      this.tools = tools;
       return this;
     }
 
-    /**
-     * Further checks on tool calls (e.g. the blast radius of platform actions), run before the
-     * cooldowns, so a call they refuse claims no cooldown.
-     */
-    public Builder actionChecks(ActionGate.Check checks) {
-      this.actionChecks = actionChecks.andThen(Objects.requireNonNull(checks, "checks"));
+    /** The action gate and the circuit breaker ({@link Guardrails#standard}). */
+    public Builder guardrails(Guardrails guardrails) {
+      this.guardrails = guardrails;
       return this;
     }
 
-    /**
-     * The clock of the circuit breaker's pause, of the full-review interval and of the state's
-     * time-derived facts ("backup overdue").
-     */
+    /** The tenant's cluster-wide cycle lock. */
+    public Builder lock(TenantCycleLock lock) {
+      this.lock = lock;
+      return this;
+    }
+
+    /** The clock of the full-review interval. */
     public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      this.clock = clock;
       return this;
     }
 
-    /**
-     * The incidents that alerts naming a deployment join (the worker's, whose reminders and
-     * resolutions it runs); by default one over the same notifier and clock.
-     */
-    public Builder incidents(Incidents incidents) {
-      this.incidents = incidents;
+    /** Where alerts go (the budget notice). */
+    public Builder notifier(Notifier notifier) {
+      this.notifier = notifier;
+      return this;
+    }
+
+    public Builder settings(TenantSettings settings) {
+      this.settings = settings;
+      return this;
+    }
+
+    public Builder budget(TokenBudget budget) {
+      this.budget = budget;
+      return this;
+    }
+
+    public Builder killSwitch(KillSwitch killSwitch) {
+      this.killSwitch = killSwitch;
       return this;
     }
 
@@ -653,41 +672,23 @@ public final class OpsAgent implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Where model calls are counted ({@code opsagent.model.calls} by outcome, see
-     * {@link MeteredModelClient}); none by default.
-     */
-    public Builder meters(MeterRegistry meters) {
-      this.meters = meters;
-      return this;
-    }
-
     public OpsAgent build() {
+      Objects.requireNonNull(config, "config");
+      Objects.requireNonNull(tenants, "tenants");
+      Objects.requireNonNull(runs, "runs");
+      Objects.requireNonNull(gatherer, "gatherer");
+      Objects.requireNonNull(reviews, "reviews");
+      Objects.requireNonNull(pages, "pages");
+      Objects.requireNonNull(model, "model");
+      Objects.requireNonNull(tools, "tools");
+      Objects.requireNonNull(guardrails, "guardrails");
+      Objects.requireNonNull(lock, "lock");
+      Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(notifier, "notifier");
-      Objects.requireNonNull(cooldowns, "cooldowns");
-      if (incidents == null) {
-        incidents = new Incidents(jdbi, notifier, config.incidentReminder(), config.paging().watchdogAfter(),
-            config.paging().watchdogInterval(), clock);
-      }
-      this.tools = OpsTools.standard(notifier, incidents).plus(extraTools);
-      this.settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()));
-      var deployments = new DeploymentRepository(jdbi);
-      var alertCooldown = new AlertCooldown(jdbi, config);
-      var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
-      TenantSettings modes = settings;
-      var policy = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments, incidents,
-          tenantId -> modes.get(tenantId).mode() == Mode.DRY_RUN);
-      // the storm cap before the alert window, which an alert it refuses must not claim
-      var storm = new AlertStorm(jdbi, notifier, new AlertCooldown(jdbi, Duration.ofHours(1)),
-          config.paging().maxAlertsPerTenantHour());
-      var gate = new ActionGate(config.maxActionsPerCycle(),
-          actionChecks.andThen(storm).andThen(new CooldownChecks(cooldowns, alertCooldown, deployments)));
-      ModelClient decider = model != null ? model : ModelClient.fromConfig(config);
-      if (meters != null && !(decider instanceof RulesEngine)) {
-        // the rules engine is no model call; wrapping it would also hide it from the fallback checks
-        decider = new MeteredModelClient(decider, meters);
-      }
-      return new OpsAgent(this, decider, gate, policy);
+      Objects.requireNonNull(settings, "settings");
+      Objects.requireNonNull(budget, "budget");
+      Objects.requireNonNull(killSwitch, "killSwitch");
+      return new OpsAgent(this);
     }
   }
 }

@@ -4,7 +4,7 @@ import io.opsagent.agent.run.AuditHead;
 import io.opsagent.agent.run.AuditKeys;
 import io.opsagent.agent.run.RunChain;
 import io.opsagent.config.Config;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -61,7 +61,7 @@ final class AuditCommand implements Callable<Integer> {
             + " (its signature does not match): check the value kept");
         return 2;
       }
-      try (Services services = Services.open(config)) {
+      try (Root services = Root.open(config)) {
         if (services.tenants().find(tenantId).isEmpty()) {
           System.err.println("opsagent: no tenant with id " + tenantId);
           return 2;
@@ -98,7 +98,7 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      try (Services services = Services.open(ExistingDatabase.config())) {
+      try (Root services = Root.open(ExistingDatabase.config())) {
         if (services.tenants().find(tenantId).isEmpty()) {
           System.err.println("opsagent: no tenant with id " + tenantId);
           return 2;

@@ -1,5 +1,6 @@
 package io.opsagent.action;
 
+import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -92,8 +93,9 @@ class ActionCooldownTest {
     Config config = Config.fromEnv(env);
     Notifier notifier = alert -> List.of();
     store = CooldownStore.redis(config, Duration.ofSeconds(2));
-    actions = PlatformActions.create(config, db.database(), notifier, ActionHolds.NONE, clock).orElseThrow();
-    agent = OpsAgent.builder(config, db.database().jdbi()).notifier(notifier).cooldowns(store).clock(clock)
+    actions = PlatformActions.create(config, db.database(),
+        new io.opsagent.action.ActionRepository(db.database().jdbi()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi()), notifier, ActionHolds.NONE, clock).orElseThrow();
+    agent = TestAgents.builder(config, db.database().jdbi()).notifier(notifier).cooldowns(store).clock(clock)
         .extraTools(actions.tools()).actionChecks(actions.limits()).build();
   }
 

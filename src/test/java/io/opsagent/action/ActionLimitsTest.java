@@ -90,7 +90,8 @@ class ActionLimitsTest {
       sent.add(alert);
       return List.of();
     };
-    try (PlatformActions actions = PlatformActions.create(config(), db.database(), notifier,
+    try (PlatformActions actions = PlatformActions.create(config(), db.database(),
+        new io.opsagent.action.ActionRepository(db.database().jdbi()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi()), notifier,
         tenantId -> Optional.of("the kill switch is engaged"), java.time.Clock.systemUTC()).orElseThrow()) {
       OpsTools.Definition restart = actions.tools().get(0);
       restart.handler().execute(new OpsTools.CallContext(t.id(), Ids.newId(), "{}"),
@@ -116,7 +117,7 @@ class ActionLimitsTest {
         d.name(), d.status(), "1.1.0", null, null, null, null, null, null, d.createdAt(), d.updatedAt()));
     fx.deployments.recordEvent(moved, "deployed", DeploymentStatus.FAILED, "crash loop", "1.2.0");
 
-    String out = HistoryTool.definition(db.database().jdbi()).handler().execute(
+    String out = HistoryTool.definition(db.database().jdbi(), fx.deployments).handler().execute(
         new OpsTools.CallContext(t.id(), Ids.newId(), "{}"),
         JSON.readTree("{\"deploymentId\":\"" + d.id() + "\"}"));
 

@@ -1,5 +1,6 @@
 package io.opsagent.agent;
 
+import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,7 +27,7 @@ import io.opsagent.support.SettableClock;
 import io.opsagent.support.TcpProxy;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The alert window under failure, with the loop as {@link Services#opsLoop} wires it, the real
+ * The alert window under failure, with the loop as {@link Root#opsLoop} wires it, the real
  * notifier and a scripted model: only an alert that reached someone (or is still being retried)
  * holds its window, and the window does not depend on Redis.
  */
@@ -108,7 +109,7 @@ class AlertWindowEndToEndTest {
     Config config = config(redisUrl);
     CooldownStore store = CooldownStore.redis(config, Duration.ofMillis(500));
     closeAfter.add(store::close);
-    return OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(store)
+    return TestAgents.builder(config, jdbi).notifier(notifier).cooldowns(store)
         .clock(SettableClock.startingNow()).build();
   }
 

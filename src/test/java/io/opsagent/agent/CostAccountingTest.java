@@ -1,5 +1,6 @@
 package io.opsagent.agent;
 
+import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.agent.guard.CooldownStore;
@@ -58,7 +59,7 @@ class CostAccountingTest {
 
   OpsAgent agent(Map<String, String> env) {
     Config config = Config.fromEnv(env);
-    return OpsAgent.builder(config, db.database().jdbi()).notifier(notify.notifier)
+    return TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
         .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
   }
 

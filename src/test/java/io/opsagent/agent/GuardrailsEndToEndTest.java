@@ -1,5 +1,6 @@
 package io.opsagent.agent;
 
+import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -35,7 +36,7 @@ import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -62,7 +63,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 5's "done when", end to end: the loop exactly as {@link Services#opsLoop} wires it, on real
+ * Issue 5's "done when", end to end: the loop exactly as {@link Root#opsLoop} wires it, on real
  * PostgreSQL and Redis, with the real {@link DeliveryNotifier} posting to a loopback receiver and a
  * scripted Messages API standing in for Claude. Each test works on tenants (and so Redis keys) of its
  * own; each tenant's tenant-wide webhook posts to {@code /{tenantId}} on the receiver.
@@ -147,7 +148,7 @@ class GuardrailsEndToEndTest {
 
   OpsAgent loop(Config config, CooldownStore store) {
     stores.add(store);
-    return OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(store).clock(clock)
+    return TestAgents.builder(config, jdbi).notifier(notifier).cooldowns(store).clock(clock)
         .extraTools(List.of(new OpsTools.Definition(RESTART,
             "Restarts a deployment (test-only mutating tool).", restartSchema(), ActionClass.MUTATING,
             (ctx, in) -> {

@@ -1,5 +1,6 @@
 package io.opsagent.agent;
 
+import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,7 +55,7 @@ class OpsAgentTest {
     api = FakeMessagesApi.start();
     notify = new RealNotifier(db.database());
     receiver = TestReceiver.answering();
-    loop = OpsAgent.builder(config(), db.database().jdbi()).notifier(notify.notifier)
+    loop = TestAgents.builder(config(), db.database().jdbi()).notifier(notify.notifier)
         .cooldowns(CooldownStore.inMemory(config(), Clock.systemUTC())).build();
   }
 

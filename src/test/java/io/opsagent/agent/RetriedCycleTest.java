@@ -1,5 +1,6 @@
 package io.opsagent.agent;
 
+import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -75,7 +76,7 @@ class RetriedCycleTest {
   }
 
   OpsAgent agentOn(Database database) {
-    return OpsAgent.builder(config, database.jdbi()).notifier(notify.notifier)
+    return TestAgents.builder(config, database.jdbi()).notifier(notify.notifier)
         .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
   }
 

@@ -1,5 +1,6 @@
 package io.opsagent.agent;
 
+import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -67,7 +68,7 @@ class WorkLostTest {
     receiver = TestReceiver.answering();
     Config config = Config.fromEnv(Map.of("ANTHROPIC_API_KEY", "sk-ant-test-" + Ids.newId(),
         "ANTHROPIC_BASE_URL", api.baseUrl(), "OPSAGENT_LLM_MAX_RETRIES", "0"));
-    agent = OpsAgent.builder(config, db.database().jdbi()).notifier(notify.notifier)
+    agent = TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
         .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
   }
 

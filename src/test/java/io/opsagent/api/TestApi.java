@@ -39,7 +39,8 @@ final class TestApi implements AutoCloseable {
             new ChannelRoutes(json, tenants, workspaces, new NotificationChannelRepository(jdbi, false)),
             new RunRoutes(json, tenants, new RunRepository(jdbi), new NotificationRepository(jdbi),
                 new RunQueries(jdbi)),
-            new TenantRoutes(json, new TenantStatusQuery(jdbi, CIRCUIT_PAUSE))))
+            new TenantRoutes(json, new TenantStatusQuery(jdbi, CIRCUIT_PAUSE,
+                new io.opsagent.agent.trust.TenantSettings(jdbi, io.opsagent.agent.trust.Mode.LIVE)))))
         .start(0);
     this.api = new ApiClient(server.port(), TOKEN);
   }

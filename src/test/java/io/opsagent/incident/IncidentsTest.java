@@ -59,7 +59,10 @@ class IncidentsTest {
     notifier.start();
     receiver = TestReceiver.answering();
     clock = SettableClock.startingNow();
-    incidents = new Incidents(db.database().jdbi(), notifier, REMINDER, clock);
+    incidents = new Incidents(db.database().jdbi(), new io.opsagent.platform.DeploymentRepository(db.database().jdbi()),
+        new io.opsagent.platform.WorkspaceRepository(db.database().jdbi()),
+        new io.opsagent.agent.trust.TenantSettings(db.database().jdbi(), io.opsagent.agent.trust.Mode.LIVE), notifier,
+        REMINDER, java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(15), clock);
   }
 
   @AfterAll

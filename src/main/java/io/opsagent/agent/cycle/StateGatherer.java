@@ -40,16 +40,13 @@ public final class StateGatherer {
   private final DeploymentRepository deployments;
   private final IncidentRepository incidents;
 
-  public StateGatherer(Jdbi jdbi) {
-    this(jdbi, Clock.systemUTC());
-  }
-
-  public StateGatherer(Jdbi jdbi, Clock clock) {
+  public StateGatherer(Jdbi jdbi, RunRepository runs, WorkspaceRepository workspaces,
+      DeploymentRepository deployments, Clock clock) {
     this.jdbi = jdbi;
     this.clock = clock;
-    this.runs = new RunRepository(jdbi);
-    this.workspaces = new WorkspaceRepository(jdbi);
-    this.deployments = new DeploymentRepository(jdbi);
+    this.runs = runs;
+    this.workspaces = workspaces;
+    this.deployments = deployments;
     this.incidents = new IncidentRepository(jdbi);
   }
 

@@ -55,7 +55,7 @@ class StateGathererTest {
         statements.incrementAndGet();
       }
     });
-    StateGatherer gatherer = new StateGatherer(counting);
+    StateGatherer gatherer = gatherer(counting);
 
     TenantState one = gatherer.gather(small.id());
     int forOne = statements.getAndSet(0);
@@ -78,11 +78,17 @@ class StateGathererTest {
         JsonNodeFactory.instance.objectNode()
             .put("url", "http://127.0.0.1:9/secret-path").put("secret", "s3cr3t"));
 
-    TenantState s = new StateGatherer(db.database().jdbi()).gather(t.id());
+    TenantState s = gatherer(db.database().jdbi()).gather(t.id());
 
     assertThat(s.channels()).singleElement()
         .isEqualTo(new TenantState.Channel(
             s.channels().get(0).id(), t.lastWorkspace().id(), "webhook", "hook", true));
     assertThat(ContextBuilder.stateJson(s, "run")).doesNotContain("secret-path", "s3cr3t", "127.0.0.1");
+  }
+
+  private static StateGatherer gatherer(org.jdbi.v3.core.Jdbi jdbi) {
+    return new StateGatherer(jdbi, new io.opsagent.agent.run.RunRepository(jdbi),
+        new io.opsagent.platform.WorkspaceRepository(jdbi), new io.opsagent.platform.DeploymentRepository(jdbi),
+        java.time.Clock.systemUTC());
   }
 }

@@ -1,5 +1,6 @@
 package io.opsagent.agent.trust;
 
+import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -121,7 +122,7 @@ class TrustControlsTest {
     Config config = config(env);
     CooldownStore store = CooldownStore.redis(config, Duration.ofSeconds(2));
     stores.add(store);
-    OpsAgent agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(store).clock(clock)
+    OpsAgent agent = TestAgents.builder(config, jdbi).notifier(notifier).cooldowns(store).clock(clock)
         .extraTools(List.of(new OpsTools.Definition(RESTART, "Restarts a deployment (test only).",
             restartSchema(), ActionClass.MUTATING, (ctx, in) -> {
               restarts.incrementAndGet();

@@ -16,7 +16,7 @@ import io.opsagent.notify.TestReceiver;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TcpProxy;
 import io.opsagent.support.TestDatabase;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -113,7 +113,7 @@ class DeliveryResilienceTest {
         webhook(t.id(), null, "http://127.0.0.1:" + front.port() + "/hook");
         front.cut();
         String id;
-        try (Services worker = Services.open(Config.fromEnv(env("PT2S")))) {
+        try (Root worker = Root.open(Config.fromEnv(env("PT2S")))) {
           worker.notifier().start();
           id = worker.notifier().send(new Alert(t.id(), null, Severity.CRITICAL, "api down", "b", null)).get(0);
           await().atMost(Duration.ofSeconds(20)).until(() -> row(t.id(), id).attempts() == 1);
@@ -121,7 +121,7 @@ class DeliveryResilienceTest {
         assertThat(row(t.id(), id).status()).isEqualTo(DeliveryStatus.PENDING);
         front.start();
 
-        try (Services restarted = Services.open(Config.fromEnv(env("PT2S")))) {
+        try (Root restarted = Root.open(Config.fromEnv(env("PT2S")))) {
           restarted.notifier().start();
           await().atMost(Duration.ofSeconds(30))
               .until(() -> row(t.id(), id).status() == DeliveryStatus.DELIVERED);
