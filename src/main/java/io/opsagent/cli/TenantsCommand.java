@@ -22,7 +22,7 @@ final class TenantsCommand implements Callable<Integer> {
     Config config = ExistingDatabase.config();
     try (Database db = ExistingDatabase.open(config)) {
       TenantStatusQuery query = new TenantStatusQuery(db.jdbi(), config.circuitPause(),
-          new TenantSettings(db.jdbi(), Mode.fromWire(config.defaultMode())));
+          new TenantSettings(db.jdbi(), Mode.fromWire(config.defaultMode()), java.time.Clock.systemUTC()));
       Optional<String> after = Optional.empty();
       while (true) {
         List<TenantStatus> page = query.list(after, PAGE);

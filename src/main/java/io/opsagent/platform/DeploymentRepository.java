@@ -2,6 +2,7 @@ package io.opsagent.platform;
 
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -17,15 +18,17 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
  */
 public final class DeploymentRepository {
   private final Jdbi jdbi;
+  private final Clock clock;
 
-  public DeploymentRepository(Jdbi jdbi) {
+  public DeploymentRepository(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
     jdbi.registerRowMapper(ConstructorMapper.factory(Deployment.class));
     jdbi.registerRowMapper(ConstructorMapper.factory(DeploymentEvent.class));
   }
 
   public Deployment create(Workspace workspace, String name, DeploymentStatus status, String version) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     Deployment d = new Deployment(Ids.newId(), workspace.tenantId(), workspace.id(), name, status,
         version, null, null, null, null, null, null, now, now);
     insert(d);
@@ -92,7 +95,7 @@ public final class DeploymentRepository {
    * transaction, so the history shows when it happened. Returns the deployment as stored.
    */
   public Deployment updateFacts(Deployment current, Deployment changed) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     jdbi.useTransaction(h -> {
       h.createUpdate("""
               UPDATE deployments SET version = :version, latest_version = :latestVersion,
@@ -131,7 +134,7 @@ public final class DeploymentRepository {
   public DeploymentEvent recordEvent(Deployment deployment, String type, DeploymentStatus status,
       String message, String version) {
     DeploymentEvent e = new DeploymentEvent(Ids.newId(), deployment.tenantId(), deployment.id(),
-        type, status, message, Times.now());
+        type, status, message, Times.current(clock));
     jdbi.useTransaction(h -> {
       insertEvent(h, e);
       if (version != null && !version.equals(deployment.version())) {

@@ -24,6 +24,7 @@ import io.opsagent.db.Ids;
 import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -87,13 +88,14 @@ public final class Queues implements AutoCloseable {
   private final Scheduler deployment;
   private final Duration takeover;
   private final OneTimeTask<DeploymentJob> deploymentTask;
+  private final Clock clock;
 
   /**
    * Builds both schedulers (not started). {@code opsCycleTask} is the {@link JobType#OPS_CYCLE}
    * task (see {@code OpsScheduler#task()}); {@code deploymentJobs} runs the deployment queue's jobs.
    */
-  public Queues(Database db, Config config, Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs) {
-    this(db, config, opsCycleTask, deploymentJobs, List.of());
+  public Queues(Database db, Config config, Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs, Clock clock) {
+    this(db, config, opsCycleTask, deploymentJobs, List.of(), clock);
   }
 
   /**
@@ -102,7 +104,8 @@ public final class Queues implements AutoCloseable {
    * each occurrence.
    */
   public Queues(Database db, Config config, Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs,
-      List<RecurringTask<?>> deploymentRecurring) {
+      List<RecurringTask<?>> deploymentRecurring, Clock clock) {
+    this.clock = clock;
     if (!JobType.OPS_CYCLE.taskName().equals(opsCycleTask.getName())) {
       throw new IllegalArgumentException("the ops-agent queue runs only " + JobType.OPS_CYCLE.taskName());
     }
@@ -264,7 +267,7 @@ public final class Queues implements AutoCloseable {
   /** Queues a deployment job to run now; returns its id. */
   public String enqueue(DeploymentJob job) {
     String id = Ids.newId();
-    deployment.schedule(deploymentTask.instance(id, job), Instant.now());
+    deployment.schedule(deploymentTask.instance(id, job), clock.instant());
     return id;
   }
 

@@ -103,21 +103,21 @@ public final class Root implements AutoCloseable {
     this.auditKeys = AuditKeys.of(config);
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.runtimeMetrics = new RuntimeMetrics(metrics, db);
-    this.tenants = new TenantRepository(jdbi);
-    this.workspaces = new WorkspaceRepository(jdbi);
-    this.deployments = new DeploymentRepository(jdbi);
-    this.runs = new RunRepository(jdbi, auditKeys);
+    this.tenants = new TenantRepository(jdbi, clock);
+    this.workspaces = new WorkspaceRepository(jdbi, clock);
+    this.deployments = new DeploymentRepository(jdbi, clock);
+    this.runs = new RunRepository(jdbi, auditKeys, clock);
     this.channels = new NotificationChannelRepository(jdbi, config.allowPrivateWebhooks(),
-        config.secretKey().map(SecretBox::new));
-    this.notifications = new NotificationRepository(jdbi);
-    this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics);
-    this.cooldowns = CooldownStore.create(config);
-    this.settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()));
-    this.killSwitch = new KillSwitch(jdbi);
+        config.secretKey().map(SecretBox::new), clock);
+    this.notifications = new NotificationRepository(jdbi, clock);
+    this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics, clock);
+    this.cooldowns = CooldownStore.create(config, clock);
+    this.settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()), clock);
+    this.killSwitch = new KillSwitch(jdbi, clock);
     this.reviews = new ReviewMemory(jdbi);
     this.incidents = new Incidents(jdbi, deployments, workspaces, settings, notifier, config.incidentReminder(),
         config.paging().watchdogAfter(), config.paging().watchdogInterval(), clock);
-    this.actionLog = new ActionRepository(jdbi);
+    this.actionLog = new ActionRepository(jdbi, clock);
     // platform actions only with a control URL (read-only otherwise); an engaged kill switch or a
     // tenant in dry-run holds an action back, re-checked right before it is sent
     ActionHolds holds = tenantId -> killSwitch.engaged() ? Optional.of("the kill switch is engaged")
@@ -167,10 +167,18 @@ public final class Root implements AutoCloseable {
    * the start with a {@link io.opsagent.config.ConfigException} naming the problem.
    */
   public static Root open(Config config) {
-    return open(config, Clock.systemUTC(), false);
+    return open(config, false);
   }
 
   /** {@link #open(Config)}; {@code reviewEveryCycle} is the original design, for the benchmark only. */
+  static Root open(Config config, boolean reviewEveryCycle) {
+    return open(config, Clock.systemUTC(), reviewEveryCycle);
+  }
+
+  /**
+   * {@link #open(Config)} on {@code clock}, the one clock of the process. Anything that runs the
+   * queues needs the system clock: db-scheduler picks due jobs on real time.
+   */
   static Root open(Config config, Clock clock, boolean reviewEveryCycle) {
     log.info("starting {}", HumanDurations.in(config.toString()));
     Database db = Database.open(config);
@@ -199,18 +207,18 @@ public final class Root implements AutoCloseable {
     var jdbi = db.jdbi();
     CycleMetrics cycleMetrics = new CycleMetrics(metrics, agent.toolNames());
     var statuses = new TenantStatusQuery(jdbi, config.circuitPause(), settings);
-    QueueLag.register(metrics, jdbi);
-    OpsGauges.register(metrics, jdbi, statuses);
+    QueueLag.register(metrics, jdbi, clock);
+    OpsGauges.register(metrics, jdbi, statuses, clock);
     Wakeup wakeup = new Wakeup(db);
     var late = new Object() {
       OpsScheduler scheduler;
     };
     var cycles = new AgentCycles(agent, cycleMetrics, tenantId -> late.scheduler.removeOpsSchedule(tenantId));
-    OpsScheduler scheduler = new OpsScheduler(db, config, cycles, wakeup);
+    OpsScheduler scheduler = new OpsScheduler(db, config, tenants, cycles, wakeup, clock);
     late.scheduler = scheduler;
     Queues queues = new Queues(db, config, scheduler.task(), this::deploymentJob,
         List.of(new Retention(jdbi, config.retention(), clock, auditKeys).task(),
-            incidents.reminderTask(), incidents.watchdogTask()));
+            incidents.reminderTask(), incidents.watchdogTask()), clock);
     boolean generatedToken = config.apiToken().isEmpty();
     String apiToken = config.apiToken().orElseGet(Root::randomToken);
     var reactions = new DeploymentReactions(actions, incidents, scheduler, notifications,
@@ -240,7 +248,7 @@ public final class Root implements AutoCloseable {
       checks.add(ApiServer.HealthCheck.optional("redis", cooldowns::ping));
     }
     return new ApiServer(apiToken, json, metrics, checks, List.of(
-        new PlatformRoutes(json, tenants, workspaces, deployments, reactions)
+        new PlatformRoutes(json, tenants, workspaces, deployments, reactions, clock)
             .onTenantCreated(settings::initialise),
         new IncidentRoutes(tenants, incidents),
         new ChannelRoutes(json, tenants, workspaces, channels),

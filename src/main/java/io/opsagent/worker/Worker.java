@@ -6,7 +6,6 @@ import io.opsagent.notify.delivery.DeliveryNotifier;
 import io.opsagent.queue.Queues;
 import io.opsagent.queue.Wakeup;
 import io.opsagent.queue.schedule.OpsScheduler;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -66,7 +65,7 @@ public final class Worker implements AutoCloseable {
   }
 
   private static Worker start(Config config, boolean originalDesign) {
-    Root root = Root.open(config, Clock.systemUTC(), originalDesign);
+    Root root = Root.open(config, originalDesign);
     if (config.secretKey().isEmpty()) {
       log.warn("OPSAGENT_SECRET_KEY is not set: notification channel configuration (webhook URLs, "
           + "signing secrets) is stored in the database in plaintext");

@@ -1,6 +1,5 @@
 package io.opsagent.action;
 
-import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,10 +21,12 @@ import io.opsagent.queue.DeploymentJob;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -94,7 +95,7 @@ class ActionCooldownTest {
     Notifier notifier = alert -> List.of();
     store = CooldownStore.redis(config, Duration.ofSeconds(2));
     actions = PlatformActions.create(config, db.database(),
-        new io.opsagent.action.ActionRepository(db.database().jdbi()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi()), notifier, ActionHolds.NONE, clock).orElseThrow();
+        new io.opsagent.action.ActionRepository(db.database().jdbi(), Clock.systemUTC()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()), notifier, ActionHolds.NONE, clock).orElseThrow();
     agent = TestAgents.builder(config, db.database().jdbi()).notifier(notifier).cooldowns(store).clock(clock)
         .extraTools(actions.tools()).actionChecks(actions.limits()).build();
   }

@@ -17,6 +17,7 @@ import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.worker.Worker;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -93,7 +94,7 @@ class ActionDeadlineTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> alerts.requests().size() == 1);
     JsonNode alert = alerts.requests().get(0).payload();
     assertThat(alert.get("title").asText()).isEqualTo("The agent's restart did not recover web");
-    assertThat(new NotificationRepository(db.database().jdbi()).listByTenant(t.id(), 10)).hasSize(1);
+    assertThat(new NotificationRepository(db.database().jdbi(), Clock.systemUTC()).listByTenant(t.id(), 10)).hasSize(1);
 
     for (int i = 0; i < 2; i++) {
       first.root().cooldowns().releaseKey("opsagent:cooldown:" + web.id() + ":restartDeployment");

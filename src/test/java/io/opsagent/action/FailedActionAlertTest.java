@@ -73,7 +73,7 @@ class FailedActionAlertTest {
     platform.answerWith(new FakePlatform.Answer(403, "denied:\n  POST " + url + "\n  key " + SECRET
         + " does not match\n" + "z".repeat(2000)));
     try (PlatformActions actions = PlatformActions.create(config(url), db.database(),
-        new io.opsagent.action.ActionRepository(db.database().jdbi()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi()), notifier,
+        new io.opsagent.action.ActionRepository(db.database().jdbi(), Clock.systemUTC()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()), notifier,
         ActionHolds.NONE, Clock.systemUTC()).orElseThrow()) {
       OpsAction a = queueRestart(actions, t.id(), d);
 
@@ -102,7 +102,7 @@ class FailedActionAlertTest {
     Deployment d = fx.deployments.create(t.lastWorkspace(), "api", DeploymentStatus.FAILED, "1.0.0");
     String url = "http://127.0.0.1:" + closedPort() + "/control?token=" + TOKEN;
     try (PlatformActions actions = PlatformActions.create(config(url), db.database(),
-        new io.opsagent.action.ActionRepository(db.database().jdbi()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi()), notifier,
+        new io.opsagent.action.ActionRepository(db.database().jdbi(), Clock.systemUTC()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()), notifier,
         ActionHolds.NONE, Clock.systemUTC()).orElseThrow()) {
       OpsAction a = queueRestart(actions, t.id(), d);
 

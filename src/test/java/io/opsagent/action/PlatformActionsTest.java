@@ -26,6 +26,7 @@ import io.opsagent.worker.Worker;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -465,7 +466,7 @@ class PlatformActionsTest {
 
   /** The deliveries recorded for the tenant's alerts (one per alert here: one channel). */
   private static List<Delivery> deliveries(String tenantId) {
-    return new NotificationRepository(db.database().jdbi()).listByTenant(tenantId, 10);
+    return new NotificationRepository(db.database().jdbi(), Clock.systemUTC()).listByTenant(tenantId, 10);
   }
 
   private static List<JsonNode> alertsFor(String tenantId) {

@@ -1,6 +1,5 @@
 package io.opsagent.agent;
 
-import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,11 +24,13 @@ import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
 import io.opsagent.support.TcpProxy;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
 import io.opsagent.worker.Root;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,8 +67,8 @@ class AlertWindowEndToEndTest {
     db = TestDatabase.create(AlertWindowEndToEndTest.class);
     jdbi = db.database().jdbi();
     fx = new Fixtures(db.database());
-    channels = new NotificationChannelRepository(jdbi, true);
-    deliveries = new NotificationRepository(jdbi);
+    channels = new NotificationChannelRepository(jdbi, true, Clock.systemUTC());
+    deliveries = new NotificationRepository(jdbi, Clock.systemUTC());
   }
 
   @AfterAll
@@ -78,7 +79,7 @@ class AlertWindowEndToEndTest {
   void start(String redisUrl) {
     api = FakeMessagesApi.start();
     notifier = new DeliveryNotifier(db.database(), channels, deliveries, config(redisUrl),
-        new SimpleMeterRegistry());
+        new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
   }
 

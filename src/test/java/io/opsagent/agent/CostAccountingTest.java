@@ -1,6 +1,5 @@
 package io.opsagent.agent;
 
-import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.agent.guard.CooldownStore;
@@ -15,6 +14,7 @@ import io.opsagent.db.Ids;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -100,7 +100,7 @@ class CostAccountingTest {
 
       assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
       assertThat(run.costUsd()).isNull();
-      assertThat(new RunRepository(db.database().jdbi()).find(t.id(), run.id()).orElseThrow().costUsd()).isNull();
+      assertThat(new RunRepository(db.database().jdbi(), Clock.systemUTC()).find(t.id(), run.id()).orElseThrow().costUsd()).isNull();
       assertThat(run.inputTokens()).isEqualTo(1000);
     }
   }

@@ -1,6 +1,5 @@
 package io.opsagent.agent;
 
-import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -34,6 +33,7 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
 import io.opsagent.worker.Root;
@@ -42,6 +42,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,10 +108,10 @@ class GuardrailsEndToEndTest {
   void start() throws IOException {
     api = FakeMessagesApi.start();
     receiver = TestReceiver.answering();
-    notifier = new DeliveryNotifier(db.database(), new NotificationChannelRepository(jdbi, true),
-        new NotificationRepository(jdbi), config(), new SimpleMeterRegistry());
+    notifier = new DeliveryNotifier(db.database(), new NotificationChannelRepository(jdbi, true, Clock.systemUTC()),
+        new NotificationRepository(jdbi, Clock.systemUTC()), config(), new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
-    deliveries = new NotificationRepository(jdbi);
+    deliveries = new NotificationRepository(jdbi, Clock.systemUTC());
   }
 
   @AfterEach
@@ -170,7 +171,7 @@ class GuardrailsEndToEndTest {
   /** A tenant with one workspace and a tenant-wide webhook to {@code /{tenantId}} on the receiver. */
   Fixtures.TenantFixture tenant(String name) {
     var t = fx.tenant(name).workspace("web");
-    new NotificationChannelRepository(jdbi, true).create(t.id(), null, ChannelType.WEBHOOK, "hook",
+    new NotificationChannelRepository(jdbi, true, Clock.systemUTC()).create(t.id(), null, ChannelType.WEBHOOK, "hook",
         JSON.createObjectNode().put("url", receiver.url("/" + t.id())));
     return t;
   }
@@ -393,7 +394,7 @@ class GuardrailsEndToEndTest {
   @Test
   void aBreakerThatOpenedWithoutAPauseNoticeClosesWithoutAResumedNotice() {
     var t = tenant("dry-run-outage");
-    var settings = new TenantSettings(jdbi, Mode.LIVE);
+    var settings = new TenantSettings(jdbi, Mode.LIVE, Clock.systemUTC());
     settings.update(t.id(), Mode.DRY_RUN, false, null);
     api.then(FakeMessagesApi.error(500, "api_error", "down"))
         .then(FakeMessagesApi.error(500, "api_error", "down"))

@@ -1,6 +1,5 @@
 package io.opsagent.agent;
 
-import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -17,6 +16,7 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TcpProxy;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,7 +51,7 @@ class RetriedCycleTest {
   static void createDatabase() {
     db = TestDatabase.create(RetriedCycleTest.class);
     fx = new Fixtures(db.database());
-    runs = new RunRepository(db.database().jdbi());
+    runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll

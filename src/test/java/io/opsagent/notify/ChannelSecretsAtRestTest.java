@@ -14,6 +14,7 @@ import io.opsagent.support.TestDatabase;
 import io.opsagent.worker.Root;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -155,7 +156,7 @@ class ChannelSecretsAtRestTest {
 
   private NotificationChannelRepository repository(String key) {
     return new NotificationChannelRepository(jdbi, true, Optional.ofNullable(key)
-        .map(k -> new SecretBox(new SecretKeySpec(Base64.getDecoder().decode(k), "AES"))));
+        .map(k -> new SecretBox(new SecretKeySpec(Base64.getDecoder().decode(k), "AES"))), Clock.systemUTC());
   }
 
   private String storedConfig(String channelId) {

@@ -15,6 +15,7 @@ import io.opsagent.db.Times;
 import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ class QueueBenchmark {
   static void seedTenantsWithRunningDeployments() {
     db = TestDatabase.create(QueueBenchmark.class);
     tenantIds = new ArrayList<>();
-    Instant now = Times.now();
+    Instant now = Times.current(Clock.systemUTC());
     db.database().jdbi().useTransaction(h -> {
       PreparedBatch tenants = h.prepareBatch("INSERT INTO tenants (id, name, created_at) VALUES (:id, :id, :now)");
       PreparedBatch workspaces = h.prepareBatch(
@@ -73,7 +74,7 @@ class QueueBenchmark {
   @Test
   void queueFigures() {
     Config prod = Config.fromEnv(Map.of());
-    OpsScheduler scheduler = new OpsScheduler(db.database(), prod, (t, trigger, runId) -> CycleRunner.Result.DONE);
+    OpsScheduler scheduler = new OpsScheduler(db.database(), prod, new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (t, trigger, runId) -> CycleRunner.Result.DONE, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
     // warm-up: JIT and pool, on ids that are not tenants
     List<String> warm = new ArrayList<>();
     for (int i = 0; i < 2_000; i++) {
@@ -127,12 +128,12 @@ class QueueBenchmark {
   private double throughput(int concurrency) {
     Map<String, Long> started = new ConcurrentHashMap<>();
     Config config = benchConfig(concurrency);
-    OpsScheduler scheduler = new OpsScheduler(db.database(), config, (t, trigger, runId) -> {
+    OpsScheduler scheduler = new OpsScheduler(db.database(), config, new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (t, trigger, runId) -> {
       started.putIfAbsent(t, System.nanoTime());
       return CycleRunner.Result.DONE;
-    });
+    }, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
     sql("UPDATE ops_agent_tasks SET execution_time = CURRENT_TIMESTAMP - INTERVAL '1 second'");
-    try (Queues queues = new Queues(db.database(), config, scheduler.task(), job -> {})) {
+    try (Queues queues = new Queues(db.database(), config, scheduler.task(), job -> {}, Clock.systemUTC())) {
       long t0 = System.nanoTime();
       queues.start();
       await().atMost(Duration.ofMinutes(3)).until(() -> started.size() == TENANTS);
@@ -193,11 +194,11 @@ class QueueBenchmark {
     due.values().removeIf(d -> d.isAfter(base.plus(window)));
     Map<String, Instant> started = new ConcurrentHashMap<>();
     Config config = benchConfig(concurrency);
-    OpsScheduler scheduler = new OpsScheduler(db.database(), config, (t, trigger, runId) -> {
+    OpsScheduler scheduler = new OpsScheduler(db.database(), config, new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (t, trigger, runId) -> {
       started.putIfAbsent(t, Instant.now());
       return CycleRunner.Result.DONE;
-    });
-    try (Queues queues = new Queues(db.database(), config, scheduler.task(), job -> {})) {
+    }, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
+    try (Queues queues = new Queues(db.database(), config, scheduler.task(), job -> {}, Clock.systemUTC())) {
       queues.start();
       await().atMost(Duration.ofMinutes(2)).until(() -> started.keySet().containsAll(due.keySet()));
     }

@@ -45,8 +45,8 @@ public final class TestAgents {
 
   /** The incidents an agent of this config over {@code jdbi} joins its alerts to. */
   public static Incidents incidents(Config config, Jdbi jdbi, Notifier notifier, Clock clock) {
-    return new Incidents(jdbi, new DeploymentRepository(jdbi), new WorkspaceRepository(jdbi),
-        new TenantSettings(jdbi, Mode.fromWire(config.defaultMode())), notifier, config.incidentReminder(),
+    return new Incidents(jdbi, new DeploymentRepository(jdbi, Clock.systemUTC()), new WorkspaceRepository(jdbi, Clock.systemUTC()),
+        new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()), Clock.systemUTC()), notifier, config.incidentReminder(),
         config.paging().watchdogAfter(), config.paging().watchdogInterval(), clock);
   }
 
@@ -116,10 +116,10 @@ public final class TestAgents {
     public OpsAgent build() {
       Objects.requireNonNull(notifier, "notifier");
       Objects.requireNonNull(cooldowns, "cooldowns");
-      var settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()));
-      var deployments = new DeploymentRepository(jdbi);
-      var workspaces = new WorkspaceRepository(jdbi);
-      var runs = new RunRepository(jdbi, AuditKeys.of(config));
+      var settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()), Clock.systemUTC());
+      var deployments = new DeploymentRepository(jdbi, Clock.systemUTC());
+      var workspaces = new WorkspaceRepository(jdbi, Clock.systemUTC());
+      var runs = new RunRepository(jdbi, AuditKeys.of(config), Clock.systemUTC());
       Incidents joined = incidents != null ? incidents
           : new Incidents(jdbi, deployments, workspaces, settings, notifier, config.incidentReminder(),
               config.paging().watchdogAfter(), config.paging().watchdogInterval(), clock);
@@ -127,14 +127,14 @@ public final class TestAgents {
       if (meters != null && !(decider instanceof RulesEngine)) {
         decider = new MeteredModelClient(decider, meters);
       }
-      return OpsAgent.builder().config(config).tenants(new TenantRepository(jdbi)).runs(runs)
+      return OpsAgent.builder().config(config).tenants(new TenantRepository(jdbi, Clock.systemUTC())).runs(runs)
           .gatherer(new StateGatherer(jdbi, runs, workspaces, deployments, clock))
-          .reviews(new ReviewMemory(jdbi)).pages(new NotificationRepository(jdbi)).model(decider)
+          .reviews(new ReviewMemory(jdbi)).pages(new NotificationRepository(jdbi, Clock.systemUTC())).model(decider)
           .tools(OpsTools.standard(notifier, joined).plus(extraTools))
           .guardrails(Guardrails.standard(config, jdbi, notifier, cooldowns, actionChecks, deployments, joined,
               settings, clock))
           .lock(TenantCycleLock.forJdbi(jdbi)).clock(clock).notifier(notifier).settings(settings)
-          .budget(new TokenBudget(jdbi, config.dailyTokenBudget(), clock)).killSwitch(new KillSwitch(jdbi))
+          .budget(new TokenBudget(jdbi, config.dailyTokenBudget(), clock)).killSwitch(new KillSwitch(jdbi, Clock.systemUTC()))
           .reviewEveryCycle(reviewEveryCycle).build();
     }
   }

@@ -52,8 +52,7 @@ public final class StateGatherer {
 
   public TenantState gather(String tenantId) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    // stored times (events, runs) come from the system clock
-    Instant since = runs.lastReviewStart(tenantId).orElse(Times.now().minus(LOOKBACK));
+    Instant since = runs.lastReviewStart(tenantId).orElse(now.minus(LOOKBACK));
     List<DeploymentEvent> events = deployments.eventsSince(tenantId, since, MAX_EVENTS + 1);
     boolean more = events.size() > MAX_EVENTS;
     return new TenantState(tenantId, now, since,

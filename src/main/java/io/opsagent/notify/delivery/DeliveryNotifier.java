@@ -27,6 +27,7 @@ import io.opsagent.notify.send.SlackSender;
 import io.opsagent.notify.send.WebhookSender;
 import io.opsagent.queue.JobType;
 import io.opsagent.queue.Queues;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -93,7 +94,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
   private final Map<ChannelType, Sender> senders = new EnumMap<>(ChannelType.class);
   private final int maxAttempts;
   private final Duration giveUp;
-  private final java.time.Clock clock;
+  private final Clock clock;
   private final MeterRegistry meters;
   private final HttpPoster poster;
   private final InFlight inFlight = new InFlight(MAX_IN_FLIGHT_PER_CHANNEL);
@@ -109,17 +110,17 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
    * the notification queue's scheduler; {@link #start()} runs it.
    */
   public DeliveryNotifier(Database db, NotificationChannelRepository channels,
-      NotificationRepository deliveries, Config config, MeterRegistry meters) {
+      NotificationRepository deliveries, Config config, MeterRegistry meters, Clock clock) {
     this.db = db;
     this.channels = channels;
     this.deliveries = deliveries;
-    this.windows = new AlertWindows(db.jdbi());
+    this.windows = new AlertWindows(db.jdbi(), clock);
     this.maxAttempts = config.notifyMaxAttempts();
     this.giveUp = config.paging().notifyGiveUp();
-    this.clock = java.time.Clock.systemUTC();
+    this.clock = clock;
     this.meters = meters;
     this.poster = new HttpPoster(new AddressGuard(config.allowPrivateWebhooks()), ATTEMPT_TIMEOUT);
-    senders.put(ChannelType.WEBHOOK, new WebhookSender(poster));
+    senders.put(ChannelType.WEBHOOK, new WebhookSender(poster, clock));
     senders.put(ChannelType.SLACK, new SlackSender(poster));
     senders.put(ChannelType.EMAIL, new EmailSender(config.smtp(), ATTEMPT_TIMEOUT));
     this.task = Tasks.custom(JobType.NOTIFICATION_DELIVERY.taskName(), Void.class)
@@ -198,7 +199,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
       if (!rows.isEmpty()) {
         Queues.clientInTransaction(h.getConnection(), db, JobType.NOTIFICATION_DELIVERY, task)
             .scheduleBatch(rows.stream().<TaskInstance<?>>map(d -> task.instance(d.id())).toList(),
-                Instant.now());
+                clock.instant());
       }
       return rows;
     });
@@ -245,7 +246,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
       return (complete, ops) -> ops.reschedule(complete, complete.getTimeDone().plus(BUSY_DEFERRAL));
     }
     SendOutcome outcome;
-    Instant startedAt = io.opsagent.db.Times.now();
+    Instant startedAt = io.opsagent.db.Times.current(clock);
     try {
       outcome = senders.get(channel.type()).send(channel, d);
     } finally {
@@ -254,7 +255,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     String type = channel.type().wire();
     if (!(outcome instanceof SendOutcome.Failed failed)) {
       deliveries.delivered(d.id());
-      recordHealth(channel, () -> channels.attemptDelivered(channel.id(), io.opsagent.db.Times.now()));
+      recordHealth(channel, () -> channels.attemptDelivered(channel.id(), io.opsagent.db.Times.current(clock)));
       count("delivered", type);
       measureDetection(d, type);
       log.info("notification delivered delivery={} tenant={} channel={} type={} attempts={}",

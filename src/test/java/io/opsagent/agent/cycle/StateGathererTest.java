@@ -8,6 +8,7 @@ import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlLogger;
@@ -25,7 +26,7 @@ class StateGathererTest {
   static void setUpDatabase() {
     db = TestDatabase.create(StateGathererTest.class);
     fx = new Fixtures(db.database());
-    channels = new NotificationChannelRepository(db.database().jdbi(), true);
+    channels = new NotificationChannelRepository(db.database().jdbi(), true, Clock.systemUTC());
   }
 
   @AfterAll
@@ -87,8 +88,8 @@ class StateGathererTest {
   }
 
   private static StateGatherer gatherer(org.jdbi.v3.core.Jdbi jdbi) {
-    return new StateGatherer(jdbi, new io.opsagent.agent.run.RunRepository(jdbi),
-        new io.opsagent.platform.WorkspaceRepository(jdbi), new io.opsagent.platform.DeploymentRepository(jdbi),
+    return new StateGatherer(jdbi, new io.opsagent.agent.run.RunRepository(jdbi, Clock.systemUTC()),
+        new io.opsagent.platform.WorkspaceRepository(jdbi, Clock.systemUTC()), new io.opsagent.platform.DeploymentRepository(jdbi, Clock.systemUTC()),
         java.time.Clock.systemUTC());
   }
 }

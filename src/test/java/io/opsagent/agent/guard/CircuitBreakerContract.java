@@ -15,6 +15,7 @@ import io.opsagent.db.Database;
 import io.opsagent.db.Times;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.support.SettableClock;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ abstract class CircuitBreakerContract {
 
   @BeforeEach
   void setUp() {
-    runs = new RunRepository(database().jdbi());
+    runs = new RunRepository(database().jdbi(), Clock.systemUTC());
     breaker = new CircuitBreaker(database().jdbi(), PAUSE, clock);
     tenant = newTenant();
   }
@@ -114,7 +115,7 @@ abstract class CircuitBreakerContract {
   @Test
   void scheduledCyclesAreSkippedUntilThePauseHasPassedThenOneProbes() {
     openBreaker(tenant);
-    Instant openedAt = Times.now();
+    Instant openedAt = Times.current(Clock.systemUTC());
 
     clock.set(openedAt.plus(PAUSE).minusSeconds(60));
     assertThat(breaker.allowProbe(tenant)).isFalse();
@@ -141,14 +142,14 @@ abstract class CircuitBreakerContract {
   void aFailedProbeStartsTheNextPause() {
     openBreaker(tenant);
     backdateRuns(tenant, PAUSE.multipliedBy(2));
-    clock.set(Times.now());
+    clock.set(Times.current(Clock.systemUTC()));
     assertThat(breaker.allowProbe(tenant)).isTrue();
 
     fail(tenant);
 
     assertThat(breaker.checkCircuitBreaker(tenant)).isTrue();
     assertThat(breaker.allowProbe(tenant)).isFalse();
-    clock.set(Times.now().plus(PAUSE).plusSeconds(1));
+    clock.set(Times.current(Clock.systemUTC()).plus(PAUSE).plusSeconds(1));
     assertThat(breaker.allowProbe(tenant)).isTrue();
   }
 
@@ -256,7 +257,7 @@ abstract class CircuitBreakerContract {
   }
 
   private String newTenant() {
-    return new TenantRepository(database().jdbi()).create("t").id();
+    return new TenantRepository(database().jdbi(), Clock.systemUTC()).create("t").id();
   }
 
   private void openBreaker(String tenantId) {
@@ -304,8 +305,8 @@ abstract class CircuitBreakerContract {
   /** Runs are ordered by start time at millisecond precision: give each its own millisecond. */
   /** The next run starts in a later millisecond than anything recorded so far (a reset included). */
   private void awaitNextMillisecond() {
-    Instant previous = Times.now();
+    Instant previous = Times.current(Clock.systemUTC());
     await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
-        .until(() -> Times.now().isAfter(previous));
+        .until(() -> Times.current(Clock.systemUTC()).isAfter(previous));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opsagent.config.Config;
 import io.opsagent.db.Ids;
 import io.opsagent.support.SettableClock;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ class InMemoryCooldownStoreTest {
 
   @Test
   void withoutARedisUrlTheFactoryGivesAWorkingInMemoryStore() {
-    try (CooldownStore fallback = CooldownStore.create(Config.fromEnv(Map.of()))) {
+    try (CooldownStore fallback = CooldownStore.create(Config.fromEnv(Map.of()), Clock.systemUTC())) {
       assertThat(fallback.ping()).isTrue();
       assertThat(fallback.recordCooldown("d1", "restart")).isTrue();
       assertThat(fallback.recordCooldown("d1", "restart")).isFalse();

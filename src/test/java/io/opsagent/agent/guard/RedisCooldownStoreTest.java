@@ -12,6 +12,7 @@ import io.opsagent.support.TcpProxy;
 import io.opsagent.support.TestRedis;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,8 @@ class RedisCooldownStoreTest {
 
   @BeforeAll
   static void connect() {
-    store = CooldownStore.create(CONFIG);
-    otherProcess = CooldownStore.create(CONFIG);
+    store = CooldownStore.create(CONFIG, Clock.systemUTC());
+    otherProcess = CooldownStore.create(CONFIG, Clock.systemUTC());
     inspector = RedisClient.create(TestRedis.URL);
     redis = inspector.connect();
   }
@@ -219,7 +220,7 @@ class RedisCooldownStoreTest {
   void aMalformedRedisUrlIsRejectedWithoutEchoingIt() {
     Config bad = Config.fromEnv(Map.of("OPSAGENT_REDIS_URL", "http://user:s3cret@host:6379"));
 
-    assertThatThrownBy(() -> CooldownStore.create(bad))
+    assertThatThrownBy(() -> CooldownStore.create(bad, Clock.systemUTC()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("OPSAGENT_REDIS_URL")
         .hasMessageNotContaining("s3cret");

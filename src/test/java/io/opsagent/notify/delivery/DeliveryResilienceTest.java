@@ -22,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,8 +49,8 @@ class DeliveryResilienceTest {
   static void setUp() {
     db = TestDatabase.create(DeliveryResilienceTest.class);
     fx = new Fixtures(db.database());
-    channels = new NotificationChannelRepository(db.database().jdbi(), true);
-    log = new NotificationRepository(db.database().jdbi());
+    channels = new NotificationChannelRepository(db.database().jdbi(), true, Clock.systemUTC());
+    log = new NotificationRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -86,7 +87,7 @@ class DeliveryResilienceTest {
       webhook(t.id(), null, "http://127.0.0.1:" + front.port() + "/hook");
       front.cut();
       try (DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log,
-          Config.fromEnv(env("PT0.05S")), new SimpleMeterRegistry())) {
+          Config.fromEnv(env("PT0.05S")), new SimpleMeterRegistry(), Clock.systemUTC())) {
         notifier.start();
         String id = notifier.send(new Alert(t.id(), null, Severity.CRITICAL, "db down", "b", null)).get(0);
         await().atMost(Duration.ofSeconds(20)).until(() -> row(t.id(), id).attempts() >= 3);
@@ -143,7 +144,7 @@ class DeliveryResilienceTest {
     try (HangingReceiver hanging = new HangingReceiver();
         TestReceiver receiver = TestReceiver.answering();
         DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log,
-            Config.fromEnv(env("PT0.05S")), new SimpleMeterRegistry())) {
+            Config.fromEnv(env("PT0.05S")), new SimpleMeterRegistry(), Clock.systemUTC())) {
       webhook(t.id(), slow, hanging.url());
       webhook(t.id(), fast, receiver.url("/fast"));
       notifier.start();
