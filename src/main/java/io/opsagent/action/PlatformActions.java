@@ -38,13 +38,12 @@ public final class PlatformActions implements AutoCloseable {
   private final ActionJobs jobs;
   private final ControlClient control;
 
-  private PlatformActions(Config config, Database db, ActionRepository actions,
+  private PlatformActions(Config.Actions c, Config.Cooldowns cooldowns, Database db, ActionRepository actions,
       DeploymentRepository deployments, Notifier notifier, ActionHolds holds, Clock clock) {
-    Config.Actions c = config.actions();
     this.actions = actions;
     this.control = new ControlClient(c.controlUrl().orElseThrow(), c.controlSecret().orElseThrow(), clock);
-    this.tools = new ActionTools(db, actions, deployments, config, clock);
-    this.limits = new ActionLimits(actions, deployments, config, clock);
+    this.tools = new ActionTools(db, actions, deployments, cooldowns, clock);
+    this.limits = new ActionLimits(actions, deployments, c, cooldowns, clock);
     this.jobs = new ActionJobs(db, actions, deployments, control, holds, notifier, c.verifyTimeout(),
         c.lockout(), clock);
   }
@@ -53,10 +52,11 @@ public final class PlatformActions implements AutoCloseable {
    * The actions feature, or empty when no control URL is configured (no mutating tool then);
    * {@code actions} and {@code deployments} are the process's repositories.
    */
-  public static Optional<PlatformActions> create(Config config, Database db, ActionRepository actions,
+  public static Optional<PlatformActions> create(Config.Actions config, Config.Cooldowns cooldowns,
+      Database db, ActionRepository actions,
       DeploymentRepository deployments, Notifier notifier, ActionHolds holds, Clock clock) {
-    return config.actions().enabled()
-        ? Optional.of(new PlatformActions(config, db, actions, deployments, notifier, holds, clock))
+    return config.enabled()
+        ? Optional.of(new PlatformActions(config, cooldowns, db, actions, deployments, notifier, holds, clock))
         : Optional.empty();
   }
 

@@ -99,7 +99,8 @@ public final class OpsAgent implements AutoCloseable {
   private final CyclePolicy policy;
   private final TenantCycleLock lock;
   private final Clock clock;
-  private final Config config;
+  private final Config.Cycle cycle;
+  private final Optional<ModelPrice> price;
   private final boolean reviewEveryCycle;
   private final Notifier notifier;
   private final TenantSettings settings;
@@ -126,7 +127,8 @@ public final class OpsAgent implements AutoCloseable {
     this.policy = b.guardrails.policy();
     this.lock = b.lock;
     this.clock = b.clock;
-    this.config = b.config;
+    this.cycle = b.cycle;
+    this.price = b.price;
     this.reviewEveryCycle = b.reviewEveryCycle;
     this.notifier = b.notifier;
     this.settings = b.settings;
@@ -360,7 +362,7 @@ public final class OpsAgent implements AutoCloseable {
   /** A scheduled cycle needs no review when nothing that matters changed since a recent review. */
   private boolean unchanged(String tenantId, StateFingerprint fingerprint, Instant now) {
     return memory.last(tenantId)
-        .filter(last -> now.isBefore(last.reviewedAt().plus(config.fullReviewInterval())))
+        .filter(last -> now.isBefore(last.reviewedAt().plus(cycle.fullReviewInterval())))
         .filter(fingerprint::unchangedSince)
         .isPresent();
   }
@@ -368,7 +370,7 @@ public final class OpsAgent implements AutoCloseable {
   private RunOutcome outcome(RunStatus status, String summary, Progress p, String error) {
     ModelClient decider = p.decider == null ? model : p.decider;
     boolean rules = decider instanceof RulesEngine;
-    BigDecimal cost = rules ? BigDecimal.ZERO : config.modelPrice()
+    BigDecimal cost = rules ? BigDecimal.ZERO : price
         .map(price -> cost(price, p.tokens)).orElse(null);
     FallbackReason fallback = p.fallback != null ? p.fallback : rules ? FallbackReason.NO_API_KEY : null;
     return new RunOutcome(status, summary, p.actionsJson(), p.tokens, p.steps, decider.modelId(),
@@ -430,7 +432,7 @@ public final class OpsAgent implements AutoCloseable {
   private String converse(OpsRun run, String stateJson, Progress p, TenantCycleLock.Held held) {
     List<ChatMessage> messages = new ArrayList<>();
     messages.add(ChatMessage.userText(ContextBuilder.message(stateJson)));
-    int maxSteps = config.maxStepsPerCycle();
+    int maxSteps = cycle.maxSteps();
     p.decider = model;
     if (!(model instanceof RulesEngine)) {
       p.fallback = modelBlocked(run.tenantId(), run.id(), p).orElse(null);
@@ -560,7 +562,8 @@ public final class OpsAgent implements AutoCloseable {
    * factory) and shared with the rest of the process; the agent builds none of them.
    */
   public static final class Builder {
-    private Config config;
+    private Config.Cycle cycle;
+    private Optional<ModelPrice> price = Optional.empty();
     private TenantRepository tenants;
     private RunRepository runs;
     private StateGatherer gatherer;
@@ -579,9 +582,15 @@ public final class OpsAgent implements AutoCloseable {
 
     private Builder() {}
 
-    /** The step limit, the full-review interval and the model's price. */
-    public Builder config(Config config) {
-      this.config = config;
+    /** The step limit and the full-review interval. */
+    public Builder cycle(Config.Cycle cycle) {
+      this.cycle = cycle;
+      return this;
+    }
+
+    /** The model's price, for each run's cost (none: runs record no cost). */
+    public Builder price(Optional<ModelPrice> price) {
+      this.price = Objects.requireNonNull(price, "price");
       return this;
     }
 
@@ -673,7 +682,7 @@ public final class OpsAgent implements AutoCloseable {
     }
 
     public OpsAgent build() {
-      Objects.requireNonNull(config, "config");
+      Objects.requireNonNull(cycle, "cycle");
       Objects.requireNonNull(tenants, "tenants");
       Objects.requireNonNull(runs, "runs");
       Objects.requireNonNull(gatherer, "gatherer");

@@ -56,7 +56,7 @@ final class AuditCommand implements Callable<Integer> {
       }
       Config config = ExistingDatabase.config();
       // a kept head signed with a key at hand must carry its signature: a mistyped value is refused
-      if (kept.isPresent() && kept.get().signatureValid(tenantId, AuditKeys.of(config)).filter(v -> !v).isPresent()) {
+      if (kept.isPresent() && kept.get().signatureValid(tenantId, AuditKeys.of(config.audit())).filter(v -> !v).isPresent()) {
         System.err.println("opsagent: --head is not a head of tenant " + tenantId + " signed with its key"
             + " (its signature does not match): check the value kept");
         return 2;
@@ -80,7 +80,7 @@ final class AuditCommand implements Callable<Integer> {
                 + (v.head().signed() ? ", signed" : ", unsigned") + ")";
         System.out.println("audit chain intact: " + v.chained() + " run(s) verified" + unkeyed + against
             + (kept.isPresent() ? " and the kept head" : "") + outside);
-        if (config.auditKey().isEmpty()) {
+        if (config.audit().key().isEmpty()) {
           System.out.println("warning: OPSAGENT_AUDIT_KEY is not set: an unkeyed chain shows accidental"
               + " changes, not a rewrite by someone who can write the database");
         }

@@ -100,19 +100,20 @@ public final class Root implements AutoCloseable {
     this.clock = clock;
     this.db = db;
     var jdbi = db.jdbi();
-    this.auditKeys = AuditKeys.of(config);
+    this.auditKeys = AuditKeys.of(config.audit());
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.runtimeMetrics = new RuntimeMetrics(metrics, db);
     this.tenants = new TenantRepository(jdbi, clock);
     this.workspaces = new WorkspaceRepository(jdbi, clock);
     this.deployments = new DeploymentRepository(jdbi, clock);
     this.runs = new RunRepository(jdbi, auditKeys, clock);
-    this.channels = new NotificationChannelRepository(jdbi, config.allowPrivateWebhooks(),
-        config.secretKey().map(SecretBox::new), clock);
+    this.channels = new NotificationChannelRepository(jdbi, config.notifications().allowPrivateWebhooks(),
+        config.notifications().secretKey().map(SecretBox::new), clock);
     this.notifications = new NotificationRepository(jdbi, clock);
-    this.notifier = new DeliveryNotifier(db, channels, notifications, config, metrics, clock);
-    this.cooldowns = CooldownStore.create(config, clock);
-    this.settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()), clock);
+    this.notifier = new DeliveryNotifier(db, channels, notifications, config.notifications(), config.paging(),
+        config.scheduling(), metrics, clock);
+    this.cooldowns = CooldownStore.create(config.cooldowns(), clock);
+    this.settings = new TenantSettings(jdbi, Mode.fromWire(config.cycle().defaultMode()), clock);
     this.killSwitch = new KillSwitch(jdbi, clock);
     this.reviews = new ReviewMemory(jdbi);
     this.incidents = new Incidents(jdbi, deployments, workspaces, settings, notifier, config.incidentReminder(),
@@ -127,12 +128,12 @@ public final class Root implements AutoCloseable {
     // update of the open one, or its page when nobody was reached yet
     Notifier onIncidents = alert -> alert.deploymentId() == null ? notifier.send(alert)
         : incidents.alert(alert.on(null, Alert.UPDATE)).deliveries();
-    this.actions = PlatformActions.create(config, db, actionLog, deployments, onIncidents, holds, clock);
+    this.actions = PlatformActions.create(config.actions(), config.cooldowns(), db, actionLog, deployments, onIncidents, holds, clock);
     this.agent = agent(reviewEveryCycle);
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
     notifier.onFailedForGood(d -> reviews.forget(d.tenantId()));
-    if (config.anthropicApiKey().isPresent() && config.modelPrice().isEmpty()) {
-      log.warn("model {} has no price in OPSAGENT_MODEL_PRICES: runs record costUsd null", config.model());
+    if (config.llm().apiKey().isPresent() && config.llm().price().isEmpty()) {
+      log.warn("model {} has no price in OPSAGENT_MODEL_PRICES: runs record costUsd null", config.llm().model());
     }
   }
 
@@ -144,19 +145,19 @@ public final class Root implements AutoCloseable {
       extra.addAll(actions.get().tools());
       checks = checks.andThen(actions.get().limits());
     }
-    ModelClient model = ModelClient.fromConfig(config);
+    ModelClient model = ModelClient.fromConfig(config.llm());
     if (!(model instanceof RulesEngine)) {
       // the rules engine is no model call; wrapping it would also hide it from the fallback checks
       model = new MeteredModelClient(model, metrics);
     }
-    return OpsAgent.builder().config(config).tenants(tenants).runs(runs)
+    return OpsAgent.builder().cycle(config.cycle()).price(config.llm().price()).tenants(tenants).runs(runs)
         .gatherer(new StateGatherer(jdbi, runs, workspaces, deployments, clock))
         .reviews(reviews).pages(notifications).model(model)
         .tools(OpsTools.standard(notifier, incidents).plus(extra))
-        .guardrails(Guardrails.standard(config, jdbi, notifier, cooldowns, checks, deployments, incidents,
+        .guardrails(Guardrails.standard(config.cycle(), config.cooldowns(), config.paging(), jdbi, notifier, cooldowns, checks, deployments, incidents,
             settings, clock))
         .lock(TenantCycleLock.forJdbi(jdbi)).clock(clock).notifier(notifier).settings(settings)
-        .budget(new TokenBudget(jdbi, config.dailyTokenBudget(), clock)).killSwitch(killSwitch)
+        .budget(new TokenBudget(jdbi, config.cycle().dailyTokenBudget(), clock)).killSwitch(killSwitch)
         .reviewEveryCycle(reviewEveryCycle).build();
   }
 
@@ -181,7 +182,7 @@ public final class Root implements AutoCloseable {
    */
   static Root open(Config config, Clock clock, boolean reviewEveryCycle) {
     log.info("starting {}", HumanDurations.in(config.toString()));
-    Database db = Database.open(config);
+    Database db = Database.open(config.database(), config.scheduling());
     Root root = null;
     try {
       db.migrate();
@@ -206,7 +207,7 @@ public final class Root implements AutoCloseable {
   Worker worker(boolean originalDesign) {
     var jdbi = db.jdbi();
     CycleMetrics cycleMetrics = new CycleMetrics(metrics, agent.toolNames());
-    var statuses = new TenantStatusQuery(jdbi, config.circuitPause(), settings);
+    var statuses = new TenantStatusQuery(jdbi, config.cycle().circuitPause(), settings);
     QueueLag.register(metrics, jdbi, clock);
     OpsGauges.register(metrics, jdbi, statuses, clock);
     Wakeup wakeup = new Wakeup(db);
@@ -214,18 +215,18 @@ public final class Root implements AutoCloseable {
       OpsScheduler scheduler;
     };
     var cycles = new AgentCycles(agent, cycleMetrics, tenantId -> late.scheduler.removeOpsSchedule(tenantId));
-    OpsScheduler scheduler = new OpsScheduler(db, config, tenants, cycles, wakeup, clock);
+    OpsScheduler scheduler = new OpsScheduler(db, config.scheduling(), tenants, cycles, wakeup, clock);
     late.scheduler = scheduler;
-    Queues queues = new Queues(db, config, scheduler.task(), this::deploymentJob,
-        List.of(new Retention(jdbi, config.retention(), clock, auditKeys).task(),
+    Queues queues = new Queues(db, config.scheduling(), config.llm(), config.actions(), scheduler.task(), this::deploymentJob,
+        List.of(new Retention(jdbi, config.audit().retention(), clock, auditKeys).task(),
             incidents.reminderTask(), incidents.watchdogTask()), clock);
-    boolean generatedToken = config.apiToken().isEmpty();
-    String apiToken = config.apiToken().orElseGet(Root::randomToken);
+    boolean generatedToken = config.api().token().isEmpty();
+    String apiToken = config.api().token().orElseGet(Root::randomToken);
     var reactions = new DeploymentReactions(actions, incidents, scheduler, notifications,
         config.paging().onReport());
-    ApiServer api = config.httpPort() == 0 ? null : api(apiToken, statuses, scheduler, reactions);
+    ApiServer api = config.api().httpPort() == 0 ? null : api(apiToken, statuses, scheduler, reactions);
     return new Worker(this, notifier, scheduler, queues, wakeup, !originalDesign, api,
-        generatedToken ? Optional.of(apiToken) : Optional.empty(), config.httpPort(), decider());
+        generatedToken ? Optional.of(apiToken) : Optional.empty(), config.api().httpPort(), decider());
   }
 
   private void deploymentJob(DeploymentJob job) {
@@ -243,7 +244,7 @@ public final class Root implements AutoCloseable {
     var jdbi = db.jdbi();
     List<ApiServer.HealthCheck> checks = new ArrayList<>();
     checks.add(new ApiServer.HealthCheck("database", db::isHealthy));
-    if (config.redisUrl().isPresent()) {
+    if (config.cooldowns().redisUrl().isPresent()) {
       // without Redis the cooldowns fail closed and the worker keeps working: degraded, still ready
       checks.add(ApiServer.HealthCheck.optional("redis", cooldowns::ping));
     }
@@ -256,7 +257,7 @@ public final class Root implements AutoCloseable {
         new TenantRoutes(json, statuses),
         new OpsRoutes(tenants, scheduler, runs),
         new ActionRoutes(tenants, actionLog),
-        new SettingsRoutes(json, tenants, settings, killSwitch, reviews, config.dailyTokenBudget()),
+        new SettingsRoutes(json, tenants, settings, killSwitch, reviews, config.cycle().dailyTokenBudget()),
         new Dashboard(apiToken, jdbi, json, statuses, runs, tenants, deployments, scheduler, killSwitch,
             incidents, actionLog, clock)));
   }
@@ -269,7 +270,7 @@ public final class Root implements AutoCloseable {
 
   /** "Claude (model)" or "the rules engine": what decides in this process. */
   public String decider() {
-    return config.anthropicApiKey().isPresent() ? "Claude (" + config.model() + ")" : "the rules engine (no ANTHROPIC_API_KEY)";
+    return config.llm().apiKey().isPresent() ? "Claude (" + config.llm().model() + ")" : "the rules engine (no ANTHROPIC_API_KEY)";
   }
 
   public Config config() {

@@ -66,11 +66,11 @@ public final class Worker implements AutoCloseable {
 
   private static Worker start(Config config, boolean originalDesign) {
     Root root = Root.open(config, originalDesign);
-    if (config.secretKey().isEmpty()) {
+    if (config.notifications().secretKey().isEmpty()) {
       log.warn("OPSAGENT_SECRET_KEY is not set: notification channel configuration (webhook URLs, "
           + "signing secrets) is stored in the database in plaintext");
     }
-    if (config.auditKey().isEmpty()) {
+    if (config.audit().key().isEmpty()) {
       log.warn("OPSAGENT_AUDIT_KEY is not set: runs are chained with plain SHA-256, so anyone who can write"
           + " the database can rewrite runs and recompute the chain undetected; set it (base64 of 32 random"
           + " bytes) to chain runs with HMAC-SHA-256 and sign the audit head");

@@ -93,8 +93,8 @@ class ActionCooldownTest {
     env.put("OPSAGENT_PLATFORM_CONTROL_SECRET", "control-secret-for-tests");
     Config config = Config.fromEnv(env);
     Notifier notifier = alert -> List.of();
-    store = CooldownStore.redis(config, Duration.ofSeconds(2));
-    actions = PlatformActions.create(config, db.database(),
+    store = CooldownStore.redis(config.cooldowns(), Duration.ofSeconds(2));
+    actions = PlatformActions.create(config.actions(), config.cooldowns(), db.database(),
         new io.opsagent.action.ActionRepository(db.database().jdbi(), Clock.systemUTC()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()), notifier, ActionHolds.NONE, clock).orElseThrow();
     agent = TestAgents.builder(config, db.database().jdbi()).notifier(notifier).cooldowns(store).clock(clock)
         .extraTools(actions.tools()).actionChecks(actions.limits()).build();

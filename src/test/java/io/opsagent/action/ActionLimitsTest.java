@@ -71,7 +71,7 @@ class ActionLimitsTest {
     repo.finish(a.id(), ActionStatus.SENT, ActionStatus.NOT_HELPED, "FAILED after it", now.minusSeconds(60));
     fx.deployments.recordEvent(d, "recovered", DeploymentStatus.RUNNING, null);
     SettableClock clock = new SettableClock(now);
-    ActionLimits limits = new ActionLimits(repo, fx.deployments, config(), clock);
+    ActionLimits limits = new ActionLimits(repo, fx.deployments, config().actions(), config().cooldowns(), clock);
     ActionGate.Call restart = new ActionGate.Call(t.id(), Ids.newId(), "restartDeployment",
         ActionClass.MUTATING, JSON.createObjectNode().put("deploymentId", d.id()).put("reason", "again"));
 
@@ -91,7 +91,7 @@ class ActionLimitsTest {
       sent.add(alert);
       return List.of();
     };
-    try (PlatformActions actions = PlatformActions.create(config(), db.database(),
+    try (PlatformActions actions = PlatformActions.create(config().actions(), config().cooldowns(), db.database(),
         new io.opsagent.action.ActionRepository(db.database().jdbi(), Clock.systemUTC()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()), notifier,
         tenantId -> Optional.of("the kill switch is engaged"), java.time.Clock.systemUTC()).orElseThrow()) {
       OpsTools.Definition restart = actions.tools().get(0);

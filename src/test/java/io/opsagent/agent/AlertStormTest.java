@@ -66,7 +66,7 @@ class AlertStormTest {
       Config config = Config.fromEnv(Map.of("ANTHROPIC_API_KEY", "sk-test", "ANTHROPIC_BASE_URL", model.baseUrl(),
           "OPSAGENT_LLM_MAX_RETRIES", "0", "OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR", "3"));
       OpsAgent loop = TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
-          .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
+          .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).build();
       for (int cycle = 0; cycle < 2; cycle++) {
         model.then(model.toolUse(500, 50, alerts(ws, cycle).split("\u0000")))
             .then(model.text("Reported what I saw.", 500, 20));

@@ -78,7 +78,7 @@ class AlertWindowEndToEndTest {
 
   void start(String redisUrl) {
     api = FakeMessagesApi.start();
-    notifier = new DeliveryNotifier(db.database(), channels, deliveries, config(redisUrl),
+    notifier = new DeliveryNotifier(db.database(), channels, deliveries, config(redisUrl).notifications(), config(redisUrl).paging(), config(redisUrl).scheduling(),
         new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
   }
@@ -108,7 +108,7 @@ class AlertWindowEndToEndTest {
 
   OpsAgent loop(String redisUrl) {
     Config config = config(redisUrl);
-    CooldownStore store = CooldownStore.redis(config, Duration.ofMillis(500));
+    CooldownStore store = CooldownStore.redis(config.cooldowns(), Duration.ofMillis(500));
     closeAfter.add(store::close);
     return TestAgents.builder(config, jdbi).notifier(notifier).cooldowns(store)
         .clock(SettableClock.startingNow()).build();

@@ -60,7 +60,7 @@ class CostAccountingTest {
   OpsAgent agent(Map<String, String> env) {
     Config config = Config.fromEnv(env);
     return TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
+        .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).build();
   }
 
   Map<String, String> claude(String... more) {

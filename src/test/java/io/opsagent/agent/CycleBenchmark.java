@@ -63,9 +63,9 @@ class CycleBenchmark {
       Config claude = Config.fromEnv(Map.of("ANTHROPIC_API_KEY", "sk-bench",
           "ANTHROPIC_BASE_URL", model.baseUrl(), "OPSAGENT_LLM_MAX_RETRIES", "0"));
       OpsAgent rulesLoop = TestAgents.builder(rules, counting).notifier(dropping)
-          .cooldowns(CooldownStore.inMemory(rules, Clock.systemUTC())).build();
+          .cooldowns(CooldownStore.inMemory(rules.cooldowns(), Clock.systemUTC())).build();
       OpsAgent claudeLoop = TestAgents.builder(claude, counting).notifier(dropping)
-          .cooldowns(CooldownStore.inMemory(claude, Clock.systemUTC())).build();
+          .cooldowns(CooldownStore.inMemory(claude.cooldowns(), Clock.systemUTC())).build();
       model.otherwise(model.text("All clear.", 1000, 50));
       Fixtures fx = new Fixtures(db.database());
 

@@ -45,7 +45,7 @@ class EmbeddedDatabaseCycleTest {
       notify.webhook(t.id(), t.lastWorkspace().id(), "hook", receiver.url("/hook"), null);
       Config config = Config.fromEnv(Map.of());
       OpsAgent loop = TestAgents.builder(config, db.jdbi()).notifier(notify.notifier)
-          .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
+          .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).build();
 
       OpsRun first = loop.runOpsCycle(t.id(), Trigger.MANUAL);
       OpsRun second = loop.runOpsCycle(t.id(), Trigger.MANUAL);

@@ -109,7 +109,7 @@ class GuardrailsEndToEndTest {
     api = FakeMessagesApi.start();
     receiver = TestReceiver.answering();
     notifier = new DeliveryNotifier(db.database(), new NotificationChannelRepository(jdbi, true, Clock.systemUTC()),
-        new NotificationRepository(jdbi, Clock.systemUTC()), config(), new SimpleMeterRegistry(), Clock.systemUTC());
+        new NotificationRepository(jdbi, Clock.systemUTC()), config().notifications(), config().paging(), config().scheduling(), new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
     deliveries = new NotificationRepository(jdbi, Clock.systemUTC());
   }
@@ -144,7 +144,7 @@ class GuardrailsEndToEndTest {
 
   /** The production wiring over Redis, with the standard tools plus a test-only mutating restart. */
   OpsAgent loop() {
-    return loop(config(), CooldownStore.redis(config(), Duration.ofSeconds(2)));
+    return loop(config(), CooldownStore.redis(config().cooldowns(), Duration.ofSeconds(2)));
   }
 
   OpsAgent loop(Config config, CooldownStore store) {
@@ -326,7 +326,7 @@ class GuardrailsEndToEndTest {
       closedPort = s.getLocalPort();
     }
     Config down = config("redis://127.0.0.1:" + closedPort + "/15");
-    OpsAgent loop = loop(down, CooldownStore.redis(down, Duration.ofMillis(500)));
+    OpsAgent loop = loop(down, CooldownStore.redis(down.cooldowns(), Duration.ofMillis(500)));
     api.then(api.toolUse(100, 10, RESTART, restart(d.id()),
             OpsTools.SEND_ALERT, alert(ws, "critical", "api degraded, restart refused")))
         .then(api.text("Alerted; could not restart.", 100, 10));

@@ -56,7 +56,7 @@ class OpsAgentTest {
     notify = new RealNotifier(db.database());
     receiver = TestReceiver.answering();
     loop = TestAgents.builder(config(), db.database().jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config(), Clock.systemUTC())).build();
+        .cooldowns(CooldownStore.inMemory(config().cooldowns(), Clock.systemUTC())).build();
   }
 
   @AfterEach

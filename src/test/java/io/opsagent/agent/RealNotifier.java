@@ -30,7 +30,7 @@ final class RealNotifier implements AutoCloseable {
         "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S", "OPSAGENT_POLL_INTERVAL", "PT0.2S"));
     channels = new NotificationChannelRepository(db.jdbi(), true, Clock.systemUTC());
     deliveries = new NotificationRepository(db.jdbi(), Clock.systemUTC());
-    notifier = new DeliveryNotifier(db, channels, deliveries, config, new SimpleMeterRegistry(), Clock.systemUTC());
+    notifier = new DeliveryNotifier(db, channels, deliveries, config.notifications(), config.paging(), config.scheduling(), new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
   }
 

@@ -77,7 +77,7 @@ class RetriedCycleTest {
 
   OpsAgent agentOn(Database database) {
     return TestAgents.builder(config, database.jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
+        .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).build();
   }
 
   static String aTenant(String name) {

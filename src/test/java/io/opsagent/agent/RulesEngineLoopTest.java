@@ -58,7 +58,7 @@ class RulesEngineLoopTest {
     receiver = TestReceiver.answering();
     Config config = Config.fromEnv(Map.of());
     loop = TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
+        .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).build();
   }
 
   @AfterEach

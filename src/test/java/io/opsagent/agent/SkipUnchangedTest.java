@@ -72,7 +72,7 @@ class SkipUnchangedTest {
     clock = SettableClock.startingNow();
     Config config = config(api);
     agent = TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).clock(clock).build();
+        .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).clock(clock).build();
   }
 
   @AfterEach

@@ -69,7 +69,7 @@ class WorkLostTest {
     Config config = Config.fromEnv(Map.of("ANTHROPIC_API_KEY", "sk-ant-test-" + Ids.newId(),
         "ANTHROPIC_BASE_URL", api.baseUrl(), "OPSAGENT_LLM_MAX_RETRIES", "0"));
     agent = TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
+        .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).build();
   }
 
   @AfterEach

@@ -285,7 +285,7 @@ class ReadAndChangeRoutesTest {
     Config config = Config.fromEnv(Map.of("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true",
         "OPSAGENT_POLL_INTERVAL", "PT0.05S", "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S"));
     try (TestReceiver receiver = TestReceiver.answering();
-        DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log, config, new SimpleMeterRegistry(), Clock.systemUTC())) {
+        DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log, config.notifications(), config.paging(), config.scheduling(), new SimpleMeterRegistry(), Clock.systemUTC())) {
       notifier.start();
       String id = channels.create(t.id(), null, ChannelType.WEBHOOK, "hook",
           new ObjectMapper().createObjectNode().put("url", receiver.url("/hook"))).id();

@@ -357,7 +357,7 @@ class AuditChainTest {
 
   /** The keys as the worker reads them from its environment. */
   private static AuditKeys keys(String key) {
-    return AuditKeys.of(Config.fromEnv(key(key)));
+    return AuditKeys.of(Config.fromEnv(key(key)).audit());
   }
 
   private static String newKey() {

@@ -106,11 +106,11 @@ class RetentionTest {
     String oldRun = run("completed", old);
     String recentRun = run("completed", recent);
     Config config = Config.fromEnv(Map.of("OPSAGENT_POLL_INTERVAL", "PT0.2S", "OPSAGENT_RETENTION", "P90D"));
-    var retention = new Retention(jdbi, config.retention(), Clock.systemUTC());
-    OpsScheduler ops = new OpsScheduler(db.database(), config, new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (t, trigger, runId) -> CycleRunner.Result.DONE, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
+    var retention = new Retention(jdbi, config.audit().retention(), Clock.systemUTC());
+    OpsScheduler ops = new OpsScheduler(db.database(), config.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (t, trigger, runId) -> CycleRunner.Result.DONE, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
 
-    try (Queues first = new Queues(db.database(), config, ops.task(), job -> {}, List.of(retention.task()), Clock.systemUTC());
-        Queues second = new Queues(db.database(), config, ops.task(), job -> {}, List.of(retention.task()), Clock.systemUTC())) {
+    try (Queues first = new Queues(db.database(), config.scheduling(), config.llm(), config.actions(), ops.task(), job -> {}, List.of(retention.task()), Clock.systemUTC());
+        Queues second = new Queues(db.database(), config.scheduling(), config.llm(), config.actions(), ops.task(), job -> {}, List.of(retention.task()), Clock.systemUTC())) {
       first.start();
       second.start();
 

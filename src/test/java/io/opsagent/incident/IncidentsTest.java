@@ -55,7 +55,9 @@ class IncidentsTest {
     channels = new NotificationChannelRepository(db.database().jdbi(), true, Clock.systemUTC());
     deliveries = new NotificationRepository(db.database().jdbi(), Clock.systemUTC());
     notifier = new DeliveryNotifier(db.database(), channels, deliveries, Config.fromEnv(Map.of(
-        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true", "OPSAGENT_POLL_INTERVAL", "PT0.05S")),
+        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true", "OPSAGENT_POLL_INTERVAL", "PT0.05S")).notifications(), Config.fromEnv(Map.of(
+        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true", "OPSAGENT_POLL_INTERVAL", "PT0.05S")).paging(), Config.fromEnv(Map.of(
+        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true", "OPSAGENT_POLL_INTERVAL", "PT0.05S")).scheduling(),
         new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
     receiver = TestReceiver.answering();

@@ -67,7 +67,7 @@ class EmailDeliveryTest {
         "OPSAGENT_SMTP_PORT", String.valueOf(smtp.getSmtp().getPort()),
         "OPSAGENT_SMTP_FROM", "opsagent@example.com"));
 
-    try (DeliveryNotifier notifier = started(new DeliveryNotifier(db.database(), channels, log, config,
+    try (DeliveryNotifier notifier = started(new DeliveryNotifier(db.database(), channels, log, config.notifications(), config.paging(), config.scheduling(),
         new SimpleMeterRegistry(), Clock.systemUTC()))) {
       String id = notifier.send(new Alert(t.id(), null, Severity.CRITICAL, "api is down", "FAILED since 10:00", null)).get(0);
 
@@ -94,7 +94,7 @@ class EmailDeliveryTest {
     channels.create(t.id(), null, ChannelType.EMAIL, "oncall", JSON.createObjectNode().put("to", "a@example.com"));
     Config config = Config.fromEnv(Map.of("OPSAGENT_NOTIFY_MAX_ATTEMPTS", "1"));
 
-    try (DeliveryNotifier notifier = started(new DeliveryNotifier(db.database(), channels, log, config,
+    try (DeliveryNotifier notifier = started(new DeliveryNotifier(db.database(), channels, log, config.notifications(), config.paging(), config.scheduling(),
         new SimpleMeterRegistry(), Clock.systemUTC()))) {
       String id = notifier.send(new Alert(t.id(), null, Severity.INFO, "x", "y", null)).get(0);
 

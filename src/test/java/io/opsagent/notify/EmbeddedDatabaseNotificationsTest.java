@@ -36,7 +36,7 @@ class EmbeddedDatabaseNotificationsTest {
           "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S",
           "OPSAGENT_POLL_INTERVAL", "PT0.05S"));
 
-      try (DeliveryNotifier notifier = new DeliveryNotifier(db, channels, log, config, new SimpleMeterRegistry(), Clock.systemUTC())) {
+      try (DeliveryNotifier notifier = new DeliveryNotifier(db, channels, log, config.notifications(), config.paging(), config.scheduling(), new SimpleMeterRegistry(), Clock.systemUTC())) {
         notifier.start();
         String id = notifier.send(new Alert(t.id(), t.lastWorkspace().id(), Severity.WARNING, "x", "y", "r")).get(0);
         await().atMost(Duration.ofSeconds(20))

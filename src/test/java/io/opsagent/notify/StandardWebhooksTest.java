@@ -59,7 +59,15 @@ class StandardWebhooksTest {
         "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true",
         "OPSAGENT_NOTIFY_MAX_ATTEMPTS", "3",
         "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S",
-        "OPSAGENT_POLL_INTERVAL", "PT0.05S")), new SimpleMeterRegistry(), Clock.systemUTC());
+        "OPSAGENT_POLL_INTERVAL", "PT0.05S")).notifications(), Config.fromEnv(Map.of(
+        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true",
+        "OPSAGENT_NOTIFY_MAX_ATTEMPTS", "3",
+        "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S",
+        "OPSAGENT_POLL_INTERVAL", "PT0.05S")).paging(), Config.fromEnv(Map.of(
+        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true",
+        "OPSAGENT_NOTIFY_MAX_ATTEMPTS", "3",
+        "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S",
+        "OPSAGENT_POLL_INTERVAL", "PT0.05S")).scheduling(), new SimpleMeterRegistry(), Clock.systemUTC());
     n.start();
     return n;
   }

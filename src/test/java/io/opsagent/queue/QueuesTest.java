@@ -42,7 +42,7 @@ class QueuesTest {
         "OPSAGENT_DEPLOYMENT_CONCURRENCY", "2"));
     CountDownLatch cycleEntered = new CountDownLatch(1);
     CountDownLatch releaseCycle = new CountDownLatch(1);
-    OpsScheduler ops = new OpsScheduler(db.database(), config, new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (tenant, trigger, runId) -> {
+    OpsScheduler ops = new OpsScheduler(db.database(), config.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (tenant, trigger, runId) -> {
       cycleEntered.countDown();
       awaitOrFail(releaseCycle);
       return CycleRunner.Result.DONE;
@@ -58,7 +58,7 @@ class QueuesTest {
     };
     String tenant = new Fixtures(db.database()).tenant("acme").id();
 
-    try (Queues queues = new Queues(db.database(), config, ops.task(), handler, Clock.systemUTC())) {
+    try (Queues queues = new Queues(db.database(), config.scheduling(), config.llm(), config.actions(), ops.task(), handler, Clock.systemUTC())) {
       queues.start();
       ops.runNow(tenant, Trigger.MANUAL);
       assertThat(cycleEntered.await(10, TimeUnit.SECONDS)).isTrue();

@@ -46,7 +46,7 @@ public final class TestAgents {
   /** The incidents an agent of this config over {@code jdbi} joins its alerts to. */
   public static Incidents incidents(Config config, Jdbi jdbi, Notifier notifier, Clock clock) {
     return new Incidents(jdbi, new DeploymentRepository(jdbi, Clock.systemUTC()), new WorkspaceRepository(jdbi, Clock.systemUTC()),
-        new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()), Clock.systemUTC()), notifier, config.incidentReminder(),
+        new TenantSettings(jdbi, Mode.fromWire(config.cycle().defaultMode()), Clock.systemUTC()), notifier, config.incidentReminder(),
         config.paging().watchdogAfter(), config.paging().watchdogInterval(), clock);
   }
 
@@ -116,25 +116,25 @@ public final class TestAgents {
     public OpsAgent build() {
       Objects.requireNonNull(notifier, "notifier");
       Objects.requireNonNull(cooldowns, "cooldowns");
-      var settings = new TenantSettings(jdbi, Mode.fromWire(config.defaultMode()), Clock.systemUTC());
+      var settings = new TenantSettings(jdbi, Mode.fromWire(config.cycle().defaultMode()), Clock.systemUTC());
       var deployments = new DeploymentRepository(jdbi, Clock.systemUTC());
       var workspaces = new WorkspaceRepository(jdbi, Clock.systemUTC());
-      var runs = new RunRepository(jdbi, AuditKeys.of(config), Clock.systemUTC());
+      var runs = new RunRepository(jdbi, AuditKeys.of(config.audit()), Clock.systemUTC());
       Incidents joined = incidents != null ? incidents
           : new Incidents(jdbi, deployments, workspaces, settings, notifier, config.incidentReminder(),
               config.paging().watchdogAfter(), config.paging().watchdogInterval(), clock);
-      ModelClient decider = model != null ? model : ModelClient.fromConfig(config);
+      ModelClient decider = model != null ? model : ModelClient.fromConfig(config.llm());
       if (meters != null && !(decider instanceof RulesEngine)) {
         decider = new MeteredModelClient(decider, meters);
       }
-      return OpsAgent.builder().config(config).tenants(new TenantRepository(jdbi, Clock.systemUTC())).runs(runs)
+      return OpsAgent.builder().cycle(config.cycle()).price(config.llm().price()).tenants(new TenantRepository(jdbi, Clock.systemUTC())).runs(runs)
           .gatherer(new StateGatherer(jdbi, runs, workspaces, deployments, clock))
           .reviews(new ReviewMemory(jdbi)).pages(new NotificationRepository(jdbi, Clock.systemUTC())).model(decider)
           .tools(OpsTools.standard(notifier, joined).plus(extraTools))
-          .guardrails(Guardrails.standard(config, jdbi, notifier, cooldowns, actionChecks, deployments, joined,
+          .guardrails(Guardrails.standard(config.cycle(), config.cooldowns(), config.paging(), jdbi, notifier, cooldowns, actionChecks, deployments, joined,
               settings, clock))
           .lock(TenantCycleLock.forJdbi(jdbi)).clock(clock).notifier(notifier).settings(settings)
-          .budget(new TokenBudget(jdbi, config.dailyTokenBudget(), clock)).killSwitch(new KillSwitch(jdbi, Clock.systemUTC()))
+          .budget(new TokenBudget(jdbi, config.cycle().dailyTokenBudget(), clock)).killSwitch(new KillSwitch(jdbi, Clock.systemUTC()))
           .reviewEveryCycle(reviewEveryCycle).build();
     }
   }

@@ -40,7 +40,7 @@ public sealed interface CooldownStore extends AutoCloseable
   Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(2);
 
   /** Redis when {@code OPSAGENT_REDIS_URL} is set, otherwise in-memory (logged as a warning). */
-  static CooldownStore create(Config config, Clock clock) {
+  static CooldownStore create(Config.Cooldowns config, Clock clock) {
     if (config.redisUrl().isPresent()) {
       return redis(config, DEFAULT_REDIS_TIMEOUT);
     }
@@ -51,13 +51,13 @@ public sealed interface CooldownStore extends AutoCloseable
   }
 
   /** A Redis store on {@code config.redisUrl()}; connects lazily, so it can be built while Redis is down. */
-  static CooldownStore redis(Config config, Duration timeout) {
+  static CooldownStore redis(Config.Cooldowns config, Duration timeout) {
     String url = config.redisUrl().orElseThrow(
         () -> new IllegalArgumentException("OPSAGENT_REDIS_URL is not set"));
     return new RedisCooldownStore(url, timeout, config);
   }
 
-  static CooldownStore inMemory(Config config, Clock clock) {
+  static CooldownStore inMemory(Config.Cooldowns config, Clock clock) {
     return new InMemoryCooldownStore(config, clock);
   }
 

@@ -19,17 +19,18 @@ import org.jdbi.v3.core.Jdbi;
 public record Guardrails(ActionGate gate, CyclePolicy policy) {
 
   /** The guardrails every agent runs with, over the process's shared collaborators. */
-  public static Guardrails standard(Config config, Jdbi jdbi, Notifier notifier, CooldownStore cooldowns,
+  public static Guardrails standard(Config.Cycle cycle, Config.Cooldowns cooldownSettings,
+      Config.Paging paging, Jdbi jdbi, Notifier notifier, CooldownStore cooldowns,
       ActionGate.Check actionChecks, DeploymentRepository deployments, Incidents incidents,
       TenantSettings settings, Clock clock) {
-    var alertCooldown = new AlertCooldown(jdbi, config.alertCooldown(), clock);
-    var breaker = new CircuitBreaker(jdbi, config.circuitPause(), clock);
+    var alertCooldown = new AlertCooldown(jdbi, cooldownSettings.alert(), clock);
+    var breaker = new CircuitBreaker(jdbi, cycle.circuitPause(), clock);
     var policy = new CircuitBreakerPolicy(breaker, notifier, alertCooldown, deployments, incidents,
         tenantId -> settings.get(tenantId).mode() == Mode.DRY_RUN);
     // the storm cap before the alert window, which an alert it refuses must not claim
     var storm = new AlertStorm(jdbi, notifier, new AlertCooldown(jdbi, Duration.ofHours(1), clock),
-        config.paging().maxAlertsPerTenantHour(), clock);
-    var gate = new ActionGate(config.maxActionsPerCycle(),
+        paging.maxAlertsPerTenantHour(), clock);
+    var gate = new ActionGate(cycle.maxActions(),
         actionChecks.andThen(storm).andThen(new CooldownChecks(cooldowns, alertCooldown, deployments, clock)));
     return new Guardrails(gate, policy);
   }

@@ -105,28 +105,30 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
   private volatile boolean started;
 
   /**
-   * Uses {@code notifyMaxAttempts}, {@code notifyBackoff}, {@code notifyConcurrency},
-   * {@code pollInterval}, {@code smtp} and {@code allowPrivateWebhooks} of {@code config}. Builds
-   * the notification queue's scheduler; {@link #start()} runs it.
+   * {@code settings}: attempts, backoff, concurrency, SMTP and private webhooks; {@code paging}: when
+   * a delivery is given up and its longest backoff; {@code scheduling}: how the notification queue
+   * polls. Builds the notification queue's scheduler; {@link #start()} runs it.
    */
   public DeliveryNotifier(Database db, NotificationChannelRepository channels,
-      NotificationRepository deliveries, Config config, MeterRegistry meters, Clock clock) {
+      NotificationRepository deliveries, Config.Notifications settings, Config.Paging paging,
+      Config.Scheduling scheduling, MeterRegistry meters, Clock clock) {
     this.db = db;
     this.channels = channels;
     this.deliveries = deliveries;
     this.windows = new AlertWindows(db.jdbi(), clock);
-    this.maxAttempts = config.notifyMaxAttempts();
-    this.giveUp = config.paging().notifyGiveUp();
+    this.maxAttempts = settings.maxAttempts();
+    this.giveUp = paging.notifyGiveUp();
     this.clock = clock;
     this.meters = meters;
-    this.poster = new HttpPoster(new AddressGuard(config.allowPrivateWebhooks()), ATTEMPT_TIMEOUT);
+    this.poster = new HttpPoster(new AddressGuard(settings.allowPrivateWebhooks()), ATTEMPT_TIMEOUT);
     senders.put(ChannelType.WEBHOOK, new WebhookSender(poster, clock));
     senders.put(ChannelType.SLACK, new SlackSender(poster));
-    senders.put(ChannelType.EMAIL, new EmailSender(config.smtp(), ATTEMPT_TIMEOUT));
+    senders.put(ChannelType.EMAIL, new EmailSender(settings.smtp(), ATTEMPT_TIMEOUT));
     this.task = Tasks.custom(JobType.NOTIFICATION_DELIVERY.taskName(), Void.class)
-        .onFailure(new DeliveryRetries(config.notifyBackoff(), config.paging().notifyMaxBackoff(), this::gaveUp))
+        .onFailure(new DeliveryRetries(settings.backoff(), paging.notifyMaxBackoff(), this::gaveUp))
         .execute(this::attempt);
-    this.scheduler = Queues.notificationScheduler(db, config, task, ATTEMPT_TIMEOUT.multipliedBy(2));
+    this.scheduler = Queues.notificationScheduler(db, scheduling, settings.concurrency(), task,
+        ATTEMPT_TIMEOUT.multipliedBy(2));
     for (ChannelType type : ChannelType.values()) {
       // every series exists, at zero, before the first alert
       detection(type.wire());

@@ -55,11 +55,11 @@ public final class OpsScheduler {
    * the process's clock, which must be the system clock wherever the queues run (db-scheduler picks
    * due jobs on real time).
    */
-  public OpsScheduler(Database db, Config config, TenantRepository tenants, CycleRunner runner,
+  public OpsScheduler(Database db, Config.Scheduling scheduling, TenantRepository tenants, CycleRunner runner,
       Wakeup wakeup, Clock clock) {
     this.clock = clock;
     this.store = new ScheduleStore(db.jdbi(), clock);
-    this.slots = new ScheduleSlots(config.cycleInterval());
+    this.slots = new ScheduleSlots(scheduling.cycleInterval());
     this.wakeup = wakeup;
     this.task = new OpsCycleTask(store, runner, slots, wakeup, clock).build();
     this.client = Queues.client(db, JobType.OPS_CYCLE, task);

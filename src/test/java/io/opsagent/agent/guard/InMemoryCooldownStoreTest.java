@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class InMemoryCooldownStoreTest {
   final SettableClock clock = SettableClock.startingNow();
   final CooldownStore store = CooldownStore.inMemory(
-      Config.fromEnv(Map.of("OPSAGENT_ACTION_COOLDOWNS", "restart=PT30M")), clock);
+      Config.fromEnv(Map.of("OPSAGENT_ACTION_COOLDOWNS", "restart=PT30M")).cooldowns(), clock);
 
   @AfterEach
   void close() {
@@ -29,7 +29,7 @@ class InMemoryCooldownStoreTest {
 
   @Test
   void withoutARedisUrlTheFactoryGivesAWorkingInMemoryStore() {
-    try (CooldownStore fallback = CooldownStore.create(Config.fromEnv(Map.of()), Clock.systemUTC())) {
+    try (CooldownStore fallback = CooldownStore.create(Config.fromEnv(Map.of()).cooldowns(), Clock.systemUTC())) {
       assertThat(fallback.ping()).isTrue();
       assertThat(fallback.recordCooldown("d1", "restart")).isTrue();
       assertThat(fallback.recordCooldown("d1", "restart")).isFalse();

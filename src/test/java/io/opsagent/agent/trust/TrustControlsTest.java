@@ -88,7 +88,7 @@ class TrustControlsTest {
     api = FakeMessagesApi.start();
     receiver = TestReceiver.answering();
     notifier = new DeliveryNotifier(db.database(), new NotificationChannelRepository(jdbi, true, Clock.systemUTC()),
-        new NotificationRepository(jdbi, Clock.systemUTC()), config(Map.of()), new SimpleMeterRegistry(), Clock.systemUTC());
+        new NotificationRepository(jdbi, Clock.systemUTC()), config(Map.of()).notifications(), config(Map.of()).paging(), config(Map.of()).scheduling(), new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
     deliveries = new NotificationRepository(jdbi, Clock.systemUTC());
     settings = new TenantSettings(jdbi, Mode.LIVE, Clock.systemUTC());
@@ -121,7 +121,7 @@ class TrustControlsTest {
   /** A worker's agent as production wires it, plus a test-only mutating restart tool. */
   OpsAgent agent(Map<String, String> env) {
     Config config = config(env);
-    CooldownStore store = CooldownStore.redis(config, Duration.ofSeconds(2));
+    CooldownStore store = CooldownStore.redis(config.cooldowns(), Duration.ofSeconds(2));
     stores.add(store);
     OpsAgent agent = TestAgents.builder(config, jdbi).notifier(notifier).cooldowns(store).clock(clock)
         .extraTools(List.of(new OpsTools.Definition(RESTART, "Restarts a deployment (test only).",

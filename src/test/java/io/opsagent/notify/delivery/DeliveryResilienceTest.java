@@ -87,7 +87,7 @@ class DeliveryResilienceTest {
       webhook(t.id(), null, "http://127.0.0.1:" + front.port() + "/hook");
       front.cut();
       try (DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log,
-          Config.fromEnv(env("PT0.05S")), new SimpleMeterRegistry(), Clock.systemUTC())) {
+          Config.fromEnv(env("PT0.05S")).notifications(), Config.fromEnv(env("PT0.05S")).paging(), Config.fromEnv(env("PT0.05S")).scheduling(), new SimpleMeterRegistry(), Clock.systemUTC())) {
         notifier.start();
         String id = notifier.send(new Alert(t.id(), null, Severity.CRITICAL, "db down", "b", null)).get(0);
         await().atMost(Duration.ofSeconds(20)).until(() -> row(t.id(), id).attempts() >= 3);
@@ -144,7 +144,7 @@ class DeliveryResilienceTest {
     try (HangingReceiver hanging = new HangingReceiver();
         TestReceiver receiver = TestReceiver.answering();
         DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log,
-            Config.fromEnv(env("PT0.05S")), new SimpleMeterRegistry(), Clock.systemUTC())) {
+            Config.fromEnv(env("PT0.05S")).notifications(), Config.fromEnv(env("PT0.05S")).paging(), Config.fromEnv(env("PT0.05S")).scheduling(), new SimpleMeterRegistry(), Clock.systemUTC())) {
       webhook(t.id(), slow, hanging.url());
       webhook(t.id(), fast, receiver.url("/fast"));
       notifier.start();

@@ -49,7 +49,7 @@ class OpsSchedulerTest {
 
   @BeforeEach
   void newScheduler() {
-    scheduler = new OpsScheduler(db.database(), CONFIG, new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), runner, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
+    scheduler = new OpsScheduler(db.database(), CONFIG.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), runner, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
   }
 
   @AfterEach
@@ -61,7 +61,7 @@ class OpsSchedulerTest {
   }
 
   void startQueues() {
-    queues = new Queues(db.database(), CONFIG, scheduler.task(), job -> {}, Clock.systemUTC());
+    queues = new Queues(db.database(), CONFIG.scheduling(), CONFIG.llm(), CONFIG.actions(), scheduler.task(), job -> {}, Clock.systemUTC());
     queues.start();
   }
 
@@ -98,7 +98,7 @@ class OpsSchedulerTest {
 
     await().atMost(Duration.ofSeconds(20)).until(() -> runner.count(t) >= 4);
 
-    long period = CONFIG.cycleInterval().toMillis();
+    long period = CONFIG.scheduling().cycleInterval().toMillis();
     long offset = ScheduleSlots.offset(t, period);
     List<Long> slots = runner.of(t).stream()
         .map(c -> Math.floorDiv(c.startedAt().toEpochMilli() - offset, period))
@@ -252,7 +252,7 @@ class OpsSchedulerTest {
     queues.stop();
 
     RecordingRunner afterRestart = new RecordingRunner();
-    scheduler = new OpsScheduler(db.database(), CONFIG, new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), afterRestart, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
+    scheduler = new OpsScheduler(db.database(), CONFIG.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), afterRestart, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
     startQueues();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> afterRestart.count(t) >= 1);
@@ -265,7 +265,7 @@ class OpsSchedulerTest {
     scheduler.ensureOpsSchedule(t);
     scheduler.disable(t);
 
-    OpsScheduler afterRestart = new OpsScheduler(db.database(), CONFIG, new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), runner, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
+    OpsScheduler afterRestart = new OpsScheduler(db.database(), CONFIG.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), runner, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
     assertThat(afterRestart.ensureOpsSchedule(t)).isFalse();
     assertThat(afterRestart.isOpsEnabled(t)).isFalse();
     assertThat(afterRestart.schedule(t)).isEqualTo(new OpsSchedule(false, Duration.ofSeconds(1), null));
