@@ -16,11 +16,14 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Every setting of opsagent, read once from the environment and validated before anything starts.
  *
- * <p>Every default lives here (and in the README's configuration table), nowhere else. A bad value
- * fails fast with a {@link ConfigException} naming the variable, so a typo never turns into a
- * silently different behaviour. Secrets held here ({@link #anthropicApiKey()}, {@link #dbPassword()},
- * {@link #smtp()}'s password, {@link #apiToken()}, {@link #secretKey()}, {@link #auditKey()},
- * {@link #auditKeyPrevious()}) are masked by {@link #toString()}.
+ * <p>One record per concern ({@link Database}, {@link Llm}, {@link Api}, {@link Scheduling},
+ * {@link Cycle}, {@link Cooldowns}, {@link Notifications}, {@link Actions}, {@link Paging},
+ * {@link Audit}); each class is handed only the records it uses, and each record checks its own
+ * values. Every default lives in {@link #fromEnv(Map)} (and in the README's configuration table),
+ * nowhere else. A bad value fails fast with a {@link ConfigException} in one form,
+ * {@code NAME: expected <accepted form>, got "<value>"}, so a typo never turns into a silently
+ * different behaviour. Secrets (the API key, the database password, the SMTP password, the API
+ * token, the channel key, the audit keys) are masked by every {@code toString()}.
  */
 public record Config(
     Database database,

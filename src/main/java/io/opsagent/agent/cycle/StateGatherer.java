@@ -1,7 +1,6 @@
 package io.opsagent.agent.cycle;
 
 import io.opsagent.agent.run.RunRepository;
-import io.opsagent.db.Times;
 import io.opsagent.incident.Incident;
 import io.opsagent.incident.IncidentRepository;
 import io.opsagent.platform.DeploymentEvent;

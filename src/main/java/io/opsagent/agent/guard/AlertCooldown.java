@@ -1,6 +1,5 @@
 package io.opsagent.agent.guard;
 
-import io.opsagent.config.Config;
 import io.opsagent.notify.delivery.AlertWindows;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,6 @@
 package io.opsagent.agent.guard;
 
 import io.opsagent.agent.run.Trigger;
-import io.opsagent.config.Config;
 import io.opsagent.db.Times;
 import java.sql.SQLException;
 import java.time.Clock;

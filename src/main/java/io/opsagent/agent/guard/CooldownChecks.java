@@ -7,7 +7,6 @@ import io.opsagent.incident.Problem;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentRepository;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Optional;
 
 /**

@@ -16,7 +16,6 @@ import io.opsagent.queue.JobType;
 import io.opsagent.queue.Wakeup;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
