@@ -408,7 +408,7 @@ class PlatformActionsTest {
         .hasMessageContaining("OPSAGENT_PLATFORM_CONTROL_SECRET");
     bad.put("OPSAGENT_PLATFORM_CONTROL_SECRET", "whsec_%%%");
     assertThatThrownBy(() -> Config.fromEnv(bad)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("OPSAGENT_PLATFORM_CONTROL_SECRET starts with whsec_");
+        .hasMessageContaining("OPSAGENT_PLATFORM_CONTROL_SECRET: expected a secret, or whsec_ followed by base64");
   }
 
   // --- helpers
