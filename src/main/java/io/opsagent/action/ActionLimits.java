@@ -54,10 +54,13 @@ final class ActionLimits implements ActionGate.Check {
 
   private final ActionRepository actions;
   private final DeploymentRepository deployments;
-  private final Config config;
+  private final Config.Actions config;
+  private final Config.Cooldowns cooldowns;
   private final Clock clock;
 
-  ActionLimits(ActionRepository actions, DeploymentRepository deployments, Config config, Clock clock) {
+  ActionLimits(ActionRepository actions, DeploymentRepository deployments, Config.Actions config,
+      Config.Cooldowns cooldowns, Clock clock) {
+    this.cooldowns = cooldowns;
     this.actions = actions;
     this.deployments = deployments;
     this.config = config;
@@ -83,19 +86,19 @@ final class ActionLimits implements ActionGate.Check {
     Optional<Instant> lockedSince = lockedOutSince(d.id(), now);
     if (lockedSince.isPresent()) {
       return refuse(ActionRefusal.LOCKED_OUT, "an action on this deployment did not recover it at "
-          + lockedSince.get() + "; no automatic action on it for " + config.actions().lockout()
+          + lockedSince.get() + "; no automatic action on it for " + config.lockout()
           + " unless it runs for an hour first. Alert people instead.");
     }
     if (actions.countInRun(call.tenantId(), call.runId()) > 0) {
       return refuse(ActionRefusal.ONE_PER_CYCLE, "one mutating action per cycle, and this cycle"
           + " already has one; the next cycle can reconsider");
     }
-    int cap = config.actions().maxPerTenantHour();
+    int cap = config.maxPerTenantHour();
     if (actions.countSince(call.tenantId(), now.minus(Duration.ofHours(1))) >= cap) {
       return refuse(ActionRefusal.TENANT_HOURLY_CAP, "at most " + cap
           + " actions per tenant per hour, all used");
     }
-    Duration window = config.cooldownOf(call.tool(), CooldownStore.DEFAULT_ACTION_COOLDOWN);
+    Duration window = cooldowns.of(call.tool(), CooldownStore.DEFAULT_ACTION_COOLDOWN);
     List<String> actedOn = actions.deploymentsActedOn(d.workspaceId(), now.minus(window));
     int share = (deployments.listByWorkspace(d.workspaceId()).size() + 2) / 3;
     if (!actedOn.contains(d.id()) && actedOn.size() + 1 > share) {
@@ -132,7 +135,7 @@ final class ActionLimits implements ActionGate.Check {
   /** When the lockout of the deployment started, if one holds now. */
   private Optional<Instant> lockedOutSince(String deploymentId, Instant now) {
     Optional<Instant> notHelped = actions.lastNotHelpedSince(deploymentId,
-        now.minus(config.actions().lockout()));
+        now.minus(config.lockout()));
     if (notHelped.isEmpty()) {
       return notHelped;
     }

@@ -47,15 +47,15 @@ final class ActionTools {
   private final Database db;
   private final ActionRepository actions;
   private final DeploymentRepository deployments;
-  private final Config config;
+  private final Config.Cooldowns cooldowns;
   private final Clock clock;
 
-  ActionTools(Database db, ActionRepository actions, DeploymentRepository deployments, Config config,
+  ActionTools(Database db, ActionRepository actions, DeploymentRepository deployments, Config.Cooldowns cooldowns,
       Clock clock) {
     this.db = db;
     this.actions = actions;
     this.deployments = deployments;
-    this.config = config;
+    this.cooldowns = cooldowns;
     this.clock = clock;
   }
 
@@ -85,7 +85,7 @@ final class ActionTools {
     OpsAction a = new OpsAction(Ids.newId(), d.tenantId(), d.workspaceId(), d.id(), kind,
         kind == ActionKind.ROLLBACK ? in.get("toVersion").asText() : null, in.get("reason").asText(),
         ctx.runId(), ActionStatus.QUEUED, 0, null, now, null, null);
-    Duration window = config.cooldownOf(kind.tool(), CooldownStore.DEFAULT_ACTION_COOLDOWN);
+    Duration window = cooldowns.of(kind.tool(), CooldownStore.DEFAULT_ACTION_COOLDOWN);
     db.jdbi().useTransaction(h -> {
       if (!db.embedded()) {
         // held until this transaction ends; one (void) row

@@ -8,7 +8,7 @@ import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.routes.RunView;
 import io.opsagent.config.Config;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +24,7 @@ final class CycleCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Config config = ExistingDatabase.config();
-    try (Services services = Failures.opening(config, () -> Services.open(config))) {
+    try (Root services = Failures.opening(config, () -> Root.open(config))) {
       services.notifier().start(); // the notification queue delivers the run's alerts while we wait
       OpsRun run;
       try {

@@ -2,6 +2,7 @@ package io.opsagent.platform;
 
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -9,14 +10,16 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 public final class TenantRepository {
   private final Jdbi jdbi;
+  private final Clock clock;
 
-  public TenantRepository(Jdbi jdbi) {
+  public TenantRepository(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
     jdbi.registerRowMapper(ConstructorMapper.factory(Tenant.class));
   }
 
   public Tenant create(String name) {
-    Tenant t = new Tenant(Ids.newId(), name, Times.now());
+    Tenant t = new Tenant(Ids.newId(), name, Times.current(clock));
     jdbi.useHandle(h -> h.createUpdate(
             "INSERT INTO tenants (id, name, created_at) VALUES (:id, :name, :createdAt)")
         .bindMethods(t)

@@ -2,6 +2,7 @@ package io.opsagent.platform;
 
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -10,14 +11,16 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 /** Workspaces; every read of a tenant's workspaces takes the tenant id. */
 public final class WorkspaceRepository {
   private final Jdbi jdbi;
+  private final Clock clock;
 
-  public WorkspaceRepository(Jdbi jdbi) {
+  public WorkspaceRepository(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
     jdbi.registerRowMapper(ConstructorMapper.factory(Workspace.class));
   }
 
   public Workspace create(String tenantId, String name) {
-    Workspace w = new Workspace(Ids.newId(), tenantId, name, Times.now());
+    Workspace w = new Workspace(Ids.newId(), tenantId, name, Times.current(clock));
     jdbi.useHandle(h -> h.createUpdate("""
             INSERT INTO workspaces (id, tenant_id, name, created_at)
             VALUES (:id, :tenantId, :name, :createdAt)""")

@@ -18,6 +18,7 @@ import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import java.time.Clock;
 import java.util.Map;
@@ -54,8 +55,8 @@ class OpsAgentTest {
     api = FakeMessagesApi.start();
     notify = new RealNotifier(db.database());
     receiver = TestReceiver.answering();
-    loop = OpsAgent.builder(config(), db.database().jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config(), Clock.systemUTC())).build();
+    loop = TestAgents.builder(config(), db.database().jdbi()).notifier(notify.notifier)
+        .cooldowns(CooldownStore.inMemory(config().cooldowns(), Clock.systemUTC())).build();
   }
 
   @AfterEach
@@ -93,7 +94,7 @@ class OpsAgentTest {
   @Test
   void aRunLeftRunningByADeadProcessIsMarkedFailedWhenTheTenantsNextCycleStarts() {
     var t = fx.tenant("orphan").workspace("web").deployment("api", DeploymentStatus.RUNNING);
-    RunRepository runs = new RunRepository(db.database().jdbi());
+    RunRepository runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
     OpsRun orphan = runs.start(t.id(), Trigger.SCHEDULE);
     api.then(api.text("All clear.", 100, 10));
 
@@ -322,7 +323,7 @@ class OpsAgentTest {
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> loop.runOpsCycle(nobody, Trigger.MANUAL))
         .isInstanceOf(UnknownTenantException.class).hasMessageContaining(nobody);
-    assertThat(new RunRepository(db.database().jdbi()).recent(nobody, 10)).isEmpty();
+    assertThat(new RunRepository(db.database().jdbi(), Clock.systemUTC()).recent(nobody, 10)).isEmpty();
     assertThat(api.requests()).isEmpty();
   }
 

@@ -5,6 +5,7 @@ import io.opsagent.db.Times;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.Notifier;
 import io.opsagent.notify.Severity;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,9 +39,11 @@ public final class AlertStorm implements ActionGate.Check {
   private final Notifier notifier;
   private final AlertCooldown notices;
   private final int cap;
+  private final Clock clock;
 
   /** {@code notices}: a window of an hour, so the storm notice goes out at most once an hour. */
-  public AlertStorm(Jdbi jdbi, Notifier notifier, AlertCooldown notices, int cap) {
+  public AlertStorm(Jdbi jdbi, Notifier notifier, AlertCooldown notices, int cap, Clock clock) {
+    this.clock = clock;
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     this.notifier = Objects.requireNonNull(notifier, "notifier");
     this.notices = Objects.requireNonNull(notices, "notices");
@@ -76,7 +79,7 @@ public final class AlertStorm implements ActionGate.Check {
                 WHERE tenant_id = :tenantId AND sent_by = 'model' AND created_at >= :since
                   AND status IN ('pending', 'delivered')) a""")
         .bind("tenantId", tenantId)
-        .bind("since", Times.now().minus(HOUR))
+        .bind("since", Times.current(clock).minus(HOUR))
         .mapTo(Integer.class)
         .one());
   }

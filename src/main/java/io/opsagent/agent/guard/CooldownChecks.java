@@ -6,7 +6,7 @@ import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.incident.Problem;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentRepository;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Optional;
 
 /**
@@ -55,9 +55,11 @@ public final class CooldownChecks implements ActionGate.Check {
   private final CooldownStore cooldowns;
   private final AlertCooldown alerts;
   private final DeploymentRepository deployments;
+  private final Clock clock;
 
   public CooldownChecks(CooldownStore cooldowns, AlertCooldown alerts,
-      DeploymentRepository deployments) {
+      DeploymentRepository deployments, Clock clock) {
+    this.clock = clock;
     this.cooldowns = cooldowns;
     this.alerts = alerts;
     this.deployments = deployments;
@@ -85,7 +87,7 @@ public final class CooldownChecks implements ActionGate.Check {
       return Optional.empty();
     }
     if (OpsTools.SEND_ALERT.equals(call.tool())
-        && deployment.flatMap(d -> Problem.of(d, Instant.now())).isEmpty()) {
+        && deployment.flatMap(d -> Problem.of(d, clock.instant())).isEmpty()) {
       String workspaceId = call.input().path("workspaceId").asText(null);
       String title = call.input().path("title").asText("");
       if (!alerts.tryAcquire(call.tenantId(), workspaceId, title)) {

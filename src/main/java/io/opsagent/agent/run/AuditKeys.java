@@ -19,8 +19,8 @@ import javax.crypto.SecretKey;
 public record AuditKeys(Optional<SecretKey> current, Optional<SecretKey> previous) {
   public static final AuditKeys NONE = new AuditKeys(Optional.empty(), Optional.empty());
 
-  public static AuditKeys of(Config config) {
-    return new AuditKeys(config.auditKey(), config.auditKeyPrevious());
+  public static AuditKeys of(Config.Audit audit) {
+    return new AuditKeys(audit.key(), audit.previousKey());
   }
 
   public boolean keyed() {

@@ -7,6 +7,7 @@ import io.opsagent.db.Times;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -32,14 +33,16 @@ public final class RunRepository {
 
   private final Jdbi jdbi;
   private final AuditKeys keys;
+  private final Clock clock;
 
   /** Chains runs without a key (plain SHA-256), and verifies only such runs. */
-  public RunRepository(Jdbi jdbi) {
-    this(jdbi, AuditKeys.NONE);
+  public RunRepository(Jdbi jdbi, Clock clock) {
+    this(jdbi, AuditKeys.NONE, clock);
   }
 
   /** Chains runs under {@code keys}' current key when it has one; verifies with either of its keys. */
-  public RunRepository(Jdbi jdbi, AuditKeys keys) {
+  public RunRepository(Jdbi jdbi, AuditKeys keys, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
     this.keys = keys;
   }
@@ -47,7 +50,7 @@ public final class RunRepository {
   /** Writes a {@code running} row; {@code runId} is the id allocated when the cycle was queued, or null. */
   public OpsRun start(String tenantId, Trigger trigger, String runId) {
     String id = runId == null ? Ids.newId() : runId;
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     jdbi.useHandle(h -> h.createUpdate("""
             INSERT INTO ops_agent_runs (id, tenant_id, status, "trigger", started_at, actions_json,
                 input_tokens, output_tokens, steps)
@@ -91,7 +94,7 @@ public final class RunRepository {
               WHERE id = :id AND status = 'running'""")
           .bind("id", runId)
           .bind("status", o.status().wire())
-          .bind("finishedAt", Times.now())
+          .bind("finishedAt", Times.current(clock))
           .bind("summary", Json.truncate(o.summary(), MAX_SUMMARY))
           .bind("actionsJson", o.actionsJson())
           .bind("input", o.tokens().input())
@@ -118,7 +121,7 @@ public final class RunRepository {
 
   /** Records a cycle that was not reviewed (circuit open, or nothing changed). */
   public OpsRun skipped(String tenantId, Trigger trigger, String runId, SkipReason reason, String summary) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     String id = runId == null ? Ids.newId() : runId;
     jdbi.useTransaction(h -> {
       h.createUpdate("""
@@ -155,7 +158,7 @@ public final class RunRepository {
                 UPDATE ops_agent_runs SET status = 'failed', finished_at = :now, error = :error
                 WHERE id = :id AND status = 'running'""")
             .bind("id", id)
-            .bind("now", Times.now())
+            .bind("now", Times.current(clock))
             .bind("error", Json.truncate(reason.apply(id), MAX_ERROR))
             .execute();
         chain(h, id);
@@ -194,8 +197,8 @@ public final class RunRepository {
    * first head of a chain counts what the chain already holds (its checkpoint's count and its
    * chained runs, this one included).
    */
-  private static void moveHead(Handle h, String tenantId, String hash, Optional<SecretKey> key) {
-    Instant now = Times.now();
+  private void moveHead(Handle h, String tenantId, String hash, Optional<SecretKey> key) {
+    Instant now = Times.current(clock);
     int moved = h.createUpdate("""
             UPDATE ops_audit_heads SET run_count = run_count + 1, chain_hash = :hash, updated_at = :at
             WHERE tenant_id = :tenantId""")

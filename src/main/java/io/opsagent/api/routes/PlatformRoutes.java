@@ -37,6 +37,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
   private final WorkspaceRepository workspaces;
   private final DeploymentRepository deployments;
   private final PlatformListener listener;
+  private final java.time.Clock clock;
   private java.util.function.Consumer<String> tenantCreated = tenantId -> {};
 
   /** Told about platform changes the agent reacts to. */
@@ -58,7 +59,8 @@ public final class PlatformRoutes implements ApiServer.Routes {
   }
 
   public PlatformRoutes(ObjectMapper json, TenantRepository tenants, WorkspaceRepository workspaces,
-      DeploymentRepository deployments, PlatformListener listener) {
+      DeploymentRepository deployments, PlatformListener listener, java.time.Clock clock) {
+    this.clock = clock;
     this.json = json;
     this.tenants = tenants;
     this.workspaces = workspaces;
@@ -164,7 +166,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
     String backupStatus = body.has("lastBackupStatus")
         ? body.optional("lastBackupStatus", 16).map(PlatformRoutes::backupStatus).orElse(null)
         : d.lastBackupStatus();
-    var checkedAt = body.has("latestVersion") ? io.opsagent.db.Times.now() : d.versionCheckedAt();
+    var checkedAt = body.has("latestVersion") ? io.opsagent.db.Times.current(clock) : d.versionCheckedAt();
     Deployment changed = new Deployment(d.id(), d.tenantId(), d.workspaceId(), d.name(), d.status(),
         version, latest, checkedAt, schedule, lastBackupAt, backupStatus, healthUrl, d.createdAt(),
         d.updatedAt());

@@ -35,11 +35,7 @@ public final class WebhookSender implements Sender {
   private final HttpPoster poster;
   private final Clock clock;
 
-  public WebhookSender(HttpPoster poster) {
-    this(poster, Clock.systemUTC());
-  }
-
-  WebhookSender(HttpPoster poster, Clock clock) {
+  public WebhookSender(HttpPoster poster, Clock clock) {
     this.poster = poster;
     this.clock = clock;
   }
