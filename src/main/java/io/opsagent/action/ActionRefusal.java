@@ -2,14 +2,13 @@ package io.opsagent.action;
 
 import io.opsagent.agent.tools.Refusal;
 import io.opsagent.agent.tools.RefusalReason;
-import java.util.Locale;
 
 /**
  * Why the blast-radius gate refused a mutating call. The code leads the refusal text the model gets
  * and the run records ({@code "tenant_hourly_cap: ..."}); each names the {@link RefusalReason} it is
  * recorded and counted as.
  */
-public enum ActionRefusal {
+public enum ActionRefusal implements io.opsagent.Wire {
   /** The deployment does not exist or belongs to another tenant (the same answer for both). */
   UNKNOWN_DEPLOYMENT(RefusalReason.SCOPE),
   /** A mutating action was already admitted in this cycle. */
@@ -29,12 +28,8 @@ public enum ActionRefusal {
     this.reason = reason;
   }
 
-  public String code() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
   /** The refusal, worded {@code "<code>: <detail>"}. */
   public Refusal because(String detail) {
-    return new Refusal(reason, code() + ": " + detail);
+    return new Refusal(reason, wire() + ": " + detail);
   }
 }

@@ -1,17 +1,12 @@
 package io.opsagent.notify;
 
-import java.util.Locale;
+import io.opsagent.Wire;
 
 /** Where a delivery stands: {@code pending} until delivered, or {@code failed} after the last attempt. */
-public enum DeliveryStatus {
+public enum DeliveryStatus implements Wire {
   PENDING, DELIVERED, FAILED;
 
-  @com.fasterxml.jackson.annotation.JsonValue
-  public String wire() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
   public static DeliveryStatus fromWire(String value) {
-    return valueOf(value.toUpperCase(Locale.ROOT));
+    return Wire.parse(DeliveryStatus.class, value, "delivery status");
   }
 }

@@ -1,6 +1,6 @@
 package io.opsagent.agent.tools;
 
-import java.util.Locale;
+import io.opsagent.Wire;
 
 /**
  * Why a tool call was refused, as a closed set: the {@code refusal} of each refused call in a run's
@@ -8,7 +8,7 @@ import java.util.Locale;
  * and an outage of the cooldown store are never counted as the same thing. Each refusal carries
  * its reason from where it is decided ({@link Refusal}).
  */
-public enum RefusalReason {
+public enum RefusalReason implements Wire {
   UNKNOWN_TOOL, INVALID_INPUT, SCOPE, BUDGET, STORE_UNAVAILABLE, COOLDOWN, DUPLICATE_ALERT, REPEATED_CALL,
   /** Blast radius of platform actions (their refusals start with {@code "<code>: "}). */
   LOCKED_OUT, ONE_PER_CYCLE, TENANT_HOURLY_CAP, WORKSPACE_SHARE, UNKNOWN_VERSION,
@@ -16,7 +16,8 @@ public enum RefusalReason {
   ALERT_STORM,
   POLICY;
 
-  public String wire() {
-    return name().toLowerCase(Locale.ROOT);
+  /** The reason recorded as {@code value}; {@link #POLICY} for anything else. */
+  public static RefusalReason fromWire(String value) {
+    return Wire.find(RefusalReason.class, value).orElse(POLICY);
   }
 }
