@@ -1,7 +1,7 @@
 package io.opsagent.ui;
 
+import io.opsagent.Hmac;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -10,8 +10,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The dashboard's session cookie and CSRF tokens, signed rather than stored: any worker of the
@@ -38,7 +36,7 @@ final class UiSession {
 
   UiSession(String apiToken, Clock clock) {
     this.apiToken = apiToken.getBytes(StandardCharsets.UTF_8);
-    this.key = hmac(this.apiToken, "opsagent dashboard session key v1");
+    this.key = Hmac.sign(this.apiToken, "opsagent dashboard session key v1");
     this.clock = clock;
   }
 
@@ -53,7 +51,7 @@ final class UiSession {
     random.nextBytes(n);
     String payload = VERSION + "." + clock.instant().plus(LIFETIME).getEpochSecond() + "."
         + HexFormat.of().formatHex(n);
-    return payload + "." + B64.encodeToString(hmac(key, payload));
+    return payload + "." + B64.encodeToString(Hmac.sign(key, payload));
   }
 
   /** The session a cookie value stands for, if it is well-formed, signed by us and not expired. */
@@ -66,7 +64,7 @@ final class UiSession {
       return Optional.empty();
     }
     String payload = parts[0] + "." + parts[1] + "." + parts[2];
-    byte[] expected = B64.encodeToString(hmac(key, payload)).getBytes(StandardCharsets.US_ASCII);
+    byte[] expected = B64.encodeToString(Hmac.sign(key, payload)).getBytes(StandardCharsets.US_ASCII);
     if (!MessageDigest.isEqual(expected, parts[3].getBytes(StandardCharsets.US_ASCII))) {
       return Optional.empty();
     }
@@ -82,21 +80,11 @@ final class UiSession {
 
   /** The CSRF token every state-changing form of {@code session} carries. */
   String csrfToken(Session session) {
-    return B64.encodeToString(hmac(key, "csrf." + session.nonce()));
+    return B64.encodeToString(Hmac.sign(key, "csrf." + session.nonce()));
   }
 
   boolean csrfMatches(Session session, String given) {
     return given != null && MessageDigest.isEqual(csrfToken(session).getBytes(StandardCharsets.US_ASCII),
         given.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static byte[] hmac(byte[] key, String data) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is unavailable", e);
-    }
   }
 }
