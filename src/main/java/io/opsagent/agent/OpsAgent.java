@@ -245,7 +245,7 @@ public final class OpsAgent implements AutoCloseable {
       root = root.getCause();
     }
     String text = root.getClass().getSimpleName() + ": " + root.getMessage();
-    return text.length() <= 300 ? text : text.substring(0, 299) + "…";
+    return Json.truncate(text, 300);
   }
 
   /** Closes the model client (its HTTP connections and threads). */
