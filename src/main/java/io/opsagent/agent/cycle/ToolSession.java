@@ -9,7 +9,6 @@ import io.opsagent.Json;
 import io.opsagent.agent.guard.ActionGate;
 import io.opsagent.agent.llm.Block;
 import io.opsagent.agent.tools.ActionClass;
-import io.opsagent.agent.tools.InputValidator;
 import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.agent.tools.Refusal;
 import io.opsagent.agent.tools.RefusalReason;
@@ -106,7 +105,7 @@ public final class ToolSession {
       return new ToolOutcome.Refused(RefusalReason.UNKNOWN_TOOL, "unknown tool '" + name + "'");
     }
     OpsTools.Definition def = found.get();
-    Optional<String> invalid = InputValidator.problems(def.inputSchema(), input);
+    Optional<String> invalid = tools.problems(name, input);
     if (invalid.isPresent()) {
       return new ToolOutcome.Refused(RefusalReason.INVALID_INPUT, "invalid input: " + invalid.get());
     }
