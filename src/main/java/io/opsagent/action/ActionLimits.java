@@ -3,6 +3,8 @@ package io.opsagent.action;
 import io.opsagent.action.ActionRepository.StatusSince;
 import io.opsagent.agent.guard.ActionGate;
 import io.opsagent.agent.guard.CooldownStore;
+import io.opsagent.agent.tools.Refusal;
+import io.opsagent.agent.tools.RefusalReason;
 import io.opsagent.config.Config;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentRepository;
@@ -68,13 +70,13 @@ final class ActionLimits implements ActionGate.Check {
   }
 
   @Override
-  public Optional<String> refusal(ActionGate.Call call) {
+  public Optional<Refusal> refusal(ActionGate.Call call) {
     Optional<ActionKind> kind = ActionKind.ofTool(call.tool());
     if (kind.isEmpty()) {
       return Optional.empty();
     }
     if (call.input().path("reason").asText("").isBlank()) {
-      return Optional.of("invalid input: 'reason' must not be blank");
+      return Refusal.of(RefusalReason.INVALID_INPUT, "invalid input: 'reason' must not be blank");
     }
     String deploymentId = call.input().path("deploymentId").asText("");
     Optional<Deployment> found = deployments.find(call.tenantId(), deploymentId);
@@ -125,11 +127,12 @@ final class ActionLimits implements ActionGate.Check {
    * was admitted at {@code lastAdmitted}, less than {@code window} ago; the same text as the cooldown
    * store's.
    */
-  static Optional<String> cooldownRefusal(Optional<Instant> lastAdmitted, String deploymentId,
+  static Optional<Refusal> cooldownRefusal(Optional<Instant> lastAdmitted, String deploymentId,
       ActionKind kind, Duration window, Instant now) {
     return lastAdmitted.map(at -> Duration.between(now, at.plus(window)))
         .filter(left -> left.compareTo(Duration.ZERO) > 0)
-        .map(left -> CooldownStore.Claim.onCooldown(deploymentId, kind.tool(), left).reason());
+        .map(left -> new Refusal(RefusalReason.COOLDOWN,
+            CooldownStore.Claim.onCooldown(deploymentId, kind.tool(), left).reason()));
   }
 
   /** When the lockout of the deployment started, if one holds now. */
@@ -156,7 +159,7 @@ final class ActionLimits implements ActionGate.Check {
     return !Duration.between(from, to).minus(RUNNING_LIFTS_LOCKOUT).isNegative();
   }
 
-  private static Optional<String> refuse(ActionRefusal why, String detail) {
+  private static Optional<Refusal> refuse(ActionRefusal why, String detail) {
     return Optional.of(why.because(detail));
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsagent.Json;
 import io.opsagent.agent.guard.CooldownStore;
+import io.opsagent.agent.tools.Refusal;
 import io.opsagent.agent.tools.ActionClass;
 import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.config.Config;
@@ -92,12 +93,12 @@ final class ActionTools {
         h.createQuery("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
             .bind("key", "ops-action:" + d.id()).mapToMap().one();
       }
-      Optional<String> cooling = ActionLimits.cooldownRefusal(
+      Optional<Refusal> cooling = ActionLimits.cooldownRefusal(
           actions.lastAdmittedAfter(h, d.id(), kind, now.minus(window)), d.id(), kind, window, now);
       if (cooling.isPresent()) {
         log.warn("action not queued: on cooldown in the database tenant={} run={} action={} deployment={}",
             a.tenantId(), a.runId(), kind.wire(), d.id());
-        throw new IllegalStateException(cooling.get());
+        throw new IllegalStateException(cooling.get().message());
       }
       actions.insert(h, a);
       Queues.scheduleDeploymentJob(h.getConnection(), db, a.id(), job(SEND, a), now);

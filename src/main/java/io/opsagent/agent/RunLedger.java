@@ -1,5 +1,6 @@
 package io.opsagent.agent;
 
+import io.opsagent.Json;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunOutcome;
 import io.opsagent.agent.run.RunRepository;
@@ -119,6 +120,6 @@ final class RunLedger {
       root = root.getCause();
     }
     String text = root.getClass().getSimpleName() + ": " + root.getMessage();
-    return text.length() <= 300 ? text : text.substring(0, 299) + "…";
+    return Json.truncate(text, 300);
   }
 }

@@ -6,7 +6,6 @@ import io.opsagent.agent.UnknownTenantException;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
-import io.opsagent.api.routes.RunView;
 import io.opsagent.config.Config;
 import io.opsagent.worker.Root;
 import java.time.Duration;
@@ -38,7 +37,7 @@ final class CycleCommand implements Callable<Integer> {
       }
       // deliveries are durable either way (a worker resumes them); give them a moment to go out now.
       DeliveryWait.awaitSettled(services, tenantId, run.id(), Duration.ofSeconds(20));
-      System.out.println(Json.MAPPER.writeValueAsString(RunView.of(run, Json.MAPPER)));
+      System.out.println(Json.MAPPER.writeValueAsString(run));
       return run.status() == RunStatus.COMPLETED ? 0 : 1;
     }
   }

@@ -268,12 +268,8 @@ public record Config(
    * How log lines are written ({@code OPSAGENT_LOG_FORMAT}); read by {@code logback.xml} itself, here
    * so that a bad value stops the start like any other setting.
    */
-  public enum LogFormat {
-    TEXT, JSON;
-
-    public String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
+  public enum LogFormat implements io.opsagent.Wire {
+    TEXT, JSON
   }
 
   /**
@@ -564,10 +560,9 @@ public record Config(
 
     LogFormat logFormat(String name) {
       String v = raw(name).orElse("text");
-      for (LogFormat f : LogFormat.values()) {
-        if (f.wire().equals(v)) {
-          return f;
-        }
+      Optional<LogFormat> format = io.opsagent.Wire.find(LogFormat.class, v);
+      if (format.isPresent()) {
+        return format.get();
       }
       expected(name, "text or json", v);
       return LogFormat.TEXT;

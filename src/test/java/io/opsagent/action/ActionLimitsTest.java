@@ -76,7 +76,10 @@ class ActionLimitsTest {
         ActionClass.MUTATING, JSON.createObjectNode().put("deploymentId", d.id()).put("reason", "again"));
 
     clock.set(now.plus(Duration.ofMinutes(30)));
-    assertThat(limits.refusal(restart)).get().asString().startsWith("locked_out:");
+    assertThat(limits.refusal(restart)).hasValueSatisfying(r -> {
+      assertThat(r.message()).startsWith("locked_out:");
+      assertThat(r.reason()).isEqualTo(io.opsagent.agent.tools.RefusalReason.LOCKED_OUT);
+    });
 
     clock.set(now.plus(Duration.ofMinutes(61)));
     assertThat(limits.refusal(restart)).isEmpty();

@@ -215,7 +215,8 @@ class OpsAgentTest {
     assertThat(actions).hasSize(4).allSatisfy(a -> assertThat(a.get("allowed").asBoolean()).isFalse());
     assertThat(actions.get(0).get("reason").asText()).isEqualTo("unknown tool 'restartEverything'");
     assertThat(actions.get(1).get("reason").asText())
-        .contains("invalid input", "'title' is required", "'severity' must be one of");
+        .contains("invalid input", "required property 'title' not found",
+            "'severity': does not have a value in the enumeration");
     assertThat(actions.get(2).get("reason").asText().replace(theirs, "X"))
         .isEqualTo(actions.get(3).get("reason").asText().replace(missing, "X"))
         .isEqualTo("unknown workspaceId 'X'");

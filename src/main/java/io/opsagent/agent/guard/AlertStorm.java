@@ -1,6 +1,8 @@
 package io.opsagent.agent.guard;
 
 import io.opsagent.agent.tools.OpsTools;
+import io.opsagent.agent.tools.Refusal;
+import io.opsagent.agent.tools.RefusalReason;
 import io.opsagent.db.Times;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.Notifier;
@@ -51,7 +53,7 @@ public final class AlertStorm implements ActionGate.Check {
   }
 
   @Override
-  public Optional<String> refusal(ActionGate.Call call) {
+  public Optional<Refusal> refusal(ActionGate.Call call) {
     if (!OpsTools.SEND_ALERT.equals(call.tool())) {
       return Optional.empty();
     }
@@ -66,7 +68,7 @@ public final class AlertStorm implements ActionGate.Check {
       return Optional.empty();
     }
     notifyOnce(call.tenantId(), call.runId(), sent);
-    return Optional.of("alert_storm: this tenant's agent has sent " + sent + " alerts in the last hour, the"
+    return Refusal.of(RefusalReason.ALERT_STORM, "alert_storm: this tenant's agent has sent " + sent + " alerts in the last hour, the"
         + " most allowed (OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR=" + cap + "); this one is not sent. One"
         + " 'alert storm' notice lists what is still failing, and failures are still paged by code."
         + " Record what you would have alerted with recordAction.");

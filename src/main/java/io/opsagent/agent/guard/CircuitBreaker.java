@@ -1,5 +1,6 @@
 package io.opsagent.agent.guard;
 
+import io.opsagent.Json;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.db.Times;
 import java.sql.SQLException;
@@ -217,6 +218,6 @@ public final class CircuitBreaker {
     if (error == null || error.isBlank()) {
       return "none recorded";
     }
-    return error.length() <= 200 ? error : error.substring(0, 199) + "…";
+    return Json.truncate(error, 200);
   }
 }

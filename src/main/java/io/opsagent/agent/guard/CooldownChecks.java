@@ -3,6 +3,8 @@ package io.opsagent.agent.guard;
 import io.opsagent.agent.guard.CooldownStore.Claim;
 import io.opsagent.agent.tools.ActionClass;
 import io.opsagent.agent.tools.OpsTools;
+import io.opsagent.agent.tools.Refusal;
+import io.opsagent.agent.tools.RefusalReason;
 import io.opsagent.incident.Problem;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentRepository;
@@ -66,23 +68,23 @@ public final class CooldownChecks implements ActionGate.Check {
   }
 
   @Override
-  public Optional<String> refusal(ActionGate.Call call) {
+  public Optional<Refusal> refusal(ActionGate.Call call) {
     String deploymentId = call.input().path("deploymentId").asText("");
     Optional<Deployment> deployment = deploymentId.isEmpty() ? Optional.empty()
         : deployments.find(call.tenantId(), deploymentId);
     if (!deploymentId.isEmpty() && deployment.isEmpty()) {
-      return Optional.of("unknown deploymentId '" + deploymentId + "'");
+      return Refusal.of(RefusalReason.SCOPE, "unknown deploymentId '" + deploymentId + "'");
     }
     if (call.actionClass() == ActionClass.MUTATING) {
       if (deploymentId.isEmpty()) {
-        return Optional.of("a mutating action must name its deploymentId");
+        return Refusal.of(RefusalReason.INVALID_INPUT, "a mutating action must name its deploymentId");
       }
       Claim claim = cooldowns.claimAction(deploymentId, call.tool());
       if (claim instanceof Claim.OnCooldown onCooldown) {
-        return Optional.of(onCooldown.reason());
+        return Refusal.of(RefusalReason.COOLDOWN, onCooldown.reason());
       }
       if (claim instanceof Claim.Unavailable unavailable) {
-        return Optional.of(unavailable.reason());
+        return Refusal.of(RefusalReason.STORE_UNAVAILABLE, unavailable.reason());
       }
       return Optional.empty();
     }
@@ -91,7 +93,7 @@ public final class CooldownChecks implements ActionGate.Check {
       String workspaceId = call.input().path("workspaceId").asText(null);
       String title = call.input().path("title").asText("");
       if (!alerts.tryAcquire(call.tenantId(), workspaceId, title)) {
-        return Optional.of(DUPLICATE_ALERT);
+        return Refusal.of(RefusalReason.DUPLICATE_ALERT, DUPLICATE_ALERT);
       }
     }
     return Optional.empty();

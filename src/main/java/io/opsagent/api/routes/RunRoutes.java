@@ -51,7 +51,7 @@ public final class RunRoutes implements ApiServer.Routes {
         q.limit(20, MAX_LIMIT));
     var found = queries.page(tenantId, page)
         .orElseThrow(() -> ApiException.badRequest("'before' names no run of this tenant"));
-    ctx.json(found.stream().map(r -> RunView.of(r, json)).toList());
+    ctx.json(found);
   }
 
   private void one(Context ctx) {
@@ -59,7 +59,7 @@ public final class RunRoutes implements ApiServer.Routes {
     String tenantId = tenantId(ctx);
     var run = runs.find(tenantId, PathTenant.id(ctx, "runId", "run"))
         .orElseThrow(() -> ApiException.notFound("run"));
-    ctx.json(RunView.of(run, json));
+    ctx.json(run);
   }
 
   private void notifications(Context ctx) {

@@ -63,7 +63,7 @@ public final class TenantRoutes implements ApiServer.Routes {
     out.put("degraded", s.degraded());
     out.put("unpageable", s.unpageable());
     if (s.lastRun() != null) {
-      out.put("lastRun", RunView.of(s.lastRun(), json));
+      out.put("lastRun", s.lastRun());
     }
     return out;
   }

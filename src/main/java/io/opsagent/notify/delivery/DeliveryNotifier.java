@@ -6,6 +6,9 @@ import com.github.kagkarlsson.scheduler.task.ExecutionContext;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -99,7 +102,9 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
   private final Clock clock;
   private final MeterRegistry meters;
   private final HttpPoster poster;
-  private final InFlight inFlight = new InFlight(MAX_IN_FLIGHT_PER_CHANNEL);
+  /** Each channel's attempts in flight in this process: at most {@code MAX_IN_FLIGHT_PER_CHANNEL}, none waits. */
+  private final BulkheadRegistry inFlight = BulkheadRegistry.of(BulkheadConfig.custom()
+      .maxConcurrentCalls(MAX_IN_FLIGHT_PER_CHANNEL).maxWaitDuration(Duration.ZERO).build());
   private final Object escalating = new Object();
   private final List<Consumer<Delivery>> failedForGood = new CopyOnWriteArrayList<>();
   private final CustomTask<Void> task;
@@ -247,7 +252,8 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
           .ifPresent(failed -> gaveUp(failed, "none"));
       return new CompletionHandler.OnCompleteRemove<>();
     }
-    if (!inFlight.tryEnter(channel.id())) {
+    Bulkhead bulkhead = inFlight.bulkhead(channel.id());
+    if (!bulkhead.tryAcquirePermission()) {
       // a success-path reschedule: attempts are counted in the delivery log, not by db-scheduler
       return (complete, ops) -> ops.reschedule(complete, complete.getTimeDone().plus(BUSY_DEFERRAL));
     }
@@ -256,7 +262,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     try {
       outcome = senders.get(channel.type()).send(channel, d);
     } finally {
-      inFlight.exit(channel.id());
+      bulkhead.onComplete();
     }
     String type = channel.type().wire();
     if (!(outcome instanceof SendOutcome.Failed failed)) {
