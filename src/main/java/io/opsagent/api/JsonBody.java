@@ -3,14 +3,19 @@ package io.opsagent.api;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
+import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -18,6 +23,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.type.ReferenceType;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.javalin.http.Context;
 import io.opsagent.Json;
@@ -113,7 +119,14 @@ public final class JsonBody {
    */
   private static ObjectMapper binder() {
     ObjectMapper m = Json.MAPPER.copy().registerModule(new Jdk8Module())
-        .registerModule(new SimpleModule().addDeserializer(String.class, new StrippedString()));
+        .registerModule(new SimpleModule().addDeserializer(String.class, new StrippedString())
+            .setDeserializerModifier(new BeanDeserializerModifier() {
+              @Override
+              public JsonDeserializer<?> modifyReferenceDeserializer(DeserializationConfig config,
+                  ReferenceType type, BeanDescription bean, JsonDeserializer<?> deserializer) {
+                return new AbsentAsNull(deserializer);
+              }
+            }));
     m.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
     for (CoercionInputShape shape : new CoercionInputShape[] {CoercionInputShape.Integer,
         CoercionInputShape.Float, CoercionInputShape.Boolean}) {
@@ -122,6 +135,23 @@ public final class JsonBody {
     m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
     m.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
     return m;
+  }
+
+  /** An {@code Optional} component absent from the body is null (JSON null stays {@code Optional.empty()}). */
+  private static final class AbsentAsNull extends DelegatingDeserializer {
+    AbsentAsNull(JsonDeserializer<?> delegate) {
+      super(delegate);
+    }
+
+    @Override
+    protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> delegate) {
+      return new AbsentAsNull(delegate);
+    }
+
+    @Override
+    public Object getAbsentValue(DeserializationContext ctxt) {
+      return null;
+    }
   }
 
   private static final class StrippedString extends StdScalarDeserializer<String> {

@@ -43,7 +43,9 @@ public final class OpenApi {
       + " take query parameters refuse unknown or repeated ones with 400.";
 
   /** Every error body, 404 included. */
-  public record ApiError(String error) {}
+  @io.swagger.v3.oas.annotations.media.Schema(name = "Error", description = "every error body, 404 included")
+  public record ApiError(@io.swagger.v3.oas.annotations.media.Schema(description = "what went wrong, for the caller")
+      String error) {}
 
   private final TreeMap<String, Schema> schemas = new TreeMap<>();
 
@@ -112,8 +114,9 @@ public final class OpenApi {
 
   /** A reference to the schema of {@code type}, read (with those it refers to) by swagger-core. */
   private Schema<?> schema(Class<?> type) {
-    ModelConverters.getInstance().readAll(type).forEach(schemas::putIfAbsent);
-    return new Schema<>().$ref("#/components/schemas/" + type.getSimpleName());
+    var resolved = ModelConverters.getInstance().readAllAsResolvedSchema(type);
+    resolved.referencedSchemas.forEach(schemas::putIfAbsent);
+    return new Schema<>().$ref("#/components/schemas/" + resolved.schema.getName());
   }
 
   private static ApiResponse json(String description, Schema<?> schema) {

@@ -19,19 +19,16 @@ public final class SwaggerUi {
   private static final String WEBJAR = "META-INF/resources/webjars/swagger-ui/";
   private static final Map<String, String> FILES = Map.of(
       "swagger-ui.css", "text/css; charset=utf-8",
-      "swagger-ui-bundle.js", "text/javascript; charset=utf-8",
-      "init.js", "text/javascript; charset=utf-8");
+      "swagger-ui-bundle.js", "text/javascript; charset=utf-8");
   private static final String PAGE = """
       <!doctype html>
       <html><head><meta charset="utf-8"><title>opsagent API</title>
       <link rel="stylesheet" href="/openapi/swagger-ui.css"></head>
       <body><div id="ui"></div>
       <script src="/openapi/swagger-ui-bundle.js"></script>
-      <script src="/openapi/init.js"></script>
+      <script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", validatorUrl: null});</script>
       </body></html>
       """;
-  private static final String INIT =
-      "window.ui = SwaggerUIBundle({url: \"/openapi.json\", dom_id: \"#ui\", validatorUrl: null});\n";
 
   private final String version = webjarVersion();
 
@@ -51,10 +48,6 @@ public final class SwaggerUi {
       throw ApiException.notFound("file");
     }
     ctx.header("Cache-Control", "public, max-age=3600").contentType(type);
-    if (name.equals("init.js")) {
-      ctx.result(INIT);
-      return;
-    }
     InputStream in = SwaggerUi.class.getClassLoader().getResourceAsStream(WEBJAR + version + "/" + name);
     if (in == null) {
       throw ApiException.notFound("file");
