@@ -42,16 +42,17 @@ public final class ChannelRoutes implements ApiServer.Routes {
   }
 
   /** {@code POST /api/tenants/{tenantId}/notification-channels}; no {@code workspaceId}: tenant-wide. */
+  @Schema(description = "config: webhook/slack {url, secret?}; email {to}")
   public record NewChannel(
       @Schema(allowableValues = {"webhook", "slack", "email"}) @NotNull(message = "is required") @Line(max = 16) String type,
       @NotNull(message = "is required") @Line(max = 200) String name,
-      @Schema(description = "webhook/slack: {url, secret?}; email: {to}")
       @NotNull(message = "is required and must be a JSON object") ObjectNode config,
       @Line(max = 64) String workspaceId) {}
 
   /** {@code PATCH …/notification-channels/{channelId}}: only the fields given; none may be null. */
+  @Schema(description = "only the fields given; config replaces the whole configuration")
   public record ChannelChange(Optional<Boolean> enabled, Optional<@Line(max = 200) String> name,
-      @Schema(description = "replaces the whole configuration") Optional<ObjectNode> config) {}
+      Optional<ObjectNode> config) {}
 
   /** A channel as answered: never its configuration; {@code lastError} only while it is failing. */
   public record Channel(String id, String tenantId, String workspaceId, ChannelType type, String name,
