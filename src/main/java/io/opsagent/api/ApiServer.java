@@ -151,23 +151,22 @@ public final class ApiServer implements AutoCloseable {
           databaseSuspect = !up;
         }
       }
-      ctx.status(ready ? 200 : 503).json(Map.of("status", !ready ? "down" : degraded ? "degraded" : "up",
-          "checks", status));
+      ctx.status(ready ? 200 : 503).json(new Health(!ready ? "down" : degraded ? "degraded" : "up", status));
     };
     List<ApiRoute> table = new java.util.ArrayList<>(List.of(
-        ApiRoute.get("/health", "Readiness, as /health/ready (kept for existing monitors); no auth", readiness)
+        ApiRoute.of("GET /health", "Readiness, as /health/ready (kept for existing monitors); no auth", readiness)
             .answers(200, "up or degraded", Health.class).answers(503, "down", Health.class),
         // liveness asks no dependency: a worker cut off from its database is alive, and restarting it
         // would not bring the database back
-        ApiRoute.get("/health/live", "Liveness: 200 while the process serves HTTP, no dependency asked; no auth",
-            ctx -> ctx.json(Map.of("status", "up"))).answers(200, "alive", Liveness.class),
-        ApiRoute.get("/health/ready", "Readiness: 503 while the database does not answer; 200 otherwise,"
+        ApiRoute.of("GET /health/live", "Liveness: 200 while the process serves HTTP, no dependency asked; no auth",
+            ctx -> ctx.json(new Liveness("up"))).answers(200, "alive", Liveness.class),
+        ApiRoute.of("GET /health/ready", "Readiness: 503 while the database does not answer; 200 otherwise,"
             + " Redis down shown as degraded; no auth", readiness)
             .answers(200, "up or degraded", Health.class).answers(503, "down", Health.class),
-        ApiRoute.get("/metrics", "Prometheus metrics; no auth", ctx -> ctx
+        ApiRoute.of("GET /metrics", "Prometheus metrics; no auth", ctx -> ctx
             .contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()))
             .text(200, "text format 0.0.4", "text/plain"),
-        ApiRoute.get("/openapi.json", "This document; no auth",
+        ApiRoute.of("GET /openapi.json", "This document; no auth",
             ctx -> ctx.contentType("application/json").result(openApiJson())).text(200, "OpenAPI 3", "application/json")));
     table.addAll(new SwaggerUi().routes());
     routes.forEach(r -> table.addAll(r.routes()));

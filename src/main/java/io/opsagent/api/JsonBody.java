@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -18,6 +17,7 @@ import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -41,7 +41,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Locale;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
@@ -66,6 +67,12 @@ public final class JsonBody {
       .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
+  /** What a value of each type must be, for a value of another type. */
+  private static final Map<Class<?>, String> KINDS = Map.of(String.class, "a string", Boolean.class, "true or false",
+      boolean.class, "true or false", Number.class, "a whole number", long.class, "a whole number",
+      int.class, "a whole number", Instant.class, "an ISO-8601 instant such as 2026-01-31T03:00:00Z",
+      ObjectNode.class, "a JSON object");
+
   private static final Validator VALIDATOR = Validation.byDefaultProvider().configure()
       .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator();
 
@@ -85,8 +92,7 @@ public final class JsonBody {
   /** A change: as {@link #read}, refusing a body that names no field of {@code type}. */
   public static <T extends Record> T readChange(Context ctx, Class<T> type) {
     T change = read(ctx, type);
-    boolean none = Arrays.stream(type.getRecordComponents()).allMatch(c -> value(c, change) == null);
-    if (none) {
+    if (change.equals(read("{}", type))) {
       throw ApiException.badRequest("no field to change; accepted: " + accepted(type));
     }
     return change;
@@ -128,10 +134,8 @@ public final class JsonBody {
               }
             }));
     m.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
-    for (CoercionInputShape shape : new CoercionInputShape[] {CoercionInputShape.Integer,
-        CoercionInputShape.Float, CoercionInputShape.Boolean}) {
-      m.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
-    }
+    List.of(CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean)
+        .forEach(shape -> m.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail));
     m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
     m.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
     return m;
@@ -176,17 +180,9 @@ public final class JsonBody {
     return path.toString();
   }
 
-  private static Object value(RecordComponent c, Object record) {
-    try {
-      return c.getAccessor().invoke(record);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   private static String accepted(Class<?> type) {
-    return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).sorted()
-        .collect(Collectors.joining(", "));
+    return type.isRecord() ? Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).sorted()
+        .collect(Collectors.joining(", ")) : "none";
   }
 
   private static byte[] bytes(Context ctx) {
@@ -219,48 +215,25 @@ public final class JsonBody {
   /** Jackson's complaint in our words, naming the field, without its internals (class names, source excerpts). */
   private static String describe(JsonProcessingException e, Class<?> type) {
     if (e instanceof UnrecognizedPropertyException u) {
-      return "unknown field " + Text.quoted(java.util.List.of(u.getPropertyName())) + "; accepted: "
-          + (type.isRecord() ? accepted(type) : "none");
+      return "unknown field " + Text.quoted(List.of(u.getPropertyName())) + "; accepted: " + accepted(type);
     }
-    if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
-      String field = m.getPath().stream().map(JsonMappingException.Reference::getFieldName)
-          .filter(f -> f != null).findFirst().orElse("?");
-      return "'" + field + "' must be " + kind(m.getTargetType());
+    if (e instanceof InvalidNullException n) {
+      return "'" + n.getPropertyName().getSimpleName() + "' cannot be null";
     }
-    if (e instanceof MismatchedInputException) {
-      return "request body must be a JSON object";
+    if (e instanceof MismatchedInputException m) {
+      return m.getPath().isEmpty() || m.getPath().get(0).getFieldName() == null ? "request body must be a JSON object"
+          : "'" + m.getPath().get(0).getFieldName() + "' must be " + KINDS.entrySet().stream()
+              .filter(k -> m.getTargetType() != null && k.getKey().isAssignableFrom(m.getTargetType()))
+              .map(Map.Entry::getValue).findFirst().orElse("of another type");
     }
     if (e instanceof StreamConstraintsException) {
       return "malformed JSON: the document nests too deeply or holds a value too long";
     }
     var at = e.getLocation();
-    String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
     String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().split("\n", 2)[0];
-    boolean plain = !original.isBlank() && !original.contains("`") && !original.contains("com.")
-        && !original.toLowerCase(Locale.ROOT).contains("jackson")
-        && !original.contains("Source:") && original.length() <= 200;
-    return "malformed JSON" + where + (plain ? ": " + original : "");
-  }
-
-  private static String kind(Class<?> target) {
-    if (target == null) {
-      return "of another type";
-    }
-    if (target == String.class) {
-      return "a string";
-    }
-    if (target == Boolean.class || target == boolean.class) {
-      return "true or false";
-    }
-    if (Number.class.isAssignableFrom(target) || target.isPrimitive()) {
-      return "a whole number";
-    }
-    if (target == Instant.class) {
-      return "an ISO-8601 instant such as 2026-01-31T03:00:00Z";
-    }
-    if (ObjectNode.class.isAssignableFrom(target)) {
-      return "a JSON object";
-    }
-    return "of another type";
+    boolean plain = !original.isBlank() && !original.matches("(?is).*(`|com\\.|jackson|Source:).*")
+        && original.length() <= 200;
+    return "malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+        + (plain ? ": " + original : "");
   }
 }

@@ -16,11 +16,11 @@ public final class DashboardPages {
   public static List<ApiRoute> routes() {
     return List.of(
         page("/ui/login", "Dashboard: the login form; no auth"),
-        ApiRoute.post("/ui/login", "Dashboard: log in with the API token (form field token); sets the session cookie",
+        ApiRoute.of("POST /ui/login", "Dashboard: log in with the API token (form field token); sets the session cookie",
             null).text(303, "to /ui/", HTML),
-        ApiRoute.post("/ui/logout", "Dashboard: end the session (CSRF token required)", null)
+        ApiRoute.of("POST /ui/logout", "Dashboard: end the session (CSRF token required)", null)
             .text(303, "to /ui/login", HTML),
-        ApiRoute.get("/ui/static/{file}", "Dashboard: its script and stylesheet", null)
+        ApiRoute.of("GET /ui/static/{file}", "Dashboard: its script and stylesheet", null)
             .text(200, "the file", "text/plain"),
         page("/ui/", "Dashboard: every tenant's agent status"),
         page("/ui/fragments/tenants", "Dashboard: the tenants table, for live updates"),
@@ -37,10 +37,10 @@ public final class DashboardPages {
   }
 
   private static ApiRoute page(String path, String summary) {
-    return ApiRoute.get(path, summary, null).text(200, "an HTML page", HTML);
+    return ApiRoute.of("GET " + path, summary, null).text(200, "an HTML page", HTML);
   }
 
   private static ApiRoute button(String path, String summary) {
-    return ApiRoute.post(path, summary, null).answers(200, STATE, null).text(303, "back to the page, for a plain form", HTML);
+    return ApiRoute.of("POST " + path, summary, null).answers(200, STATE, null).text(303, "back to the page, for a plain form", HTML);
   }
 }

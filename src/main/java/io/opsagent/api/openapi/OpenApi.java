@@ -53,11 +53,7 @@ public final class OpenApi {
 
   /** The document of {@code routes}, as JSON. */
   public static String json(String version, List<ApiRoute> routes) {
-    try {
-      return Json.mapper().writeValueAsString(new OpenApi().document(version, routes));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return Json.pretty(new OpenApi().document(version, routes));
   }
 
   private OpenAPI document(String version, List<ApiRoute> routes) {
@@ -84,25 +80,18 @@ public final class OpenApi {
       op.addParametersItem(new Parameter().name(q.name()).in("query").required(false).description(q.description())
           .schema("integer".equals(q.type()) ? new IntegerSchema() : new StringSchema()));
     }
-    if (op.getParameters() == null) {
-      op.setParameters(List.of());
-    }
+    op.setParameters(op.getParameters() == null ? List.of() : op.getParameters());
     if (r.body() != null) {
-      Schema<?> body = schema(r.body());
-      op.requestBody(new RequestBody().required(true)
-          .content(new Content().addMediaType("application/json", new MediaType().schema(body))));
+      op.requestBody(new RequestBody().required(true).content(content("application/json", schema(r.body()))));
     }
-    ApiResponses responses = new ApiResponses().addApiResponse("default", json("an error", schema(ApiError.class)));
+    ApiResponses responses = new ApiResponses()
+        .addApiResponse("default", new ApiResponse().description("an error").content(content("application/json",
+            schema(ApiError.class))));
     for (ApiRoute.Answer a : r.answers()) {
-      ApiResponse response;
-      if (a.type() != null) {
-        Schema<?> s = schema(a.type());
-        response = json(a.description(), a.list() ? new ArraySchema().items(s) : s);
-      } else if (!a.mediaType().equals("application/json")) {
-        response = new ApiResponse().description(a.description())
-            .content(new Content().addMediaType(a.mediaType(), new MediaType().schema(new StringSchema())));
-      } else {
-        response = new ApiResponse().description(a.description());
+      Schema<?> s = a.type() == null ? null : a.list() ? new ArraySchema().items(schema(a.type())) : schema(a.type());
+      ApiResponse response = new ApiResponse().description(a.description());
+      if (s != null || !a.mediaType().equals("application/json")) {
+        response.content(content(a.mediaType(), s == null ? new StringSchema() : s));
       }
       responses.addApiResponse(Integer.toString(a.status()), response);
     }
@@ -119,9 +108,8 @@ public final class OpenApi {
     return new Schema<>().$ref("#/components/schemas/" + resolved.schema.getName());
   }
 
-  private static ApiResponse json(String description, Schema<?> schema) {
-    return new ApiResponse().description(description)
-        .content(new Content().addMediaType("application/json", new MediaType().schema(schema)));
+  private static Content content(String mediaType, Schema<?> schema) {
+    return new Content().addMediaType(mediaType, new MediaType().schema(schema));
   }
 
   private static String operationName(String path) {

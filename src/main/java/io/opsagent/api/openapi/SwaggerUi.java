@@ -35,9 +35,9 @@ public final class SwaggerUi {
   /** {@code GET /openapi} and {@code GET /openapi/{file}}. */
   public List<ApiRoute> routes() {
     return List.of(
-        ApiRoute.get("/openapi", "Swagger UI over this document, served by the worker; no auth",
+        ApiRoute.of("GET /openapi", "Swagger UI over this document, served by the worker; no auth",
             ctx -> ctx.html(PAGE)).text(200, "an HTML page", "text/html"),
-        ApiRoute.get("/openapi/{file}", "Swagger UI's stylesheet and scripts; no auth", this::file)
+        ApiRoute.of("GET /openapi/{file}", "Swagger UI's stylesheet and scripts; no auth", this::file)
             .text(200, "the file", "text/plain"));
   }
 

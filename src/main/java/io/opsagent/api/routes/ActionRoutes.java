@@ -39,11 +39,11 @@ public final class ActionRoutes implements ApiServer.Routes {
 
   @Override
   public List<ApiRoute> routes() {
-    return List.of(ApiRoute.get("/api/tenants/{tenantId}/ops/actions",
+    return List.of(ApiRoute.of("GET /api/tenants/{tenantId}/ops/actions",
         "The tenant's platform actions, newest first", ctx -> {
           QueryParams q = QueryParams.of(ctx, "limit");
           String tenantId = PathTenant.require(ctx, tenants);
           ctx.json(actions.list(tenantId, q.limit(20, MAX_LIMIT)).stream().map(Action::of).toList());
-        }).query("limit", "integer", "default 20, at most 200").answersList(200, "the actions", Action.class));
+        }).query("limit", "integer", "default 20, at most 200").answers(200, "the actions", Action.class, true));
   }
 }

@@ -1,6 +1,8 @@
 package io.opsagent.api.routes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
@@ -20,7 +22,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.NotNull;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Notification channels of a tenant. Nothing of a channel's configuration is ever echoed back. A
@@ -51,8 +52,8 @@ public final class ChannelRoutes implements ApiServer.Routes {
 
   /** {@code PATCH …/notification-channels/{channelId}}: only the fields given; none may be null. */
   @Schema(description = "only the fields given; config replaces the whole configuration")
-  public record ChannelChange(Optional<Boolean> enabled, Optional<@Line(max = 200) String> name,
-      Optional<ObjectNode> config) {}
+  public record ChannelChange(@JsonSetter(nulls = Nulls.FAIL) Boolean enabled,
+      @JsonSetter(nulls = Nulls.FAIL) @Line(max = 200) String name, @JsonSetter(nulls = Nulls.FAIL) ObjectNode config) {}
 
   /** A channel as answered: never its configuration; {@code lastError} only while it is failing. */
   public record Channel(String id, String tenantId, String workspaceId, ChannelType type, String name,
@@ -67,12 +68,12 @@ public final class ChannelRoutes implements ApiServer.Routes {
   public List<ApiRoute> routes() {
     String path = "/api/tenants/{tenantId}/notification-channels";
     return List.of(
-        ApiRoute.post(path, "Create a notification channel", this::create)
+        ApiRoute.of("POST " + path, "Create a notification channel", this::create)
             .body(NewChannel.class).answers(201, "the channel", Channel.class),
-        ApiRoute.get(path, "List the tenant's channels", this::list).answersList(200, "the channels", Channel.class),
-        ApiRoute.patch(path + "/{channelId}", "Change a channel", this::patch)
+        ApiRoute.of("GET " + path, "List the tenant's channels", this::list).answers(200, "the channels", Channel.class, true),
+        ApiRoute.of("PATCH " + path + "/{channelId}", "Change a channel", this::patch)
             .body(ChannelChange.class).answers(200, "the channel", Channel.class),
-        ApiRoute.delete(path + "/{channelId}", "Delete a channel (soft: the delivery log keeps its rows)",
+        ApiRoute.of("DELETE " + path + "/{channelId}", "Delete a channel (soft: the delivery log keeps its rows)",
             this::delete).answers(204, "deleted", null));
   }
 
@@ -97,17 +98,10 @@ public final class ChannelRoutes implements ApiServer.Routes {
     String tenantId = PathTenant.require(ctx, tenants);
     String channelId = PathTenant.id(ctx, "channelId", "notification channel");
     ChannelChange change = JsonBody.readChange(ctx, ChannelChange.class);
-    if (Stream.of(change.enabled(), change.name(), change.config()).anyMatch(f -> f != null && f.isEmpty())) {
-      throw ApiException.badRequest("'enabled', 'name' and 'config' cannot be null");
-    }
-    ChannelView view = channels.update(tenantId, channelId, given(change.enabled()), given(change.name()),
-            given(change.config()))
+    ChannelView view = channels.update(tenantId, channelId, Optional.ofNullable(change.enabled()),
+            Optional.ofNullable(change.name()), Optional.ofNullable(change.config()))
         .orElseThrow(() -> ApiException.notFound("notification channel"));
     ctx.json(Channel.of(view));
-  }
-
-  private static <T> Optional<T> given(Optional<T> field) {
-    return field == null ? Optional.empty() : field;
   }
 
   private void delete(Context ctx) {

@@ -50,9 +50,9 @@ public final class IncidentRoutes implements ApiServer.Routes {
   @Override
   public List<ApiRoute> routes() {
     return List.of(
-        ApiRoute.get("/api/tenants/{tenantId}/incidents", "The tenant's incidents, newest first", this::list)
-            .query("status", "string", "open or resolved: only these").answersList(200, "the incidents", IncidentView.class),
-        ApiRoute.post("/api/tenants/{tenantId}/incidents/{incidentId}/ack",
+        ApiRoute.of("GET /api/tenants/{tenantId}/incidents", "The tenant's incidents, newest first", this::list)
+            .query("status", "string", "open or resolved: only these").answers(200, "the incidents", IncidentView.class, true),
+        ApiRoute.of("POST /api/tenants/{tenantId}/incidents/{incidentId}/ack",
             "Acknowledge an incident: no more reminders", this::ack).answers(200, "the incident", IncidentView.class));
   }
 

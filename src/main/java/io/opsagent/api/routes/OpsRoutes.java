@@ -3,10 +3,10 @@ package io.opsagent.api.routes;
 import io.javalin.http.Context;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.Trigger;
-import io.opsagent.api.ApiException;
 import io.opsagent.api.ApiRoute;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.PathTenant;
+import io.opsagent.api.QueryParams;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.schedule.OpsSchedule;
 import io.opsagent.queue.schedule.OpsScheduler;
@@ -46,18 +46,18 @@ public final class OpsRoutes implements ApiServer.Routes {
   public List<ApiRoute> routes() {
     String schedule = "/api/tenants/{tenantId}/ops/schedule";
     return List.of(
-        ApiRoute.post("/api/tenants/{tenantId}/ops/cycles", "Queue a cycle now (manual)", this::trigger)
+        ApiRoute.of("POST /api/tenants/{tenantId}/ops/cycles", "Queue a cycle now (manual)", this::trigger)
             .answers(202, "queued", CycleQueued.class),
-        ApiRoute.get("/api/tenants/{tenantId}/ops/usage", "Model usage per UTC day, newest first", this::usage)
-            .query("days", "integer", "default 30, at most 366").answersList(200, "the days", UsageDay.class),
-        ApiRoute.get(schedule, "The tenant's recurring cycle",
+        ApiRoute.of("GET /api/tenants/{tenantId}/ops/usage", "Model usage per UTC day, newest first", this::usage)
+            .query("days", "integer", "default 30, at most 366").answers(200, "the days", UsageDay.class, true),
+        ApiRoute.of("GET " + schedule, "The tenant's recurring cycle",
             ctx -> ctx.json(Schedule.of(scheduler.schedule(tenantId(ctx))))).answers(200, "the schedule", Schedule.class),
-        ApiRoute.put(schedule, "Switch the recurring cycle on", ctx -> {
+        ApiRoute.of("PUT " + schedule, "Switch the recurring cycle on", ctx -> {
           String tenantId = tenantId(ctx);
           scheduler.enable(tenantId);
           ctx.json(Schedule.of(scheduler.schedule(tenantId)));
         }).answers(200, "the schedule", Schedule.class),
-        ApiRoute.delete(schedule, "Switch the recurring cycle off", ctx -> {
+        ApiRoute.of("DELETE " + schedule, "Switch the recurring cycle off", ctx -> {
           String tenantId = tenantId(ctx);
           scheduler.disable(tenantId);
           ctx.json(Schedule.of(scheduler.schedule(tenantId)));
@@ -77,30 +77,10 @@ public final class OpsRoutes implements ApiServer.Routes {
   /** The tenant's daily usage rollup, newest day first ({@code days}: 1–366, default 30). */
   private void usage(Context ctx) {
     String tenantId = tenantId(ctx);
-    ctx.json(runs.usage(tenantId, days(ctx)).stream().map(u -> new UsageDay(u.day().toString(), u.runs(),
+    int days = QueryParams.of(ctx, "days").intBetween("days", 30, 366);
+    ctx.json(runs.usage(tenantId, days).stream().map(u -> new UsageDay(u.day().toString(), u.runs(),
         u.skippedRuns(), u.modelCalls(), u.tokens().input(), u.tokens().output(), u.tokens().cacheRead(),
         u.tokens().cacheWrite(), u.costUsd())).toList());
-  }
-
-  private static int days(Context ctx) {
-    for (String name : ctx.queryParamMap().keySet()) {
-      if (!"days".equals(name)) {
-        throw ApiException.badRequest("unknown query parameter '" + name + "' (this route takes: days)");
-      }
-    }
-    String raw = ctx.queryParam("days");
-    if (raw == null) {
-      return 30;
-    }
-    try {
-      int days = Integer.parseInt(raw);
-      if (days >= 1 && days <= 366) {
-        return days;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ApiException.badRequest("days must be an integer between 1 and 366");
   }
 
   private String tenantId(Context ctx) {

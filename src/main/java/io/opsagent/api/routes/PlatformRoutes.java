@@ -1,6 +1,8 @@
 package io.opsagent.api.routes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.opsagent.api.ApiException;
@@ -17,8 +19,6 @@ import io.opsagent.platform.Tenant;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.Workspace;
 import io.opsagent.platform.WorkspaceRepository;
-import java.net.URI;
-import java.net.URISyntaxException;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -93,9 +93,11 @@ public final class PlatformRoutes implements ApiServer.Routes {
 
   /** {@code PATCH /api/deployments/{deploymentId}}: only the fields given; null clears (not {@code version}). */
   public record DeploymentChange(
-      @Schema(description = "recorded as a version_changed event") Optional<@Line(max = 100) String> version,
+      @Schema(description = "recorded as a version_changed event") @JsonSetter(nulls = Nulls.FAIL)
+      @Line(max = 100) String version,
       @Schema(description = "also sets versionCheckedAt") Optional<@Line(max = 100) String> latestVersion,
-      @Schema(description = "http or https URL") Optional<@Line(max = 2000) String> healthUrl,
+      @Schema(description = "http or https URL") Optional<@Line(max = 2000) @Pattern(
+          regexp = "https?://[^/?#\\s]+([/?#]\\S*)?", message = "must be an http or https URL") String> healthUrl,
       Optional<@Line(max = 100) String> backupSchedule,
       Optional<Instant> lastBackupAt,
       @Schema(allowableValues = {"succeeded", "failed"})
@@ -112,24 +114,24 @@ public final class PlatformRoutes implements ApiServer.Routes {
   @Override
   public List<ApiRoute> routes() {
     return List.of(
-        ApiRoute.post("/api/tenants", "Create a tenant", this::createTenant)
+        ApiRoute.of("POST /api/tenants", "Create a tenant", this::createTenant)
             .body(NewTenant.class).answers(201, "the tenant", CreatedTenant.class),
-        ApiRoute.post("/api/tenants/{tenantId}/workspaces", "Create a workspace", this::createWorkspace)
+        ApiRoute.of("POST /api/tenants/{tenantId}/workspaces", "Create a workspace", this::createWorkspace)
             .body(NewWorkspace.class).answers(201, "the workspace", Workspace.class),
-        ApiRoute.get("/api/tenants/{tenantId}/workspaces", "List the tenant's workspaces, by name", ctx -> {
+        ApiRoute.of("GET /api/tenants/{tenantId}/workspaces", "List the tenant's workspaces, by name", ctx -> {
           QueryParams.of(ctx);
           ctx.json(workspaces.listByTenant(PathTenant.require(ctx, tenants)));
-        }).answersList(200, "the workspaces", Workspace.class),
-        ApiRoute.post("/api/workspaces/{workspaceId}/deployments", "Create a deployment", this::createDeployment)
+        }).answers(200, "the workspaces", Workspace.class, true),
+        ApiRoute.of("POST /api/workspaces/{workspaceId}/deployments", "Create a deployment", this::createDeployment)
             .body(NewDeployment.class).answers(201, "the deployment", Deployment.class),
-        ApiRoute.get("/api/workspaces/{workspaceId}/deployments", "List the workspace's deployments, by name", ctx -> {
+        ApiRoute.of("GET /api/workspaces/{workspaceId}/deployments", "List the workspace's deployments, by name", ctx -> {
           QueryParams.of(ctx);
           ctx.json(deployments.listByWorkspace(workspace(ctx).id()));
-        }).answersList(200, "the deployments", Deployment.class),
-        ApiRoute.patch("/api/deployments/{deploymentId}",
+        }).answers(200, "the deployments", Deployment.class, true),
+        ApiRoute.of("PATCH /api/deployments/{deploymentId}",
                 "Change a deployment's facts (only the fields given; null clears)", this::patchDeployment)
             .body(DeploymentChange.class).answers(200, "the deployment", Deployment.class),
-        ApiRoute.post("/api/deployments/{deploymentId}/events", "Record a deployment event; a status moves the"
+        ApiRoute.of("POST /api/deployments/{deploymentId}/events", "Record a deployment event; a status moves the"
                 + " deployment (FAILED/DEGRADED queue a cycle, RUNNING resolves its incidents)", this::recordEvent)
             .body(NewEvent.class).answers(201, "the event", EventView.class));
   }
@@ -171,12 +173,8 @@ public final class PlatformRoutes implements ApiServer.Routes {
   private void patchDeployment(Context ctx) {
     Deployment d = deployment(ctx);
     DeploymentChange change = JsonBody.readChange(ctx, DeploymentChange.class);
-    if (change.version() != null && change.version().isEmpty()) {
-      throw ApiException.badRequest("'version' cannot be cleared");
-    }
-    change.healthUrl().ifPresent(PlatformRoutes::requireHttpUrl);
     Deployment changed = new Deployment(d.id(), d.tenantId(), d.workspaceId(), d.name(), d.status(),
-        or(change.version(), d.version()), or(change.latestVersion(), d.latestVersion()),
+        change.version() != null ? change.version() : d.version(), or(change.latestVersion(), d.latestVersion()),
         change.latestVersion() != null ? io.opsagent.db.Times.now() : d.versionCheckedAt(),
         or(change.backupSchedule(), d.backupSchedule()), or(change.lastBackupAt(), d.lastBackupAt()),
         or(change.lastBackupStatus(), d.lastBackupStatus()), or(change.healthUrl(), d.healthUrl()),
@@ -199,17 +197,5 @@ public final class PlatformRoutes implements ApiServer.Routes {
   private Deployment deployment(Context ctx) {
     return deployments.find(PathTenant.id(ctx, "deploymentId", "deployment"))
         .orElseThrow(() -> ApiException.notFound("deployment"));
-  }
-
-  private static void requireHttpUrl(String raw) {
-    try {
-      URI uri = new URI(raw);
-      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-        return;
-      }
-    } catch (URISyntaxException e) {
-      // answered below
-    }
-    throw ApiException.badRequest("'healthUrl' must be an http or https URL");
   }
 }

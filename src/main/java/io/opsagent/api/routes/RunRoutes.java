@@ -40,13 +40,13 @@ public final class RunRoutes implements ApiServer.Routes {
   @Override
   public List<ApiRoute> routes() {
     return List.of(
-        ApiRoute.get("/api/tenants/{tenantId}/ops/runs", "The tenant's runs, newest first", this::list)
+        ApiRoute.of("GET /api/tenants/{tenantId}/ops/runs", "The tenant's runs, newest first", this::list)
             .query("limit", "integer", "default 20, at most 200").query("before", "string", "the last id of the previous page")
             .query("status", "string", "running, completed, failed or skipped")
-            .query("trigger", "string", "schedule, manual or event").answersList(200, "the runs", RunView.class),
-        ApiRoute.get("/api/tenants/{tenantId}/ops/runs/{runId}", "One run", this::one).answers(200, "the run", RunView.class),
-        ApiRoute.get("/api/tenants/{tenantId}/notifications", "The delivery log, newest first", this::notifications)
-            .query("limit", "integer", "default 20, at most 200").answersList(200, "the deliveries", Delivery.class));
+            .query("trigger", "string", "schedule, manual or event").answers(200, "the runs", RunView.class, true),
+        ApiRoute.of("GET /api/tenants/{tenantId}/ops/runs/{runId}", "One run", this::one).answers(200, "the run", RunView.class),
+        ApiRoute.of("GET /api/tenants/{tenantId}/notifications", "The delivery log, newest first", this::notifications)
+            .query("limit", "integer", "default 20, at most 200").answers(200, "the deliveries", Delivery.class, true));
   }
 
   private void list(Context ctx) {

@@ -1,13 +1,14 @@
 package io.opsagent.api.routes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.agent.trust.Mode;
 import io.opsagent.agent.trust.TenantSettings;
-import io.opsagent.api.ApiException;
 import io.opsagent.api.ApiRoute;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.JsonBody;
@@ -44,7 +45,7 @@ public final class SettingsRoutes implements ApiServer.Routes {
 
   /** {@code PUT …/ops/settings}: either or both; {@code dailyTokenBudget} null restores the default. */
   public record SettingsChange(
-      @Schema(allowableValues = {"live", "dry-run"}) Optional<@Line(max = 32) String> mode,
+      @Schema(allowableValues = {"live", "dry-run"}) @JsonSetter(nulls = Nulls.FAIL) @Line(max = 32) String mode,
       @Schema(description = "null = the default; 0 = never call the model")
       Optional<@Min(value = 0, message = "must be a whole number of at least 0, or null") Long> dailyTokenBudget) {}
 
@@ -67,30 +68,22 @@ public final class SettingsRoutes implements ApiServer.Routes {
   public List<ApiRoute> routes() {
     String path = "/api/tenants/{tenantId}/ops/settings";
     return List.of(
-        ApiRoute.get(path, "The tenant's mode and daily token budget",
+        ApiRoute.of("GET " + path, "The tenant's mode and daily token budget",
             ctx -> ctx.json(view(settings.get(PathTenant.require(ctx, tenants))))).answers(200, "the settings", SettingsView.class),
-        ApiRoute.put(path, "Change the mode and/or the daily token budget", this::update)
+        ApiRoute.of("PUT " + path, "Change the mode and/or the daily token budget", this::update)
             .body(SettingsChange.class).answers(200, "the settings", SettingsView.class),
-        ApiRoute.get("/api/ops/kill-switch", "The cluster-wide kill switch",
+        ApiRoute.of("GET /api/ops/kill-switch", "The cluster-wide kill switch",
             ctx -> ctx.json(KillSwitchView.of(killSwitch.state()))).answers(200, "the switch", KillSwitchView.class),
-        ApiRoute.put("/api/ops/kill-switch", "Engage the kill switch: no model call leaves any worker", this::engage)
+        ApiRoute.of("PUT /api/ops/kill-switch", "Engage the kill switch: no model call leaves any worker", this::engage)
             .body(Engage.class).answers(200, "the switch", KillSwitchView.class),
-        ApiRoute.delete("/api/ops/kill-switch", "Release the kill switch",
+        ApiRoute.of("DELETE /api/ops/kill-switch", "Release the kill switch",
             ctx -> ctx.json(KillSwitchView.of(killSwitch.release()))).answers(200, "the switch", KillSwitchView.class));
   }
 
   private void update(Context ctx) {
     String tenantId = PathTenant.require(ctx, tenants);
     SettingsChange change = JsonBody.readChange(ctx, SettingsChange.class);
-    Mode mode = null;
-    if (change.mode() != null) {
-      try {
-        mode = Mode.fromWire(change.mode()
-            .orElseThrow(() -> ApiException.badRequest("'mode' must be \"live\" or \"dry-run\"")));
-      } catch (IllegalArgumentException e) {
-        throw ApiException.badRequest(e.getMessage());
-      }
-    }
+    Mode mode = change.mode() == null ? null : Mode.fromWire(change.mode());
     boolean setBudget = change.dailyTokenBudget() != null;
     Long budget = setBudget ? change.dailyTokenBudget().orElse(null) : null;
     Mode before = settings.get(tenantId).mode();

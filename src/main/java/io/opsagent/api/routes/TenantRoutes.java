@@ -41,10 +41,10 @@ public final class TenantRoutes implements ApiServer.Routes {
   @Override
   public List<ApiRoute> routes() {
     return List.of(
-        ApiRoute.get("/api/tenants", "List tenants with their agent status, in id order", this::list)
+        ApiRoute.of("GET /api/tenants", "List tenants with their agent status, in id order", this::list)
             .query("limit", "integer", "default 100, at most 1000").query("after", "string", "the last id of the previous page")
-            .answersList(200, "the tenants", TenantView.class),
-        ApiRoute.get("/api/tenants/{tenantId}", "One tenant with its agent status", this::one)
+            .answers(200, "the tenants", TenantView.class, true),
+        ApiRoute.of("GET /api/tenants/{tenantId}", "One tenant with its agent status", this::one)
             .answers(200, "the tenant", TenantView.class));
   }
 
