@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
-import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -216,9 +215,6 @@ public final class JsonBody {
   private static String describe(JsonProcessingException e, Class<?> type) {
     if (e instanceof UnrecognizedPropertyException u) {
       return "unknown field " + Text.quoted(List.of(u.getPropertyName())) + "; accepted: " + accepted(type);
-    }
-    if (e instanceof InvalidNullException n) {
-      return "'" + n.getPropertyName().getSimpleName() + "' cannot be null";
     }
     if (e instanceof MismatchedInputException m) {
       return m.getPath().isEmpty() || m.getPath().get(0).getFieldName() == null ? "request body must be a JSON object"

@@ -1,8 +1,6 @@
 package io.opsagent.api.routes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonSetter;
-import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
@@ -52,8 +50,8 @@ public final class ChannelRoutes implements ApiServer.Routes {
 
   /** {@code PATCH …/notification-channels/{channelId}}: only the fields given; none may be null. */
   @Schema(description = "only the fields given; config replaces the whole configuration")
-  public record ChannelChange(@JsonSetter(nulls = Nulls.FAIL) Boolean enabled,
-      @JsonSetter(nulls = Nulls.FAIL) @Line(max = 200) String name, @JsonSetter(nulls = Nulls.FAIL) ObjectNode config) {}
+  public record ChannelChange(Optional<@NotNull(message = "cannot be null") Boolean> enabled, Optional<@NotNull(message = "cannot be null") @Line(max = 200) String> name,
+      Optional<@NotNull(message = "cannot be null") ObjectNode> config) {}
 
   /** A channel as answered: never its configuration; {@code lastError} only while it is failing. */
   public record Channel(String id, String tenantId, String workspaceId, ChannelType type, String name,
@@ -98,10 +96,14 @@ public final class ChannelRoutes implements ApiServer.Routes {
     String tenantId = PathTenant.require(ctx, tenants);
     String channelId = PathTenant.id(ctx, "channelId", "notification channel");
     ChannelChange change = JsonBody.readChange(ctx, ChannelChange.class);
-    ChannelView view = channels.update(tenantId, channelId, Optional.ofNullable(change.enabled()),
-            Optional.ofNullable(change.name()), Optional.ofNullable(change.config()))
+    ChannelView view = channels.update(tenantId, channelId, given(change.enabled()), given(change.name()),
+            given(change.config()))
         .orElseThrow(() -> ApiException.notFound("notification channel"));
     ctx.json(Channel.of(view));
+  }
+
+  private static <T> Optional<T> given(Optional<T> field) {
+    return field == null ? Optional.empty() : field;
   }
 
   private void delete(Context ctx) {

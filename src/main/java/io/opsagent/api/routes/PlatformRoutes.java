@@ -1,8 +1,6 @@
 package io.opsagent.api.routes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonSetter;
-import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.opsagent.api.ApiException;
@@ -93,8 +91,8 @@ public final class PlatformRoutes implements ApiServer.Routes {
 
   /** {@code PATCH /api/deployments/{deploymentId}}: only the fields given; null clears (not {@code version}). */
   public record DeploymentChange(
-      @Schema(description = "recorded as a version_changed event") @JsonSetter(nulls = Nulls.FAIL)
-      @Line(max = 100) String version,
+      @Schema(description = "recorded as a version_changed event")
+      Optional<@NotNull(message = "cannot be null") @Line(max = 100) String> version,
       @Schema(description = "also sets versionCheckedAt") Optional<@Line(max = 100) String> latestVersion,
       @Schema(description = "http or https URL") Optional<@Line(max = 2000) @Pattern(
           regexp = "https?://[^/?#\\s]+([/?#]\\S*)?", message = "must be an http or https URL") String> healthUrl,
@@ -174,7 +172,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
     Deployment d = deployment(ctx);
     DeploymentChange change = JsonBody.readChange(ctx, DeploymentChange.class);
     Deployment changed = new Deployment(d.id(), d.tenantId(), d.workspaceId(), d.name(), d.status(),
-        change.version() != null ? change.version() : d.version(), or(change.latestVersion(), d.latestVersion()),
+        or(change.version(), d.version()), or(change.latestVersion(), d.latestVersion()),
         change.latestVersion() != null ? io.opsagent.db.Times.now() : d.versionCheckedAt(),
         or(change.backupSchedule(), d.backupSchedule()), or(change.lastBackupAt(), d.lastBackupAt()),
         or(change.lastBackupStatus(), d.lastBackupStatus()), or(change.healthUrl(), d.healthUrl()),

@@ -1,8 +1,6 @@
 package io.opsagent.api.routes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonSetter;
-import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.opsagent.agent.review.ReviewMemory;
@@ -17,6 +15,7 @@ import io.opsagent.api.PathTenant;
 import io.opsagent.platform.TenantRepository;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -45,7 +44,7 @@ public final class SettingsRoutes implements ApiServer.Routes {
 
   /** {@code PUT …/ops/settings}: either or both; {@code dailyTokenBudget} null restores the default. */
   public record SettingsChange(
-      @Schema(allowableValues = {"live", "dry-run"}) @JsonSetter(nulls = Nulls.FAIL) @Line(max = 32) String mode,
+      @Schema(allowableValues = {"live", "dry-run"}) Optional<@NotNull(message = "cannot be null") @Line(max = 32) String> mode,
       @Schema(description = "null = the default; 0 = never call the model")
       Optional<@Min(value = 0, message = "must be a whole number of at least 0, or null") Long> dailyTokenBudget) {}
 
@@ -83,7 +82,7 @@ public final class SettingsRoutes implements ApiServer.Routes {
   private void update(Context ctx) {
     String tenantId = PathTenant.require(ctx, tenants);
     SettingsChange change = JsonBody.readChange(ctx, SettingsChange.class);
-    Mode mode = change.mode() == null ? null : Mode.fromWire(change.mode());
+    Mode mode = change.mode() == null ? null : Mode.fromWire(change.mode().get());
     boolean setBudget = change.dailyTokenBudget() != null;
     Long budget = setBudget ? change.dailyTokenBudget().orElse(null) : null;
     Mode before = settings.get(tenantId).mode();
