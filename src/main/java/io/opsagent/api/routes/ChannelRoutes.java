@@ -41,9 +41,9 @@ public final class ChannelRoutes implements ApiServer.Routes {
   }
 
   /** {@code POST /api/tenants/{tenantId}/notification-channels}; no {@code workspaceId}: tenant-wide. */
-  @Schema(description = "config: webhook/slack {url, secret?}; email {to}")
+  @Schema(description = "config: webhook/slack {url, secret?}; email {to}; pagerduty {routingKey, url?}")
   public record NewChannel(
-      @Schema(allowableValues = {"webhook", "slack", "email"}) @NotNull(message = "is required") @Line(max = 16) String type,
+      @Schema(allowableValues = {"webhook", "slack", "email", "pagerduty"}) @NotNull(message = "is required") @Line(max = 16) String type,
       @NotNull(message = "is required") @Line(max = 200) String name,
       @NotNull(message = "is required and must be a JSON object") ObjectNode config,
       @Line(max = 64) String workspaceId) {}
