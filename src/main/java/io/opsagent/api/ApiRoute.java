@@ -21,7 +21,7 @@ public record ApiRoute(HandlerType method, String path, String summary, Handler 
   /** A response: JSON read from the record {@code type} (an array of them if {@code list}), or text. */
   public record Answer(int status, String description, Class<?> type, boolean list, String mediaType) {}
 
-  /** A route of every role's: {@code route} is {@code "GET /api/tenants"}. */
+  /** A route for the admin role (the server applies the access table): {@code route} is {@code "GET /api/tenants"}. */
   public static ApiRoute of(String route, String summary, Handler handler) {
     String[] methodAndPath = route.split(" ", 2);
     return new ApiRoute(HandlerType.valueOf(methodAndPath[0]), methodAndPath[1], summary, handler, null,

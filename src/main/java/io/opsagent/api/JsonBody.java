@@ -58,6 +58,8 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * body that gives none is refused ({@link #readChange}).
  */
 public final class JsonBody {
+  /** Where a handler that read the body before the route keeps it (the stream reads only once). */
+  public static final String BODY_ATTRIBUTE = "opsagent.body";
   static final int MAX_BYTES = 1024 * 1024;
 
   private static final ObjectReader READER = binder().reader()
@@ -79,12 +81,12 @@ public final class JsonBody {
 
   /** The body of {@code ctx} as a {@code type}; a missing body is a 400. */
   public static <T> T read(Context ctx, Class<T> type) {
-    return read(utf8(bytes(ctx)), type);
+    return read(utf8(read(ctx)), type);
   }
 
   /** The body of {@code ctx} as a {@code type}, or empty when there is none (blank). */
   public static <T> Optional<T> readOptional(Context ctx, Class<T> type) {
-    String raw = utf8(bytes(ctx));
+    String raw = utf8(read(ctx));
     return raw.isBlank() ? Optional.empty() : Optional.of(read(raw, type));
   }
 
@@ -184,7 +186,12 @@ public final class JsonBody {
         .collect(Collectors.joining(", ")) : "none";
   }
 
-  private static byte[] bytes(Context ctx) {
+  /** The raw body, at most {@link #MAX_BYTES} (413 past it); read once, then kept for the route. */
+  public static byte[] read(Context ctx) {
+    byte[] read = ctx.attribute(BODY_ATTRIBUTE); // already read by the access guard
+    if (read != null) {
+      return read;
+    }
     if (ctx.req().getContentLengthLong() > MAX_BYTES) {
       throw new ApiException(413, ApiErrors.forStatus(413, ctx));
     }
@@ -193,6 +200,7 @@ public final class JsonBody {
       if (bytes.length > MAX_BYTES) {
         throw new ApiException(413, ApiErrors.forStatus(413, ctx));
       }
+      ctx.attribute(BODY_ATTRIBUTE, bytes);
       return bytes;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -10,6 +10,8 @@ import io.opsagent.agent.run.AuditKeys;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiServer;
+import io.opsagent.api.auth.Access;
+import io.opsagent.api.auth.KeyRoutes;
 import io.opsagent.api.routes.ActionRoutes;
 import io.opsagent.api.routes.ChannelRoutes;
 import io.opsagent.api.routes.IncidentRoutes;
@@ -116,7 +118,7 @@ public final class Worker implements AutoCloseable {
       }
       int created = w.scheduler.scanAndRegister();
       if (w.api != null) {
-        w.api.start(config.httpPort());
+        w.api.start(config.http().bindOr("0.0.0.0"), config.httpPort());
       }
       log.info("worker started decider=\"{}\" schedulesCreated={} httpPort={}", services.decider(), created,
           w.api == null ? "disabled" : w.api.port());
@@ -167,7 +169,10 @@ public final class Worker implements AutoCloseable {
     }
     var statuses = new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause(),
         services.settings());
-    return new ApiServer(apiToken, json, services.metrics(), checks, List.of(
+    Access access = Access.of(apiToken, services.db().jdbi(), services.config().http().trustedProxies(),
+        Clock.systemUTC());
+    return new ApiServer(access, json, services.metrics(), checks, List.of(
+        new KeyRoutes(json, access),
         new PlatformRoutes(json, services.tenants(), services.workspaces(), services.deployments(),
             new PlatformRoutes.PlatformListener() {
               @Override
@@ -190,7 +195,7 @@ public final class Worker implements AutoCloseable {
         new ActionRoutes(services.tenants(), new ActionRepository(services.db().jdbi())),
         new SettingsRoutes(json, services.tenants(), services.settings(), services.killSwitch(),
             new ReviewMemory(services.db().jdbi()), services.config().dailyTokenBudget()),
-        new Dashboard(apiToken, services.db().jdbi(), json, statuses, services.runs(), services.tenants(),
+        new Dashboard(access, services.db().jdbi(), json, statuses, services.runs(), services.tenants(),
             services.deployments(), scheduler, services.killSwitch(), services.incidents(),
             new ActionRepository(services.db().jdbi()), Clock.systemUTC())));
   }

@@ -50,6 +50,11 @@ public final class TenantRoutes implements ApiServer.Routes {
 
   private void list(Context ctx) {
     QueryParams q = QueryParams.of(ctx, "limit", "after");
+    String own = io.opsagent.api.auth.Caller.of(ctx).tenantId(); // a scoped key lists its tenant only
+    if (own != null) {
+      ctx.json(statuses.one(own).filter(s -> s.tenant().id().compareTo(q.get("after").orElse("")) > 0).stream().map(this::toJson).toList());
+      return;
+    }
     ctx.json(statuses.list(q.get("after"), q.limit(100, MAX_LIMIT)).stream().map(this::toJson).toList());
   }
 
