@@ -271,6 +271,12 @@ class ReadAndChangeRoutesTest {
     assertThat(renamed.json().get("name").asText()).isEqualTo("on-call");
     assertThat(renamed.json().get("enabled").asBoolean()).isFalse();
     assertThat(renamed.body()).doesNotContain("N3W", "s3cr3t", "93.184");
+    var nullName = api.patch(path, "{\"name\":null}");
+    assertThat(nullName.status()).isEqualTo(400);
+    assertThat(nullName.json().get("error").asText()).isEqualTo("'name' cannot be null");
+    var enabledOnly = api.patch(path, "{\"enabled\":true}");
+    assertThat(enabledOnly.json().get("name").asText()).as("an absent field is kept").isEqualTo("on-call");
+    assertThat(enabledOnly.json().get("enabled").asBoolean()).isTrue();
     assertThat(privateUrl.status()).isEqualTo(400);
     assertThat(foreign.status()).isEqualTo(404);
     assertThat(api.delete("/api/tenants/" + other.id() + "/notification-channels/" + id).status()).isEqualTo(404);

@@ -1,11 +1,13 @@
 package io.opsagent.api.routes;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiRoute;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.JsonBody;
+import io.opsagent.api.Line;
 import io.opsagent.api.PathTenant;
 import io.opsagent.api.QueryParams;
 import io.opsagent.platform.Deployment;
@@ -15,11 +17,12 @@ import io.opsagent.platform.Tenant;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.Workspace;
 import io.opsagent.platform.WorkspaceRepository;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Tenants, workspaces, deployments and deployment events. A deployment that becomes RUNNING tells
@@ -29,10 +32,6 @@ import java.util.Set;
  * with {@code PATCH}; a version change is recorded as a {@code version_changed} event.
  */
 public final class PlatformRoutes implements ApiServer.Routes {
-  private static final Set<String> PATCHABLE = Set.of("version", "latestVersion", "healthUrl",
-      "backupSchedule", "lastBackupAt", "lastBackupStatus");
-  private static final Set<String> BACKUP_STATUSES = Set.of("succeeded", "failed");
-  private final ObjectMapper json;
   private final TenantRepository tenants;
   private final WorkspaceRepository workspaces;
   private final DeploymentRepository deployments;
@@ -61,7 +60,6 @@ public final class PlatformRoutes implements ApiServer.Routes {
   public PlatformRoutes(ObjectMapper json, TenantRepository tenants, WorkspaceRepository workspaces,
       DeploymentRepository deployments, PlatformListener listener, java.time.Clock clock) {
     this.clock = clock;
-    this.json = json;
     this.tenants = tenants;
     this.workspaces = workspaces;
     this.deployments = deployments;
@@ -74,105 +72,121 @@ public final class PlatformRoutes implements ApiServer.Routes {
     return this;
   }
 
+  /** {@code POST /api/tenants}. */
+  public record NewTenant(@NotNull(message = "is required") @Line(max = 200) String name) {}
+
+  /** {@code POST /api/tenants/{tenantId}/workspaces}. */
+  public record NewWorkspace(@NotNull(message = "is required") @Line(max = 200) String name) {}
+
+  /** {@code POST /api/workspaces/{workspaceId}/deployments}; {@code status} defaults to RUNNING. */
+  public record NewDeployment(@NotNull(message = "is required") @Line(max = 200) String name,
+      @Schema(allowableValues = {"PENDING", "DEPLOYING", "RUNNING", "DEGRADED", "FAILED", "STOPPED"})
+      @Line(max = 16) String status,
+      @Line(max = 100) String version) {}
+
+  /** {@code POST /api/deployments/{deploymentId}/events}: a status moves the deployment. */
+  public record NewEvent(@NotNull(message = "is required") @Line(max = 100) String type,
+      @Line(max = 4000, multiLine = true) String message,
+      @Schema(allowableValues = {"PENDING", "DEPLOYING", "RUNNING", "DEGRADED", "FAILED", "STOPPED"})
+      @Line(max = 16) String status,
+      @Line(max = 100) String version) {}
+
+  /** {@code PATCH /api/deployments/{deploymentId}}: only the fields given; null clears (not {@code version}). */
+  public record DeploymentChange(
+      @Schema(description = "recorded as a version_changed event")
+      Optional<@NotNull(message = "cannot be null") @Line(max = 100) String> version,
+      @Schema(description = "also sets versionCheckedAt") Optional<@Line(max = 100) String> latestVersion,
+      @Schema(description = "http or https URL") Optional<@Line(max = 2000) @Pattern(
+          regexp = "https?://[^/?#\\s]+([/?#]\\S*)?", message = "must be an http or https URL") String> healthUrl,
+      Optional<@Line(max = 100) String> backupSchedule,
+      Optional<Instant> lastBackupAt,
+      @Schema(allowableValues = {"succeeded", "failed"})
+      Optional<@Pattern(regexp = "succeeded|failed", message = "must be one of succeeded, failed") String> lastBackupStatus) {}
+
+  /** A new tenant. */
+  public record CreatedTenant(String id, String name) {}
+
+  /** A recorded event, and whether it queued a cycle (and why not). */
+  public record EventView(String id, String deploymentId, String type, String status, String message,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String version, Instant createdAt, boolean cycleQueued,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {}
+
   @Override
-  public void register(Javalin app) {
-    app.post("/api/tenants", this::createTenant);
-    app.post("/api/tenants/{tenantId}/workspaces", this::createWorkspace);
-    app.get("/api/tenants/{tenantId}/workspaces", ctx -> {
-      QueryParams.of(ctx);
-      ctx.json(workspaces.listByTenant(PathTenant.require(ctx, tenants)).stream()
-          .map(PlatformRoutes::workspaceJson).toList());
-    });
-    app.post("/api/workspaces/{workspaceId}/deployments", this::createDeployment);
-    app.get("/api/workspaces/{workspaceId}/deployments", ctx -> {
-      QueryParams.of(ctx);
-      ctx.json(deployments.listByWorkspace(workspace(ctx).id()).stream()
-          .map(PlatformRoutes::deploymentJson).toList());
-    });
-    app.patch("/api/deployments/{deploymentId}", this::patchDeployment);
-    app.post("/api/deployments/{deploymentId}/events", this::recordEvent);
+  public List<ApiRoute> routes() {
+    return List.of(
+        ApiRoute.of("POST /api/tenants", "Create a tenant", this::createTenant)
+            .body(NewTenant.class).answers(201, "the tenant", CreatedTenant.class),
+        ApiRoute.of("POST /api/tenants/{tenantId}/workspaces", "Create a workspace", this::createWorkspace)
+            .body(NewWorkspace.class).answers(201, "the workspace", Workspace.class),
+        ApiRoute.of("GET /api/tenants/{tenantId}/workspaces", "List the tenant's workspaces, by name", ctx -> {
+          QueryParams.of(ctx);
+          ctx.json(workspaces.listByTenant(PathTenant.require(ctx, tenants)));
+        }).answers(200, "the workspaces", Workspace.class, true),
+        ApiRoute.of("POST /api/workspaces/{workspaceId}/deployments", "Create a deployment", this::createDeployment)
+            .body(NewDeployment.class).answers(201, "the deployment", Deployment.class),
+        ApiRoute.of("GET /api/workspaces/{workspaceId}/deployments", "List the workspace's deployments, by name", ctx -> {
+          QueryParams.of(ctx);
+          ctx.json(deployments.listByWorkspace(workspace(ctx).id()));
+        }).answers(200, "the deployments", Deployment.class, true),
+        ApiRoute.of("PATCH /api/deployments/{deploymentId}",
+                "Change a deployment's facts (only the fields given; null clears)", this::patchDeployment)
+            .body(DeploymentChange.class).answers(200, "the deployment", Deployment.class),
+        ApiRoute.of("POST /api/deployments/{deploymentId}/events", "Record a deployment event; a status moves the"
+                + " deployment (FAILED/DEGRADED queue a cycle, RUNNING resolves its incidents)", this::recordEvent)
+            .body(NewEvent.class).answers(201, "the event", EventView.class));
   }
 
   private void createTenant(Context ctx) {
-    JsonBody body = JsonBody.parse(json, ctx);
-    Tenant t = tenants.create(body.required("name", 200));
+    Tenant t = tenants.create(JsonBody.read(ctx, NewTenant.class).name());
     tenantCreated.accept(t.id());
-    ctx.status(201).json(Map.of("id", t.id(), "name", t.name()));
+    ctx.status(201).json(new CreatedTenant(t.id(), t.name()));
   }
 
   private void createWorkspace(Context ctx) {
     String tenantId = PathTenant.require(ctx, tenants);
-    JsonBody body = JsonBody.parse(json, ctx);
-    Workspace w = workspaces.create(tenantId, body.required("name", 200));
-    ctx.status(201).json(workspaceJson(w));
+    ctx.status(201).json(workspaces.create(tenantId, JsonBody.read(ctx, NewWorkspace.class).name()));
   }
 
   private void createDeployment(Context ctx) {
     Workspace w = workspace(ctx);
-    JsonBody body = JsonBody.parse(json, ctx);
-    String name = body.required("name", 200);
-    DeploymentStatus status = body.optional("status", 16).map(DeploymentStatus::parse)
-        .orElse(DeploymentStatus.RUNNING);
-    String version = body.optional("version", 100).orElse(null);
-    Deployment d = deployments.create(w, name, status, version);
+    NewDeployment body = JsonBody.read(ctx, NewDeployment.class);
+    DeploymentStatus status = body.status() == null ? DeploymentStatus.RUNNING : DeploymentStatus.parse(body.status());
+    Deployment d = deployments.create(w, body.name(), status, body.version());
     listener.deploymentStatusChanged(d, status);
-    ctx.status(201).json(deploymentJson(d));
+    ctx.status(201).json(d);
   }
 
   private void recordEvent(Context ctx) {
     Deployment d = deployment(ctx);
-    JsonBody body = JsonBody.parse(json, ctx);
-    String type = body.required("type", 100);
-    String message = body.optionalText("message", 4000).orElse(null);
-    DeploymentStatus status = body.optional("status", 16).map(DeploymentStatus::parse).orElse(null);
-    String version = body.optional("version", 100).orElse(null);
-    var event = deployments.recordEvent(d, type, status, message, version);
+    NewEvent body = JsonBody.read(ctx, NewEvent.class);
+    DeploymentStatus status = body.status() == null ? null : DeploymentStatus.parse(body.status());
+    var event = deployments.recordEvent(d, body.type(), status, body.message(), body.version());
     Reaction reaction = status == null
         ? Reaction.notQueued("no status change: the tenant's next scheduled cycle reviews this event")
         : status == d.status()
             ? Reaction.notQueued("status unchanged (" + status.name() + "): the tenant's next scheduled cycle reviews this event")
             : listener.deploymentStatusChanged(d, status);
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", event.id());
-    out.put("deploymentId", d.id());
-    out.put("type", type);
-    out.put("status", status == null ? null : status.name());
-    out.put("message", message);
-    if (version != null) {
-      out.put("version", version);
-    }
-    out.put("createdAt", event.createdAt());
-    out.put("cycleQueued", reaction.cycleQueued());
-    if (reaction.reason() != null) {
-      out.put("reason", reaction.reason());
-    }
-    ctx.status(201).json(out);
+    ctx.status(201).json(new EventView(event.id(), d.id(), body.type(), status == null ? null : status.name(),
+        body.message(), body.version(), event.createdAt(), reaction.cycleQueued(), reaction.reason()));
   }
 
   private void patchDeployment(Context ctx) {
     Deployment d = deployment(ctx);
-    JsonBody body = JsonBody.parse(json, ctx);
-    body.allowOnly(PATCHABLE);
-    if (body.isNull("version")) {
-      throw ApiException.badRequest("'version' cannot be cleared");
-    }
-    String version = body.optional("version", 100).orElse(d.version());
-    String latest = body.has("latestVersion") ? body.optional("latestVersion", 100).orElse(null) : d.latestVersion();
-    String healthUrl = body.has("healthUrl") ? body.optional("healthUrl", 2000).map(PlatformRoutes::httpUrl).orElse(null)
-        : d.healthUrl();
-    String schedule = body.has("backupSchedule") ? body.optional("backupSchedule", 100).orElse(null)
-        : d.backupSchedule();
-    var lastBackupAt = body.has("lastBackupAt") ? body.optionalInstant("lastBackupAt").orElse(null) : d.lastBackupAt();
-    String backupStatus = body.has("lastBackupStatus")
-        ? body.optional("lastBackupStatus", 16).map(PlatformRoutes::backupStatus).orElse(null)
-        : d.lastBackupStatus();
-    var checkedAt = body.has("latestVersion") ? io.opsagent.db.Times.current(clock) : d.versionCheckedAt();
+    DeploymentChange change = JsonBody.readChange(ctx, DeploymentChange.class);
     Deployment changed = new Deployment(d.id(), d.tenantId(), d.workspaceId(), d.name(), d.status(),
-        version, latest, checkedAt, schedule, lastBackupAt, backupStatus, healthUrl, d.createdAt(),
-        d.updatedAt());
+        or(change.version(), d.version()), or(change.latestVersion(), d.latestVersion()),
+        change.latestVersion() != null ? io.opsagent.db.Times.current(clock) : d.versionCheckedAt(),
+        or(change.backupSchedule(), d.backupSchedule()), or(change.lastBackupAt(), d.lastBackupAt()),
+        or(change.lastBackupStatus(), d.lastBackupStatus()), or(change.healthUrl(), d.healthUrl()),
+        d.createdAt(), d.updatedAt());
     Deployment updated = deployments.updateFacts(d, changed);
     listener.deploymentFactsChanged(updated);
-    ctx.json(deploymentJson(updated));
+    ctx.json(updated);
+  }
+
+  /** A field of a change: {@code current} when absent (null), cleared when given as null (empty). */
+  private static <T> T or(Optional<T> given, T current) {
+    return given == null ? current : given.orElse(null);
   }
 
   private Workspace workspace(Context ctx) {
@@ -183,52 +197,5 @@ public final class PlatformRoutes implements ApiServer.Routes {
   private Deployment deployment(Context ctx) {
     return deployments.find(PathTenant.id(ctx, "deploymentId", "deployment"))
         .orElseThrow(() -> ApiException.notFound("deployment"));
-  }
-
-  private static String httpUrl(String raw) {
-    try {
-      URI uri = new URI(raw);
-      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-        return raw;
-      }
-    } catch (URISyntaxException e) {
-      // answered below
-    }
-    throw ApiException.badRequest("'healthUrl' must be an http or https URL");
-  }
-
-  private static String backupStatus(String raw) {
-    if (!BACKUP_STATUSES.contains(raw)) {
-      throw ApiException.badRequest("'lastBackupStatus' must be one of succeeded, failed");
-    }
-    return raw;
-  }
-
-  private static Map<String, Object> workspaceJson(Workspace w) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", w.id());
-    out.put("tenantId", w.tenantId());
-    out.put("name", w.name());
-    out.put("createdAt", w.createdAt());
-    return out;
-  }
-
-  static Map<String, Object> deploymentJson(Deployment d) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", d.id());
-    out.put("tenantId", d.tenantId());
-    out.put("workspaceId", d.workspaceId());
-    out.put("name", d.name());
-    out.put("status", d.status().name());
-    out.put("version", d.version());
-    out.put("latestVersion", d.latestVersion());
-    out.put("versionCheckedAt", d.versionCheckedAt());
-    out.put("healthUrl", d.healthUrl());
-    out.put("backupSchedule", d.backupSchedule());
-    out.put("lastBackupAt", d.lastBackupAt());
-    out.put("lastBackupStatus", d.lastBackupStatus());
-    out.put("createdAt", d.createdAt());
-    out.put("updatedAt", d.updatedAt());
-    return out;
   }
 }
