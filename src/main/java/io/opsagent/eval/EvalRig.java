@@ -77,9 +77,7 @@ public final class EvalRig implements AutoCloseable {
     e.remove("OPSAGENT_DB_PASSWORD");
     e.remove("OPSAGENT_REDIS_URL");
     e.remove("OPSAGENT_SECRET_KEY");
-    e.remove("OPSAGENT_PROMETHEUS_URL");
-    e.remove("OPSAGENT_PROMETHEUS_QUERIES");
-    e.putAll(tools.env());
+    e.putAll(tools.env()); // the investigation tools reach the case's answers, never the environment's
     e.put("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true");
     e.put("OPSAGENT_DEFAULT_MODE", "live");
     e.put("OPSAGENT_PLATFORM_CONTROL_URL", platform.url() + "control");

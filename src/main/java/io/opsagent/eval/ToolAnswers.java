@@ -1,6 +1,5 @@
 package io.opsagent.eval;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -36,19 +35,4 @@ public record ToolAnswers(Map<String, List<Health>> health, Map<String, Logs> lo
 
   /** One series: its labels and its values, oldest first, spread over whatever range is asked. */
   public record Series(Map<String, String> labels, List<Double> values) {}
-
-  /** The tools the case answers, by tool name, sorted. */
-  public List<String> used() {
-    List<String> out = new ArrayList<>();
-    if (!logs.isEmpty()) {
-      out.add("getDeploymentLogs");
-    }
-    if (!health.isEmpty()) {
-      out.add("probeHealth");
-    }
-    if (!metrics.isEmpty()) {
-      out.add("queryMetrics");
-    }
-    return out;
-  }
 }
