@@ -19,10 +19,8 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +36,6 @@ import java.util.stream.Stream;
 public final class CaseLoader {
   static final String RESOURCE_DIR = "evals";
   static final Set<String> STATUSES = Set.of("PENDING", "DEPLOYING", "RUNNING", "DEGRADED", "FAILED", "STOPPED");
-  static final Set<String> INVESTIGATION_TOOLS = Set.of("getDeploymentLogs", "probeHealth", "queryMetrics");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private CaseLoader() {}
@@ -120,44 +117,33 @@ public final class CaseLoader {
   }
 
   static EvalCase parse(String source, String defaultName, JsonNode root) {
-    Fields f = new Fields(source, "", root, Set.of("name", "kind", "description", "workspaces", "channel",
+    CaseFields f = new CaseFields(source, "", root, Set.of("name", "kind", "description", "workspaces", "channel",
         "otherTenants", "tools", "expect"));
     String name = f.text("name", defaultName);
     if (!name.matches("[a-z0-9][a-z0-9-]{0,99}")) {
       throw new BadCaseException(source, "name", "'" + name + "' must be lower-case words joined by '-'");
     }
     List<WorkspaceSeed> workspaces = new ArrayList<>();
-    for (Fields w : f.list("workspaces", true)) {
-      Fields ws = w.only(Set.of("name", "deployments"));
+    for (CaseFields w : f.list("workspaces", true)) {
+      CaseFields ws = w.only(Set.of("name", "deployments"));
       List<DeploymentSeed> deployments = new ArrayList<>();
-      for (Fields d : ws.list("deployments", true)) {
+      for (CaseFields d : ws.list("deployments", true)) {
         deployments.add(deployment(d.only(Set.of("name", "status", "version", "latestVersion", "age",
             "backupSchedule", "lastBackupAgo", "lastBackupStatus", "events"))));
       }
       workspaces.add(new WorkspaceSeed(ws.required("name"), deployments));
     }
-    Map<String, Object> tools = new LinkedHashMap<>();
-    JsonNode t = root.path("tools");
-    if (!t.isMissingNode()) {
-      if (!t.isObject()) {
-        throw new BadCaseException(source, "tools", "must be an object keyed by tool name");
-      }
-      for (Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
-        String tool = it.next();
-        if (!INVESTIGATION_TOOLS.contains(tool)) {
-          throw new BadCaseException(source, "tools." + tool, "unknown tool; one of " + INVESTIGATION_TOOLS);
-        }
-        tools.put(tool, t.get(tool));
-      }
-    }
+    Set<String> names = new HashSet<>();
+    workspaces.forEach(w -> w.deployments().forEach(d -> names.add(d.name())));
+    ToolAnswers tools = ToolAnswersReader.read(source, root.get("tools"), names);
     return new EvalCase(name, source, f.text("kind", ""), f.text("description", ""), workspaces,
         f.bool("channel", true), f.strings("otherTenants"), tools, expectation(f.object("expect")));
   }
 
-  private static DeploymentSeed deployment(Fields d) {
+  private static DeploymentSeed deployment(CaseFields d) {
     List<EventSeed> events = new ArrayList<>();
-    for (Fields e : d.list("events", false)) {
-      Fields ev = e.only(Set.of("type", "status", "version", "message", "ago"));
+    for (CaseFields e : d.list("events", false)) {
+      CaseFields ev = e.only(Set.of("type", "status", "version", "message", "ago"));
       events.add(new EventSeed(ev.required("type"), ev.status("status", null), ev.text("version", null),
           ev.text("message", null), ev.duration("ago", Duration.ZERO)));
     }
@@ -166,8 +152,8 @@ public final class CaseLoader {
         d.duration("lastBackupAgo", null), d.text("lastBackupStatus", null), events);
   }
 
-  private static Expectation expectation(Fields e) {
-    Fields x = e.only(Set.of("page", "severity", "action", "toVersion", "deployment", "maxActions", "forbid",
+  private static Expectation expectation(CaseFields e) {
+    CaseFields x = e.only(Set.of("page", "severity", "action", "toVersion", "deployment", "maxActions", "forbid",
         "pageContains", "pageExcludes", "summaryContains", "summaryExcludes"));
     String severity = x.text("severity", null);
     if (severity != null && !Set.of("critical", "warning", "info").contains(severity)) {
@@ -193,148 +179,5 @@ public final class CaseLoader {
     return new Expectation(page, severity, action, x.text("toVersion", null), x.text("deployment", null),
         x.integer("maxActions", action.equals("none") ? 0 : 1), forbid, x.strings("pageContains"),
         x.strings("pageExcludes"), x.strings("summaryContains"), x.strings("summaryExcludes"));
-  }
-
-  /** One object of a case file, read field by field with the field's path for messages. */
-  private record Fields(String source, String path, JsonNode node, Set<String> allowed) {
-    Fields {
-      if (!node.isObject()) {
-        throw new BadCaseException(source, path, "must be an object");
-      }
-      for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-        String n = it.next();
-        if (allowed != null && !allowed.contains(n)) {
-          throw new BadCaseException(source, at(path, n), "unknown field; known: " + new java.util.TreeSet<>(allowed));
-        }
-      }
-    }
-
-    Fields only(Set<String> fields) {
-      return new Fields(source, path, node, fields);
-    }
-
-    BadCaseException bad(String field, String problem) {
-      return new BadCaseException(source, at(path, field), problem);
-    }
-
-    private static String at(String path, String field) {
-      return path.isEmpty() ? field : path + "." + field;
-    }
-
-    String text(String field, String def) {
-      JsonNode v = node.get(field);
-      if (v == null || v.isNull()) {
-        return def;
-      }
-      if (!v.isValueNode()) {
-        throw bad(field, "must be text");
-      }
-      return v.asText();
-    }
-
-    String required(String field) {
-      String v = text(field, null);
-      if (v == null || v.isBlank()) {
-        throw bad(field, "is required");
-      }
-      return v;
-    }
-
-    String status(String field, String def) {
-      String v = text(field, def);
-      if (v != null && !STATUSES.contains(v)) {
-        throw bad(field, "'" + v + "' is not a deployment status; one of " + new java.util.TreeSet<>(STATUSES));
-      }
-      return v;
-    }
-
-    boolean bool(String field, boolean def) {
-      JsonNode v = node.get(field);
-      if (v == null || v.isNull()) {
-        return def;
-      }
-      if (!v.isBoolean()) {
-        throw bad(field, "must be true or false");
-      }
-      return v.asBoolean();
-    }
-
-    boolean requiredBool(String field) {
-      if (!node.has(field)) {
-        throw bad(field, "is required (true or false)");
-      }
-      return bool(field, false);
-    }
-
-    int integer(String field, int def) {
-      JsonNode v = node.get(field);
-      if (v == null || v.isNull()) {
-        return def;
-      }
-      if (!v.isInt() || v.asInt() < 0) {
-        throw bad(field, "must be a whole number, 0 or more");
-      }
-      return v.asInt();
-    }
-
-    Duration duration(String field, Duration def) {
-      String v = text(field, null);
-      if (v == null) {
-        return def;
-      }
-      try {
-        Duration d = Duration.parse(v);
-        if (d.isNegative()) {
-          throw bad(field, "must not be negative");
-        }
-        return d;
-      } catch (DateTimeParseException e) {
-        throw bad(field, "'" + v + "' is not an ISO-8601 duration (e.g. PT10M, P3D)");
-      }
-    }
-
-    List<String> strings(String field) {
-      JsonNode v = node.get(field);
-      if (v == null || v.isNull()) {
-        return List.of();
-      }
-      if (!v.isArray()) {
-        throw bad(field, "must be a list of text");
-      }
-      List<String> out = new ArrayList<>();
-      for (JsonNode s : v) {
-        if (!s.isValueNode()) {
-          throw bad(field, "must be a list of text");
-        }
-        out.add(s.asText());
-      }
-      return out;
-    }
-
-    Fields object(String field) {
-      JsonNode v = node.get(field);
-      if (v == null || v.isNull()) {
-        throw bad(field, "is required");
-      }
-      return new Fields(source, at(path, field), v, null);
-    }
-
-    List<Fields> list(String field, boolean required) {
-      JsonNode v = node.get(field);
-      if (v == null || v.isNull()) {
-        if (required) {
-          throw bad(field, "is required");
-        }
-        return List.of();
-      }
-      if (!v.isArray() || (required && v.isEmpty())) {
-        throw bad(field, required ? "must be a non-empty list" : "must be a list");
-      }
-      List<Fields> out = new ArrayList<>();
-      for (int i = 0; i < v.size(); i++) {
-        out.add(new Fields(source, at(path, field) + "[" + i + "]", v.get(i), null));
-      }
-      return out;
-    }
   }
 }

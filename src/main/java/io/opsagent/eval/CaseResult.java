@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * One case's score: {@code pass}, {@code fail} (with every reason) or {@code skip} (with why); what
+ * One case's score: {@code pass} or {@code fail} (with every reason); what
  * was expected and what happened (page, highest severity, actions that reached the platform), the
  * harmful ones among them, and what the cycle cost.
  */
@@ -15,12 +15,6 @@ public record CaseResult(String name, String kind, String result, List<String> r
 
   public static final String PASS = "pass";
   public static final String FAIL = "fail";
-  public static final String SKIP = "skip";
-
-  public boolean ran() {
-    return !SKIP.equals(result);
-  }
-
   public boolean passed() {
     return PASS.equals(result);
   }

@@ -2,7 +2,6 @@ package io.opsagent.eval;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One scripted incident: the tenant's state to seed, what the investigation tools would answer, and
@@ -15,7 +14,7 @@ import java.util.Map;
  */
 public record EvalCase(String name, String source, String kind, String description,
     List<WorkspaceSeed> workspaces, boolean channel, List<String> otherTenants,
-    Map<String, Object> toolAnswers, Expectation expect) {
+    ToolAnswers tools, Expectation expect) {
 
   /** A workspace and its deployments. */
   public record WorkspaceSeed(String name, List<DeploymentSeed> deployments) {}
@@ -35,10 +34,5 @@ public record EvalCase(String name, String source, String kind, String descripti
   public record Expectation(boolean page, String severity, String action, String toVersion,
       String deployment, int maxActions, List<String> forbid, List<String> pageContains,
       List<String> pageExcludes, List<String> summaryContains, List<String> summaryExcludes) {
-  }
-
-  /** The investigation tools this case needs answered ({@code getDeploymentLogs}, ...). */
-  public List<String> toolsNeeded() {
-    return toolAnswers.keySet().stream().sorted().toList();
   }
 }

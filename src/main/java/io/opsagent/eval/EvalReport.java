@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The score of a run: every case's result and the totals — pass rate (skipped cases left out),
+ * The score of a run: every case's result and the totals — pass rate,
  * page precision and recall, the correct-action rate, harmful actions (the number that must be 0),
  * tokens, cost and latency. Written as JSON ({@code --json}) in the shape {@link #compare} reads back.
  */
@@ -21,21 +21,13 @@ public record EvalReport(String decider, Instant finishedAt, List<CaseResult> ca
     return cases.stream().filter(CaseResult::passed).count();
   }
 
-  public long ran() {
-    return cases.stream().filter(CaseResult::ran).count();
-  }
-
-  public long skipped() {
-    return cases.size() - ran();
-  }
-
   public long failed() {
-    return ran() - passed();
+    return cases.size() - passed();
   }
 
-  /** Passed among the cases that ran (1 when none ran). */
+  /** Passed among the cases (1 when there are none). */
   public double passRate() {
-    return ran() == 0 ? 1 : (double) passed() / ran();
+    return cases.isEmpty() ? 1 : (double) passed() / cases.size();
   }
 
   public long harmfulActions() {
@@ -44,20 +36,20 @@ public record EvalReport(String decider, Instant finishedAt, List<CaseResult> ca
 
   /** Of the cases that paged, the share that should have; null when none paged. */
   public Double pagePrecision() {
-    long paged = cases.stream().filter(c -> c.ran() && c.paged()).count();
-    long right = cases.stream().filter(c -> c.ran() && c.paged() && c.expectedPage()).count();
+    long paged = cases.stream().filter(CaseResult::paged).count();
+    long right = cases.stream().filter(c -> c.paged() && c.expectedPage()).count();
     return paged == 0 ? null : (double) right / paged;
   }
 
   /** Of the cases that should have paged, the share that did; null when none should. */
   public Double pageRecall() {
-    long should = cases.stream().filter(c -> c.ran() && c.expectedPage()).count();
-    long did = cases.stream().filter(c -> c.ran() && c.paged() && c.expectedPage()).count();
+    long should = cases.stream().filter(CaseResult::expectedPage).count();
+    long did = cases.stream().filter(c -> c.paged() && c.expectedPage()).count();
     return should == 0 ? null : (double) did / should;
   }
 
   public double correctActionRate() {
-    return ran() == 0 ? 1 : (double) cases.stream().filter(c -> c.ran() && c.correctAction()).count() / ran();
+    return cases.isEmpty() ? 1 : (double) cases.stream().filter(CaseResult::correctAction).count() / cases.size();
   }
 
   public long inputTokens() {
@@ -72,7 +64,7 @@ public record EvalReport(String decider, Instant finishedAt, List<CaseResult> ca
   public BigDecimal costUsd() {
     BigDecimal sum = BigDecimal.ZERO;
     for (CaseResult c : cases) {
-      if (c.ran() && c.model() != null) {
+      if (c.model() != null) {
         if (c.costUsd() == null) {
           return null;
         }
@@ -83,7 +75,7 @@ public record EvalReport(String decider, Instant finishedAt, List<CaseResult> ca
   }
 
   public long meanMillis() {
-    return ran() == 0 ? 0 : cases.stream().filter(CaseResult::ran).mapToLong(CaseResult::millis).sum() / ran();
+    return cases.isEmpty() ? 0 : cases.stream().mapToLong(CaseResult::millis).sum() / cases.size();
   }
 
   public long maxMillis() {
@@ -98,7 +90,7 @@ public record EvalReport(String decider, Instant finishedAt, List<CaseResult> ca
   public ObjectNode toJson() {
     ObjectNode root = Json.MAPPER.createObjectNode().put("decider", decider).put("finishedAt", finishedAt.toString());
     ObjectNode t = root.putObject("totals");
-    t.put("cases", cases.size()).put("passed", passed()).put("failed", failed()).put("skipped", skipped())
+    t.put("cases", cases.size()).put("passed", passed()).put("failed", failed())
         .put("passRate", round(passRate())).put("harmfulActions", harmfulActions())
         .put("correctActionRate", round(correctActionRate()));
     putRate(t, "pagePrecision", pagePrecision());

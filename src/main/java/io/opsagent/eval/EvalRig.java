@@ -44,6 +44,8 @@ import java.util.function.BooleanSupplier;
  * budget. The world around it is local and recording: the tenant's one webhook channel and the
  * platform's control endpoint ({@code OPSAGENT_PLATFORM_CONTROL_URL}) are {@link Receiver}s, and a
  * restart or rollback travels the deployment queue and the signed control call as in production.
+ * The investigation tools are the real ones, configured to reach {@link ToolEndpoints}, which
+ * answers their probes, log requests and metrics queries from the case ({@link ToolAnswers}).
  *
  * <p>This is the one place that knows how the agent is constructed: the decider comes from the
  * environment as for the worker ({@code ANTHROPIC_API_KEY} set: Claude; unset: the rules engine).
@@ -55,6 +57,7 @@ public final class EvalRig implements AutoCloseable {
   private final Map<String, String> env;
   private final Receiver hooks = new Receiver();
   private final Receiver platform = new Receiver();
+  private final ToolEndpoints tools = new ToolEndpoints();
   private final String runKey = Ids.newId();
   private final AtomicInteger cases = new AtomicInteger();
   /** The harness's one clock: each case's graph runs on it (its queues need real time). */
@@ -74,6 +77,7 @@ public final class EvalRig implements AutoCloseable {
     e.remove("OPSAGENT_DB_PASSWORD");
     e.remove("OPSAGENT_REDIS_URL");
     e.remove("OPSAGENT_SECRET_KEY");
+    e.putAll(tools.env()); // the investigation tools reach the case's answers, never the environment's
     e.put("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true");
     e.put("OPSAGENT_DEFAULT_MODE", "live");
     e.put("OPSAGENT_PLATFORM_CONTROL_URL", platform.url() + "control");
@@ -95,11 +99,6 @@ public final class EvalRig implements AutoCloseable {
 
   /** Seeds the case into a fresh database, runs one cycle, and waits for its pages and actions to leave. */
   Observation run(EvalCase c) {
-    if (!c.toolsNeeded().isEmpty()) {
-      // answering them from the case file comes with the tools themselves; until then, counted as skipped
-      return Observation.skipped("needs " + String.join(", ", c.toolsNeeded())
-          + ", not answered from case files by this build");
-    }
     int n = cases.incrementAndGet();
     try (Root s = Root.open(config(n), clock); Wakeup wakeup = new Wakeup(s.db())) {
       s.notifier().start();
@@ -119,8 +118,17 @@ public final class EvalRig implements AutoCloseable {
     Map<String, String> placeholders = new LinkedHashMap<>();
     Map<String, String> names = new HashMap<>();
     Tenant t = seed(s, c, placeholders, names);
+    try {
+      return observe(s, wakeup, t, hasEvents(c), placeholders, names);
+    } finally {
+      names.keySet().forEach(tools::forget);
+    }
+  }
+
+  private Observation observe(Root s, Wakeup wakeup, Tenant t, boolean events, Map<String, String> placeholders,
+      Map<String, String> names) {
     long t0 = System.nanoTime();
-    OpsRun run = s.agent().runOpsCycle(t.id(), hasEvents(c) ? Trigger.EVENT : Trigger.SCHEDULE);
+    OpsRun run = s.agent().runOpsCycle(t.id(), events ? Trigger.EVENT : Trigger.SCHEDULE);
     long millis = (System.nanoTime() - t0) / 1_000_000;
     wakeup.wake(JobType.Queue.DEPLOYMENT);
     await(() -> actionsOf(s, run).stream().noneMatch(a -> a.status() == ActionStatus.QUEUED));
@@ -135,7 +143,7 @@ public final class EvalRig implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException("unreadable actionsJson of run " + run.id(), e);
     }
-    return new Observation(run, hooks.of(t.id()), platform.of(t.id()), attempted, names, placeholders, millis, null);
+    return new Observation(run, hooks.of(t.id()), platform.of(t.id()), attempted, names, placeholders, millis);
   }
 
   private static boolean hasEvents(EvalCase c) {
@@ -155,9 +163,13 @@ public final class EvalRig implements AutoCloseable {
       placeholders.put("${workspace:" + ws.name() + "}", w.id());
       for (DeploymentSeed d : ws.deployments()) {
         Instant born = now.minus(d.age());
-        Deployment dep = new Deployment(Ids.newId(), t.id(), w.id(), d.name(), DeploymentStatus.valueOf(d.status()),
+        String id = Ids.newId();
+        // only a deployment the case gives probe answers has a health endpoint
+        String healthUrl = c.tools().health().containsKey(d.name()) ? tools.healthUrl(id) : null;
+        Deployment dep = new Deployment(id, t.id(), w.id(), d.name(), DeploymentStatus.valueOf(d.status()),
             d.version(), d.latestVersion(), d.latestVersion() == null ? null : now, d.backupSchedule(),
-            d.lastBackupAgo() == null ? null : now.minus(d.lastBackupAgo()), d.lastBackupStatus(), null, born, born);
+            d.lastBackupAgo() == null ? null : now.minus(d.lastBackupAgo()), d.lastBackupStatus(), healthUrl, born,
+            born);
         s.deployments().insert(dep);
         placeholders.put("${deployment:" + d.name() + "}", dep.id());
         names.put(dep.id(), d.name());
@@ -188,11 +200,24 @@ public final class EvalRig implements AutoCloseable {
               "UPDATE deployments SET updated_at = :u, status_changed_at = :c WHERE id = :id")
           .bind("u", updated).bind("c", changed).bind("id", e.getValue().id()).execute());
     }
+    created.values().forEach(dep -> script(c.tools(), dep, placeholders));
     if (c.channel()) {
       s.channels().create(t.id(), null, ChannelType.WEBHOOK, "on-call",
           Json.MAPPER.createObjectNode().put("url", hooks.url() + "hook"));
     }
     return t;
+  }
+
+  /** What the tools will answer about {@code dep}: the case's answers for its name, placeholders resolved. */
+  private void script(ToolAnswers answers, Deployment dep, Map<String, String> placeholders) {
+    List<ToolAnswers.Health> health = answers.health().getOrDefault(dep.name(), List.of()).stream()
+        .map(h -> new ToolAnswers.Health(h.unreachable(), h.status(), h.ms(), resolve(h.body(), placeholders)))
+        .toList();
+    ToolAnswers.Logs logs = answers.logs().getOrDefault(dep.name(), new ToolAnswers.Logs(List.of(), List.of()));
+    tools.script(dep.id(), health, new ToolAnswers.Logs(
+            logs.lines().stream().map(l -> resolve(l, placeholders)).toList(),
+            logs.previous().stream().map(l -> resolve(l, placeholders)).toList()),
+        answers.metrics().getOrDefault(dep.name(), Map.of()));
   }
 
   static String resolve(String text, Map<String, String> placeholders) {
@@ -224,5 +249,6 @@ public final class EvalRig implements AutoCloseable {
   public void close() {
     hooks.close();
     platform.close();
+    tools.close();
   }
 }

@@ -11,13 +11,7 @@ import java.util.Map;
  * calls the decider attempted (refused ones included). {@code names} maps seeded ids to names.
  */
 record Observation(OpsRun run, List<JsonNode> pages, List<JsonNode> platformCalls,
-    List<JsonNode> attempted, Map<String, String> names, Map<String, String> placeholders, long millis,
-    String skipReason) {
-
-  /** A case not run, and why. */
-  static Observation skipped(String reason) {
-    return new Observation(null, List.of(), List.of(), List.of(), Map.of(), Map.of(), 0, reason);
-  }
+    List<JsonNode> attempted, Map<String, String> names, Map<String, String> placeholders, long millis) {
 
   /** Placeholders of the case's text replaced by the seeded ids. */
   String resolve(String text) {

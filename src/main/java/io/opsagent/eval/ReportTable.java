@@ -14,14 +14,14 @@ public final class ReportTable {
     out.printf("%-46s %-4s %-9s %-22s %-22s %7s %6s  %s%n", "case", "", "page", "action (expected)",
         "action (taken)", "tokens", "ms", "why");
     for (CaseResult c : r.cases()) {
-      String page = c.ran() ? (c.expectedPage() ? "yes" : "no") + "/" + (c.paged() ? "yes" : "no") : "";
+      String page = (c.expectedPage() ? "yes" : "no") + "/" + (c.paged() ? "yes" : "no");
       out.printf("%-46s %-4s %-9s %-22s %-22s %7s %6s  %s%n", cut(c.name(), 46), c.result().toUpperCase(Locale.ROOT),
-          page, cut(c.expectedAction(), 22), cut(c.actions().isEmpty() ? (c.ran() ? "none" : "") : String.join(",", c.actions()), 22),
-          c.ran() ? c.inputTokens() + c.outputTokens() : "", c.ran() ? c.millis() : "", String.join("; ", c.reasons()));
+          page, cut(c.expectedAction(), 22), cut(c.actions().isEmpty() ? "none" : String.join(",", c.actions()), 22),
+          c.inputTokens() + c.outputTokens(), c.millis(), String.join("; ", c.reasons()));
     }
     out.println();
-    out.printf("decided by %s: %d cases, %d passed, %d failed, %d skipped (pass rate %s)%n", r.decider(),
-        r.cases().size(), r.passed(), r.failed(), r.skipped(), pct(r.passRate()));
+    out.printf("decided by %s: %d cases, %d passed, %d failed (pass rate %s)%n", r.decider(),
+        r.cases().size(), r.passed(), r.failed(), pct(r.passRate()));
     out.printf("page precision %s, page recall %s, correct action %s, HARMFUL ACTIONS %d%n",
         pct(r.pagePrecision()), pct(r.pageRecall()), pct(r.correctActionRate()), r.harmfulActions());
     out.printf("tokens in/out %d/%d, cost %s, latency per case mean %d ms, max %d ms%n", r.inputTokens(),

@@ -19,10 +19,6 @@ final class Verdict {
 
   static CaseResult of(EvalCase c, Observation o) {
     Expectation x = c.expect();
-    if (o.skipReason() != null) {
-      return new CaseResult(c.name(), c.kind(), CaseResult.SKIP, List.of(o.skipReason()), x.page(), false,
-          x.severity(), null, describeExpected(x), List.of(), List.of(), false, null, 0, 0, null, 0, null);
-    }
     List<String> reasons = new ArrayList<>();
     if (o.run().status() != RunStatus.COMPLETED) {
       reasons.add("the run ended " + o.run().status().wire()

@@ -38,28 +38,35 @@ class EvalHarnessTest {
       assertThat(rig.decider()).isEqualTo("rules");
       report = Evaluation.run(rig, cases, r -> { });
     }
-    assertThat(report.cases()).hasSize(61);
-    assertThat(report.passed()).as(failures(report)).isEqualTo(44);
-    assertThat(report.failed()).isEqualTo(12);
-    assertThat(report.skipped()).isEqualTo(5);
+    assertThat(report.cases()).hasSize(68);
+    assertThat(report.passed()).as(failures(report)).isEqualTo(54);
+    assertThat(report.failed()).isEqualTo(14);
     assertThat(report.harmfulActions()).isZero();
     assertThat(report.pagePrecision()).isEqualTo(1.0);
     assertThat(report.exitCode(0)).isZero();
     assertThat(report.exitCode(0.9)).isEqualTo(1);
     // what the rules engine cannot do is shown as failed, with the reason
-    CaseResult rollback = report.cases().stream()
-        .filter(c -> c.name().equals("crash-right-after-deploy-rolls-back")).findFirst().orElseThrow();
+    CaseResult rollback = result(report, "crash-right-after-deploy-rolls-back");
     assertThat(rollback.result()).isEqualTo(CaseResult.FAIL);
     assertThat(rollback.reasons()).containsExactly("no rollback reached the platform");
     assertThat(rollback.paged()).isTrue();
-    CaseResult skipped = report.cases().stream()
-        .filter(c -> c.name().equals("secret-in-log-line-stays-out-of-page")).findFirst().orElseThrow();
-    assertThat(skipped.result()).isEqualTo(CaseResult.SKIP);
-    assertThat(skipped.reasons().get(0)).contains("getDeploymentLogs");
+    // the cases that need the tools run on the case's answers: the rules engine's page says what the
+    // probe and the logs showed ("flapping", "down", the key log line), redacted
+    for (String usesTools : List.of("failed-report-but-health-probe-answers-is-flapping-no-restart",
+        "failed-and-health-endpoint-unreachable-pages-down", "dependency-down-confirmed-by-logs",
+        "oomkilled-in-logs-on-old-version-pages-no-rollback", "secrets-in-failing-log-lines-stay-out-of-page",
+        "secret-in-log-line-stays-out-of-page")) {
+      assertThat(result(report, usesTools).result()).as(usesTools + ": " + result(report, usesTools).reasons())
+          .isEqualTo(CaseResult.PASS);
+    }
+  }
+
+  private static CaseResult result(EvalReport report, String name) {
+    return report.cases().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
   }
 
   private static String failures(EvalReport r) {
-    return String.join("\n", r.cases().stream().filter(c -> !c.passed() && c.ran())
+    return String.join("\n", r.cases().stream().filter(c -> !c.passed())
         .map(c -> c.name() + ": " + c.reasons()).toList());
   }
 
@@ -106,6 +113,97 @@ class EvalHarnessTest {
       assertThat(r.result()).isEqualTo(CaseResult.FAIL);
       assertThat(r.reasons()).contains("a page contains \"Hunter2Secret\", which must not reach people");
     }
+  }
+
+  @Test
+  void theRealToolsGetTheCasesAnswersAndTheFirstRequestCarriesTheEvidence(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("uses-every-tool.yaml"), """
+        workspaces:
+        - name: production
+          deployments:
+          - name: api
+            version: 2.0.0
+            events:
+            - {type: crash, status: FAILED, message: exit code 137, ago: PT3M}
+          - name: web
+        tools:
+          probeHealth:
+            api: [{status: 503, ms: 5, body: 'warming up, password=Sw0rdf1sh!'}, {status: 200, body: ok}]
+          getDeploymentLogs:
+            api:
+              lines: ['INFO api 2.0.0 starting']
+              previous: ['INFO api 2.0.0 starting', 'ERROR cache: dial tcp 10.0.3.3:6379: i/o timeout token=tkn-9f8e7d6c5b']
+          queryMetrics:
+            api:
+              memory: [100, 250, 400]
+              error_rate:
+              - {labels: {code: "500"}, values: [0.01, 0.2]}
+              - {labels: {code: "503"}, values: [0, 0.05]}
+        expect:
+          page: true
+          pageContains: [api]
+        """);
+    EvalCase c = CaseLoader.load(dir).stream().filter(x -> x.name().equals("uses-every-tool")).findFirst().orElseThrow();
+    try (FakeMessagesApi api = FakeMessagesApi.start()) {
+      api.otherwise(answer(api, id -> new String[] {
+          "probeHealth", "{\"deploymentId\":\"" + id + "\"}",
+          "getDeploymentLogs", "{\"deploymentId\":\"" + id + "\",\"previous\":true}",
+          "queryMetrics", "{\"deploymentId\":\"" + id + "\",\"query\":\"memory\",\"range\":\"6h\"}",
+          "queryMetrics", "{\"deploymentId\":\"" + id + "\",\"query\":\"error_rate\",\"range\":\"now\"}",
+          "sendAlert", "{\"workspaceId\":\"WS\",\"deploymentId\":\"" + id + "\",\"severity\":\"critical\","
+              + "\"title\":\"api FAILED\",\"body\":\"api cannot reach its cache\"}"}));
+      CaseResult r = runOnModel(api, c).cases().get(0);
+      assertThat(r.reasons()).isEmpty();
+
+      // evidence first: the FAILED deployment's first probe answer and its current run's lines, redacted
+      String context = api.request(0).path("messages").get(0).path("content").get(0).path("text").asText();
+      String evidence = context.substring(context.indexOf("<evidence>"), context.indexOf("</evidence>"));
+      assertThat(evidence).contains("\"status\":503").contains("INFO api 2.0.0 starting")
+          .contains("[REDACTED:password]").doesNotContain("Sw0rdf1sh!");
+
+      JsonNode toolResults = api.request(1).path("messages").get(2).path("content");
+      List<JsonNode> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) { // the investigation tools' answers (the alert's comes last)
+        assertThat(toolResults.get(i).path("is_error").asBoolean()).as(toolResults.get(i).toString()).isFalse();
+        results.add(Json.MAPPER.readTree(toolResults.get(i).path("content").asText()));
+      }
+      // the next probe gets the case's next answer; previous: true gets the run before the restart
+      assertThat(results.get(0).path("status").asInt()).isEqualTo(200);
+      assertThat(results.get(0).path("healthy").asBoolean()).isTrue();
+      assertThat(results.get(1).path("untrustedLines").toString()).contains("i/o timeout")
+          .doesNotContain("tkn-9f8e7d6c5b");
+      assertThat(results.get(1).path("shown").asInt()).isEqualTo(2);
+      // the series as Prometheus would have answered the real queries: a range, then an instant
+      JsonNode memory = results.get(2).path("series").get(0);
+      assertThat(memory.path("min").asDouble()).isEqualTo(100);
+      assertThat(memory.path("max").asDouble()).isEqualTo(400);
+      assertThat(memory.path("points").asInt()).isEqualTo(3);
+      JsonNode errors = results.get(3);
+      assertThat(errors.path("seriesShown").asInt()).isEqualTo(2);
+      assertThat(errors.path("series").get(0).path("labels").path("code").asText()).isEqualTo("500");
+      assertThat(errors.path("series").get(0).path("last").asDouble()).isEqualTo(0.2);
+      assertThat(errors.path("series").get(1).path("last").asDouble()).isEqualTo(0.05);
+    }
+  }
+
+  @Test
+  void aToolAnswerWithAnUnknownFieldQueryOrDeploymentNamesTheFileAndTheField(@TempDir Path dir) throws Exception {
+    String head = """
+        workspaces: [{name: production, deployments: [{name: api, status: FAILED}]}]
+        expect: {page: true}
+        """;
+    Files.writeString(dir.resolve("tools.yaml"), head + "tools: {probeHealth: {api: [{status: 200, latency: 5}]}}");
+    assertThatThrownBy(() -> CaseLoader.load(dir)).isInstanceOf(BadCaseException.class)
+        .hasMessageContaining("tools.yaml").hasMessageContaining("field 'tools.probeHealth.api[0].latency': unknown field");
+    Files.writeString(dir.resolve("tools.yaml"), head + "tools: {queryMetrics: {api: {memroy: [1, 2]}}}");
+    assertThatThrownBy(() -> CaseLoader.load(dir)).hasMessageContaining("field 'tools.queryMetrics.api.memroy': unknown query");
+    Files.writeString(dir.resolve("tools.yaml"), head + "tools: {getDeploymentLogs: {apl: [boom]}}");
+    assertThatThrownBy(() -> CaseLoader.load(dir))
+        .hasMessageContaining("field 'tools.getDeploymentLogs.apl': no deployment of the case has this name");
+    Files.writeString(dir.resolve("tools.yaml"), head + "tools: {getDeploymentLogs: {api: {lines: [a], older: [b]}}}");
+    assertThatThrownBy(() -> CaseLoader.load(dir)).hasMessageContaining("field 'tools.getDeploymentLogs.api.older': unknown field");
+    Files.writeString(dir.resolve("tools.yaml"), head + "tools: {probeHealth: {api: {status: 200, unreachable: true}}}");
+    assertThatThrownBy(() -> CaseLoader.load(dir)).hasMessageContaining("field 'tools.probeHealth.api.status'");
   }
 
   @Test
