@@ -55,19 +55,24 @@
     }).catch(function () { flash('The request failed.'); }).then(refreshAll);
   });
 
-  function copy(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text);
-    }
-    var area = document.createElement('textarea');  // plain HTTP off localhost: the older way
+  function copyByCommand(text) {
+    var area = document.createElement('textarea');
     area.value = text;
     area.setAttribute('readonly', '');
     area.className = 'copy-buffer';
     document.body.appendChild(area);
     area.select();
-    var ok = document.execCommand('copy');
+    var ok = false;
+    try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
     document.body.removeChild(area);
     return ok ? Promise.resolve() : Promise.reject(new Error('copy refused'));
+  }
+
+  function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return copyByCommand(text); });
+    }
+    return copyByCommand(text);  // plain HTTP off localhost: the older way
   }
 
   document.addEventListener('click', function (e) {

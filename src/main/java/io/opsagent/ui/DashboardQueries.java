@@ -30,9 +30,12 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * The reads behind the dashboard's pages, each a fixed number of queries whatever the number of
- * tenants or runs: the tenant statuses come from the API's {@link TenantStatusQuery}, today's usage
- * for all listed tenants is one query, a timeline's alerts are one query for all its runs; a tenant's
- * open incidents, resolved incidents, failing channels and platform actions are one query each.
+ * runs, incidents or channels: the tenant statuses come from the API's {@link TenantStatusQuery}
+ * (six queries per {@value #MAX_TENANTS} tenants), today's usage for all listed tenants is one
+ * query, a timeline's alerts are one query for all its runs; the open incidents of every tenant, a
+ * tenant's open incidents, resolved incidents, failing channels and platform actions are one query
+ * each (two for the actions, with their deployments' names); a tenant's channels with their latest
+ * deliveries are two. Names come with the ids, so the pages show names first.
  */
 final class DashboardQueries {
   static final int MAX_TENANTS = 500;
@@ -278,13 +281,14 @@ final class DashboardQueries {
   /** The tenant's enabled channels that are failing now (see {@link ChannelHealth}), oldest failure first. */
   List<Views.ChannelItem> failingChannels(String tenantId) {
     return jdbi.withHandle(h -> h.createQuery("""
-            SELECT id, name, type, workspace_id, failing_since, last_error FROM notification_channels
-            WHERE tenant_id = :tenantId AND enabled = TRUE AND deleted_at IS NULL AND failing_since <= :cutoff
-            ORDER BY failing_since, id""")
+            SELECT c.id, c.name, c.type, w.name AS workspace_name, c.failing_since, c.last_error
+            FROM notification_channels c LEFT JOIN workspaces w ON w.id = c.workspace_id
+            WHERE c.tenant_id = :tenantId AND c.enabled = TRUE AND c.deleted_at IS NULL AND c.failing_since <= :cutoff
+            ORDER BY c.failing_since, c.id""")
         .bind("tenantId", tenantId)
         .bind("cutoff", clock.instant().minus(ChannelHealth.FAILING_AFTER))
         .map((rs, ctx) -> new Views.ChannelItem(rs.getString("id"), rs.getString("name"), rs.getString("type"),
-            rs.getString("workspace_id") == null ? "tenant-wide" : rs.getString("workspace_id"),
+            rs.getString("workspace_name") == null ? "tenant-wide" : "workspace " + rs.getString("workspace_name"),
             Format.time(Times.instant(rs.getTimestamp("failing_since"))), rs.getString("last_error")))
         .list());
   }
@@ -296,15 +300,6 @@ final class DashboardQueries {
     return found.stream().map(a -> new Views.ActionItem(a.action().wire(), a.deploymentId(),
         names.getOrDefault(a.deploymentId(), a.deploymentId()), a.toVersion(), a.status().wire(), a.reason(),
         a.attempts(), a.lastError(), Format.time(a.requestedAt()), Format.time(a.finishedAt()))).toList();
-  }
-
-  /** The names of the tenant's workspaces, by id (one query). */
-  Map<String, String> workspaceNames(String tenantId) {
-    Map<String, String> out = new HashMap<>();
-    jdbi.useHandle(h -> h.createQuery("SELECT id, name FROM workspaces WHERE tenant_id = :tenantId")
-        .bind("tenantId", tenantId)
-        .map((rs, ctx) -> out.put(rs.getString("id"), rs.getString("name"))).list());
-    return out;
   }
 
   private Map<String, String> deploymentNames(String tenantId, List<String> ids) {

@@ -117,7 +117,7 @@ public final class Views {
       String tenantId, String tenantName, String deploymentId, String deploymentName, String pageState) {}
 
   /**
-   * A failing notification channel: {@code workspace} is its workspace's id, or "tenant-wide";
+   * A failing notification channel: {@code workspace} is "workspace {name}", or "tenant-wide";
    * {@code lastError} never holds a URL or secret.
    */
   public record ChannelItem(String id, String name, String type, String workspace, String failingSince,
