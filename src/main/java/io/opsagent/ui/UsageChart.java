@@ -22,10 +22,10 @@ final class UsageChart {
   static final List<Integer> RANGES = List.of(30, 7, 1);
   static final int DAYS = 30;
   private static final int WIDTH = 720;
-  private static final int HEIGHT = 180;
+  private static final int HEIGHT = 190;
   private static final int LEFT = 64;
   private static final int RIGHT = WIDTH - 64;
-  private static final int TOP = 10;
+  private static final int TOP = 24;
   private static final int BOTTOM = HEIGHT - 24;
   private static final int TICKS = 4;
 

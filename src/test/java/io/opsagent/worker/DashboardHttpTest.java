@@ -416,7 +416,7 @@ class DashboardHttpTest {
     assertThat(week).contains(">tokens</text>", ">USD</text>", "Last 7 days (UTC): 1850 tokens, $0.0123.")
         .contains("text-anchor=\"end\">2k</text>", "text-anchor=\"end\">0</text>")
         .contains("text-anchor=\"start\">$0.02</text>", "text-anchor=\"start\">$0.01</text>");
-    assertThat(count(week, "text-anchor=\"middle\"")).as("one label per day").isEqualTo(7);
+    assertThat(count(week, "<text class=\"tick day\"")).as("one label per day").isEqualTo(7);
     String page = get(first, "/ui/tenants/" + tenant + "?days=7", cookie).body();
     assertThat(page).contains("data-live=\"/ui/tenants/" + tenant + "/fragments/live?days=7\"")
         .contains("<strong class=\"range-current\">7 days</strong>");
