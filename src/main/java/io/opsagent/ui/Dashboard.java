@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * time, which HTML-escape everything they print; the only script is a static file, and every page
  * is sent with a Content-Security-Policy that forbids inline script and style.
  *
+ * <p>The pages: the tenants, failing first, searched by name and filtered by status; the open
+ * incidents of every tenant the key sees; a tenant's status, incidents, actions, runs and usage over
+ * a time range ({@code ?days=1|7|30}); a tenant's channels with their latest deliveries. Names come
+ * first everywhere, each id in its tooltip and behind a "copy id" button.
+ *
  * <p>Every page shows the cluster-wide kill switch at the top, with the button that engages it (with
  * a reason) or releases it, like {@code PUT} / {@code DELETE /api/ops/kill-switch}.
  */
