@@ -1,6 +1,7 @@
 // The dashboard's only script (served as a file: the pages' Content-Security-Policy forbids inline
 // script). It keeps [data-live] regions fresh by polling their fragment URL, and sends the forms
-// marked js-post with fetch, so pressing a button never reloads the page.
+// marked js-post with fetch, so pressing a button never reloads the page. A "copy id" button puts
+// its id on the clipboard.
 (function () {
   'use strict';
   var POLL_MS = 2000;
@@ -52,6 +53,40 @@
         flash(r.ok ? (body.message || 'Done.') : ('Refused (HTTP ' + r.status + ').'));
       });
     }).catch(function () { flash('The request failed.'); }).then(refreshAll);
+  });
+
+  function copyByCommand(text) {
+    var area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.className = 'copy-buffer';
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
+    document.body.removeChild(area);
+    return ok ? Promise.resolve() : Promise.reject(new Error('copy refused'));
+  }
+
+  function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return copyByCommand(text); });
+    }
+    return copyByCommand(text);  // plain HTTP off localhost: the older way
+  }
+
+  document.addEventListener('click', function (e) {
+    var button = e.target.closest ? e.target.closest('button.copy-id') : null;
+    if (!button) { return; }
+    e.preventDefault();
+    var id = button.getAttribute('data-copy');
+    copy(id).then(function () { flash('Copied ' + id); },
+      function () { flash('Copy failed; the id is ' + id); });
+  });
+
+  // the overview's search: keep the address in step, so a reload or a shared link shows the same
+  document.addEventListener('change', function (e) {
+    if (e.target && e.target.id === 'status' && e.target.form) { e.target.form.submit(); }
   });
 
   setInterval(function () {

@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * time, which HTML-escape everything they print; the only script is a static file, and every page
  * is sent with a Content-Security-Policy that forbids inline script and style.
  *
+ * <p>The pages: the tenants, failing first, searched by name and filtered by status; the open
+ * incidents of every tenant the key sees; a tenant's status, incidents, actions, runs and usage over
+ * a time range ({@code ?days=1|7|30}); a tenant's channels with their latest deliveries. Names come
+ * first everywhere, each id in its tooltip and behind a "copy id" button.
+ *
  * <p>Every page shows the cluster-wide kill switch at the top, with the button that engages it (with
  * a reason) or releases it, like {@code PUT} / {@code DELETE /api/ops/kill-switch}.
  */
@@ -51,7 +56,8 @@ public final class Dashboard implements ApiServer.Routes {
   private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
   static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
       + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-  private static final Pattern BACK = Pattern.compile("/ui/(tenants/[A-Za-z0-9_-]{1,64})?");
+  private static final Pattern BACK = Pattern.compile(
+      "/ui/(incidents|tenants/[A-Za-z0-9_-]{1,64}(/channels|\\?days=(1|7|30))?)?");
   private static final Map<String, String> STATIC = Map.of(
       "dashboard.js", "text/javascript; charset=utf-8",
       "dashboard.css", "text/css; charset=utf-8");
@@ -102,10 +108,14 @@ public final class Dashboard implements ApiServer.Routes {
       ctx.redirect("/ui/login", HttpStatus.SEE_OTHER);
     });
     app.get("/ui/static/{file}", this::staticFile);
-    app.get("/ui/", ctx -> html(ctx, 200, "tenants.jte",
-        new Views.TenantsPage(visibleTenants(ctx), queries.killSwitch(), csrf(ctx), can(ctx))));
-    app.get("/ui/fragments/tenants", ctx -> html(ctx, 200, "tenantRows.jte",
-        new Views.TenantsPage(visibleTenants(ctx), null, csrf(ctx), can(ctx))));
+    app.get("/ui/", ctx -> tenantsPage(ctx, "tenants.jte", queries.killSwitch()));
+    app.get("/ui/fragments/tenants", ctx -> tenantsPage(ctx, "tenantRows.jte", null));
+    app.get("/ui/incidents", ctx -> html(ctx, 200, "incidents.jte", incidentsPage(ctx, queries.killSwitch())));
+    app.get("/ui/fragments/incidents", ctx -> html(ctx, 200, "incidentRows.jte", incidentsPage(ctx, null)));
+    app.get("/ui/tenants/{tenantId}/channels", ctx -> channelsPage(ctx).ifPresent(page ->
+        html(ctx, 200, "channels.jte", page)));
+    app.get("/ui/tenants/{tenantId}/fragments/channels", ctx -> channelsPage(ctx).ifPresent(page ->
+        html(ctx, 200, "channelList.jte", page)));
     app.get("/ui/fragments/kill-switch", ctx -> html(ctx, 200, "killSwitch.jte",
         new Views.Banner(queries.killSwitch(), csrf(ctx), back(ctx), can(ctx))));
     app.post("/ui/kill-switch/engage", this::engage);
@@ -245,17 +255,76 @@ public final class Dashboard implements ApiServer.Routes {
 
   private Optional<Views.Live> live(Context ctx) {
     String tenantId = ctx.pathParam("tenantId");
-    Optional<Views.TenantRow> tenant = queries.tenant(tenantId);
+    Optional<Integer> days = days(ctx);
+    if (days.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Views.TenantRow> tenant = tenant(ctx);
     if (tenant.isEmpty()) {
-      ctx.status(404).contentType("text/plain; charset=utf-8").result("no such tenant");
       return Optional.empty();
     }
     var open = queries.incidents(tenantId, Incident.Status.OPEN);
     var resolved = queries.incidents(tenantId, Incident.Status.RESOLVED);
-    var timeline = queries.timeline(tenantId);
+    var timeline = queries.timeline(tenantId, days.get());
     return Optional.of(new Views.Live(tenant.get(), queries.attention(tenantId), queries.failingChannels(tenantId),
-        open, resolved, queries.actions(tenantId), timeline, queries.usageChart(tenantId), csrf(ctx), can(ctx),
-        queries.whoDidIt(open, resolved, timeline)));
+        open, resolved, queries.actions(tenantId), timeline, queries.usageChart(tenantId, days.get()), csrf(ctx),
+        can(ctx), queries.whoDidIt(open, resolved, timeline), days.get()));
+  }
+
+  /** The path's tenant, or a 404 answered. */
+  private Optional<Views.TenantRow> tenant(Context ctx) {
+    Optional<Views.TenantRow> tenant = queries.tenant(ctx.pathParam("tenantId"));
+    if (tenant.isEmpty()) {
+      ctx.status(404).contentType("text/plain; charset=utf-8").result("no such tenant");
+    }
+    return tenant;
+  }
+
+  /** The time range asked for ({@code ?days=1|7|30}, 30 by default), or a 400 answered. */
+  private static Optional<Integer> days(Context ctx) {
+    String given = ctx.queryParam("days");
+    if (given == null || given.isEmpty()) {
+      return Optional.of(UsageChart.RANGES.get(0));
+    }
+    for (int d : UsageChart.RANGES) {
+      if (given.equals(Integer.toString(d))) {
+        return Optional.of(d);
+      }
+    }
+    ctx.status(400).json(Map.of("error", "days must be one of " + UsageChart.RANGES));
+    return Optional.empty();
+  }
+
+  /** The overview (or its rows), searched by {@code ?q=} and filtered by {@code ?status=}. */
+  private void tenantsPage(Context ctx, String template, Views.KillSwitchView killSwitch) {
+    String q = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip();
+    String status = ctx.queryParam("status") == null ? "" : ctx.queryParam("status");
+    if (q.length() > 200) {
+      ctx.status(400).json(Map.of("error", "q must be at most 200 characters"));
+      return;
+    }
+    if (!status.isEmpty() && !Views.TenantFilter.STATUSES.contains(status)) {
+      ctx.status(400).json(Map.of("error", "status must be one of " + Views.TenantFilter.STATUSES));
+      return;
+    }
+    Views.TenantFilter filter = new Views.TenantFilter(q, status);
+    Caller caller = Caller.of(ctx);
+    DashboardQueries.Matched matched = caller.tenantId() == null ? queries.tenants(filter)
+        : queries.tenants(filter, caller.tenantId());
+    html(ctx, 200, template, new Views.TenantsPage(matched.rows(), killSwitch, csrf(ctx), can(ctx), filter,
+        matched.count()));
+  }
+
+  /** Every open incident the key sees: a tenant key its tenant's only. */
+  private Views.IncidentsPage incidentsPage(Context ctx, Views.KillSwitchView killSwitch) {
+    Caller caller = Caller.of(ctx);
+    return new Views.IncidentsPage(queries.openIncidents(Optional.ofNullable(caller.tenantId())), killSwitch,
+        csrf(ctx), can(ctx), caller.tenantId() == null);
+  }
+
+  private Optional<Views.ChannelsPage> channelsPage(Context ctx) {
+    return tenant(ctx).map(t -> new Views.ChannelsPage(t, queries.channels(t.id()), queries.killSwitch(), csrf(ctx),
+        can(ctx)));
   }
 
   private void staticFile(Context ctx) {
@@ -271,13 +340,6 @@ public final class Dashboard implements ApiServer.Routes {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** The tenants the session's key sees. */
-  private java.util.List<Views.TenantRow> visibleTenants(Context ctx) {
-    Caller caller = Caller.of(ctx);
-    return caller.tenantId() == null ? queries.tenants()
-        : queries.tenant(caller.tenantId()).stream().toList();
   }
 
   /** Which buttons the session's key may press (the route table decides). */

@@ -58,6 +58,10 @@ class DashboardBenchmark {
         measure(base, cookie, "GET /ui/tenants/{id}/fragments/live",
             i -> "/ui/tenants/" + ids.get(i % ids.size()) + "/fragments/live");
         measure(base, cookie, "GET /ui/fragments/kill-switch", i -> "/ui/fragments/kill-switch?back=/ui/");
+        measure(base, cookie, "GET /ui/?q=…&status=failed", i -> "/ui/?q=" + (i % 10) + "&status=failed");
+        measure(base, cookie, "GET /ui/incidents", i -> "/ui/incidents");
+        measure(base, cookie, "GET /ui/tenants/{id}?days=7", i -> "/ui/tenants/" + ids.get(i % ids.size()) + "?days=7");
+        measure(base, cookie, "GET /ui/tenants/{id}/channels", i -> "/ui/tenants/" + ids.get(i % ids.size()) + "/channels");
       }
     }
   }

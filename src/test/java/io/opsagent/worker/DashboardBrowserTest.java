@@ -39,7 +39,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * deployment, "Run now" and the run with its alert appearing without a reload, the run's tool calls
  * and the run's reasoning, the incident it opened and its resolution, the kill switch engaged and
  * released from the banner, a tenant's dry-run mode, refused logins and CSRF-less posts, and a
- * hostile deployment name shown as text.
+ * hostile deployment name shown as text; the overview's order, search and filter and a copied id; the
+ * open incidents page and its acknowledge button; a tenant's channels page with a failing channel.
  * Screenshots of each page land in {@code target/ui-screenshots/}.
  */
 class DashboardBrowserTest {
@@ -169,7 +170,10 @@ class DashboardBrowserTest {
     assertThat(calls.get(1).findElement(By.className("refusal")).getText()).isEqualTo("invalid_input");
     assertThat(run.findElement(By.cssSelector("table.alerts .delivery")).getText()).isEqualTo("delivered");
     WebElement incident = browser.findElement(By.cssSelector("tr.incident-open"));
-    assertThat(incident.findElement(By.className("incident-key")).getText())
+    assertThat(incident.findElement(By.className("deployment-name")).getText()).as("names first").isEqualTo(HOSTILE);
+    assertThat(incident.findElement(By.className("deployment-name")).getAttribute("title"))
+        .as("the id on hover").isEqualTo(webDeployment);
+    assertThat(incident.findElement(By.className("problem")).getAttribute("title"))
         .isEqualTo(acme + ":" + webDeployment + ":failed");
     assertThat(incident.getText()).contains("critical", HOSTILE + " is FAILED");
     js("window.scrollTo(0, 0);");
@@ -180,6 +184,14 @@ class DashboardBrowserTest {
     assertThat(chart.findElements(By.cssSelector("rect.bar"))).hasSize(30);
     assertThat(chart.findElement(By.cssSelector("rect.bar:last-of-type title")).getAttribute("textContent"))
         .as("today's bar").contains("1850 tokens", "1 runs");
+    assertThat(chart.findElements(By.cssSelector(".y-tokens text"))).extracting(WebElement::getText)
+        .as("the tokens axis, from zero to a round number above today's 1850").containsExactly("0", "500", "1k",
+            "1.5k", "2k");
+    assertThat(chart.findElements(By.cssSelector(".y-cost text")).get(0).getText()).isEqualTo("$0");
+    assertThat(chart.findElements(By.cssSelector(".y-cost text")).get(4).getText()).startsWith("$");
+    assertThat(chart.findElements(By.cssSelector("text.unit"))).extracting(WebElement::getText)
+        .containsExactly("tokens", "USD");
+    assertThat(chart.findElements(By.cssSelector(".x-axis text"))).hasSizeGreaterThanOrEqualTo(6);
     js("document.querySelector('svg.chart').scrollIntoView();");
     screenshot("usage");
 
@@ -193,10 +205,124 @@ class DashboardBrowserTest {
     api.post("/api/deployments/" + webDeployment + "/events", "{\"type\":\"recovered\",\"status\":\"RUNNING\"}");
     WebElement resolved = await().atMost(WAIT).ignoreExceptions()
         .until(() -> browser.findElement(By.cssSelector("tr.incident-resolved")), r -> r != null);
-    assertThat(resolved.findElement(By.className("incident-key")).getText())
+    assertThat(resolved.findElement(By.className("problem")).getAttribute("title"))
         .isEqualTo(acme + ":" + webDeployment + ":failed");
     assertThat(resolved.findElement(By.className("resolved-at")).getText()).endsWith("UTC");
     assertThat(browser.findElements(By.cssSelector("tr.incident-open"))).isEmpty();
+
+    browser.findElement(By.cssSelector("a.range-7")).click();
+    await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.className("range-current")).getText()
+        .equals("7 days"));
+    assertThat(browser.findElements(By.cssSelector("svg.chart rect.bar"))).as("a bar per day of the range").hasSize(7);
+    assertThat(browser.findElements(By.cssSelector("svg.chart .x-axis text"))).hasSize(7);
+    assertThat(browser.findElement(By.id(openRun))).as("today's run is in the range").isNotNull();
+  }
+
+  @Test
+  void theOverviewPutsFailingTenantsFirstAndSearchesAndFiltersByNameAndStatus() throws IOException {
+    String broken = api.create("/api/tenants", "{\"name\":\"zz-broken\"}");
+    assertThat(api.delete("/api/tenants/" + broken + "/ops/schedule").status()).isEqualTo(200);
+    String ws = api.create("/api/tenants/" + broken + "/workspaces", "{\"name\":\"prod\"}");
+    api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"db\",\"status\":\"FAILED\"}");
+    logIn(env.token);
+    WebElement row = tenantRow("zz-broken");
+    List<String> names = tenantNames();
+    assertThat(names.indexOf("zz-broken")).as("a tenant with a FAILED deployment comes before a healthy one,"
+        + " whatever its name").isLessThan(names.indexOf("quiet"));
+    assertThat(row.findElement(By.className("health")).getText()).isEqualTo("FAILED");
+    assertThat(row.findElement(By.className("tenant-name")).getAttribute("title")).isEqualTo(broken);
+    screenshot("overview");
+
+    row.findElement(By.className("copy-id")).click();
+    await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.id("flash")).getText(),
+        t -> t.equals("Copied " + broken));
+
+    browser.findElement(By.id("q")).sendKeys("QUI");
+    browser.findElement(By.id("search")).click();
+    await().atMost(WAIT).ignoreExceptions().until(() -> tenantNames().equals(List.of("quiet")));
+    assertThat(browser.getCurrentUrl()).endsWith("/ui/?q=QUI&status=");
+    assertThat(browser.findElement(By.className("matched")).getText()).isEqualTo("1 tenant");
+
+    browser.get(url("/ui/"));
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("status"))).selectByValue("failed");
+    await().atMost(WAIT).ignoreExceptions().until(() -> browser.getCurrentUrl().contains("status=failed")
+        && tenantNames().contains("zz-broken"));
+    assertThat(tenantNames()).doesNotContain("quiet");
+    assertThat(browser.findElements(By.cssSelector("tr.tenant .health"))).extracting(WebElement::getText)
+        .containsOnly("FAILED");
+  }
+
+  @Test
+  void theOpenIncidentsPageShowsEveryTenantsIncidentByNameAndAcknowledgesItWithoutReloading() throws IOException {
+    String tenant = api.create("/api/tenants", "{\"name\":\"storefront\"}");
+    assertThat(api.delete("/api/tenants/" + tenant + "/ops/schedule").status()).isEqualTo(200);
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"prod\"}");
+    String dep = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"cart\",\"status\":\"FAILED\"}");
+    worker.root().incidents().alert(new io.opsagent.notify.Alert(tenant, ws, io.opsagent.notify.Severity.CRITICAL,
+        "cart is FAILED", "It is down.", null, dep));
+    String incident = api.get("/api/tenants/" + tenant + "/incidents?status=open").json().get(0).get("id").asText();
+    logIn(env.token);
+    browser.findElement(By.className("nav-incidents")).click();
+
+    WebElement row = await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(
+        By.cssSelector("tr[data-incident='" + incident + "']")), r -> r != null);
+    assertThat(row.findElement(By.className("tenant-name")).getText()).isEqualTo("storefront");
+    assertThat(row.findElement(By.className("deployment-name")).getText()).isEqualTo("cart");
+    assertThat(row.findElement(By.className("deployment-name")).getAttribute("title")).isEqualTo(dep);
+    assertThat(row.findElement(By.className("page-state")).getText())
+        .as("nobody listens on this tenant: no channel, so nothing is on its way").isEqualTo("unpaged");
+    assertThat(browser.findElements(By.cssSelector("tr.incident-open")).size()).isGreaterThanOrEqualTo(1);
+    js("window.sameDocument = 'yes';");
+    screenshot("incidents");
+
+    row.findElement(By.className("ack")).click();
+
+    await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(
+        By.cssSelector("tr[data-incident='" + incident + "'] .acknowledged")).getText().endsWith("UTC"));
+    assertThat(browser.findElement(By.id("flash")).getText()).isEqualTo("Incident acknowledged: no more reminders for it.");
+    assertThat(js("return window.sameDocument;")).isEqualTo("yes");
+    assertThat(api.get("/api/tenants/" + tenant + "/incidents").json().get(0).get("acknowledgedAt").isNull()).isFalse();
+    assertNoDialog();
+  }
+
+  @Test
+  void aTenantsChannelsPageShowsAFailingChannelWithItsDeliveriesAndAHealthyOne() throws IOException {
+    String tenant = api.create("/api/tenants", "{\"name\":\"paged-shop\"}");
+    assertThat(api.delete("/api/tenants/" + tenant + "/ops/schedule").status()).isEqualTo(200);
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"prod\"}");
+    String dep = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"web\",\"status\":\"FAILED\"}");
+    String dead = api.create("/api/tenants/" + tenant + "/notification-channels", "{\"type\":\"webhook\","
+        + "\"name\":\"old pager\",\"config\":{\"url\":\"http://127.0.0.1:" + WorkerEnv.freePort() + "/gone\"}}");
+    String good = api.create("/api/tenants/" + tenant + "/notification-channels", "{\"type\":\"webhook\","
+        + "\"name\":\"team hook\",\"workspaceId\":\"" + ws + "\",\"config\":{\"url\":\"" + receiver.url("/team")
+        + "\"}}");
+    worker.root().incidents().alert(new io.opsagent.notify.Alert(tenant, ws, io.opsagent.notify.Severity.CRITICAL,
+        "web is FAILED", "It is down.", null, dep));
+    worker.root().db().jdbi().useHandle(h -> h.createUpdate(
+            "UPDATE notification_channels SET failing_since = :since WHERE id = :id")
+        .bind("since", java.time.Instant.now().minusSeconds(300)).bind("id", dead).execute());
+    logIn(env.token);
+    tenantRow("paged-shop").findElement(By.className("tenant-name")).click();
+    browser.findElement(By.className("channels-link")).click();
+
+    WebElement failing = await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(
+        By.cssSelector("section.channel-failing[data-channel='" + dead + "']")), s -> s != null
+            && !s.findElements(By.cssSelector("tr.delivery")).isEmpty()
+            && !s.findElement(By.className("delivery-error")).getText().isEmpty());
+    assertThat(failing.findElement(By.className("channel-name")).getText()).isEqualTo("old pager");
+    assertThat(failing.findElement(By.className("channel-state")).getText()).isEqualTo("failing");
+    assertThat(failing.findElement(By.className("last-error")).getText()).isNotEmpty();
+    WebElement delivery = failing.findElement(By.cssSelector("tr.delivery"));
+    assertThat(delivery.getText()).contains("web is FAILED");
+    assertThat(Integer.parseInt(delivery.findElement(By.className("attempts")).getText())).isGreaterThanOrEqualTo(1);
+
+    WebElement healthy = await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(
+        By.cssSelector("section.channel[data-channel='" + good + "']")), s -> s != null
+            && s.findElement(By.className("delivery-status")).getText().equals("delivered"));
+    assertThat(healthy.findElement(By.className("channel-state")).getText()).isEqualTo("healthy");
+    assertThat(healthy.findElement(By.className("channel-scope")).getText()).isEqualTo("workspace prod");
+    assertThat(browser.getPageSource()).doesNotContain("/gone").doesNotContain(receiver.url("/team"));
+    screenshot("channels");
   }
 
   @Test
@@ -242,7 +368,7 @@ class DashboardBrowserTest {
 
     logIn(env.token + "-wrong");
 
-    assertThat(browser.findElement(By.id("login-error")).getText()).isEqualTo("That is not the API token.");
+    assertThat(browser.findElement(By.id("login-error")).getText()).isEqualTo("That is not a valid API key.");
     assertThat(browser.manage().getCookieNamed("opsagent_session")).isNull();
     browser.get(url("/ui/tenants/" + acme));
     assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
@@ -268,6 +394,10 @@ class DashboardBrowserTest {
     await().atMost(WAIT).ignoreExceptions().until(() -> tenantRow("quiet").getText().contains("disabled"));
     assertThat(api.get("/api/tenants/" + tenantId("quiet") + "/ops/schedule").json().get("enabled").asBoolean())
         .as("the same button with its token works").isFalse();
+  }
+
+  private List<String> tenantNames() {
+    return browser.findElements(By.cssSelector("tr.tenant .tenant-name")).stream().map(WebElement::getText).toList();
   }
 
   private WebElement manualRunWithDeliveredAlert() {

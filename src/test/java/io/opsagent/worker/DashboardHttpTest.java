@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
  * The dashboard's security at the HTTP level, against two workers of one cluster: the session
  * cookie's flags and its acceptance by the other worker, refused tokens, tampered cookies and
  * CSRF-less posts, the Content-Security-Policy, and escaping of tenant-supplied names; a dry-run
- * tenant's mode, its run's dry-run verdicts and its platform actions; the kill switch's form rules.
+ * tenant's mode, its run's dry-run verdicts and its platform actions; the kill switch's form rules;
+ * the overview's order, search and filter; the open incidents page and a tenant's channels page, and
+ * what a tenant key sees of them; a tenant page's time range and its chart's axes.
  */
 class DashboardHttpTest {
   private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
@@ -129,7 +131,9 @@ class DashboardHttpTest {
     String cookie = cookie(login(first, env.token));
 
     for (String path : new String[] {"/ui/login", "/ui/", "/ui/tenants/" + tenant,
-        "/ui/tenants/" + tenant + "/fragments/live", "/ui/fragments/tenants"}) {
+        "/ui/tenants/" + tenant + "/fragments/live", "/ui/fragments/tenants", "/ui/incidents",
+        "/ui/fragments/incidents", "/ui/tenants/" + tenant + "/channels",
+        "/ui/tenants/" + tenant + "/fragments/channels", "/ui/?q=" + enc(hostile)}) {
       HttpResponse<String> r = get(first, path, path.equals("/ui/login") ? null : cookie);
       assertThat(r.statusCode()).as(path).isEqualTo(200);
       String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
@@ -239,11 +243,12 @@ class DashboardHttpTest {
 
     String live = await().atMost(Duration.ofSeconds(30))
         .until(() -> get(first, "/ui/tenants/" + tenant + "/fragments/live", cookie).body(),
-            b -> b.contains("unpaged, paging since"));
-    assertThat(live).contains("<td class=\"page page-unpaged\">unpaged, paging since ");
+            b -> b.contains("being paged since"));
+    assertThat(live).contains("<span class=\"page-state page-paging\">being paged</span>"
+        + " <span class=\"page-detail muted\">being paged since ");
     assertThat(live).contains("class=\"failing-channel\"")
-        .contains("<span class=\"channel-name\">&lt;b&gt;pager&lt;/b&gt;</span>")
-        .contains("(webhook, " + ws + ")")
+        .contains("class=\"channel-name\" title=\"" + hook + "\">&lt;b&gt;pager&lt;/b&gt;</a>")
+        .contains("(webhook, workspace prod)")
         .contains("class=\"last-error\">");
     assertThat(live).doesNotContain("not-yet").doesNotContain("secret-path").doesNotContain("<b>pager");
   }
@@ -275,6 +280,196 @@ class DashboardHttpTest {
     } finally {
       api.delete("/api/ops/kill-switch");
     }
+  }
+
+  @Test
+  void theOverviewListsFailingTenantsFirstThenDegradedThenByNameAndSearchesAndFilters() throws Exception {
+    String okA = api.create("/api/tenants", "{\"name\":\"order-a\"}");
+    String degradedB = tenantWith("order-b", "DEGRADED");
+    String failedD = tenantWith("Order-d", "FAILED");
+    String failedC = tenantWith("order-c", "FAILED");
+    String cookie = cookie(login(first, env.token));
+
+    String rows = get(first, "/ui/fragments/tenants?q=ORDER-", cookie).body();
+    assertThat(tenantIds(rows)).containsExactly(failedC, failedD, degradedB, okA);
+    assertThat(rows).contains("<a class=\"tenant-name\" href=\"/ui/tenants/" + failedC + "\" title=\"" + failedC
+        + "\">order-c</a>").contains("data-copy=\"" + failedC + "\"")
+        .contains("<span class=\"status status-FAILED health\">FAILED</span>");
+
+    assertThat(tenantIds(get(first, "/ui/fragments/tenants?q=order-&status=degraded", cookie).body()))
+        .containsExactly(degradedB);
+    assertThat(tenantIds(get(first, "/ui/fragments/tenants?q=order-&status=failed", cookie).body()))
+        .containsExactly(failedC, failedD);
+    assertThat(tenantIds(get(first, "/ui/fragments/tenants?q=order-&status=ok", cookie).body()))
+        .containsExactly(okA);
+    assertThat(tenantIds(get(first, "/ui/fragments/tenants?q=" + failedD, cookie).body()))
+        .as("an id finds its tenant too").containsExactly(failedD);
+    String page = get(first, "/ui/?q=order-&status=failed", cookie).body();
+    assertThat(page).contains("value=\"order-\"").contains("<option value=\"failed\" selected>")
+        .contains("data-live=\"/ui/fragments/tenants?q=order-&amp;status=failed\"").contains("2 tenants");
+    assertThat(get(first, "/ui/fragments/tenants?q=no-such-name", cookie).body()).contains("No tenant matches.");
+
+    HttpResponse<String> bad = get(first, "/ui/?status=sideways", cookie);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("\"error\"").contains("failed, degraded, ok, paused, disabled");
+  }
+
+  @Test
+  void theOpenIncidentsPageListsEveryTenantsIncidentsByNameButATenantKeyOnlyItsOwn() throws Exception {
+    String[] mine = incidentOf("inc-mine", "checkout");
+    String[] theirs = incidentOf("inc-theirs", "billing");
+    String tenantKey = key("mine team", "tenant", mine[0]);
+    String viewerKey = key("mine viewer", "viewer", mine[0]);
+    String admin = cookie(login(first, env.token));
+
+    String all = get(first, "/ui/incidents", admin).body();
+    assertThat(all).contains("data-incident=\"" + mine[1] + "\"", "data-incident=\"" + theirs[1] + "\"")
+        .contains("title=\"" + mine[0] + "\">inc-mine</a>")
+        .contains("<span class=\"deployment-name\" title=\"" + mine[2] + "\">checkout</span>")
+        .contains("class=\"page-state page-");
+
+    String tenant = cookie(login(first, tenantKey));
+    String own = get(first, "/ui/fragments/incidents", tenant).body();
+    assertThat(own).contains("data-incident=\"" + mine[1] + "\"").doesNotContain(theirs[1])
+        .doesNotContain("inc-theirs").contains("class=\"ack\"");
+    HttpResponse<String> ackTheirs = post(first, "/ui/tenants/" + theirs[0] + "/incidents/" + theirs[1] + "/ack",
+        tenant, "csrf=" + enc(csrf(get(first, "/ui/incidents", tenant).body())));
+    assertThat(ackTheirs.statusCode()).as("another tenant's incident is not there for a tenant key").isEqualTo(404);
+
+    String viewer = get(first, "/ui/incidents", cookie(login(first, viewerKey))).body();
+    assertThat(viewer).contains("data-incident=\"" + mine[1] + "\"").doesNotContain(theirs[1])
+        .doesNotContain("class=\"ack\"");
+
+    HttpResponse<String> ack = post(first, "/ui/tenants/" + mine[0] + "/incidents/" + mine[1] + "/ack", tenant,
+        "csrf=" + enc(csrf(get(first, "/ui/incidents", tenant).body())) + "&back=" + enc("/ui/incidents"));
+    assertThat(ack.statusCode()).isEqualTo(303);
+    assertThat(ack.headers().firstValue("Location")).hasValue("/ui/incidents");
+    assertThat(get(first, "/ui/fragments/incidents", tenant).body()).contains("class=\"acknowledged\"")
+        .doesNotContain("class=\"ack\"");
+    assertThat(api.get("/api/tenants/" + theirs[0] + "/incidents").json().get(0).hasNonNull("acknowledgedAt"))
+        .as("the other tenant's incident is untouched").isFalse();
+  }
+
+  @Test
+  void aTenantsChannelsPageShowsEachChannelsDeliveriesAndFailingStateButNoSecretAndNotToOtherTenants()
+      throws Exception {
+    String tenant = api.create("/api/tenants", "{\"name\":\"channels-owner\"}");
+    assertThat(api.delete("/api/tenants/" + tenant + "/ops/schedule").status()).isEqualTo(200);
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"prod\"}");
+    String dep = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"api\",\"status\":\"FAILED\"}");
+    String dead = "http://127.0.0.1:" + WorkerEnv.freePort() + "/hooks/secret-path";
+    String broken = api.create("/api/tenants/" + tenant + "/notification-channels", "{\"type\":\"webhook\","
+        + "\"name\":\"dead hook\",\"config\":{\"url\":\"" + dead + "\",\"secret\":\"whsec_"
+        + "c2VjcmV0LXNpZ25pbmcta2V5LTEyMzQ1Njc4OTA=\"}}");
+    first.root().incidents().alert(new io.opsagent.notify.Alert(tenant, ws, io.opsagent.notify.Severity.CRITICAL,
+        "api is FAILED", "It is down.", null, dep));
+    first.root().db().jdbi().useHandle(h -> h.createUpdate(
+            "UPDATE notification_channels SET failing_since = :since WHERE id = :id")
+        .bind("since", Instant.now().minusSeconds(300)).bind("id", broken).execute());
+    String other = incidentOf("channels-bystander", "web")[0];
+    String otherKey = key("bystander team", "tenant", other);
+    String cookie = cookie(login(first, env.token));
+
+    String channels = await().atMost(Duration.ofSeconds(30))
+        .until(() -> get(first, "/ui/tenants/" + tenant + "/fragments/channels", cookie).body(),
+            b -> b.contains("class=\"delivery-error\">") && !b.contains("class=\"delivery-error\"></td>"));
+    assertThat(channels).contains("data-channel=\"" + broken + "\"")
+        .contains("<section class=\"channel channel-failing\" data-channel=\"" + broken + "\">")
+        .contains("<span class=\"status status-failing channel-state\">failing</span>")
+        .contains("class=\"channel-name\" title=\"" + broken + "\">dead hook</span>")
+        .contains("api is FAILED").contains("class=\"num attempts\">")
+        .contains("class=\"last-error\">");
+    assertThat(channels).doesNotContain("secret-path").doesNotContain("whsec_").doesNotContain(dead);
+    assertThat(get(first, "/ui/tenants/" + tenant + "/channels", cookie).body())
+        .contains("Notification channels of <span class=\"tenant-name\"");
+
+    String bystander = cookie(login(first, otherKey));
+    assertThat(get(first, "/ui/tenants/" + tenant + "/channels", bystander).statusCode())
+        .as("another tenant's channels answer 404 to a tenant key").isEqualTo(404);
+    assertThat(get(first, "/ui/tenants/" + tenant + "/fragments/channels", bystander).statusCode()).isEqualTo(404);
+    assertThat(get(first, "/ui/tenants/" + other + "/channels", bystander).body())
+        .contains("No channels").doesNotContain(broken).doesNotContain("dead hook");
+  }
+
+  @Test
+  void aTenantsPageShowsRunsAndCostOverTheChosenDaysWithLabelledAxes() throws Exception {
+    String tenant = api.create("/api/tenants", "{\"name\":\"ranged\"}");
+    String old = first.root().runs().start(tenant, io.opsagent.agent.run.Trigger.MANUAL).id();
+    String recent = first.root().runs().start(tenant, io.opsagent.agent.run.Trigger.MANUAL).id();
+    first.root().db().jdbi().useHandle(h -> {
+      h.createUpdate("UPDATE ops_agent_runs SET started_at = :at WHERE id = :id")
+          .bind("at", Instant.now().minus(Duration.ofDays(10))).bind("id", old).execute();
+      h.createUpdate("""
+              INSERT INTO ops_usage_daily (tenant_id, day, runs, skipped_runs, model_calls, input_tokens,
+                  output_tokens, cache_read_tokens, cache_write_tokens, cost_usd)
+              VALUES (:t, :day, 3, 0, 3, 1500, 350, 0, 0, 0.0123)""")
+          .bind("t", tenant).bind("day", java.time.LocalDate.now(java.time.ZoneOffset.UTC)).execute();
+    });
+    String cookie = cookie(login(first, env.token));
+
+    String month = get(first, "/ui/tenants/" + tenant + "/fragments/live?days=30", cookie).body();
+    assertThat(month).contains("data-run=\"" + old + "\"", "data-run=\"" + recent + "\"");
+    assertThat(count(month, "<rect class=\"bar\"")).isEqualTo(30);
+    String week = get(first, "/ui/tenants/" + tenant + "/fragments/live?days=7", cookie).body();
+    assertThat(week).contains("data-run=\"" + recent + "\"").doesNotContain(old);
+    assertThat(count(week, "<rect class=\"bar\"")).isEqualTo(7);
+    assertThat(week).contains(">tokens</text>", ">USD</text>", "Last 7 days (UTC): 1850 tokens, $0.0123.")
+        .contains("text-anchor=\"end\">2k</text>", "text-anchor=\"end\">0</text>")
+        .contains("text-anchor=\"start\">$0.02</text>", "text-anchor=\"start\">$0.01</text>");
+    assertThat(count(week, "<text class=\"tick day\"")).as("one label per day").isEqualTo(7);
+    String page = get(first, "/ui/tenants/" + tenant + "?days=7", cookie).body();
+    assertThat(page).contains("data-live=\"/ui/tenants/" + tenant + "/fragments/live?days=7\"")
+        .contains("<strong class=\"range-current\">7 days</strong>");
+
+    HttpResponse<String> bad = get(first, "/ui/tenants/" + tenant + "?days=2", cookie);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("\"error\":\"days must be one of [30, 7, 1]\"");
+  }
+
+  /** A tenant with one workspace and one deployment in {@code status}; its id. */
+  private static String tenantWith(String name, String status) {
+    String tenant = api.create("/api/tenants", "{\"name\":\"" + name + "\"}");
+    assertThat(api.delete("/api/tenants/" + tenant + "/ops/schedule").status()).isEqualTo(200);
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"prod\"}");
+    api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"api\",\"status\":\"" + status + "\"}");
+    return tenant;
+  }
+
+  /** A tenant {@code name} whose FAILED deployment {@code deployment} has an open incident: tenant, incident, deployment ids. */
+  private static String[] incidentOf(String name, String deployment) {
+    String tenant = api.create("/api/tenants", "{\"name\":\"" + name + "\"}");
+    assertThat(api.delete("/api/tenants/" + tenant + "/ops/schedule").status()).isEqualTo(200);
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"prod\"}");
+    String dep = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"" + deployment
+        + "\",\"status\":\"FAILED\"}");
+    first.root().incidents().alert(new io.opsagent.notify.Alert(tenant, ws, io.opsagent.notify.Severity.CRITICAL,
+        deployment + " is FAILED", "It is down.", null, dep));
+    String incident = api.get("/api/tenants/" + tenant + "/incidents?status=open").json().get(0).get("id").asText();
+    return new String[] {tenant, incident, dep};
+  }
+
+  private static String key(String name, String role, String tenant) {
+    var r = api.post("/api/keys", "{\"name\":\"" + name + "\",\"role\":\"" + role + "\",\"tenantId\":\""
+        + tenant + "\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.json().get("key").asText();
+  }
+
+  private static java.util.List<String> tenantIds(String rows) {
+    Matcher m = Pattern.compile("data-tenant=\"([^\"]+)\"").matcher(rows);
+    java.util.List<String> out = new java.util.ArrayList<>();
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  private static int count(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
+      n++;
+    }
+    return n;
   }
 
   private static HttpResponse<String> login(Worker w, String token) throws IOException, InterruptedException {

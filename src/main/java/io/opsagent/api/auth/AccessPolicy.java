@@ -67,7 +67,9 @@ public final class AccessPolicy {
         "DELETE /api/keys/{keyId}");
     // the dashboard: its buttons follow the same rows
     allow(READ, "GET /ui/", "GET /ui/fragments/tenants", "GET /ui/fragments/kill-switch", "POST /ui/logout",
-        "GET /ui/tenants/{tenantId}", "GET /ui/tenants/{tenantId}/fragments/live");
+        "GET /ui/tenants/{tenantId}", "GET /ui/tenants/{tenantId}/fragments/live", "GET /ui/incidents",
+        "GET /ui/fragments/incidents", "GET /ui/tenants/{tenantId}/channels",
+        "GET /ui/tenants/{tenantId}/fragments/channels");
     allow(ADMIN_ONLY, "POST /ui/kill-switch/engage", "POST /ui/kill-switch/release");
     allow(OPERATE, "POST /ui/tenants/{tenantId}/run", "POST /ui/tenants/{tenantId}/incidents/{incidentId}/ack");
     allow(SCHEDULE, "POST /ui/tenants/{tenantId}/enable", "POST /ui/tenants/{tenantId}/disable");

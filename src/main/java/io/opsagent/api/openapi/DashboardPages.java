@@ -22,12 +22,17 @@ public final class DashboardPages {
             .text(303, "to /ui/login", HTML),
         ApiRoute.of("GET /ui/static/{file}", "Dashboard: its script and stylesheet", null)
             .text(200, "the file", "text/plain"),
-        page("/ui/", "Dashboard: every tenant's agent status"),
+        page("/ui/", "Dashboard: every tenant's agent status, failing first (query q: a part of the name;"
+            + " status: failed, degraded, ok, paused or disabled)"),
         page("/ui/fragments/tenants", "Dashboard: the tenants table, for live updates"),
         page("/ui/fragments/kill-switch", "Dashboard: the kill switch banner, for live updates"),
         button("/ui/kill-switch/engage", "Dashboard: engage the kill switch (form field reason, required; CSRF token required)"),
         button("/ui/kill-switch/release", "Dashboard: release the kill switch (CSRF token required)"),
-        page("/ui/tenants/{tenantId}", "Dashboard: one tenant's runs, usage and status"),
+        page("/ui/incidents", "Dashboard: the open incidents of every tenant the key sees, with their page state"),
+        page("/ui/fragments/incidents", "Dashboard: the open incidents table, for live updates"),
+        page("/ui/tenants/{tenantId}", "Dashboard: one tenant's runs, usage and status (query days: 1, 7 or 30)"),
+        page("/ui/tenants/{tenantId}/channels", "Dashboard: a tenant's channels, their health and latest deliveries"),
+        page("/ui/tenants/{tenantId}/fragments/channels", "Dashboard: a tenant's channels, for live updates"),
         page("/ui/tenants/{tenantId}/fragments/live", "Dashboard: a tenant's live parts"),
         button("/ui/tenants/{tenantId}/run", "Dashboard: queue a manual cycle (CSRF token required)"),
         button("/ui/tenants/{tenantId}/incidents/{incidentId}/ack", "Dashboard: acknowledge an open incident of"
