@@ -141,7 +141,7 @@ public final class Root implements AutoCloseable {
     this.agent = agent(reviewEveryCycle);
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
     notifier.onFailedForGood(d -> reviews.forget(d.tenantId()));
-    if (config.llm().apiKey().isPresent() && config.llm().price().isEmpty()) {
+    if (config.llm().configured() && config.llm().price().isEmpty()) {
       log.warn("model {} has no price in OPSAGENT_MODEL_PRICES: runs record costUsd null", config.llm().model());
     }
   }
@@ -288,7 +288,7 @@ public final class Root implements AutoCloseable {
 
   /** "Claude (model)" or "the rules engine": what decides in this process. */
   public String decider() {
-    return config.llm().apiKey().isPresent() ? "Claude (" + config.llm().model() + ")" : "the rules engine (no ANTHROPIC_API_KEY)";
+    return config.llm().configured() ? config.llm().provider().wire() + " (" + config.llm().model() + ")" : "the rules engine (no model configured)";
   }
 
   public Config config() {
