@@ -286,9 +286,14 @@ public final class Root implements AutoCloseable {
     return HexFormat.of().formatHex(b);
   }
 
-  /** "Claude (model)" or "the rules engine": what decides in this process. */
+  /** "Claude (model)", "openai (model)" or "the rules engine": what decides in this process. */
   public String decider() {
-    return config.llm().configured() ? config.llm().provider().wire() + " (" + config.llm().model() + ")" : "the rules engine (no model configured)";
+    var llm = config.llm();
+    boolean openai = llm.provider() == Config.Llm.Provider.OPENAI;
+    if (!llm.configured()) {
+      return "the rules engine (no " + (openai ? "OPENAI_API_KEY or OPSAGENT_MODEL_BASE_URL" : "ANTHROPIC_API_KEY") + ")";
+    }
+    return (openai ? "openai" : "Claude") + " (" + llm.model() + ")";
   }
 
   public Config config() {
