@@ -84,7 +84,9 @@ public record Config(
     public enum Provider implements io.opsagent.Wire {
       ANTHROPIC("https://api.anthropic.com"),
       /** The Chat Completions wire format: OpenAI, Azure OpenAI, vLLM, Ollama, LM Studio. */
-      OPENAI("https://api.openai.com/v1");
+      OPENAI("https://api.openai.com/v1"),
+      /** Claude on Amazon Bedrock: the AWS default credential chain and region; "" = the region's endpoint. */
+      BEDROCK("");
 
       private final String defaultBaseUrl;
 
@@ -106,11 +108,12 @@ public record Config(
     }
 
     /**
-     * Whether a model decides: a key is set, or (OpenAI-compatible) a base URL other than OpenAI's
-     * names a local server, which needs none.
+     * Whether a model decides: a key is set, Bedrock is chosen (its credentials come from the AWS
+     * chain), or (OpenAI-compatible) a base URL other than OpenAI's names a local server, which
+     * needs none.
      */
     public boolean configured() {
-      return apiKey.isPresent()
+      return apiKey.isPresent() || provider == Provider.BEDROCK
           || provider == Provider.OPENAI && !baseUrl.equals(Provider.OPENAI.defaultBaseUrl());
     }
 
@@ -648,31 +651,36 @@ public record Config(
 
     /**
      * The model: {@code OPSAGENT_MODEL_API_KEY} and {@code OPSAGENT_MODEL_BASE_URL} apply to every
-     * provider, falling back to the provider's own variables. Bedrock and Vertex are refused here.
+     * provider, falling back to the provider's own variables (Bedrock takes no key). Vertex is refused here.
      */
     Llm llm() {
       String name = optional("OPSAGENT_MODEL_PROVIDER").orElse("anthropic").strip().toLowerCase(java.util.Locale.ROOT);
       Llm.Provider provider = Llm.Provider.ANTHROPIC;
       if (name.equals("openai")) {
         provider = Llm.Provider.OPENAI;
-      } else if (name.equals("bedrock") || name.equals("vertex")) {
-        error("OPSAGENT_MODEL_PROVIDER: \"" + name + "\" is not supported by this build;"
-            + " supported: anthropic, openai (OpenAI-compatible: OpenAI, Azure OpenAI, vLLM, Ollama, LM Studio)");
+      } else if (name.equals("bedrock")) {
+        provider = Llm.Provider.BEDROCK;
+      } else if (name.equals("vertex")) {
+        error("OPSAGENT_MODEL_PROVIDER: \"vertex\" is not supported by this build;"
+            + " supported: anthropic, bedrock, openai (OpenAI-compatible: OpenAI, Azure OpenAI, vLLM, Ollama, LM Studio)");
       } else if (!name.equals("anthropic")) {
-        expected("OPSAGENT_MODEL_PROVIDER", "anthropic or openai", name);
+        expected("OPSAGENT_MODEL_PROVIDER", "anthropic, bedrock or openai", name);
       }
       boolean openai = provider == Llm.Provider.OPENAI;
-      Optional<String> key = optional("OPSAGENT_MODEL_API_KEY")
+      boolean bedrock = provider == Llm.Provider.BEDROCK;
+      // Bedrock signs with AWS credentials: no API key of ours
+      Optional<String> key = bedrock ? Optional.empty() : optional("OPSAGENT_MODEL_API_KEY")
           .or(() -> optional(openai ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"));
-      String baseUrlVar = raw("OPSAGENT_MODEL_BASE_URL").isPresent() || openai
+      String baseUrlVar = raw("OPSAGENT_MODEL_BASE_URL").isPresent() || !provider.equals(Llm.Provider.ANTHROPIC)
           ? "OPSAGENT_MODEL_BASE_URL" : "ANTHROPIC_BASE_URL";
+      String baseUrl = bedrock && raw(baseUrlVar).isEmpty() ? "" : url(baseUrlVar, provider.defaultBaseUrl());
       String model = string("OPSAGENT_MODEL", DEFAULT_MODEL);
-      if (openai && raw("OPSAGENT_MODEL").isEmpty()) {
-        error("OPSAGENT_MODEL: required with OPSAGENT_MODEL_PROVIDER=openai (the provider's model name,"
-            + " e.g. gpt-4.1 or llama3.1)");
+      if ((openai || bedrock) && raw("OPSAGENT_MODEL").isEmpty()) {
+        error("OPSAGENT_MODEL: required with OPSAGENT_MODEL_PROVIDER=" + name + " (the provider's model name,"
+            + (openai ? " e.g. gpt-4.1 or llama3.1)" : " e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0)"));
       }
       return new Llm(provider, key,
-          url(baseUrlVar, provider.defaultBaseUrl()),
+          baseUrl,
           model,
           duration("OPSAGENT_LLM_TIMEOUT", "PT60S"),
           integer("OPSAGENT_LLM_MAX_RETRIES", 3, 0, 10),

@@ -293,7 +293,8 @@ public final class Root implements AutoCloseable {
     if (!llm.configured()) {
       return "the rules engine (no " + (openai ? "OPENAI_API_KEY or OPSAGENT_MODEL_BASE_URL" : "ANTHROPIC_API_KEY") + ")";
     }
-    return (openai ? "openai" : "Claude") + " (" + llm.model() + ")";
+    return (openai ? "openai" : llm.provider() == Config.Llm.Provider.BEDROCK ? "Claude on Bedrock" : "Claude")
+        + " (" + llm.model() + ")";
   }
 
   public Config config() {

@@ -68,17 +68,33 @@ class ModelProviderConfigTest {
   void anUnknownProviderIsNamedWithWhatIsAccepted() {
     assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_MODEL_PROVIDER", "gemini")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("OPSAGENT_MODEL_PROVIDER: expected anthropic or openai, got \"gemini\"");
+        .hasMessageContaining("OPSAGENT_MODEL_PROVIDER: expected anthropic, bedrock or openai, got \"gemini\"");
   }
 
   @Test
-  void bedrockAndVertexAreRefusedInOneLineSayingWhatIsSupported() {
-    for (String provider : new String[] {"bedrock", "vertex"}) {
-      assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_MODEL_PROVIDER", provider)))
-          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
-              .asString().startsWith("OPSAGENT_MODEL_PROVIDER: \"" + provider + "\" is not supported")
-              .contains("supported: anthropic, openai"));
-    }
+  void vertexIsRefusedInOneLineSayingWhatIsSupported() {
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_MODEL_PROVIDER", "vertex")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+            .asString().startsWith("OPSAGENT_MODEL_PROVIDER: \"vertex\" is not supported")
+            .contains("supported: anthropic, bedrock, openai"));
+  }
+
+  @Test
+  void bedrockTakesNoApiKeyNeedsItsModelIdAndUsesTheRegionsEndpointUnlessOverridden() {
+    Config.Llm llm = Config.fromEnv(Map.of("OPSAGENT_MODEL_PROVIDER", "bedrock",
+        "OPSAGENT_MODEL", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "ANTHROPIC_API_KEY", "sk-ant-own",
+        "ANTHROPIC_BASE_URL", "http://127.0.0.1:9")).llm();
+
+    assertThat(llm.provider()).isEqualTo(Provider.BEDROCK);
+    assertThat(llm.apiKey()).isEmpty();
+    assertThat(llm.baseUrl()).isEmpty();
+    assertThat(llm.configured()).isTrue();
+    assertThat(Config.fromEnv(Map.of("OPSAGENT_MODEL_PROVIDER", "bedrock", "OPSAGENT_MODEL", "m",
+        "OPSAGENT_MODEL_BASE_URL", "https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com")).llm().baseUrl())
+        .isEqualTo("https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com");
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_MODEL_PROVIDER", "bedrock")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPSAGENT_MODEL: required with OPSAGENT_MODEL_PROVIDER=bedrock");
   }
 
   @Test

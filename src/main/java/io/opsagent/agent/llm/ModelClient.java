@@ -46,6 +46,7 @@ public interface ModelClient extends AutoCloseable {
           llm.maxRetries());
       case ANTHROPIC -> new AnthropicModelClient(llm.apiKey().get(), llm.baseUrl(),
           llm.model(), llm.timeout(), llm.maxRetries());
+      case BEDROCK -> BedrockModels.fromEnv(llm);
     };
   }
 }
