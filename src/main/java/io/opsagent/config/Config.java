@@ -124,7 +124,7 @@ public record Config(
 
     @Override
     public String toString() {
-      return "Llm[" + (configured() ? provider.wire() + "(" + model + " @ " + baseUrl + ")" : "rules")
+      return "Llm[" + (configured() ? provider.wire() + "(" + model + " @ " + (baseUrl.isEmpty() ? "the region's endpoint" : baseUrl) + ")" : "rules")
           + ", timeout=" + timeout + ", maxRetries=" + maxRetries + ", prices=" + prices + "]";
     }
   }
