@@ -74,16 +74,47 @@ public record Config(
   }
 
   /**
-   * The model ({@code ANTHROPIC_*}, {@code OPSAGENT_MODEL}, {@code OPSAGENT_LLM_*},
-   * {@code OPSAGENT_MODEL_PRICES}); no API key means the rules engine decides. The key is masked.
+   * The model ({@code OPSAGENT_MODEL_PROVIDER}, {@code OPSAGENT_MODEL_*}, {@code ANTHROPIC_*},
+   * {@code OPENAI_API_KEY}, {@code OPSAGENT_LLM_*}, {@code OPSAGENT_MODEL_PRICES}); when no model is
+   * {@link #configured()}, the rules engine decides. The key is masked.
    */
-  public record Llm(Optional<String> apiKey, String baseUrl, String model, Duration timeout, int maxRetries,
-      Map<String, ModelPrice> prices) {
+  public record Llm(Provider provider, Optional<String> apiKey, String baseUrl, String model, Duration timeout,
+      int maxRetries, Map<String, ModelPrice> prices) {
+    /** Who answers the model calls: a wire format and its default endpoint. */
+    public enum Provider implements io.opsagent.Wire {
+      ANTHROPIC("https://api.anthropic.com"),
+      /** The Chat Completions wire format: OpenAI, Azure OpenAI, vLLM, Ollama, LM Studio. */
+      OPENAI("https://api.openai.com/v1"),
+      /** Claude on Amazon Bedrock: the AWS default credential chain and region; "" = the region's endpoint. */
+      BEDROCK("");
+
+      private final String defaultBaseUrl;
+
+      Provider(String defaultBaseUrl) {
+        this.defaultBaseUrl = defaultBaseUrl;
+      }
+
+      public String defaultBaseUrl() {
+        return defaultBaseUrl;
+      }
+    }
+
     public Llm {
+      Objects.requireNonNull(provider, "OPSAGENT_MODEL_PROVIDER");
       requireText(model, "OPSAGENT_MODEL");
       requirePositive(timeout, "OPSAGENT_LLM_TIMEOUT");
       requireBetween(maxRetries, 0, 10, "OPSAGENT_LLM_MAX_RETRIES");
       prices = Map.copyOf(prices);
+    }
+
+    /**
+     * Whether a model decides: a key is set, Bedrock is chosen (its credentials come from the AWS
+     * chain), or (OpenAI-compatible) a base URL other than OpenAI's names a local server, which
+     * needs none.
+     */
+    public boolean configured() {
+      return apiKey.isPresent() || provider == Provider.BEDROCK
+          || provider == Provider.OPENAI && !baseUrl.equals(Provider.OPENAI.defaultBaseUrl());
     }
 
     /** The price of {@link #model()}, if the price table has it (else runs record no cost). */
@@ -93,7 +124,7 @@ public record Config(
 
     @Override
     public String toString() {
-      return "Llm[" + (apiKey.isPresent() ? "claude(" + model + " @ " + baseUrl + ")" : "rules")
+      return "Llm[" + (configured() ? provider.wire() + "(" + model + " @ " + (baseUrl.isEmpty() ? "the region's endpoint" : baseUrl) + ")" : "rules")
           + ", timeout=" + timeout + ", maxRetries=" + maxRetries + ", prices=" + prices + "]";
     }
   }
@@ -315,13 +346,7 @@ public record Config(
         p.string("OPSAGENT_DB_URL", DEFAULT_EMBEDDED_DB_URL),
         p.string("OPSAGENT_DB_USER", ""),
         p.string("OPSAGENT_DB_PASSWORD", ""));
-    var llm = new Llm(
-        p.optional("ANTHROPIC_API_KEY"),
-        p.url("ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
-        p.string("OPSAGENT_MODEL", DEFAULT_MODEL),
-        p.duration("OPSAGENT_LLM_TIMEOUT", "PT60S"),
-        p.integer("OPSAGENT_LLM_MAX_RETRIES", 3, 0, 10),
-        p.prices("OPSAGENT_MODEL_PRICES", DEFAULT_MODEL_PRICES));
+    var llm = p.llm();
     var api = new Api(
         p.integer("OPSAGENT_HTTP_PORT", 8080, 0, 65535),
         p.optional("OPSAGENT_API_TOKEN"));
@@ -622,6 +647,44 @@ public record Config(
           duration("OPSAGENT_ACTION_LOCKOUT", "PT6H"),
           integer("OPSAGENT_MAX_ACTIONS_PER_TENANT_HOUR", 3, 0, 1000),
           duration("OPSAGENT_ACTION_RETRY_BACKOFF", "PT10S"));
+    }
+
+    /**
+     * The model: {@code OPSAGENT_MODEL_API_KEY} and {@code OPSAGENT_MODEL_BASE_URL} apply to every
+     * provider, falling back to the provider's own variables (Bedrock takes no key). Vertex is refused here.
+     */
+    Llm llm() {
+      String name = optional("OPSAGENT_MODEL_PROVIDER").orElse("anthropic").strip().toLowerCase(java.util.Locale.ROOT);
+      Llm.Provider provider = Llm.Provider.ANTHROPIC;
+      if (name.equals("openai")) {
+        provider = Llm.Provider.OPENAI;
+      } else if (name.equals("bedrock")) {
+        provider = Llm.Provider.BEDROCK;
+      } else if (name.equals("vertex")) {
+        error("OPSAGENT_MODEL_PROVIDER: \"vertex\" is not supported by this build;"
+            + " supported: anthropic, bedrock, openai (OpenAI-compatible: OpenAI, Azure OpenAI, vLLM, Ollama, LM Studio)");
+      } else if (!name.equals("anthropic")) {
+        expected("OPSAGENT_MODEL_PROVIDER", "anthropic, bedrock or openai", name);
+      }
+      boolean openai = provider == Llm.Provider.OPENAI;
+      boolean bedrock = provider == Llm.Provider.BEDROCK;
+      // Bedrock signs with AWS credentials: no API key of ours
+      Optional<String> key = bedrock ? Optional.empty() : optional("OPSAGENT_MODEL_API_KEY")
+          .or(() -> optional(openai ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"));
+      String baseUrlVar = raw("OPSAGENT_MODEL_BASE_URL").isPresent() || !provider.equals(Llm.Provider.ANTHROPIC)
+          ? "OPSAGENT_MODEL_BASE_URL" : "ANTHROPIC_BASE_URL";
+      String baseUrl = bedrock && raw(baseUrlVar).isEmpty() ? "" : url(baseUrlVar, provider.defaultBaseUrl());
+      String model = string("OPSAGENT_MODEL", DEFAULT_MODEL);
+      if ((openai || bedrock) && raw("OPSAGENT_MODEL").isEmpty()) {
+        error("OPSAGENT_MODEL: required with OPSAGENT_MODEL_PROVIDER=" + name + " (the provider's model name,"
+            + (openai ? " e.g. gpt-4.1 or llama3.1)" : " e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0)"));
+      }
+      return new Llm(provider, key,
+          baseUrl,
+          model,
+          duration("OPSAGENT_LLM_TIMEOUT", "PT60S"),
+          integer("OPSAGENT_LLM_MAX_RETRIES", 3, 0, 10),
+          prices("OPSAGENT_MODEL_PRICES", DEFAULT_MODEL_PRICES));
     }
 
     String oneOf(String name, String def, List<String> allowed) {

@@ -94,7 +94,7 @@ public final class EvalRig implements AutoCloseable {
   /** Who decides in this run: a model id, or {@code rules}. */
   public String decider() {
     Config c = config(0);
-    return c.llm().apiKey().isPresent() ? c.llm().model() : io.opsagent.agent.llm.RulesEngine.MODEL_ID;
+    return c.llm().configured() ? c.llm().model() : io.opsagent.agent.llm.RulesEngine.MODEL_ID;
   }
 
   /** Seeds the case into a fresh database, runs one cycle, and waits for its pages and actions to leave. */

@@ -141,7 +141,7 @@ public final class Root implements AutoCloseable {
     this.agent = agent(reviewEveryCycle);
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
     notifier.onFailedForGood(d -> reviews.forget(d.tenantId()));
-    if (config.llm().apiKey().isPresent() && config.llm().price().isEmpty()) {
+    if (config.llm().configured() && config.llm().price().isEmpty()) {
       log.warn("model {} has no price in OPSAGENT_MODEL_PRICES: runs record costUsd null", config.llm().model());
     }
   }
@@ -286,9 +286,15 @@ public final class Root implements AutoCloseable {
     return HexFormat.of().formatHex(b);
   }
 
-  /** "Claude (model)" or "the rules engine": what decides in this process. */
+  /** "Claude (model)", "openai (model)" or "the rules engine": what decides in this process. */
   public String decider() {
-    return config.llm().apiKey().isPresent() ? "Claude (" + config.llm().model() + ")" : "the rules engine (no ANTHROPIC_API_KEY)";
+    var llm = config.llm();
+    boolean openai = llm.provider() == Config.Llm.Provider.OPENAI;
+    if (!llm.configured()) {
+      return "the rules engine (no " + (openai ? "OPENAI_API_KEY or OPSAGENT_MODEL_BASE_URL" : "ANTHROPIC_API_KEY") + ")";
+    }
+    return (openai ? "openai" : llm.provider() == Config.Llm.Provider.BEDROCK ? "Claude on Bedrock" : "Claude")
+        + " (" + llm.model() + ")";
   }
 
   public Config config() {

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * A scripted Anthropic Messages API on 127.0.0.1: answers {@code POST /v1/messages} (matched on
+ * A scripted Anthropic Messages API on 127.0.0.1: answers {@code POST /v1/messages} and Bedrock's {@code POST /model/{id}/invoke} (matched on
  * method and path only, whatever headers the client sends) with the next scripted reply, or with
  * the {@link #otherwise} reply once the script is used up. Captures every request body.
  *
@@ -44,6 +44,8 @@ public final class FakeMessagesApi implements AutoCloseable {
   });
   private final ConcurrentLinkedDeque<Scripted> script = new ConcurrentLinkedDeque<>();
   private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<String> paths = new CopyOnWriteArrayList<>();
+  private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   private volatile Function<JsonNode, Reply> otherwise = exhausted();
 
@@ -101,11 +103,23 @@ public final class FakeMessagesApi implements AutoCloseable {
   public void reset() {
     script.clear();
     requests.clear();
+    paths.clear();
+    authorizations.clear();
     otherwise = exhausted();
   }
 
   public List<String> requests() {
     return List.copyOf(requests);
+  }
+
+  /** The path of each request: {@code /v1/messages}, or {@code /model/{modelId}/invoke} for Bedrock. */
+  public List<String> paths() {
+    return List.copyOf(paths);
+  }
+
+  /** The {@code Authorization} header of each request ("" when none was sent). */
+  public List<String> authorizations() {
+    return List.copyOf(authorizations);
   }
 
   public JsonNode request(int i) {
@@ -187,12 +201,18 @@ public final class FakeMessagesApi implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
-      if (!ex.getRequestMethod().equals("POST") || !ex.getRequestURI().getPath().equals("/v1/messages")) {
+      String path = ex.getRequestURI().getPath();
+      // Bedrock serves the same Messages API at /model/{modelId}/invoke
+      if (!ex.getRequestMethod().equals("POST")
+          || !path.equals("/v1/messages") && !path.matches("/model/[^/]+/invoke")) {
         ex.sendResponseHeaders(404, -1);
         return;
       }
       String raw = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       requests.add(raw);
+      paths.add(path);
+      String auth = ex.getRequestHeaders().getFirst("Authorization");
+      authorizations.add(auth == null ? "" : auth);
       Scripted next = script.poll();
       Reply reply = next == null ? otherwise.apply(JSON.readTree(raw)) : next.reply();
       if (next != null && next.release() != null) {

@@ -1,5 +1,6 @@
 package io.opsagent.agent.llm;
 
+import com.anthropic.backends.Backend;
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
@@ -51,12 +52,28 @@ public final class AnthropicModelClient implements ModelClient {
   private final String model;
 
   public AnthropicModelClient(String apiKey, String baseUrl, String model, Duration timeout, int maxRetries) {
-    this.client = AnthropicOkHttpClient.builder()
+    this(AnthropicOkHttpClient.builder()
         .apiKey(apiKey)
         .baseUrl(baseUrl)
         .timeout(timeout)
         .maxRetries(maxRetries)
-        .build();
+        .build(), model);
+  }
+
+  /**
+   * Claude on Amazon Bedrock: the same Messages API, SigV4-signed by the SDK's Bedrock backend
+   * (the AWS credentials and region it was built with), at the backend's endpoint.
+   */
+  public AnthropicModelClient(Backend bedrock, String model, Duration timeout, int maxRetries) {
+    this(AnthropicOkHttpClient.builder()
+        .backend(bedrock)
+        .timeout(timeout)
+        .maxRetries(maxRetries)
+        .build(), model);
+  }
+
+  private AnthropicModelClient(AnthropicClient client, String model) {
+    this.client = client;
     this.model = model;
   }
 

@@ -25,16 +25,28 @@ public interface ModelClient extends AutoCloseable {
   @Override
   default void close() {}
 
-  /** Claude when {@code ANTHROPIC_API_KEY} is set, the {@link RulesEngine} otherwise (logged). */
+  /**
+   * The model of {@code OPSAGENT_MODEL_PROVIDER} when one is configured, the {@link RulesEngine}
+   * otherwise (logged; runs then record the fallback reason {@code no_api_key}).
+   */
   static ModelClient fromConfig(Config.Llm llm) {
-    if (llm.apiKey().isEmpty()) {
-      LoggerFactory.getLogger(ModelClient.class).warn(
-          "ANTHROPIC_API_KEY is not set: the deterministic rules engine decides instead of Claude");
+    if (!llm.configured()) {
+      LoggerFactory.getLogger(ModelClient.class).warn("no model is configured ({} for provider {}):"
+          + " the deterministic rules engine decides instead",
+          llm.provider() == Config.Llm.Provider.OPENAI
+              ? "OPSAGENT_MODEL_API_KEY, OPENAI_API_KEY or OPSAGENT_MODEL_BASE_URL is not set"
+              : "OPSAGENT_MODEL_API_KEY or ANTHROPIC_API_KEY is not set",
+          llm.provider().wire());
       return new RulesEngine();
     }
-    LoggerFactory.getLogger(ModelClient.class).info("model={} baseUrl={} timeout={} maxRetries={}",
-        llm.model(), llm.baseUrl(), llm.timeout(), llm.maxRetries());
-    return new AnthropicModelClient(llm.apiKey().get(), llm.baseUrl(),
-        llm.model(), llm.timeout(), llm.maxRetries());
+    LoggerFactory.getLogger(ModelClient.class).info("provider={} model={} baseUrl={} timeout={} maxRetries={}",
+        llm.provider().wire(), llm.model(), llm.baseUrl(), llm.timeout(), llm.maxRetries());
+    return switch (llm.provider()) {
+      case OPENAI -> new OpenAiModelClient(llm.apiKey(), llm.baseUrl(), llm.model(), llm.timeout(),
+          llm.maxRetries());
+      case ANTHROPIC -> new AnthropicModelClient(llm.apiKey().get(), llm.baseUrl(),
+          llm.model(), llm.timeout(), llm.maxRetries());
+      case BEDROCK -> BedrockModels.fromEnv(llm);
+    };
   }
 }
