@@ -13,7 +13,9 @@ import io.opsagent.api.ApiServer;
 import io.opsagent.api.routes.ActionRoutes;
 import io.opsagent.api.routes.ChannelRoutes;
 import io.opsagent.api.routes.IncidentRoutes;
+import io.opsagent.api.routes.InventoryRoutes;
 import io.opsagent.api.routes.OpsRoutes;
+import io.opsagent.api.routes.PlatformObjectRoutes;
 import io.opsagent.api.routes.PlatformRoutes;
 import io.opsagent.api.routes.RunQueries;
 import io.opsagent.api.routes.RunRoutes;
@@ -25,6 +27,9 @@ import io.opsagent.db.Ids;
 import io.opsagent.db.Retention;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.platform.InventoryReconciler;
+import io.opsagent.platform.PlatformObjects;
+import io.opsagent.platform.Removals;
 import io.opsagent.queue.DeploymentJob;
 import io.opsagent.queue.Queues;
 import io.opsagent.queue.Wakeup;
@@ -167,6 +172,7 @@ public final class Worker implements AutoCloseable {
     }
     var statuses = new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause(),
         services.settings());
+    var objects = new PlatformObjects(services.db().jdbi(), this::removed);
     return new ApiServer(apiToken, json, services.metrics(), checks, List.of(
         new PlatformRoutes(json, services.tenants(), services.workspaces(), services.deployments(),
             new PlatformRoutes.PlatformListener() {
@@ -180,7 +186,11 @@ public final class Worker implements AutoCloseable {
               public void deploymentFactsChanged(Deployment d) {
                 resolveIncidents(d);
               }
-            }).onTenantCreated(services.settings()::initialise),
+            }).onTenantCreated(services.settings()::initialise).withObjects(objects),
+        new PlatformObjectRoutes(json, services.tenants(), services.workspaces(), services.deployments(), objects,
+            statuses),
+        new InventoryRoutes(json, services.tenants(), new InventoryReconciler(services.db().jdbi(), this::removed),
+            scheduler::ensureOpsSchedule),
         new IncidentRoutes(services.tenants(), services.incidents()),
         new ChannelRoutes(json, services.tenants(), services.workspaces(), services.channels()),
         new RunRoutes(json, services.tenants(), services.runs(), services.notifications(),
@@ -193,6 +203,30 @@ public final class Worker implements AutoCloseable {
         new Dashboard(apiToken, services.db().jdbi(), json, statuses, services.runs(), services.tenants(),
             services.deployments(), scheduler, services.killSwitch(), services.incidents(),
             new ActionRepository(services.db().jdbi()), Clock.systemUTC())));
+  }
+
+  /**
+   * Tenants, workspaces or deployments were deleted (or removed by a reconcile): the agent stops
+   * watching them. A removed tenant's schedule goes; removed deployments' open incidents resolve as
+   * {@code removed}, so no reminder or watchdog page follows. Their rows are already invisible to
+   * state gathering and to code pages; should this fail, a removed tenant's next cycle removes its
+   * schedule and the reminder check resolves the incidents.
+   */
+  private void removed(Removals.Removed r) {
+    log.info("platform objects removed tenant={} tenantRemoved={} workspaces={} deployments={}", r.tenantId(),
+        r.tenantRemoved(), r.workspaceIds().size(), r.deploymentIds().size());
+    if (r.tenantRemoved()) {
+      try {
+        scheduler.removeOpsSchedule(r.tenantId());
+      } catch (RuntimeException e) {
+        log.warn("schedule of a removed tenant not removed tenant={} error={}", r.tenantId(), e.toString());
+      }
+    }
+    try {
+      services.incidents().deploymentsRemoved(r.deploymentIds());
+    } catch (RuntimeException e) {
+      log.warn("incidents of removed deployments not resolved tenant={} error={}", r.tenantId(), e.toString());
+    }
   }
 
   /** The deployment changed: its incidents whose problem is gone are resolved now, each with one notice. */

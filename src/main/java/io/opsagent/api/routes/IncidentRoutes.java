@@ -68,6 +68,9 @@ public final class IncidentRoutes implements ApiServer.Routes {
     if (i.resolvedAt() != null) {
       out.put("resolvedAt", i.resolvedAt());
     }
+    if (i.resolvedReason() != null) {
+      out.put("resolvedReason", i.resolvedReason());
+    }
     if (i.acknowledgedAt() != null) {
       out.put("acknowledgedAt", i.acknowledgedAt());
     }

@@ -11,6 +11,7 @@ import io.opsagent.api.QueryParams;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.platform.PlatformObjects;
 import io.opsagent.platform.Tenant;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.Workspace;
@@ -30,7 +31,7 @@ import java.util.Set;
  */
 public final class PlatformRoutes implements ApiServer.Routes {
   private static final Set<String> PATCHABLE = Set.of("version", "latestVersion", "healthUrl",
-      "backupSchedule", "lastBackupAt", "lastBackupStatus");
+      "backupSchedule", "lastBackupAt", "lastBackupStatus", "name", "externalId");
   private static final Set<String> BACKUP_STATUSES = Set.of("succeeded", "failed");
   private final ObjectMapper json;
   private final TenantRepository tenants;
@@ -38,6 +39,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
   private final DeploymentRepository deployments;
   private final PlatformListener listener;
   private java.util.function.Consumer<String> tenantCreated = tenantId -> {};
+  private PlatformObjects objects;
 
   /** Told about platform changes the agent reacts to. */
   public interface PlatformListener {
@@ -66,6 +68,15 @@ public final class PlatformRoutes implements ApiServer.Routes {
     this.listener = listener;
   }
 
+  /**
+   * Creates and renames through {@code objects}: names and external ids unique per parent among
+   * live objects (409 naming the holder). Without it, objects are created as given.
+   */
+  public PlatformRoutes withObjects(PlatformObjects objects) {
+    this.objects = objects;
+    return this;
+  }
+
   /** Told the id of each tenant created through the API (it then gets its initial agent settings). */
   public PlatformRoutes onTenantCreated(java.util.function.Consumer<String> hook) {
     this.tenantCreated = hook;
@@ -77,15 +88,17 @@ public final class PlatformRoutes implements ApiServer.Routes {
     app.post("/api/tenants", this::createTenant);
     app.post("/api/tenants/{tenantId}/workspaces", this::createWorkspace);
     app.get("/api/tenants/{tenantId}/workspaces", ctx -> {
-      QueryParams.of(ctx);
-      ctx.json(workspaces.listByTenant(PathTenant.require(ctx, tenants)).stream()
-          .map(PlatformRoutes::workspaceJson).toList());
+      var externalId = QueryParams.of(ctx, "externalId").get("externalId");
+      String tenantId = PathTenant.require(ctx, tenants);
+      ctx.json((externalId.isPresent() ? workspaces.findByExternalId(tenantId, externalId.get()).stream().toList()
+          : workspaces.listByTenant(tenantId)).stream().map(PlatformRoutes::workspaceJson).toList());
     });
     app.post("/api/workspaces/{workspaceId}/deployments", this::createDeployment);
     app.get("/api/workspaces/{workspaceId}/deployments", ctx -> {
-      QueryParams.of(ctx);
-      ctx.json(deployments.listByWorkspace(workspace(ctx).id()).stream()
-          .map(PlatformRoutes::deploymentJson).toList());
+      var externalId = QueryParams.of(ctx, "externalId").get("externalId");
+      String workspaceId = workspace(ctx).id();
+      ctx.json((externalId.isPresent() ? deployments.findByExternalId(workspaceId, externalId.get()).stream().toList()
+          : deployments.listByWorkspace(workspaceId)).stream().map(PlatformRoutes::deploymentJson).toList());
     });
     app.patch("/api/deployments/{deploymentId}", this::patchDeployment);
     app.post("/api/deployments/{deploymentId}/events", this::recordEvent);
@@ -93,15 +106,26 @@ public final class PlatformRoutes implements ApiServer.Routes {
 
   private void createTenant(Context ctx) {
     JsonBody body = JsonBody.parse(json, ctx);
-    Tenant t = tenants.create(body.required("name", 200));
+    String name = body.required("name", 200);
+    String externalId = body.optional("externalId", 200).orElse(null);
+    Tenant t = objects != null ? objects.createTenant(name, externalId) : tenants.create(name);
     tenantCreated.accept(t.id());
-    ctx.status(201).json(Map.of("id", t.id(), "name", t.name()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", t.id());
+    out.put("name", t.name());
+    if (t.externalId() != null) {
+      out.put("externalId", t.externalId());
+    }
+    ctx.status(201).json(out);
   }
 
   private void createWorkspace(Context ctx) {
     String tenantId = PathTenant.require(ctx, tenants);
     JsonBody body = JsonBody.parse(json, ctx);
-    Workspace w = workspaces.create(tenantId, body.required("name", 200));
+    String name = body.required("name", 200);
+    String externalId = body.optional("externalId", 200).orElse(null);
+    Workspace w = objects != null ? objects.createWorkspace(tenantId, name, externalId)
+        : workspaces.create(tenantId, name);
     ctx.status(201).json(workspaceJson(w));
   }
 
@@ -112,7 +136,9 @@ public final class PlatformRoutes implements ApiServer.Routes {
     DeploymentStatus status = body.optional("status", 16).map(DeploymentStatus::parse)
         .orElse(DeploymentStatus.RUNNING);
     String version = body.optional("version", 100).orElse(null);
-    Deployment d = deployments.create(w, name, status, version);
+    String externalId = body.optional("externalId", 200).orElse(null);
+    Deployment d = objects != null ? objects.createDeployment(w, name, status, version, externalId)
+        : deployments.create(w, name, status, version);
     listener.deploymentStatusChanged(d, status);
     ctx.status(201).json(deploymentJson(d));
   }
@@ -154,6 +180,15 @@ public final class PlatformRoutes implements ApiServer.Routes {
     if (body.isNull("version")) {
       throw ApiException.badRequest("'version' cannot be cleared");
     }
+    if (body.has("name") || body.has("externalId")) {
+      if (objects == null) {
+        throw ApiException.badRequest("renaming is not available here");
+      }
+      String name = PlatformObjectRoutes.name(body, d.name());
+      String externalId = PlatformObjectRoutes.externalId(body, d.externalId());
+      objects.renameDeployment(d, name, externalId);
+      d = deployments.find(d.id()).orElseThrow(() -> ApiException.notFound("deployment"));
+    }
     String version = body.optional("version", 100).orElse(d.version());
     String latest = body.has("latestVersion") ? body.optional("latestVersion", 100).orElse(null) : d.latestVersion();
     String healthUrl = body.has("healthUrl") ? body.optional("healthUrl", 2000).map(PlatformRoutes::httpUrl).orElse(null)
@@ -167,7 +202,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
     var checkedAt = body.has("latestVersion") ? io.opsagent.db.Times.now() : d.versionCheckedAt();
     Deployment changed = new Deployment(d.id(), d.tenantId(), d.workspaceId(), d.name(), d.status(),
         version, latest, checkedAt, schedule, lastBackupAt, backupStatus, healthUrl, d.createdAt(),
-        d.updatedAt());
+        d.updatedAt(), d.externalId(), d.source());
     Deployment updated = deployments.updateFacts(d, changed);
     listener.deploymentFactsChanged(updated);
     ctx.json(deploymentJson(updated));
@@ -183,7 +218,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
         .orElseThrow(() -> ApiException.notFound("deployment"));
   }
 
-  private static String httpUrl(String raw) {
+  static String httpUrl(String raw) {
     try {
       URI uri = new URI(raw);
       if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
@@ -202,11 +237,13 @@ public final class PlatformRoutes implements ApiServer.Routes {
     return raw;
   }
 
-  private static Map<String, Object> workspaceJson(Workspace w) {
+  static Map<String, Object> workspaceJson(Workspace w) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", w.id());
     out.put("tenantId", w.tenantId());
     out.put("name", w.name());
+    out.put("externalId", w.externalId());
+    out.put("source", w.source());
     out.put("createdAt", w.createdAt());
     return out;
   }
@@ -217,6 +254,8 @@ public final class PlatformRoutes implements ApiServer.Routes {
     out.put("tenantId", d.tenantId());
     out.put("workspaceId", d.workspaceId());
     out.put("name", d.name());
+    out.put("externalId", d.externalId());
+    out.put("source", d.source());
     out.put("status", d.status().name());
     out.put("version", d.version());
     out.put("latestVersion", d.latestVersion());

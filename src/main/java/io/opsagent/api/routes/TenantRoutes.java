@@ -33,20 +33,24 @@ public final class TenantRoutes implements ApiServer.Routes {
   }
 
   private void list(Context ctx) {
-    QueryParams q = QueryParams.of(ctx, "limit", "after");
-    ctx.json(statuses.list(q.get("after"), q.limit(100, MAX_LIMIT)).stream().map(this::toJson).toList());
+    QueryParams q = QueryParams.of(ctx, "limit", "after", "externalId");
+    var page = q.get("externalId").isPresent()
+        ? statuses.byExternalId(q.get("externalId").get()).stream().toList()
+        : statuses.list(q.get("after"), q.limit(100, MAX_LIMIT));
+    ctx.json(page.stream().map(s -> toJson(s, json)).toList());
   }
 
   private void one(Context ctx) {
     QueryParams.of(ctx);
     String tenantId = PathTenant.id(ctx, "tenantId", "tenant");
-    ctx.json(toJson(statuses.one(tenantId).orElseThrow(() -> ApiException.notFound("tenant"))));
+    ctx.json(toJson(statuses.one(tenantId).orElseThrow(() -> ApiException.notFound("tenant")), json));
   }
 
-  private Map<String, Object> toJson(TenantStatusQuery.TenantStatus s) {
+  static Map<String, Object> toJson(TenantStatusQuery.TenantStatus s, ObjectMapper json) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", s.tenant().id());
     out.put("name", s.tenant().name());
+    out.put("externalId", s.tenant().externalId());
     out.put("createdAt", s.tenant().createdAt());
     out.put("opsEnabled", s.opsEnabled());
     out.put("paused", s.paused());
