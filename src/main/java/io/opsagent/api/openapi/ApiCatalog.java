@@ -38,9 +38,18 @@ public final class ApiCatalog {
         "lastRun", "$Run", "latest run (absent when none)");
     doc.schema("CreatedTenant", "a new tenant", "id", "string", "", "name", "string", "");
     doc.schema("Workspace", "a workspace of a tenant",
-        "id", "string", "", "tenantId", "string", "", "name", "string", "", "createdAt", "date-time", "");
+        "id", "string", "", "tenantId", "string", "", "name", "string", "", "externalId", "string", "",
+        "source", "string", "api, or e.g. kubernetes", "createdAt", "date-time", "");
+    doc.schema("Inventory", "what a reconcile of the inventory did (each list: [{id, externalId}] per kind)",
+        "changed", "boolean", "false when the inventory already matched",
+        "created", "object", "{workspaces, deployments}", "updated", "object", "{workspaces, deployments}",
+        "removed", "object", "{workspaces, deployments}: soft-deleted",
+        "leftAlone", "object", "{workspaces, deployments} of another source", "unchanged", "integer", "");
+    doc.schema("Event", "a recorded event", "id", "string", "", "deploymentId", "string", "", "type", "string", "",
+        "status", "string", "", "message", "string", "", "createdAt", "date-time", "");
     doc.schema("Deployment", "a deployment (null where nothing is recorded)",
         "id", "string", "", "tenantId", "string", "", "workspaceId", "string", "", "name", "string", "",
+        "externalId", "string", "", "source", "string", "api, or e.g. kubernetes",
         "status", "PENDING|DEPLOYING|RUNNING|DEGRADED|FAILED|STOPPED", "",
         "version", "string", "", "latestVersion", "string", "", "versionCheckedAt", "date-time", "",
         "healthUrl", "string", "", "backupSchedule", "string", "", "lastBackupAt", "date-time", "",
@@ -114,17 +123,20 @@ public final class ApiCatalog {
         .answers(201, "the tenant", "$CreatedTenant");
     doc.op("GET", "/api/tenants", "List tenants with their agent status, in id order")
         .query("limit", "integer", "default 100, at most 1000").query("after", "string", "the last id of the previous page")
+        .query("externalId", "string", "only the live tenant with this externalId")
         .answers(200, "the tenants", "[$Tenant]");
     doc.op("GET", "/api/tenants/{tenantId}", "One tenant with its agent status").answers(200, "the tenant", "$Tenant");
     doc.op("POST", "/api/tenants/{tenantId}/workspaces", "Create a workspace").body("name", "string", "")
         .answers(201, "the workspace", "$Workspace");
     doc.op("GET", "/api/tenants/{tenantId}/workspaces", "List the tenant's workspaces, by name")
+        .query("externalId", "string", "only the live workspace with this externalId")
         .answers(200, "the workspaces", "[$Workspace]");
     doc.op("POST", "/api/workspaces/{workspaceId}/deployments", "Create a deployment")
         .body("name", "string", "", "status?", "PENDING|DEPLOYING|RUNNING|DEGRADED|FAILED|STOPPED", "default RUNNING",
             "version?", "string", "")
         .answers(201, "the deployment", "$Deployment");
     doc.op("GET", "/api/workspaces/{workspaceId}/deployments", "List the workspace's deployments, by name")
+        .query("externalId", "string", "only the live deployment with this externalId")
         .answers(200, "the deployments", "[$Deployment]");
     doc.op("PATCH", "/api/deployments/{deploymentId}", "Change a deployment's facts (only the fields given; null clears)")
         .body("version?", "string", "recorded as a version_changed event", "latestVersion?", "string", "also sets versionCheckedAt",
@@ -135,6 +147,28 @@ public final class ApiCatalog {
             "Record a deployment event; a status moves the deployment (FAILED/DEGRADED queue a cycle, RUNNING resolves its incidents)")
         .body("type", "string", "", "message?", "string", "", "status?", "PENDING|DEPLOYING|RUNNING|DEGRADED|FAILED|STOPPED", "")
         .answers(201, "the event", "$DeploymentEvent");
+    doc.op("PATCH", "/api/tenants/{tenantId}", "Rename a tenant or change its externalId (409: taken)")
+        .body("name?", "string", "", "externalId?", "string", "null clears").answers(200, "the tenant", "$Tenant");
+    doc.op("DELETE", "/api/tenants/{tenantId}",
+        "Delete a tenant with its workspaces and deployments (soft: the agent stops watching, history stays)")
+        .answers(204, "deleted", null);
+    doc.op("GET", "/api/workspaces/{workspaceId}", "One workspace").answers(200, "the workspace", "$Workspace");
+    doc.op("PATCH", "/api/workspaces/{workspaceId}", "Rename a workspace or change its externalId (409: taken)")
+        .body("name?", "string", "", "externalId?", "string", "null clears").answers(200, "the workspace", "$Workspace");
+    doc.op("DELETE", "/api/workspaces/{workspaceId}", "Delete a workspace with its deployments (soft)")
+        .answers(204, "deleted", null);
+    doc.op("GET", "/api/deployments/{deploymentId}", "One deployment").answers(200, "the deployment", "$Deployment");
+    doc.op("DELETE", "/api/deployments/{deploymentId}",
+        "Delete a deployment (soft: no more state, pages or incidents for it; history stays)")
+        .answers(204, "deleted", null);
+    doc.op("GET", "/api/deployments/{deploymentId}/events", "The deployment's events, newest first")
+        .query("limit", "integer", "default 50, at most 200").query("before", "string", "the last id of the previous page")
+        .answers(200, "the events", "[$Event]");
+    doc.op("PUT", "/api/tenants/{tenantId}/inventory",
+            "Make the tenant's workspaces and deployments match this full list, by externalId, in one transaction")
+        .body("workspaces", "[object]",
+            "[{externalId, name, deployments: [{externalId, name, status?, version?, healthUrl?, backupSchedule?}]}]")
+        .answers(200, "what changed", "$Inventory");
   }
 
   private static void channels(OpenApiDoc doc) {
