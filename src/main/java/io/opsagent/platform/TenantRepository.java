@@ -44,6 +44,12 @@ public final class TenantRepository {
         .findOne());
   }
 
+  /** Whether the tenant exists or existed (a deleted tenant's runs and audit chain stay readable). */
+  public boolean existed(String tenantId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM tenants WHERE id = :id")
+        .bind("id", tenantId).mapTo(Integer.class).one()) > 0;
+  }
+
   /** The live tenant with this external id. */
   public Optional<Tenant> findByExternalId(String externalId) {
     return jdbi.withHandle(h -> findBy(h, "external_id", externalId));
