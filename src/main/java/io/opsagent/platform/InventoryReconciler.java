@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
  * Makes a tenant's workspaces and deployments match its platform's inventory, in one transaction:
@@ -33,8 +34,8 @@ public final class InventoryReconciler {
   public InventoryReconciler(Jdbi jdbi, Removals removals) {
     this.jdbi = jdbi;
     this.removals = Objects.requireNonNull(removals, "removals");
-    new WorkspaceRepository(jdbi); // registers the row mappers
-    new DeploymentRepository(jdbi);
+    jdbi.registerRowMapper(ConstructorMapper.factory(Workspace.class));
+    jdbi.registerRowMapper(ConstructorMapper.factory(Deployment.class));
   }
 
   /**

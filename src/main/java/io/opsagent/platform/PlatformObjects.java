@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
  * Creating, renaming and deleting tenants, workspaces and deployments as the API does: names and
@@ -28,9 +29,9 @@ public final class PlatformObjects {
   public PlatformObjects(Jdbi jdbi, Removals removals) {
     this.jdbi = jdbi;
     this.removals = Objects.requireNonNull(removals, "removals");
-    new TenantRepository(jdbi); // registers the row mappers
-    new WorkspaceRepository(jdbi);
-    new DeploymentRepository(jdbi);
+    jdbi.registerRowMapper(ConstructorMapper.factory(Tenant.class));
+    jdbi.registerRowMapper(ConstructorMapper.factory(Workspace.class));
+    jdbi.registerRowMapper(ConstructorMapper.factory(Deployment.class));
   }
 
   public Tenant createTenant(String name, String externalId) {
