@@ -214,6 +214,9 @@ class PlatformApiTest {
     await().atMost(WAIT).until(() -> scheduled(tenant), n -> n == 1);
     api.post("/api/deployments/" + dep + "/events", "{\"type\":\"crash\",\"status\":\"FAILED\"}");
     await().atMost(WAIT).until(() -> hooks(tenant, dep), h -> h.size() == 1);
+    await().atMost(WAIT).until(() -> api.get("/api/tenants/" + tenant + "/ops/runs").json(),
+        runs -> runs.size() == 1 && !runs.get(0).get("status").asText().equals("running"));
+    await().atMost(WAIT).until(() -> scheduled(tenant), n -> n == 1); // back to its next slot, an hour away
 
     var deleted = api.delete("/api/tenants/" + tenant);
 
@@ -222,7 +225,7 @@ class PlatformApiTest {
     assertThat(api.get("/api/tenants?limit=1000").json()).extracting(j -> j.get("id").asText()).doesNotContain(tenant);
     assertThat(api.get("/api/workspaces/" + ws).status()).isEqualTo(404);
     assertThat(api.get("/api/deployments/" + dep).status()).isEqualTo(404);
-    assertThat(scheduled(tenant)).as("its recurring cycle is gone").isZero();
+    assertThat(scheduled(tenant)).as("its recurring cycle is gone at once").isZero();
     List<Incident> incidents = new IncidentRepository(db.database().jdbi()).list(tenant, null, 10);
     assertThat(incidents).extracting(Incident::status, Incident::resolvedReason)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(Incident.Status.RESOLVED, Incident.REMOVED));
