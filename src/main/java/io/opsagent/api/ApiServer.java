@@ -8,9 +8,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
 import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opsagent.api.auth.Access;
 import io.opsagent.api.openapi.ApiCatalog;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -23,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API, on Javalin. Everything under {@code /api/} needs the bearer token (compared in
- * constant time); {@code /health}, {@code /health/live}, {@code /health/ready}, {@code /metrics},
+ * The HTTP API, on Javalin. Everything under {@code /api/} needs a bearer key, the bootstrap token
+ * or a scoped key, and the route's role ({@link Access}); {@code /health}, {@code /health/live}, {@code /health/ready}, {@code /metrics},
  * {@code /openapi.json} (the OpenAPI 3
  * description of every route, {@link ApiCatalog}) and {@code /openapi} (Swagger UI) are open. Every error is JSON
  * {@code {"error": "..."}} (see {@link ApiErrors}): 400 for bad input, 404 for unknown routes and
@@ -79,7 +78,12 @@ public final class ApiServer implements AutoCloseable {
 
   public ApiServer(String apiToken, ObjectMapper json, PrometheusMeterRegistry metrics,
       List<HealthCheck> healthChecks, List<Routes> routes) {
-    byte[] expected = ("Bearer " + apiToken).getBytes(StandardCharsets.UTF_8);
+    this(Access.tokenOnly(apiToken), json, metrics, healthChecks, routes);
+  }
+
+  /** {@code access}: who may call which route ({@link Access}, installed before every route). */
+  public ApiServer(Access access, ObjectMapper json, PrometheusMeterRegistry metrics,
+      List<HealthCheck> healthChecks, List<Routes> routes) {
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.useVirtualThreads = false;
@@ -100,12 +104,8 @@ public final class ApiServer implements AutoCloseable {
     BooleanSupplier database = healthChecks.stream().filter(c -> c.name().equals("database"))
         .map(HealthCheck::healthy).findFirst().orElse(() -> true);
     this.database = database;
+    access.install(app);
     app.before("/api/*", ctx -> {
-      String header = ctx.header("Authorization");
-      byte[] given = header == null ? new byte[0] : header.getBytes(StandardCharsets.UTF_8);
-      if (!MessageDigest.isEqual(given, expected)) {
-        throw new ApiException(401, "missing or wrong bearer token");
-      }
       if (databaseSuspect) {
         databaseSuspect = !database.getAsBoolean();
         if (databaseSuspect) {
@@ -191,13 +191,18 @@ public final class ApiServer implements AutoCloseable {
 
   /** Starts listening on {@code port} on all interfaces (0 = any free port). */
   public ApiServer start(int port) {
-    app.start(port);
+    return start("0.0.0.0", port);
+  }
+
+  /** Starts listening on {@code port} (0 = any free port) of the address {@code host}. */
+  public ApiServer start(String host, int port) {
+    app.start(host, port);
     watch.scheduleWithFixedDelay(this::watchDatabase, DATABASE_WATCH_MS, DATABASE_WATCH_MS, TimeUnit.MILLISECONDS);
     // Jetty's own metrics (jetty_threads_*, jetty_connections_*), bound once the server exists
     Server server = app.jettyServer().server();
     new JettyServerThreadPoolMetrics(server.getThreadPool(), Tags.empty()).bindTo(metrics);
     JettyConnectionMetrics.addToAllConnectors(server, metrics);
-    log.info("http api listening port={}", app.port());
+    log.info("http api listening bind={} port={}", host, app.port());
     return this;
   }
 

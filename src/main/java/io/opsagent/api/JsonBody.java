@@ -32,6 +32,8 @@ import java.util.TreeSet;
  * no control character at all.
  */
 public final class JsonBody {
+  /** Where a handler that read the body before the route keeps it (the stream reads only once). */
+  public static final String BODY_ATTRIBUTE = "opsagent.body";
   static final int MAX_BYTES = 1024 * 1024;
 
   private final ObjectNode node;
@@ -175,7 +177,12 @@ public final class JsonBody {
     return Optional.of(s);
   }
 
-  private static byte[] read(Context ctx) {
+  /** The raw body, at most {@link #MAX_BYTES} (413 past it); read once, then kept for the route. */
+  public static byte[] read(Context ctx) {
+    byte[] read = ctx.attribute(BODY_ATTRIBUTE); // already read by the access guard
+    if (read != null) {
+      return read;
+    }
     if (ctx.req().getContentLengthLong() > MAX_BYTES) {
       throw new ApiException(413, ApiErrors.forStatus(413, ctx));
     }
@@ -184,6 +191,7 @@ public final class JsonBody {
       if (bytes.length > MAX_BYTES) {
         throw new ApiException(413, ApiErrors.forStatus(413, ctx));
       }
+      ctx.attribute(BODY_ATTRIBUTE, bytes);
       return bytes;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -13,7 +13,8 @@ import picocli.CommandLine;
     versionProvider = VersionProvider.class,
     description = "An autonomous SRE agent for a multi-tenant application-hosting platform.",
     subcommands = {WorkerCommand.class, DemoCommand.class, CycleCommand.class, MigrateCommand.class,
-        KillSwitchCommand.class, AuditCommand.class, RunsCommand.class, TenantsCommand.class})
+        KillSwitchCommand.class, AuditCommand.class, RunsCommand.class, TenantsCommand.class, KeysCommand.class,
+        EvalCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

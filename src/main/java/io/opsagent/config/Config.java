@@ -65,7 +65,9 @@ public record Config(
     Paging paging,
     // the audit chain's key (HMAC-SHA-256), and the one before a rotation
     Optional<SecretKey> auditKey,
-    Optional<SecretKey> auditKeyPrevious) {
+    Optional<SecretKey> auditKeyPrevious,
+    // who may reach the HTTP server, and from where
+    Http http) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -124,6 +126,22 @@ public record Config(
    */
   public record Paging(boolean onReport, Duration watchdogAfter, Duration watchdogInterval,
       Duration notifyGiveUp, Duration notifyMaxBackoff, int maxAlertsPerTenantHour) {}
+
+  /**
+   * The HTTP server's address ({@code OPSAGENT_HTTP_BIND}; empty: the command's default, 0.0.0.0 for
+   * {@code worker}, 127.0.0.1 for {@code demo}) and the proxies whose {@code X-Forwarded-For} names
+   * the client ({@code OPSAGENT_TRUSTED_PROXIES}, IPs or CIDRs; for throttling and logs).
+   */
+  public record Http(Optional<String> bind, List<String> trustedProxies) {
+    public Http {
+      trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** The address to bind, {@code fallback} when unset. */
+    public String bindOr(String fallback) {
+      return bind.orElse(fallback);
+    }
+  }
 
   public Config {
     actionCooldowns = Map.copyOf(actionCooldowns);
@@ -198,7 +216,8 @@ public record Config(
             p.integer("OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR", 20, 1, 100_000)),
         // the audit chain's key, and the one before a rotation
         p.secretKey("OPSAGENT_AUDIT_KEY", "HmacSHA256"),
-        p.secretKey("OPSAGENT_AUDIT_KEY_PREVIOUS", "HmacSHA256"));
+        p.secretKey("OPSAGENT_AUDIT_KEY_PREVIOUS", "HmacSHA256"),
+        new Http(p.address("OPSAGENT_HTTP_BIND"), p.addresses("OPSAGENT_TRUSTED_PROXIES")));
     if (config.auditKeyPrevious().isPresent() && config.auditKey().isEmpty()) {
       p.error("OPSAGENT_AUDIT_KEY_PREVIOUS is set but OPSAGENT_AUDIT_KEY is not: the previous key only"
           + " verifies runs chained before a rotation; set the new key as OPSAGENT_AUDIT_KEY");
@@ -242,7 +261,7 @@ public record Config(
         + ", retention=" + retention + ", actions=" + actions + ", incidentReminder=" + incidentReminder
         + ", dailyTokenBudget=" + dailyTokenBudget + ", defaultMode=" + defaultMode + ", paging=" + paging
         + ", auditKey=" + (auditKey.isPresent() ? "***" : "unset")
-        + ", auditKeyPrevious=" + (auditKeyPrevious.isPresent() ? "***" : "unset") + "]";
+        + ", auditKeyPrevious=" + (auditKeyPrevious.isPresent() ? "***" : "unset") + ", http=" + http + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */
@@ -266,6 +285,34 @@ public record Config(
     private Optional<String> raw(String name) {
       String v = env.get(name);
       return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    /** An IP address to bind, if set. */
+    Optional<String> address(String name) {
+      Optional<String> v = optional(name).map(String::strip);
+      if (v.isPresent() && !new inet.ipaddr.IPAddressString(v.get()).isIPAddress()) {
+        error(name + " must be an IP address to bind (0.0.0.0 for every interface, 127.0.0.1 for this host only), got '"
+            + v.get() + "'");
+        return Optional.empty();
+      }
+      return v;
+    }
+
+    /** A comma-separated list of IP addresses or CIDRs; empty when unset. */
+    List<String> addresses(String name) {
+      List<String> out = new ArrayList<>();
+      for (String part : optional(name).orElse("").split(",")) {
+        String a = part.strip();
+        if (a.isEmpty()) {
+          continue;
+        }
+        if (new inet.ipaddr.IPAddressString(a).getAddress() == null) {
+          error(name + " must list IP addresses or CIDRs separated by commas, got '" + a + "'");
+        } else {
+          out.add(a);
+        }
+      }
+      return out;
     }
 
     Optional<String> optional(String name) {

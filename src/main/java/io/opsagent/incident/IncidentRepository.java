@@ -166,10 +166,11 @@ public final class IncidentRepository {
   }
 
   /** Acknowledges the incident unless it already is (the first acknowledgement counts). */
-  void acknowledge(String id, Instant now) {
-    jdbi.useHandle(h -> h.createUpdate(
+  /** Acknowledges the incident; true only for the call that did (it was not acknowledged before). */
+  boolean acknowledge(String id, Instant now) {
+    return jdbi.withHandle(h -> h.createUpdate(
             "UPDATE incidents SET acknowledged_at = :now WHERE id = :id AND acknowledged_at IS NULL")
-        .bind("id", id).bind("now", now).execute());
+        .bind("id", id).bind("now", now).execute() == 1);
   }
 
   /** Claims the reminder of an incident last notified at {@code previous}; true for the one winner. */

@@ -57,6 +57,8 @@ import org.slf4j.MDC;
  *   <li>{@link #deploymentChanged}: every open incident of the deployment whose problem no longer
  *       holds is resolved, and one {@code resolved} notice goes to the channels that got a firing
  *       notice of it — none when no firing notice was delivered.
+ *   <li>{@link #acknowledge}: no more reminders; the channels that track acknowledgements
+ *       (PagerDuty) and got its page are told once.
  *   <li>{@link #sendReminders}: an open, unacknowledged incident is re-sent every
  *       {@code OPSAGENT_INCIDENT_REMINDER}, by {@link #reminderTask()}; one whose problem is gone by
  *       then is resolved instead.
@@ -332,15 +334,37 @@ public final class Incidents {
     return repo.find(tenantId, incidentId);
   }
 
-  /** Acknowledges the incident (no more reminders); empty when it is not one of the tenant's. */
+  /**
+   * Acknowledges the incident (no more reminders); empty when it is not one of the tenant's. The
+   * first acknowledgement of an open incident sends an {@code acknowledged} notice to the channels
+   * that got its page and track acknowledgements (PagerDuty), unless the tenant is in dry-run.
+   */
   public Optional<Incident> acknowledge(String tenantId, String incidentId) {
     Optional<Incident> i = repo.find(tenantId, incidentId);
     if (i.isEmpty()) {
       return i;
     }
-    repo.acknowledge(i.get().id(), now());
+    if (repo.acknowledge(i.get().id(), now()) && i.get().status() == Incident.Status.OPEN
+        && !dryRun(tenantId)) {
+      tellAcknowledged(i.get());
+    }
     log.info("incident acknowledged tenant={} incident={} key={}", tenantId, incidentId, i.get().incidentKey());
     return repo.find(tenantId, incidentId);
+  }
+
+  private void tellAcknowledged(Incident i) {
+    Set<String> channels = repo.deliveredFiringChannels(i.tenantId(), i.incidentKey());
+    if (channels.isEmpty()) {
+      return;
+    }
+    try {
+      notifier.sendTo(new Alert(i.tenantId(), i.workspaceId(), i.severity(), "Acknowledged: " + i.title(),
+          "Acknowledged in opsagent at " + now() + ".", null, i.deploymentId(), i.incidentKey(),
+          Alert.ACKNOWLEDGED), channels);
+    } catch (RuntimeException e) {
+      log.error("acknowledged notice not recorded tenant={} incident={} key={} error={}", i.tenantId(), i.id(),
+          i.incidentKey(), e.toString());
+    }
   }
 
   /** Re-sends every open, unacknowledged incident not notified for a reminder interval; returns how many. */

@@ -10,7 +10,8 @@ import java.util.Objects;
  * part of an incident carries its {@code incidentKey}, and {@code status} says whether it fires
  * ({@link #FIRING}, also every alert outside incidents: a page), adds to it ({@link #UPDATE}: the
  * model's diagnosis or an action's outcome on an incident already paged) or resolves
- * ({@link #RESOLVED}) it. {@code by} says who decided to send it: {@link #BY_CODE} (the
+ * ({@link #RESOLVED}) it; {@link #ACKNOWLEDGED} tells the channels that track it (PagerDuty) that
+ * someone took it. {@code by} says who decided to send it: {@link #BY_CODE} (the
  * immediate page, the watchdog, reminders, notices) or {@link #BY_MODEL} (a {@code sendAlert} call).
  */
 public record Alert(
@@ -27,6 +28,8 @@ public record Alert(
   public static final String FIRING = "firing";
   public static final String UPDATE = "update";
   public static final String RESOLVED = "resolved";
+  /** Someone acknowledged the incident in opsagent; sent only to channels that track it ({@link ChannelType#takes}). */
+  public static final String ACKNOWLEDGED = "acknowledged";
   public static final String BY_CODE = "code";
   public static final String BY_MODEL = "model";
 
@@ -36,8 +39,9 @@ public record Alert(
     Objects.requireNonNull(title, "title");
     Objects.requireNonNull(body, "body");
     status = status == null ? FIRING : status;
-    if (!status.equals(FIRING) && !status.equals(UPDATE) && !status.equals(RESOLVED)) {
-      throw new IllegalArgumentException("alert status must be firing, update or resolved: " + status);
+    if (!status.equals(FIRING) && !status.equals(UPDATE) && !status.equals(RESOLVED)
+        && !status.equals(ACKNOWLEDGED)) {
+      throw new IllegalArgumentException("alert status must be firing, update, resolved or acknowledged: " + status);
     }
     by = by == null ? BY_CODE : by;
     if (!by.equals(BY_CODE) && !by.equals(BY_MODEL)) {

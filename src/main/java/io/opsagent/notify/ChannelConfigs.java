@@ -39,6 +39,12 @@ public final class ChannelConfigs {
       }
       case SLACK -> out.put("url", url(config, "config.url", guard));
       case EMAIL -> out.put("to", email(config));
+      case PAGERDUTY -> {
+        out.put("routingKey", routingKey(config));
+        if (config.hasNonNull("url")) {
+          out.put("url", url(config, "config.url", guard));
+        }
+      }
     }
     return out;
   }
@@ -51,6 +57,16 @@ public final class ChannelConfigs {
     guard.refusal(AddressGuard.parseHttpUrl(value, field)).ifPresent(reason -> {
       throw new IllegalArgumentException(field + " refused: " + reason);
     });
+    return value;
+  }
+
+  /** A PagerDuty integration key: a token without spaces (PagerDuty's are 32 characters). */
+  private static String routingKey(JsonNode config) {
+    String value = requiredText(config, "routingKey", "config.routingKey");
+    if (value.length() > MAX_SECRET || !value.chars().allMatch(c -> c > ' ' && c < 127)) {
+      throw new IllegalArgumentException("config.routingKey must be a PagerDuty integration key (printable,"
+          + " no spaces, at most " + MAX_SECRET + " characters)");
+    }
     return value;
   }
 

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * A channel with its configuration, for the senders only. The configuration holds secrets (webhook
- * URLs with tokens, signing secrets), so it stays in this package and {@link #toString()} hides it.
+ * URLs with tokens, signing secrets, PagerDuty routing keys), so it stays in this package and {@link #toString()} hides it.
  * {@code health} is what its delivery attempts recorded when it was read.
  */
 public record NotificationChannel(
@@ -47,7 +47,7 @@ public record NotificationChannel(
       return null;
     }
     String out = message;
-    for (String key : new String[] {"url", "secret"}) {
+    for (String key : new String[] {"url", "secret", "routingKey"}) {
       Optional<String> v = text(key);
       if (v.isPresent()) {
         out = out.replace(v.get(), "***");

@@ -1,6 +1,7 @@
 package io.opsagent.platform;
 
 import io.opsagent.db.Ids;
+import io.opsagent.db.SecretBox;
 import io.opsagent.db.Times;
 import java.time.Instant;
 import java.util.Collection;
@@ -19,9 +20,20 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
  */
 public final class DeploymentRepository {
   private final Jdbi jdbi;
+  private final Optional<SecretBox> box;
 
   public DeploymentRepository(Jdbi jdbi) {
+    this(jdbi, Optional.empty());
+  }
+
+  /**
+   * {@code box}: {@code Config.secretKey()} as a {@link SecretBox}, which seals the credentials of a
+   * health URL ({@code https://user:password@host/...}); every reader of a deployment sees that URL
+   * redacted ({@code https://***@host/...}), only {@link #healthUrlWithCredentials} opens it.
+   */
+  public DeploymentRepository(Jdbi jdbi, Optional<SecretBox> box) {
     this.jdbi = jdbi;
+    this.box = box;
     jdbi.registerRowMapper(ConstructorMapper.factory(Deployment.class));
     jdbi.registerRowMapper(ConstructorMapper.factory(DeploymentEvent.class));
   }
@@ -39,24 +51,74 @@ public final class DeploymentRepository {
     jdbi.useHandle(h -> insert(h, List.of(d)));
   }
 
-  /** Inserts the deployments in one batch. */
-  static void insert(Handle h, List<Deployment> ds) {
+  /**
+   * Inserts the deployments in one batch; a health URL's credentials are sealed, the URL itself is
+   * stored redacted (as {@link #insert(Deployment)} does for one).
+   */
+  void insert(Handle h, List<Deployment> ds) {
     if (ds.isEmpty()) {
       return;
     }
     var batch = h.prepareBatch("""
             INSERT INTO deployments (id, tenant_id, workspace_id, name, status, version,
                 latest_version, version_checked_at, backup_schedule, last_backup_at,
-                last_backup_status, health_url, created_at, updated_at, status_changed_at,
+                last_backup_status, health_url, health_url_secret, created_at, updated_at, status_changed_at,
                 external_id, source)
             VALUES (:id, :tenantId, :workspaceId, :name, :status, :version,
                 :latestVersion, :versionCheckedAt, :backupSchedule, :lastBackupAt,
-                :lastBackupStatus, :healthUrl, :createdAt, :updatedAt, :createdAt,
+                :lastBackupStatus, :healthUrl, :secret, :createdAt, :updatedAt, :createdAt,
                 :externalId, :source)""");
     for (Deployment d : ds) {
-      batch.bindMethods(d).add();
+      batch.bindMethods(withHealthUrl(d, redacted(d.healthUrl())))
+          .bind("secret", sealedCredentials(d.healthUrl(), d.id()))
+          .add();
     }
     batch.execute();
+  }
+
+  /** The health URL's credentials sealed for storage ({@code health_url_secret}); null without credentials. */
+  String sealedCredentials(String healthUrl, String deploymentId) {
+    return credentials(healthUrl).map(u -> seal(u, deploymentId)).orElse(null);
+  }
+
+  /**
+   * The deployment's health URL with its credentials, for the code that calls it (never for a
+   * reader: API answers, logs and the model's context see {@link Deployment#healthUrl()}, redacted).
+   */
+  public Optional<String> healthUrlWithCredentials(String deploymentId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT COALESCE(health_url_secret, health_url) FROM deployments WHERE id = :id")
+        .bind("id", deploymentId).mapTo(String.class).findOne())
+        .map(stored -> SecretBox.isSealed(stored) ? box.orElseThrow(() -> new SecretBox.WrongKeyException(
+            "the health URL of deployment " + deploymentId + " is sealed and OPSAGENT_SECRET_KEY is not set"))
+            .open(stored, "deployment.health_url:" + deploymentId) : stored);
+  }
+
+  /** {@code url} with its user and password replaced by {@code ***}; unchanged without them. */
+  public static String redacted(String url) {
+    return credentials(url).map(u -> u.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1***@"))
+        .orElse(url);
+  }
+
+  private static Optional<String> credentials(String url) {
+    if (url == null) {
+      return Optional.empty();
+    }
+    try {
+      return java.net.URI.create(url).getRawUserInfo() == null ? Optional.empty() : Optional.of(url);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private String seal(String url, String deploymentId) {
+    return box.map(b -> b.seal(url, "deployment.health_url:" + deploymentId)).orElse(url);
+  }
+
+  private static Deployment withHealthUrl(Deployment d, String healthUrl) {
+    return new Deployment(d.id(), d.tenantId(), d.workspaceId(), d.name(), d.status(), d.version(),
+        d.latestVersion(), d.versionCheckedAt(), d.backupSchedule(), d.lastBackupAt(), d.lastBackupStatus(),
+        healthUrl, d.createdAt(), d.updatedAt(), d.externalId(), d.source());
   }
 
   public Optional<Deployment> find(String deploymentId) {
@@ -167,21 +229,31 @@ public final class DeploymentRepository {
    */
   public Deployment updateFacts(Deployment current, Deployment changed) {
     Instant now = Times.now();
+    String given = changed.healthUrl();
+    // the redacted URL given back unchanged keeps its credentials
+    boolean keepSecret = given != null && given.equals(current.healthUrl());
+    String secret = keepSecret ? null : credentials(given).map(u -> seal(u, current.id())).orElse(null);
+    changed = withHealthUrl(changed, keepSecret ? given : redacted(given));
+    Deployment stored = changed;
     jdbi.useTransaction(h -> {
+      if (!keepSecret) {
+        h.createUpdate("UPDATE deployments SET health_url_secret = :secret WHERE id = :id")
+            .bind("secret", secret).bind("id", current.id()).execute();
+      }
       h.createUpdate("""
               UPDATE deployments SET version = :version, latest_version = :latestVersion,
                   version_checked_at = :versionCheckedAt, backup_schedule = :backupSchedule,
                   last_backup_at = :lastBackupAt, last_backup_status = :lastBackupStatus,
                   health_url = :healthUrl, updated_at = :now
               WHERE id = :id AND tenant_id = :tenantId AND deleted_at IS NULL""")
-          .bindMethods(changed)
+          .bindMethods(stored)
           .bind("now", now)
           .execute();
-      if (!Objects.equals(current.version(), changed.version())) {
+      if (!Objects.equals(current.version(), stored.version())) {
         var e = new DeploymentEvent(Ids.newId(), current.tenantId(), current.id(),
-            "version_changed", null, "version " + shown(current.version()) + " → " + shown(changed.version()), now);
+            "version_changed", null, "version " + shown(current.version()) + " → " + shown(stored.version()), now);
         insertEvent(h, e);
-        recordVersions(h, e.id(), changed.version(), current.version());
+        recordVersions(h, e.id(), stored.version(), current.version());
       }
     });
     return find(current.tenantId(), current.id()).orElseThrow();

@@ -29,10 +29,13 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
  */
 public final class InventoryReconciler {
   private final Jdbi jdbi;
+  private final DeploymentRepository deployments;
   private final Removals removals;
 
-  public InventoryReconciler(Jdbi jdbi, Removals removals) {
+  /** {@code deployments} stores what the reconcile writes (it seals health URL credentials). */
+  public InventoryReconciler(Jdbi jdbi, DeploymentRepository deployments, Removals removals) {
     this.jdbi = jdbi;
+    this.deployments = Objects.requireNonNull(deployments, "deployments");
     this.removals = Objects.requireNonNull(removals, "removals");
     jdbi.registerRowMapper(ConstructorMapper.factory(Workspace.class));
     jdbi.registerRowMapper(ConstructorMapper.factory(Deployment.class));
@@ -51,7 +54,7 @@ public final class InventoryReconciler {
           .bind("id", tenantId).mapTo(Integer.class).one() == 0) {
         throw new NoSuchElementException("tenant not found");
       }
-      Plan p = new Plan(tenantId, Times.now());
+      Plan p = new Plan(tenantId, Times.now(), deployments);
       p.compare(WorkspaceRepository.listByTenant(h, tenantId), DeploymentRepository.listAllByTenant(h, tenantId),
           inventory);
       p.write(h);
@@ -105,6 +108,9 @@ public final class InventoryReconciler {
   private static final class Plan {
     final String tenantId;
     final Instant now;
+    final DeploymentRepository repo;
+    /** The updates whose health URL changed: their stored credentials are replaced. */
+    final Set<String> healthChanged = new HashSet<>();
     final List<Workspace> wsInserts = new ArrayList<>();
     final List<Workspace> wsUpdates = new ArrayList<>();
     final List<Deployment> dInserts = new ArrayList<>();
@@ -121,9 +127,25 @@ public final class InventoryReconciler {
     final List<Inventory.Ref> foreignDeployments = new ArrayList<>();
     int unchanged;
 
-    Plan(String tenantId, Instant now) {
+    Plan(String tenantId, Instant now, DeploymentRepository repo) {
       this.tenantId = tenantId;
       this.now = now;
+      this.repo = repo;
+    }
+
+    /**
+     * Whether the inventory's health URL differs from the stored one, which readers see redacted:
+     * the redacted URL given back keeps its credentials; one with credentials is compared with the
+     * credentials stored.
+     */
+    private boolean healthDiffers(Deployment d, String given) {
+      if (Objects.equals(given, d.healthUrl())) {
+        return false;
+      }
+      if (given == null || given.equals(DeploymentRepository.redacted(given))) {
+        return true;
+      }
+      return !given.equals(repo.healthUrlWithCredentials(d.id()).orElse(null));
     }
 
     void compare(List<Workspace> workspaces, List<Deployment> deployments, List<Inventory.WorkspaceItem> items) {
@@ -212,16 +234,20 @@ public final class InventoryReconciler {
           Deployment d = m.object();
           String version = item.version() != null ? item.version() : d.version();
           String health = item.healthUrl() != null ? item.healthUrl().orElse(null) : d.healthUrl();
+          boolean healthDiffers = item.healthUrl() != null && healthDiffers(d, health);
           String backup = item.backupSchedule() != null ? item.backupSchedule().orElse(null) : d.backupSchedule();
           boolean changed = m.adopted() || !d.name().equals(item.name()) || !Objects.equals(version, d.version())
-              || !Objects.equals(health, d.healthUrl()) || !Objects.equals(backup, d.backupSchedule());
+              || healthDiffers || !Objects.equals(backup, d.backupSchedule());
           if (!changed) {
             unchanged++;
             continue;
           }
           dUpdates.add(new Deployment(d.id(), tenantId, workspaceId, item.name(), d.status(), version,
-              d.latestVersion(), d.versionCheckedAt(), backup, d.lastBackupAt(), d.lastBackupStatus(), health,
-              d.createdAt(), now, item.externalId(), d.source()));
+              d.latestVersion(), d.versionCheckedAt(), backup, d.lastBackupAt(), d.lastBackupStatus(),
+              healthDiffers ? health : d.healthUrl(), d.createdAt(), now, item.externalId(), d.source()));
+          if (healthDiffers) {
+            healthChanged.add(d.id());
+          }
           updatedDeployments.add(new Inventory.Ref(d.id(), item.externalId()));
           if (!Objects.equals(version, d.version())) {
             DeploymentEvent e = new DeploymentEvent(Ids.newId(), tenantId, d.id(), "version_changed", null,
@@ -269,12 +295,17 @@ public final class InventoryReconciler {
       if (!dUpdates.isEmpty()) {
         var batch = h.prepareBatch("""
             UPDATE deployments SET name = :name, external_id = :externalId, version = :version,
-                health_url = :healthUrl, backup_schedule = :backupSchedule, updated_at = :updatedAt
+                health_url = :redactedHealthUrl, backup_schedule = :backupSchedule, updated_at = :updatedAt,
+                health_url_secret = CASE WHEN :healthChanged THEN :secret ELSE health_url_secret END
             WHERE id = :id""");
-        dUpdates.forEach(d -> batch.bindMethods(d).add());
+        dUpdates.forEach(d -> batch.bindMethods(d)
+            .bind("redactedHealthUrl", DeploymentRepository.redacted(d.healthUrl()))
+            .bind("healthChanged", healthChanged.contains(d.id()))
+            .bind("secret", repo.sealedCredentials(d.healthUrl(), d.id()))
+            .add());
         batch.execute();
       }
-      DeploymentRepository.insert(h, dInserts);
+      repo.insert(h, dInserts);
       if (!versionEvents.isEmpty()) {
         var batch = h.prepareBatch("""
             INSERT INTO deployment_events (id, tenant_id, deployment_id, type, status, message, created_at,

@@ -24,10 +24,13 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
  */
 public final class PlatformObjects {
   private final Jdbi jdbi;
+  private final DeploymentRepository deployments;
   private final Removals removals;
 
-  public PlatformObjects(Jdbi jdbi, Removals removals) {
+  /** {@code deployments} stores new deployments (it seals health URL credentials). */
+  public PlatformObjects(Jdbi jdbi, DeploymentRepository deployments, Removals removals) {
     this.jdbi = jdbi;
+    this.deployments = Objects.requireNonNull(deployments, "deployments");
     this.removals = Objects.requireNonNull(removals, "removals");
     jdbi.registerRowMapper(ConstructorMapper.factory(Tenant.class));
     jdbi.registerRowMapper(ConstructorMapper.factory(Workspace.class));
@@ -58,7 +61,7 @@ public final class PlatformObjects {
     jdbi.useTransaction(h -> {
       WriteLock.take(h);
       checkDeployment(h, w.id(), null, name, externalId);
-      DeploymentRepository.insert(h, List.of(d));
+      deployments.insert(h, List.of(d));
     });
     return d;
   }

@@ -12,6 +12,10 @@ import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.api.ApiServer;
+import io.opsagent.api.auth.Access;
+import io.opsagent.api.auth.Caller;
+import io.opsagent.api.auth.Role;
+import io.opsagent.api.auth.WhoDidIt;
 import io.opsagent.api.routes.TenantStatusQuery;
 import io.opsagent.incident.Incident;
 import io.opsagent.incident.Incidents;
@@ -31,10 +35,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operators' dashboard under {@code /ui/}, on the API's port and behind the API's token: the
- * login form exchanges the token for a signed session cookie (HttpOnly, SameSite=Strict; see
- * {@link UiSession}) that every worker of the cluster accepts, and every state-changing form carries
- * the session's CSRF token. Pages are rendered on the server from jte templates compiled at build
+ * The operators' dashboard under {@code /ui/}, on the API's port: the login form takes an API key
+ * (or the bootstrap token) and opens a server-side session (an HttpOnly, SameSite=Strict cookie; see
+ * {@link UiSession}) that every worker of the cluster accepts and that logout or revoking the key
+ * ends at once; every state-changing form carries the session's CSRF token. The page shows what the
+ * key's role allows: a tenant key sees its tenant only, and the buttons follow the route table of
+ * {@link io.opsagent.api.auth.AccessPolicy} (which also refuses, 403, a post the role may not make). Pages are rendered on the server from jte templates compiled at build
  * time, which HTML-escape everything they print; the only script is a static file, and every page
  * is sent with a Content-Security-Policy that forbids inline script and style.
  *
@@ -56,14 +62,18 @@ public final class Dashboard implements ApiServer.Routes {
   private final OpsScheduler scheduler;
   private final KillSwitch killSwitch;
   private final Incidents incidents;
+  private final Access access;
+  private final WhoDidIt who;
   private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
 
-  public Dashboard(String apiToken, Jdbi jdbi, ObjectMapper json, TenantStatusQuery statuses, RunRepository runs,
+  public Dashboard(Access access, Jdbi jdbi, ObjectMapper json, TenantStatusQuery statuses, RunRepository runs,
       TenantRepository tenants, DeploymentRepository deployments, OpsScheduler scheduler, KillSwitch killSwitch,
       Incidents incidents, ActionRepository actions, Clock clock) {
-    this.sessions = new UiSession(apiToken, clock);
+    this.access = access;
+    this.who = access.who().orElseThrow(() -> new IllegalStateException("the dashboard needs a database"));
+    this.sessions = new UiSession(jdbi, access, clock);
     this.queries = new DashboardQueries(jdbi, statuses, runs, deployments,
-        new DashboardQueries.Sources(killSwitch, incidents, actions), json, clock);
+        new DashboardQueries.Sources(killSwitch, incidents, actions, who), json, clock);
     this.tenants = tenants;
     this.scheduler = scheduler;
     this.killSwitch = killSwitch;
@@ -82,20 +92,22 @@ public final class Dashboard implements ApiServer.Routes {
     });
     app.post("/ui/login", this::login);
     app.post("/ui/logout", ctx -> {
+      session(ctx).ifPresent(sessions::end);
       setCookie(ctx, "", 0);
       ctx.redirect("/ui/login", HttpStatus.SEE_OTHER);
     });
     app.get("/ui/static/{file}", this::staticFile);
     app.get("/ui/", ctx -> html(ctx, 200, "tenants.jte",
-        new Views.TenantsPage(queries.tenants(), queries.killSwitch(), csrf(ctx))));
+        new Views.TenantsPage(visibleTenants(ctx), queries.killSwitch(), csrf(ctx), can(ctx))));
     app.get("/ui/fragments/tenants", ctx -> html(ctx, 200, "tenantRows.jte",
-        new Views.TenantsPage(queries.tenants(), null, csrf(ctx))));
+        new Views.TenantsPage(visibleTenants(ctx), null, csrf(ctx), can(ctx))));
     app.get("/ui/fragments/kill-switch", ctx -> html(ctx, 200, "killSwitch.jte",
-        new Views.Banner(queries.killSwitch(), csrf(ctx), back(ctx))));
+        new Views.Banner(queries.killSwitch(), csrf(ctx), back(ctx), can(ctx))));
     app.post("/ui/kill-switch/engage", this::engage);
     app.post("/ui/kill-switch/release", ctx -> {
       killSwitch.release();
-      log.warn("kill switch released from the dashboard remote={}", ctx.ip());
+      who.record(Caller.of(ctx), "kill-switch.release", null, null, null);
+      log.warn("kill switch released from the dashboard remote={} key={}", access.address(ctx), Caller.of(ctx).keyId());
       respond(ctx, "The kill switch is released.");
     });
     app.get("/ui/tenants/{tenantId}", ctx -> live(ctx).ifPresent(live ->
@@ -104,6 +116,7 @@ public final class Dashboard implements ApiServer.Routes {
         html(ctx, 200, "live.jte", live)));
     app.post("/ui/tenants/{tenantId}/run", ctx -> change(ctx, id -> {
       OpsScheduler.QueuedCycle q = scheduler.runNow(id, Trigger.MANUAL);
+      who.record(Caller.of(ctx), "cycle.run", id, q.runId(), null);
       return q.pending() ? "A cycle is running: one more is queued after it." : "Cycle queued.";
     }));
     app.post("/ui/tenants/{tenantId}/incidents/{incidentId}/ack", ctx -> {
@@ -111,14 +124,17 @@ public final class Dashboard implements ApiServer.Routes {
         ctx.status(404).contentType("text/plain; charset=utf-8").result("no such incident");
         return;
       }
+      who.record(Caller.of(ctx), "incident.ack", ctx.pathParam("tenantId"), ctx.pathParam("incidentId"), null);
       respond(ctx, "Incident acknowledged: no more reminders for it.");
     });
     app.post("/ui/tenants/{tenantId}/enable", ctx -> change(ctx, id -> {
       scheduler.enable(id);
+      who.record(Caller.of(ctx), "schedule.on", id, null, null);
       return "The agent is enabled.";
     }));
     app.post("/ui/tenants/{tenantId}/disable", ctx -> change(ctx, id -> {
       scheduler.disable(id);
+      who.record(Caller.of(ctx), "schedule.off", id, null, null);
       return "The agent is disabled.";
     }));
   }
@@ -150,7 +166,8 @@ public final class Dashboard implements ApiServer.Routes {
       ctx.skipRemainingHandlers();
       return;
     }
-    ctx.attribute("csrf", sessions.csrfToken(session.get()));
+    Access.setCaller(ctx, session.get().caller());
+    ctx.attribute("csrf", session.get().csrfToken());
     if (!ctx.method().name().equals("GET") && !ctx.method().name().equals("HEAD")) {
       String given = ctx.header("X-CSRF-Token");
       if (given == null) {
@@ -165,12 +182,16 @@ public final class Dashboard implements ApiServer.Routes {
   }
 
   private void login(Context ctx) {
-    if (!sessions.tokenMatches(ctx.formParam("token"))) {
-      log.warn("dashboard login refused: wrong token remote={}", ctx.ip());
-      html(ctx, 401, "login.jte", "That is not the API token.");
+    Optional<Caller> caller = access.authenticate(ctx.formParam("token"));
+    if (caller.isEmpty()) {
+      access.failed(ctx); // 429 once the address failed too often
+      log.warn("dashboard login refused: wrong key remote={}", access.address(ctx));
+      html(ctx, 401, "login.jte", "That is not a valid API key.");
       return;
     }
-    setCookie(ctx, sessions.issue(), (int) UiSession.LIFETIME.toSeconds());
+    log.info("dashboard login key={} role={} remote={}", caller.get().keyId(), caller.get().role().wire(),
+        access.address(ctx));
+    setCookie(ctx, sessions.issue(caller.get()), (int) UiSession.LIFETIME.toSeconds());
     ctx.redirect("/ui/", HttpStatus.SEE_OTHER);
   }
 
@@ -183,7 +204,9 @@ public final class Dashboard implements ApiServer.Routes {
       return;
     }
     killSwitch.engage(reason);
-    log.warn("kill switch engaged from the dashboard remote={} reason_chars={}", ctx.ip(), reason.length());
+    who.record(Caller.of(ctx), "kill-switch.engage", null, null, null);
+    log.warn("kill switch engaged from the dashboard remote={} key={} reason_chars={}", access.address(ctx),
+        Caller.of(ctx).keyId(), reason.length());
     respond(ctx, "The kill switch is engaged: no model call and no platform action leaves any worker.");
   }
 
@@ -222,9 +245,12 @@ public final class Dashboard implements ApiServer.Routes {
       ctx.status(404).contentType("text/plain; charset=utf-8").result("no such tenant");
       return Optional.empty();
     }
+    var open = queries.incidents(tenantId, Incident.Status.OPEN);
+    var resolved = queries.incidents(tenantId, Incident.Status.RESOLVED);
+    var timeline = queries.timeline(tenantId);
     return Optional.of(new Views.Live(tenant.get(), queries.attention(tenantId), queries.failingChannels(tenantId),
-        queries.incidents(tenantId, Incident.Status.OPEN), queries.incidents(tenantId, Incident.Status.RESOLVED),
-        queries.actions(tenantId), queries.timeline(tenantId), queries.usageChart(tenantId), csrf(ctx)));
+        open, resolved, queries.actions(tenantId), timeline, queries.usageChart(tenantId), csrf(ctx), can(ctx),
+        queries.whoDidIt(open, resolved, timeline)));
   }
 
   private void staticFile(Context ctx) {
@@ -240,6 +266,24 @@ public final class Dashboard implements ApiServer.Routes {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The tenants the session's key sees. */
+  private java.util.List<Views.TenantRow> visibleTenants(Context ctx) {
+    Caller caller = Caller.of(ctx);
+    return caller.tenantId() == null ? queries.tenants()
+        : queries.tenant(caller.tenantId()).stream().toList();
+  }
+
+  /** Which buttons the session's key may press (the route table decides). */
+  private Views.Can can(Context ctx) {
+    Caller c = Caller.of(ctx);
+    Role r = c.role();
+    var policy = access.policy();
+    return new Views.Can(c.keyName(), r.wire(), policy.allows(r, "POST", "/ui/kill-switch/engage"),
+        policy.allows(r, "POST", "/ui/tenants/{tenantId}/run"),
+        policy.allows(r, "POST", "/ui/tenants/{tenantId}/incidents/{incidentId}/ack"),
+        policy.allows(r, "POST", "/ui/tenants/{tenantId}/enable"));
   }
 
   private Optional<UiSession.Session> session(Context ctx) {

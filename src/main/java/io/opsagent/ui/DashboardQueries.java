@@ -51,7 +51,8 @@ final class DashboardQueries {
   private final Clock clock;
 
   /** The trust and incident features the dashboard shows beside the runs. */
-  record Sources(KillSwitch killSwitch, Incidents incidents, ActionRepository actions) {}
+  record Sources(KillSwitch killSwitch, Incidents incidents, ActionRepository actions,
+      io.opsagent.api.auth.WhoDidIt who) {}
 
   DashboardQueries(Jdbi jdbi, TenantStatusQuery statuses, RunRepository runs, DeploymentRepository deployments,
       Sources more, ObjectMapper json, Clock clock) {
@@ -90,7 +91,21 @@ final class DashboardQueries {
 
   Views.KillSwitchView killSwitch() {
     KillSwitch.State s = more.killSwitch().state();
-    return new Views.KillSwitchView(s.engaged(), s.reason(), Format.time(s.since()));
+    String by = s.engaged() ? more.who().latest("kill-switch.engage").map(io.opsagent.api.auth.WhoDidIt.Act::by)
+        .orElse(null) : null;
+    return new Views.KillSwitchView(s.engaged(), s.reason(), Format.time(s.since()), by);
+  }
+
+  /** Who acknowledged each incident and who asked for each run shown, by id (one query). */
+  Map<String, String> whoDidIt(List<Views.IncidentItem> open, List<Views.IncidentItem> resolved,
+      List<Views.RunItem> runs) {
+    List<String> ids = new ArrayList<>();
+    open.forEach(i -> ids.add(i.id()));
+    resolved.forEach(i -> ids.add(i.id()));
+    runs.forEach(r -> ids.add(r.id()));
+    Map<String, String> by = new HashMap<>();
+    more.who().onTargets(ids).forEach((id, act) -> by.put(id, act.by()));
+    return by;
   }
 
   /** The tenant's open incidents (all of them) or its latest resolved ones, newest first. */

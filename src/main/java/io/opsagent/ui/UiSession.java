@@ -1,8 +1,10 @@
 package io.opsagent.ui;
 
+import io.opsagent.api.auth.Access;
+import io.opsagent.api.auth.Caller;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,93 +12,89 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import org.jdbi.v3.core.Jdbi;
 
 /**
- * The dashboard's session cookie and CSRF tokens, signed rather than stored: any worker of the
- * cluster accepts a session another one issued, and a restart keeps everyone logged in.
- *
- * <p>The signing key is derived from the API token (HMAC-SHA256 of a fixed label keyed by the
- * token), so every worker configured with the same token agrees on it and changing the token ends
- * every session. A cookie is {@code v1.<expiry epoch seconds>.<random nonce>.<MAC>}; the CSRF token
- * of a session is a MAC of its nonce, so a form rendered by one worker is accepted by another.
+ * The dashboard's sessions, kept as rows ({@code ui_sessions}) and looked up on every request: any
+ * worker of the cluster accepts a session another one opened, a restart keeps everyone logged in,
+ * and logging out (the row is deleted) or revoking the session's key ends it at once on every
+ * worker. The cookie holds only a random id (the row keeps its SHA-256); the CSRF token is a random
+ * value stored in the same row, so it dies with the session.
  */
 final class UiSession {
   static final String COOKIE = "opsagent_session";
   static final Duration LIFETIME = Duration.ofHours(12);
-  private static final String VERSION = "v1";
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
-  /** A valid session: its nonce (which its CSRF token is bound to) and when it expires. */
-  record Session(String nonce, Instant expiresAt) {}
+  /** A live session: whose key it runs under, its CSRF token, and when it expires. */
+  record Session(String idHash, Caller caller, String csrfToken, Instant expiresAt) {}
 
-  private final byte[] apiToken;
-  private final byte[] key;
+  private final Jdbi jdbi;
+  private final Access access;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  UiSession(String apiToken, Clock clock) {
-    this.apiToken = apiToken.getBytes(StandardCharsets.UTF_8);
-    this.key = hmac(this.apiToken, "opsagent dashboard session key v1");
+  UiSession(Jdbi jdbi, Access access, Clock clock) {
+    this.jdbi = jdbi;
+    this.access = access;
     this.clock = clock;
   }
 
-  /** Whether {@code given} is the API token (compared in constant time). */
-  boolean tokenMatches(String given) {
-    return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), apiToken);
+  /** A new session of {@code caller}; its cookie value. Expired sessions are cleared on the way. */
+  String issue(Caller caller) {
+    String id = randomToken();
+    Instant now = clock.instant();
+    jdbi.useTransaction(h -> {
+      h.createUpdate("DELETE FROM ui_sessions WHERE expires_at < :now").bind("now", now).execute();
+      h.createUpdate("""
+              INSERT INTO ui_sessions (id_hash, key_id, csrf_token, created_at, expires_at)
+              VALUES (:idHash, :keyId, :csrf, :now, :expiresAt)""")
+          .bind("idHash", hash(id)).bind("keyId", access.sessionKey(caller)).bind("csrf", randomToken())
+          .bind("now", now).bind("expiresAt", now.plus(LIFETIME)).execute();
+    });
+    return id;
   }
 
-  /** A new session's cookie value. */
-  String issue() {
-    byte[] n = new byte[16];
-    random.nextBytes(n);
-    String payload = VERSION + "." + clock.instant().plus(LIFETIME).getEpochSecond() + "."
-        + HexFormat.of().formatHex(n);
-    return payload + "." + B64.encodeToString(hmac(key, payload));
-  }
-
-  /** The session a cookie value stands for, if it is well-formed, signed by us and not expired. */
+  /** The live session a cookie value stands for: its row exists, has not expired, and its key works. */
   Optional<Session> verify(String cookie) {
-    if (cookie == null) {
+    if (cookie == null || cookie.isEmpty() || cookie.length() > 100) {
       return Optional.empty();
     }
-    String[] parts = cookie.split("\\.", -1);
-    if (parts.length != 4 || !parts[0].equals(VERSION) || !parts[2].matches("[0-9a-f]{32}")) {
-      return Optional.empty();
-    }
-    String payload = parts[0] + "." + parts[1] + "." + parts[2];
-    byte[] expected = B64.encodeToString(hmac(key, payload)).getBytes(StandardCharsets.US_ASCII);
-    if (!MessageDigest.isEqual(expected, parts[3].getBytes(StandardCharsets.US_ASCII))) {
-      return Optional.empty();
-    }
-    Instant expiresAt;
-    try {
-      expiresAt = Instant.ofEpochSecond(Long.parseLong(parts[1]));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
-    return clock.instant().isBefore(expiresAt) ? Optional.of(new Session(parts[2], expiresAt))
-        : Optional.empty();
+    String idHash = hash(cookie);
+    record Row(String keyId, String csrf, Instant expiresAt) {}
+    Optional<Row> row = jdbi.withHandle(h -> h.createQuery("""
+            SELECT key_id, csrf_token, expires_at FROM ui_sessions WHERE id_hash = :idHash AND expires_at > :now""")
+        .bind("idHash", idHash).bind("now", clock.instant())
+        .map((rs, c) -> new Row(rs.getString("key_id"), rs.getString("csrf_token"),
+            io.opsagent.db.Times.instant(rs.getTimestamp("expires_at"))))
+        .findOne());
+    return row.flatMap(r -> access.sessionCaller(r.keyId())
+        .map(caller -> new Session(idHash, caller, r.csrf(), r.expiresAt())));
   }
 
-  /** The CSRF token every state-changing form of {@code session} carries. */
-  String csrfToken(Session session) {
-    return B64.encodeToString(hmac(key, "csrf." + session.nonce()));
+  /** Ends the session (logout): its cookie and CSRF token stop working on every worker at once. */
+  void end(Session session) {
+    jdbi.useHandle(h -> h.createUpdate("DELETE FROM ui_sessions WHERE id_hash = :idHash")
+        .bind("idHash", session.idHash()).execute());
   }
 
   boolean csrfMatches(Session session, String given) {
-    return given != null && MessageDigest.isEqual(csrfToken(session).getBytes(StandardCharsets.US_ASCII),
+    return given != null && MessageDigest.isEqual(session.csrfToken().getBytes(StandardCharsets.US_ASCII),
         given.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static byte[] hmac(byte[] key, String data) {
+  private String randomToken() {
+    byte[] n = new byte[32];
+    random.nextBytes(n);
+    return B64.encodeToString(n);
+  }
+
+  private static String hash(String value) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is unavailable", e);
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(value.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is unavailable", e);
     }
   }
 }

@@ -11,13 +11,22 @@ public final class Views {
   private Views() {}
 
   /** The tenants page. */
-  public record TenantsPage(List<TenantRow> tenants, KillSwitchView killSwitch, String csrf) {}
+  public record TenantsPage(List<TenantRow> tenants, KillSwitchView killSwitch, String csrf, Can can) {}
 
-  /** The cluster-wide kill switch; {@code reason} and {@code since} are null when released. */
-  public record KillSwitchView(boolean engaged, String reason, String since) {}
+  /**
+   * Who is logged in (the key's name and role) and which buttons that role may press, as the route
+   * table says: the kill switch, a manual cycle, acknowledging, switching the schedule.
+   */
+  public record Can(String keyName, String role, boolean killSwitch, boolean run, boolean ack, boolean schedule) {}
 
-  /** The banner at the top of every page: the kill switch with its button. */
-  public record Banner(KillSwitchView killSwitch, String csrf, String back) {}
+  /**
+   * The cluster-wide kill switch; {@code reason}, {@code since} and {@code by} (the key that engaged
+   * it) are null when released.
+   */
+  public record KillSwitchView(boolean engaged, String reason, String since, String by) {}
+
+  /** The banner at the top of every page: the kill switch with its button (when the role may press it). */
+  public record Banner(KillSwitchView killSwitch, String csrf, String back, Can can) {}
 
   /** One tenant's agent status; {@code pausedUntil}, {@code lastRunStatus} and {@code lastRunAge} may be null. */
   public record TenantRow(String id, String name, boolean opsEnabled, boolean paused, String pausedUntil,
@@ -34,7 +43,12 @@ public final class Views {
   public record Live(TenantRow tenant, List<DeploymentItem> attention, List<ChannelItem> failingChannels,
       List<IncidentItem> openIncidents,
       List<IncidentItem> resolvedIncidents, List<ActionItem> actions, List<RunItem> runs, Chart chart,
-      String csrf) {}
+      String csrf, Can can, java.util.Map<String, String> by) {
+    /** Who acknowledged an incident or asked for a run ("key name (key id)"), or null. */
+    public String by(String id) {
+      return by.get(id);
+    }
+  }
 
   /**
    * One incident; {@code resolvedAt} and {@code acknowledgedAt} may be null. {@code pageStatus} is

@@ -67,7 +67,7 @@ public final class Services implements AutoCloseable {
     var jdbi = db.jdbi();
     this.tenants = new TenantRepository(jdbi);
     this.workspaces = new WorkspaceRepository(jdbi);
-    this.deployments = new DeploymentRepository(jdbi);
+    this.deployments = new DeploymentRepository(jdbi, config.secretKey().map(SecretBox::new));
     this.runs = new RunRepository(jdbi, AuditKeys.of(config));
     this.channels = new NotificationChannelRepository(jdbi, config.allowPrivateWebhooks(),
         config.secretKey().map(SecretBox::new));

@@ -10,6 +10,8 @@ import io.opsagent.agent.run.AuditKeys;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiServer;
+import io.opsagent.api.auth.Access;
+import io.opsagent.api.auth.KeyRoutes;
 import io.opsagent.api.routes.ActionRoutes;
 import io.opsagent.api.routes.ChannelRoutes;
 import io.opsagent.api.routes.IncidentRoutes;
@@ -121,7 +123,7 @@ public final class Worker implements AutoCloseable {
       }
       int created = w.scheduler.scanAndRegister();
       if (w.api != null) {
-        w.api.start(config.httpPort());
+        w.api.start(config.http().bindOr("0.0.0.0"), config.httpPort());
       }
       log.info("worker started decider=\"{}\" schedulesCreated={} httpPort={}", services.decider(), created,
           w.api == null ? "disabled" : w.api.port());
@@ -172,8 +174,11 @@ public final class Worker implements AutoCloseable {
     }
     var statuses = new TenantStatusQuery(services.db().jdbi(), services.config().circuitPause(),
         services.settings());
-    var objects = new PlatformObjects(services.db().jdbi(), this::removed);
-    return new ApiServer(apiToken, json, services.metrics(), checks, List.of(
+    Access access = Access.of(apiToken, services.db().jdbi(), services.config().http().trustedProxies(),
+        Clock.systemUTC());
+    var objects = new PlatformObjects(services.db().jdbi(), services.deployments(), this::removed);
+    return new ApiServer(access, json, services.metrics(), checks, List.of(
+        new KeyRoutes(json, access),
         new PlatformRoutes(json, services.tenants(), services.workspaces(), services.deployments(),
             new PlatformRoutes.PlatformListener() {
               @Override
@@ -189,7 +194,7 @@ public final class Worker implements AutoCloseable {
             }).onTenantCreated(services.settings()::initialise).withObjects(objects),
         new PlatformObjectRoutes(json, services.tenants(), services.workspaces(), services.deployments(), objects,
             statuses),
-        new InventoryRoutes(json, services.tenants(), new InventoryReconciler(services.db().jdbi(), this::removed),
+        new InventoryRoutes(json, services.tenants(), new InventoryReconciler(services.db().jdbi(), services.deployments(), this::removed),
             scheduler::ensureOpsSchedule),
         new IncidentRoutes(services.tenants(), services.incidents()),
         new ChannelRoutes(json, services.tenants(), services.workspaces(), services.channels()),
@@ -200,7 +205,7 @@ public final class Worker implements AutoCloseable {
         new ActionRoutes(services.tenants(), new ActionRepository(services.db().jdbi())),
         new SettingsRoutes(json, services.tenants(), services.settings(), services.killSwitch(),
             new ReviewMemory(services.db().jdbi()), services.config().dailyTokenBudget()),
-        new Dashboard(apiToken, services.db().jdbi(), json, statuses, services.runs(), services.tenants(),
+        new Dashboard(access, services.db().jdbi(), json, statuses, services.runs(), services.tenants(),
             services.deployments(), scheduler, services.killSwitch(), services.incidents(),
             new ActionRepository(services.db().jdbi()), Clock.systemUTC())));
   }

@@ -54,6 +54,19 @@ class ConfigTest {
   }
 
   @Test
+  void theBindAddressAndTrustedProxiesAreReadAndABadOneIsNamed() {
+    Config c = Config.fromEnv(Map.of("OPSAGENT_HTTP_BIND", "127.0.0.1",
+        "OPSAGENT_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.10"));
+    assertThat(c.http().bindOr("0.0.0.0")).isEqualTo("127.0.0.1");
+    assertThat(c.http().trustedProxies()).containsExactly("10.0.0.0/8", "192.168.1.10");
+    assertThat(Config.fromEnv(Map.of()).http().bindOr("0.0.0.0")).isEqualTo("0.0.0.0");
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_HTTP_BIND", "localhost",
+        "OPSAGENT_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")))
+        .hasMessageContaining("OPSAGENT_HTTP_BIND").hasMessageContaining("OPSAGENT_TRUSTED_PROXIES")
+        .hasMessageContaining("proxy.local");
+  }
+
+  @Test
   void aToolsCooldownIsFoundByItsNameOrByItsLeadingVerb() {
     Config c = Config.fromEnv(Map.of("OPSAGENT_ACTION_COOLDOWNS", "restart=PT30M,update=PT1H,scaleDeployment=PT5M"));
 

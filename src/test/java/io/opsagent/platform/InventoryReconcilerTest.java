@@ -26,8 +26,8 @@ class InventoryReconcilerTest {
   static void setUp() {
     db = TestDatabase.create(InventoryReconcilerTest.class);
     jdbi = db.database().jdbi();
-    objects = new PlatformObjects(jdbi, Removals.NONE);
-    reconciler = new InventoryReconciler(jdbi, removed::add);
+    objects = new PlatformObjects(jdbi, new DeploymentRepository(jdbi), Removals.NONE);
+    reconciler = new InventoryReconciler(jdbi, new DeploymentRepository(jdbi), removed::add);
     deployments = new DeploymentRepository(jdbi);
     workspaces = new WorkspaceRepository(jdbi);
   }

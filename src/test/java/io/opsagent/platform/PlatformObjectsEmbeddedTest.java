@@ -18,8 +18,8 @@ class PlatformObjectsEmbeddedTest {
         + ";sql.syntax_pgs=true;hsqldb.tx=mvcc;shutdown=true";
     try (Database db = Database.open(url, "", "", 4)) {
       db.migrate();
-      PlatformObjects objects = new PlatformObjects(db.jdbi(), Removals.NONE);
-      InventoryReconciler reconciler = new InventoryReconciler(db.jdbi(), Removals.NONE);
+      PlatformObjects objects = new PlatformObjects(db.jdbi(), new DeploymentRepository(db.jdbi()), Removals.NONE);
+      InventoryReconciler reconciler = new InventoryReconciler(db.jdbi(), new DeploymentRepository(db.jdbi()), Removals.NONE);
       DeploymentRepository deployments = new DeploymentRepository(db.jdbi());
       Tenant t = objects.createTenant("embedded", "org-1");
       Workspace w = objects.createWorkspace(t.id(), "prod", "env-1");

@@ -29,7 +29,7 @@ class PlatformObjectsTest {
   static void setUp() {
     db = TestDatabase.create(PlatformObjectsTest.class);
     var jdbi = db.database().jdbi();
-    objects = new PlatformObjects(jdbi, removed::add);
+    objects = new PlatformObjects(jdbi, new DeploymentRepository(jdbi), removed::add);
     tenants = new TenantRepository(jdbi);
     workspaces = new WorkspaceRepository(jdbi);
     deployments = new DeploymentRepository(jdbi);

@@ -22,6 +22,7 @@ public final class ApiCatalog {
     platform(doc);
     channels(doc);
     ops(doc);
+    keys(doc);
     open(doc);
     return doc.json();
   }
@@ -60,13 +61,13 @@ public final class ApiCatalog {
         "reason", "string", "why no cycle was queued (only then)");
     doc.schema("Channel", "a notification channel (its configuration is never echoed)",
         "id", "string", "", "tenantId", "string", "", "workspaceId", "string", "null: tenant-wide",
-        "type", "webhook|slack|email", "", "name", "string", "", "enabled", "boolean", "",
+        "type", "webhook|slack|email|pagerduty", "", "name", "string", "", "enabled", "boolean", "",
         "failing", "boolean", "its deliveries failed for 60 s in a row, none succeeded since",
         "lastError", "string", "the latest failed attempt's error, while none succeeded since (only then)");
     doc.schema("Delivery", "one alert on its way to one channel",
         "id", "string", "the webhook-id", "tenantId", "string", "", "channelId", "string", "",
         "workspaceId", "string", "", "runId", "string", "", "deploymentId", "string", "",
-        "incidentKey", "string", "", "alertStatus", "firing|update|resolved", "",
+        "incidentKey", "string", "", "alertStatus", "firing|update|resolved|acknowledged", "acknowledged: PagerDuty channels only",
         "by", "code|model", "who decided to send it",
         "severity", "critical|warning|info", "", "title", "string", "", "body", "string", "",
         "status", "pending|delivered|failed", "", "attempts", "integer", "", "lastError", "string", "",
@@ -83,6 +84,12 @@ public final class ApiCatalog {
         "tenantId", "string", "", "queued", "boolean", "always true",
         "pending", "boolean", "true when queued behind a running cycle",
         "runId", "string", "the id the run is recorded under; shared by triggers that coalesce");
+    doc.schema("ApiKey", "a scoped API key (never the key itself)", "id", "string", "", "name", "string", "",
+        "role", "admin|platform|tenant|viewer", "", "tenantId", "string", "the one tenant it sees (tenant, viewer)",
+        "createdAt", "date-time", "", "revokedAt", "date-time", "only when revoked");
+    doc.schema("CreatedApiKey", "a key just created", "id", "string", "", "name", "string", "",
+        "role", "admin|platform|tenant|viewer", "", "tenantId", "string", "", "createdAt", "date-time", "",
+        "key", "string", "the key: shown only in this answer");
     doc.schema("Schedule", "a tenant's recurring cycle",
         "enabled", "boolean", "", "interval", "string", "ISO-8601 duration", "nextRunAt", "date-time", "");
     doc.schema("UsageDay", "a tenant's model usage on one UTC day",
@@ -173,8 +180,9 @@ public final class ApiCatalog {
 
   private static void channels(OpenApiDoc doc) {
     doc.op("POST", "/api/tenants/{tenantId}/notification-channels", "Create a notification channel")
-        .body("type", "webhook|slack|email", "", "name", "string", "",
-            "config", "object", "webhook/slack: {url, secret?}; email: {to}", "workspaceId?", "string", "absent: tenant-wide")
+        .body("type", "webhook|slack|email|pagerduty", "", "name", "string", "",
+            "config", "object", "webhook/slack: {url, secret?}; email: {to}; pagerduty: {routingKey, url?}",
+            "workspaceId?", "string", "absent: tenant-wide")
         .answers(201, "the channel", "$Channel");
     doc.op("GET", "/api/tenants/{tenantId}/notification-channels", "List the tenant's channels")
         .answers(200, "the channels", "[$Channel]");
@@ -217,6 +225,16 @@ public final class ApiCatalog {
     doc.op("DELETE", "/api/tenants/{tenantId}/ops/schedule", "Switch the recurring cycle off").answers(200, "the schedule", "$Schedule");
   }
 
+  private static void keys(OpenApiDoc doc) {
+    doc.op("POST", "/api/keys", "Create a scoped API key (admin keys only); the key is shown only in this answer")
+        .body("name", "string", "at most 200 characters", "role", "admin|platform|tenant|viewer", "",
+            "tenantId?", "string", "required for tenant, optional for viewer")
+        .answers(201, "the key", "$CreatedApiKey");
+    doc.op("GET", "/api/keys", "Every key, revoked ones included (admin keys only)").answers(200, "the keys", "[$ApiKey]");
+    doc.op("DELETE", "/api/keys/{keyId}", "Revoke a key: its requests and sessions are refused at once (admin keys only)")
+        .answers(204, "revoked", null);
+  }
+
   private static void open(OpenApiDoc doc) {
     doc.op("GET", "/health", "Readiness, as /health/ready (kept for existing monitors); no auth")
         .answers(200, "up or degraded", "$Health").answers(503, "down", "$Health");
@@ -235,7 +253,7 @@ public final class ApiCatalog {
   private static void dashboard(OpenApiDoc doc) {
     String html = "text/html";
     doc.op("GET", "/ui/login", "Dashboard: the login form; no auth").text(200, "an HTML page", html);
-    doc.op("POST", "/ui/login", "Dashboard: log in with the API token (form field token); sets the session cookie")
+    doc.op("POST", "/ui/login", "Dashboard: log in with an API key (form field token); opens a session, sets its cookie")
         .text(303, "to /ui/", html);
     doc.op("POST", "/ui/logout", "Dashboard: end the session (CSRF token required)").text(303, "to /ui/login", html);
     doc.op("GET", "/ui/static/{file}", "Dashboard: its script and stylesheet").text(200, "the file", "text/plain");

@@ -8,6 +8,7 @@ import io.opsagent.api.ApiServer;
 import io.opsagent.api.PathTenant;
 import io.opsagent.api.QueryParams;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,9 +35,17 @@ public final class TenantRoutes implements ApiServer.Routes {
 
   private void list(Context ctx) {
     QueryParams q = QueryParams.of(ctx, "limit", "after", "externalId");
-    var page = q.get("externalId").isPresent()
-        ? statuses.byExternalId(q.get("externalId").get()).stream().toList()
-        : statuses.list(q.get("after"), q.limit(100, MAX_LIMIT));
+    String own = io.opsagent.api.auth.Caller.of(ctx).tenantId(); // a scoped key lists its tenant only
+    List<TenantStatusQuery.TenantStatus> page;
+    if (q.get("externalId").isPresent()) {
+      page = statuses.byExternalId(q.get("externalId").get())
+          .filter(s -> own == null || s.tenant().id().equals(own)).stream().toList();
+    } else if (own != null) {
+      page = statuses.one(own).filter(s -> s.tenant().id().compareTo(q.get("after").orElse("")) > 0)
+          .stream().toList();
+    } else {
+      page = statuses.list(q.get("after"), q.limit(100, MAX_LIMIT));
+    }
     ctx.json(page.stream().map(s -> toJson(s, json)).toList());
   }
 

@@ -21,6 +21,7 @@ import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.notify.Notifier;
 import io.opsagent.notify.send.EmailSender;
 import io.opsagent.notify.send.HttpPoster;
+import io.opsagent.notify.send.PagerDutySender;
 import io.opsagent.notify.send.SendOutcome;
 import io.opsagent.notify.send.Sender;
 import io.opsagent.notify.send.SlackSender;
@@ -39,9 +40,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Notifier} of opsagent: durable, retried delivery to webhook, Slack and email channels,
- * as one-time jobs on a db-scheduler queue of its own ({@code notification_tasks}, its own
- * {@code OPSAGENT_NOTIFY_CONCURRENCY} threads).
+ * The {@link Notifier} of opsagent: durable, retried delivery to webhook, Slack, email and
+ * PagerDuty channels, as one-time jobs on a db-scheduler queue of its own
+ * ({@code notification_tasks}, its own {@code OPSAGENT_NOTIFY_CONCURRENCY} threads).
  *
  * <p>Guarantees: {@link #send} writes one {@code pending} row per selected channel <em>and</em> its
  * job in one transaction, and returns without waiting for any receiver; the jobs are due at once and
@@ -51,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * exponential backoff ({@code OPSAGENT_NOTIFY_BACKOFF}, doubling, capped at
  * {@code OPSAGENT_NOTIFY_MAX_BACKOFF}) until the receiver takes it or {@code OPSAGENT_NOTIFY_GIVE_UP}
  * has passed since it was recorded (or the optional {@code OPSAGENT_NOTIFY_MAX_ATTEMPTS} is used
- * up); then the row is {@code failed} with its last error, its alert window is given back when
- * none of the alert's deliveries is live, and the {@link #onFailedForGood} listeners are told. A
+ * up, or the receiver refused the message itself: a failure that is not retryable); then the row
+ * is {@code failed} with its last error, its alert window is given back when none of the alert's
+ * deliveries is live, and the {@link #onFailedForGood} listeners are told. A
  * delivered firing notice of an incident marks it paged ({@link NotificationRepository#delivered}).
  *
  * <p>A fresh alert never waits behind a slow or dead receiver: an attempt may take at most
@@ -122,6 +124,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     senders.put(ChannelType.WEBHOOK, new WebhookSender(poster));
     senders.put(ChannelType.SLACK, new SlackSender(poster));
     senders.put(ChannelType.EMAIL, new EmailSender(config.smtp(), ATTEMPT_TIMEOUT));
+    senders.put(ChannelType.PAGERDUTY, new PagerDutySender(poster));
     this.task = Tasks.custom(JobType.NOTIFICATION_DELIVERY.taskName(), Void.class)
         .onFailure(new DeliveryRetries(config.notifyBackoff(), config.paging().notifyMaxBackoff(), this::gaveUp))
         .execute(this::attempt);
@@ -192,7 +195,8 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
     return all;
   }
 
-  private List<String> record(Alert alert, List<NotificationChannel> selected) {
+  private List<String> record(Alert alert, List<NotificationChannel> all) {
+    List<NotificationChannel> selected = all.stream().filter(c -> c.type().takes(alert.status())).toList();
     List<Delivery> recorded = db.jdbi().inTransaction(h -> {
       List<Delivery> rows = deliveries.insertPending(h, alert, selected);
       if (!rows.isEmpty()) {
@@ -262,8 +266,8 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
       return new CompletionHandler.OnCompleteRemove<>();
     }
     recordHealth(channel, () -> channels.attemptFailed(channel.id(), startedAt, failed.error()));
-    Optional<Delivery> recorded = deliveries.attemptFailed(d.id(), failed.error(), maxAttempts,
-        clock.instant().minus(giveUp));
+    Optional<Delivery> recorded = deliveries.attemptFailed(d.id(), failed.error(),
+        failed.retryable() ? maxAttempts : 1, clock.instant().minus(giveUp));
     if (recorded.isEmpty()) {
       return new CompletionHandler.OnCompleteRemove<>();
     }
