@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opsagent.Json;
 import io.opsagent.agent.cycle.ContextBuilder;
+import io.opsagent.agent.cycle.EvidenceSource;
 import io.opsagent.agent.cycle.StateGatherer;
 import io.opsagent.agent.cycle.SystemPrompt;
 import io.opsagent.agent.cycle.TenantCycleLock;
@@ -117,6 +118,7 @@ public final class OpsAgent implements AutoCloseable {
   private final TenantSettings settings;
   private final TokenBudget budget;
   private final KillSwitch killSwitch;
+  private final EvidenceSource evidence;
   private final RulesEngine rules = new RulesEngine();
   private final String promptSha256;
   /**
@@ -145,6 +147,7 @@ public final class OpsAgent implements AutoCloseable {
     this.budget = new TokenBudget(b.jdbi, b.config.dailyTokenBudget(), b.clock);
     this.killSwitch = new KillSwitch(b.jdbi);
     this.promptSha256 = promptSha256(b.tools);
+    this.evidence = b.evidence;
   }
 
   /** The names of the tools the agent offers (the label values of {@code opsagent.actions}). */
@@ -358,7 +361,7 @@ public final class OpsAgent implements AutoCloseable {
       p.session = new ToolSession(tools, gate.openCycle(), state, run.id(), stateJson,
           new ToolSession.Options(p.settings.mode() == Mode.DRY_RUN, killSwitch::engaged));
       recordCodePages(run, p.session);
-      String summary = converse(run, stateJson, p, held);
+      String summary = converse(run, state, stateJson, p, held);
       return outcome(RunStatus.COMPLETED, summary, p, p.note);
     } catch (Exception e) {
       String reason = e instanceof LockLostException ? e.getMessage()
@@ -439,9 +442,9 @@ public final class OpsAgent implements AutoCloseable {
     return price.cost(t.input(), t.output(), t.cacheWrite(), t.cacheRead());
   }
 
-  private String converse(OpsRun run, String stateJson, Progress p, TenantCycleLock.Held held) {
+  private String converse(OpsRun run, TenantState state, String stateJson, Progress p, TenantCycleLock.Held held) {
     List<ChatMessage> messages = new ArrayList<>();
-    messages.add(ChatMessage.userText(ContextBuilder.message(stateJson)));
+    messages.add(ChatMessage.userText(ContextBuilder.message(stateJson, evidence.gather(state))));
     int maxSteps = config.maxStepsPerCycle();
     p.decider = model;
     if (!(model instanceof RulesEngine)) {
@@ -587,6 +590,7 @@ public final class OpsAgent implements AutoCloseable {
     private boolean reviewEveryCycle;
     private TenantSettings settings;
     private MeterRegistry meters;
+    private EvidenceSource evidence = EvidenceSource.NONE;
 
     private Builder(Config config, Jdbi jdbi) {
       this.config = Objects.requireNonNull(config, "config");
@@ -659,6 +663,12 @@ public final class OpsAgent implements AutoCloseable {
      */
     public Builder meters(MeterRegistry meters) {
       this.meters = meters;
+      return this;
+    }
+
+    /** What a review's first model request carries besides the state (none by default). */
+    public Builder evidence(EvidenceSource evidence) {
+      this.evidence = Objects.requireNonNull(evidence, "evidence");
       return this;
     }
 

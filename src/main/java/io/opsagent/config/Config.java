@@ -67,7 +67,9 @@ public record Config(
     Optional<SecretKey> auditKey,
     Optional<SecretKey> auditKeyPrevious,
     // who may reach the HTTP server, and from where
-    Http http) {
+    Http http,
+    // the investigation tools (logs, health probes, metrics)
+    InvestigationConfig investigation) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -217,7 +219,9 @@ public record Config(
         // the audit chain's key, and the one before a rotation
         p.secretKey("OPSAGENT_AUDIT_KEY", "HmacSHA256"),
         p.secretKey("OPSAGENT_AUDIT_KEY_PREVIOUS", "HmacSHA256"),
-        new Http(p.address("OPSAGENT_HTTP_BIND"), p.addresses("OPSAGENT_TRUSTED_PROXIES")));
+        new Http(p.address("OPSAGENT_HTTP_BIND"), p.addresses("OPSAGENT_TRUSTED_PROXIES")),
+        // the investigation tools
+        InvestigationConfig.parse(p::optional, p::error));
     if (config.auditKeyPrevious().isPresent() && config.auditKey().isEmpty()) {
       p.error("OPSAGENT_AUDIT_KEY_PREVIOUS is set but OPSAGENT_AUDIT_KEY is not: the previous key only"
           + " verifies runs chained before a rotation; set the new key as OPSAGENT_AUDIT_KEY");
@@ -261,7 +265,8 @@ public record Config(
         + ", retention=" + retention + ", actions=" + actions + ", incidentReminder=" + incidentReminder
         + ", dailyTokenBudget=" + dailyTokenBudget + ", defaultMode=" + defaultMode + ", paging=" + paging
         + ", auditKey=" + (auditKey.isPresent() ? "***" : "unset")
-        + ", auditKeyPrevious=" + (auditKeyPrevious.isPresent() ? "***" : "unset") + ", http=" + http + "]";
+        + ", auditKeyPrevious=" + (auditKeyPrevious.isPresent() ? "***" : "unset") + ", http=" + http
+        + ", investigation=" + investigation + "]";
   }
 
   /** The database URL with any password in it masked, for logs and messages. */

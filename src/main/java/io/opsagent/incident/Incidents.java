@@ -88,6 +88,7 @@ public final class Incidents {
   private final Clock clock;
   private final TenantSettings settings;
   private final Jdbi jdbi;
+  private volatile PageEvidence evidence = PageEvidence.NONE;
 
   public Incidents(Jdbi jdbi, Notifier notifier, Duration reminder, Clock clock) {
     this(jdbi, notifier, reminder, Duration.ofSeconds(60), Duration.ofSeconds(15), clock);
@@ -152,6 +153,15 @@ public final class Incidents {
   }
 
   /**
+   * What code's pages add to the rules engine's wording: the evidence already at hand about the
+   * deployment (never a network call). Set once by the composition root, before anything pages.
+   */
+  public Incidents evidenceFrom(PageEvidence evidence) {
+    this.evidence = Objects.requireNonNull(evidence, "evidence");
+    return this;
+  }
+
+  /**
    * Pages deployment {@code d}, reported or found in {@code status} (FAILED or DEGRADED), by code:
    * the rules engine's alert on the deployment's incident for that status, unless that incident is
    * paged or being paged already. {@code runId} is the review it queued (null for the watchdog),
@@ -162,7 +172,8 @@ public final class Incidents {
     Alert alert = new Alert(d.tenantId(), d.workspaceId(),
         status == DeploymentStatus.FAILED ? Severity.CRITICAL : Severity.WARNING,
         Deployment.statusAlertTitle(d.name(), status),
-        Deployment.statusAlertBody(d.name(), d.id(), workspace, status), runId, d.id());
+        Deployment.statusAlertBody(d.name(), d.id(), workspace, status)
+            + evidence.of(d).map(e -> " " + e).orElse(""), runId, d.id());
     return send(alert, true);
   }
 

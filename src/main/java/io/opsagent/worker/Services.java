@@ -10,6 +10,7 @@ import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.review.ReviewMemory;
 import io.opsagent.agent.run.AuditKeys;
 import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.tools.investigate.Investigation;
 import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.agent.trust.Mode;
 import io.opsagent.agent.trust.TenantSettings;
@@ -58,6 +59,7 @@ public final class Services implements AutoCloseable {
   private final Incidents incidents;
   private final TenantSettings settings;
   private final KillSwitch killSwitch;
+  private final Investigation investigation;
 
   private Services(Config config, Database db, boolean reviewEveryCycle) {
     this.config = config;
@@ -88,8 +90,12 @@ public final class Services implements AutoCloseable {
     Notifier onIncidents = alert -> alert.deploymentId() == null ? notifier.send(alert)
         : incidents.alert(alert.on(null, Alert.UPDATE)).deliveries();
     this.actions = PlatformActions.create(config, db, onIncidents, holds, Clock.systemUTC());
+    // read-only investigation tools, the evidence of a review's first request, and of code's pages
+    this.investigation = Investigation.create(config.investigation(), jdbi, deployments, Clock.systemUTC());
+    incidents.evidenceFrom(investigation.pageEvidence());
     var agentBuilder = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(cooldowns)
         .incidents(incidents).extraTools(List.of(HistoryTool.definition(jdbi)))
+        .extraTools(investigation.tools()).evidence(investigation.evidence())
         .reviewEveryCycle(reviewEveryCycle).meters(metrics);
     actions.ifPresent(a -> agentBuilder.extraTools(a.tools()).actionChecks(a.limits()));
     this.agent = agentBuilder.build();
@@ -207,6 +213,7 @@ public final class Services implements AutoCloseable {
   public void close() {
     agent.close();
     actions.ifPresent(PlatformActions::close);
+    investigation.close();
     notifier.close();
     cooldowns.close();
     runtimeMetrics.close();

@@ -110,6 +110,15 @@ public final class ContextBuilder {
         + "<state>" + stateJson + "</state>";
   }
 
+  /**
+   * The message with, after the state, the evidence gathered for its FAILED deployments between
+   * {@code <evidence>} and {@code </evidence>} ({@code <} and {@code >} escaped like the state's).
+   */
+  public static String message(String stateJson, java.util.Optional<String> evidenceJson) {
+    return message(stateJson) + evidenceJson.map(e -> "\n<evidence>"
+        + e.replace("<", "\\u003c").replace(">", "\\u003e") + "</evidence>").orElse("");
+  }
+
   public static java.util.Optional<String> backupProblem(Deployment d, Instant now) {
     return io.opsagent.platform.Backups.problem(d, now);
   }

@@ -8,7 +8,10 @@ import io.opsagent.agent.run.TokenUsage;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The deterministic stand-in for Claude when there is no API key (and, once the guardrails wire it,
@@ -17,12 +20,16 @@ import java.util.List;
  *
  * <p>It decides from the {@code <state>} JSON document of the first user message (written by the
  * ops loop's context builder: arrays {@code failed}, {@code degraded}, {@code backupProblems}) and
- * acts only through {@code sendAlert} tool calls, so the same validation, guardrails and recording
+ * acts only through {@code sendAlert} tool calls (the alert about a FAILED deployment says what
+ * the {@code <evidence>} document after the state showed: "down" or "flapping" by its health probe,
+ * and its key log line), so the same validation, guardrails and recording
  * apply as for the model. Two turns at most: the alerts, then a summary. Costs no tokens.
  */
 public final class RulesEngine implements ModelClient {
   public static final String MODEL_ID = "rules";
   private static final ObjectMapper JSON = Json.MAPPER;
+  private static final Pattern ERRORISH =
+      Pattern.compile("(?i)\\b(error|exception|fatal|panic|killed|oom|fail(ed|ure)?|refused|timeout)\\b");
 
   @Override
   public String modelId() {
@@ -37,11 +44,13 @@ public final class RulesEngine implements ModelClient {
       return endTurn(summary(last));
     }
     JsonNode state = state(messages.get(0));
+    Map<String, JsonNode> evidence = evidence(messages.get(0));
     List<Block> calls = new ArrayList<>();
     for (JsonNode d : state.path("failed")) {
       calls.add(alert(calls.size(), d, "critical",
           Deployment.statusAlertTitle(d.path("name").asText(), DeploymentStatus.FAILED),
-          statusBody(d, DeploymentStatus.FAILED)));
+          statusBody(d, DeploymentStatus.FAILED)
+              + observed(evidence.get(d.path("deploymentId").asText()))));
     }
     for (JsonNode d : state.path("degraded")) {
       calls.add(alert(calls.size(), d, "warning",
@@ -60,6 +69,69 @@ public final class RulesEngine implements ModelClient {
       return endTurn("All clear: no failed or degraded deployments and no backup problems.");
     }
     return new ModelReply(calls, ModelReply.StopReason.TOOL_USE, TokenUsage.NONE);
+  }
+
+  /**
+   * What the evidence of a FAILED deployment adds to its alert, in stable words: whether its health
+   * probe tells "down" (no answer, an error status) from "flapping" (it answers 2xx), and the key
+   * line of its logs; nothing when there is no evidence, so the alert repeats code's page exactly.
+   */
+  static String observed(JsonNode e) {
+    if (e == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    JsonNode h = e.path("health");
+    switch (h.path("outcome").asText()) {
+      case "answered" -> out.append(h.path("healthy").asBoolean()
+          ? " Its health endpoint answers (HTTP " + h.path("status").asInt() + "): it is flapping or recovering"
+              + " rather than down; check its recent restarts."
+          : " Its health endpoint answers HTTP " + h.path("status").asInt() + ": it is down.");
+      case "unreachable" -> out.append(" Its health endpoint does not answer (").append(h.path("detail").asText())
+          .append("): it is down.");
+      default -> { }
+    }
+    keyLine(e.path("logs").path("untrustedLines"))
+        .ifPresent(line -> out.append(" Last log line: \"").append(line).append("\"."));
+    return out.toString();
+  }
+
+  /**
+   * The key line of a logs answer's {@code untrustedLines}: the last that reads like an error,
+   * else the last one (at most 200 characters); the same for the rules engine and code's page.
+   */
+  public static java.util.Optional<String> keyLine(JsonNode lines) {
+    String last = null;
+    String errorish = null;
+    for (JsonNode l : lines) {
+      last = l.asText();
+      if (ERRORISH.matcher(last).find()) {
+        errorish = last;
+      }
+    }
+    String line = errorish != null ? errorish : last;
+    return line == null || line.isBlank() ? java.util.Optional.empty()
+        : java.util.Optional.of(io.opsagent.Json.truncate(line.strip(), 200));
+  }
+
+  /** The {@code <evidence>} document of the context message by deployment id (none: empty). */
+  private static Map<String, JsonNode> evidence(ChatMessage first) {
+    String text = first.blocks().stream().filter(Block.Text.class::isInstance)
+        .map(b -> ((Block.Text) b).text()).findFirst().orElse("");
+    int start = text.indexOf("<evidence>");
+    int end = text.lastIndexOf("</evidence>");
+    Map<String, JsonNode> out = new HashMap<>();
+    if (start < 0 || end < start) {
+      return out;
+    }
+    try {
+      for (JsonNode d : JSON.readTree(text.substring(start + "<evidence>".length(), end)).path("deployments")) {
+        out.put(d.path("deploymentId").asText(), d);
+      }
+    } catch (java.io.IOException e) {
+      return out; // unreadable evidence: the alert goes out without it
+    }
+    return out;
   }
 
   private static String statusBody(JsonNode d, DeploymentStatus status) {
