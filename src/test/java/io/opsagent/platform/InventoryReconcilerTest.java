@@ -126,6 +126,24 @@ class InventoryReconcilerTest {
   }
 
   @Test
+  void aHealthUrlWithCredentialsIsStoredRedactedAndTheSameInventoryAgainIsUnchanged() {
+    String t = objects.createTenant("credentials", null).id();
+    var inventory = List.of(ws("w", "prod", new Inventory.DeploymentItem("a", "api", null, "1.0",
+        Optional.of("https://probe:s3cret@api.example/health"), null)));
+
+    Inventory.Result first = reconciler.reconcile(t, inventory);
+    Inventory.Result second = reconciler.reconcile(t, inventory);
+    String id = first.created().deployments().get(0).id();
+    Inventory.Result rotated = reconciler.reconcile(t, List.of(ws("w", "prod", new Inventory.DeploymentItem("a",
+        "api", null, "1.0", Optional.of("https://probe:rotated@api.example/health"), null))));
+
+    assertThat(deployments.find(id).orElseThrow().healthUrl()).isEqualTo("https://***@api.example/health");
+    assertThat(second.changed()).isFalse();
+    assertThat(rotated.updated().deployments()).extracting(Inventory.Ref::id).containsExactly(id);
+    assertThat(deployments.healthUrlWithCredentials(id)).contains("https://probe:rotated@api.example/health");
+  }
+
+  @Test
   void anObjectWithoutExternalIdIsAdoptedByName() {
     String t = objects.createTenant("adopting", null).id();
     Workspace w = objects.createWorkspace(t, "prod", null);
