@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.apache.commons.lang3.StringUtils;
 
 /**
  * The JSON configuration of the whole program, made once (an {@link ObjectMapper} is thread-safe
@@ -24,6 +25,6 @@ public final class Json {
 
   /** {@code text} cut to at most {@code max} characters, ending with "…" when cut; null stays null. */
   public static String truncate(String text, int max) {
-    return text == null || text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    return StringUtils.abbreviate(text, "…", max);
   }
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
  * (a hold then records the action {@code cancelled}, never sent).
  *
  * <p>The kill switch and the tenant mode are not part of this package: whoever adds them wires an
- * implementation here (in {@code worker.Services}); until then {@link #NONE} holds nothing.
+ * implementation here (in {@code worker.Root}); until then {@link #NONE} holds nothing.
  */
 @FunctionalInterface
 public interface ActionHolds {

@@ -1,10 +1,11 @@
 package io.opsagent.action;
 
+import io.opsagent.Wire;
 import java.util.Arrays;
 import java.util.Optional;
 
 /** The platform actions the agent can ask for, each with its tool and its wire name. */
-public enum ActionKind {
+public enum ActionKind implements Wire {
   RESTART("restart", "restartDeployment"),
   ROLLBACK("rollback", "rollbackDeployment");
 
@@ -17,6 +18,7 @@ public enum ActionKind {
   }
 
   /** As stored in {@code ops_actions.action} and sent as the control request's {@code action}. */
+  @Override
   public String wire() {
     return wire;
   }
@@ -31,7 +33,6 @@ public enum ActionKind {
   }
 
   public static ActionKind fromWire(String wire) {
-    return Arrays.stream(values()).filter(k -> k.wire.equals(wire)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("unknown action '" + wire + "'"));
+    return Wire.parse(ActionKind.class, wire, "action");
   }
 }

@@ -3,6 +3,8 @@ package io.opsagent.action;
 import io.opsagent.action.ActionRepository.StatusSince;
 import io.opsagent.agent.guard.ActionGate;
 import io.opsagent.agent.guard.CooldownStore;
+import io.opsagent.agent.tools.Refusal;
+import io.opsagent.agent.tools.RefusalReason;
 import io.opsagent.config.Config;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentRepository;
@@ -54,10 +56,13 @@ final class ActionLimits implements ActionGate.Check {
 
   private final ActionRepository actions;
   private final DeploymentRepository deployments;
-  private final Config config;
+  private final Config.Actions config;
+  private final Config.Cooldowns cooldowns;
   private final Clock clock;
 
-  ActionLimits(ActionRepository actions, DeploymentRepository deployments, Config config, Clock clock) {
+  ActionLimits(ActionRepository actions, DeploymentRepository deployments, Config.Actions config,
+      Config.Cooldowns cooldowns, Clock clock) {
+    this.cooldowns = cooldowns;
     this.actions = actions;
     this.deployments = deployments;
     this.config = config;
@@ -65,13 +70,13 @@ final class ActionLimits implements ActionGate.Check {
   }
 
   @Override
-  public Optional<String> refusal(ActionGate.Call call) {
+  public Optional<Refusal> refusal(ActionGate.Call call) {
     Optional<ActionKind> kind = ActionKind.ofTool(call.tool());
     if (kind.isEmpty()) {
       return Optional.empty();
     }
     if (call.input().path("reason").asText("").isBlank()) {
-      return Optional.of("invalid input: 'reason' must not be blank");
+      return Refusal.of(RefusalReason.INVALID_INPUT, "invalid input: 'reason' must not be blank");
     }
     String deploymentId = call.input().path("deploymentId").asText("");
     Optional<Deployment> found = deployments.find(call.tenantId(), deploymentId);
@@ -83,19 +88,19 @@ final class ActionLimits implements ActionGate.Check {
     Optional<Instant> lockedSince = lockedOutSince(d.id(), now);
     if (lockedSince.isPresent()) {
       return refuse(ActionRefusal.LOCKED_OUT, "an action on this deployment did not recover it at "
-          + lockedSince.get() + "; no automatic action on it for " + config.actions().lockout()
+          + lockedSince.get() + "; no automatic action on it for " + config.lockout()
           + " unless it runs for an hour first. Alert people instead.");
     }
     if (actions.countInRun(call.tenantId(), call.runId()) > 0) {
       return refuse(ActionRefusal.ONE_PER_CYCLE, "one mutating action per cycle, and this cycle"
           + " already has one; the next cycle can reconsider");
     }
-    int cap = config.actions().maxPerTenantHour();
+    int cap = config.maxPerTenantHour();
     if (actions.countSince(call.tenantId(), now.minus(Duration.ofHours(1))) >= cap) {
       return refuse(ActionRefusal.TENANT_HOURLY_CAP, "at most " + cap
           + " actions per tenant per hour, all used");
     }
-    Duration window = config.cooldownOf(call.tool(), CooldownStore.DEFAULT_ACTION_COOLDOWN);
+    Duration window = cooldowns.of(call.tool(), CooldownStore.DEFAULT_ACTION_COOLDOWN);
     List<String> actedOn = actions.deploymentsActedOn(d.workspaceId(), now.minus(window));
     int share = (deployments.listByWorkspace(d.workspaceId()).size() + 2) / 3;
     if (!actedOn.contains(d.id()) && actedOn.size() + 1 > share) {
@@ -122,17 +127,18 @@ final class ActionLimits implements ActionGate.Check {
    * was admitted at {@code lastAdmitted}, less than {@code window} ago; the same text as the cooldown
    * store's.
    */
-  static Optional<String> cooldownRefusal(Optional<Instant> lastAdmitted, String deploymentId,
+  static Optional<Refusal> cooldownRefusal(Optional<Instant> lastAdmitted, String deploymentId,
       ActionKind kind, Duration window, Instant now) {
     return lastAdmitted.map(at -> Duration.between(now, at.plus(window)))
         .filter(left -> left.compareTo(Duration.ZERO) > 0)
-        .map(left -> CooldownStore.Claim.onCooldown(deploymentId, kind.tool(), left).reason());
+        .map(left -> new Refusal(RefusalReason.COOLDOWN,
+            CooldownStore.Claim.onCooldown(deploymentId, kind.tool(), left).reason()));
   }
 
   /** When the lockout of the deployment started, if one holds now. */
   private Optional<Instant> lockedOutSince(String deploymentId, Instant now) {
     Optional<Instant> notHelped = actions.lastNotHelpedSince(deploymentId,
-        now.minus(config.actions().lockout()));
+        now.minus(config.lockout()));
     if (notHelped.isEmpty()) {
       return notHelped;
     }
@@ -153,7 +159,7 @@ final class ActionLimits implements ActionGate.Check {
     return !Duration.between(from, to).minus(RUNNING_LIFTS_LOCKOUT).isNegative();
   }
 
-  private static Optional<String> refuse(ActionRefusal why, String detail) {
+  private static Optional<Refusal> refuse(ActionRefusal why, String detail) {
     return Optional.of(why.because(detail));
   }
 }

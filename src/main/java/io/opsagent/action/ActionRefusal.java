@@ -1,31 +1,35 @@
 package io.opsagent.action;
 
-import java.util.Locale;
+import io.opsagent.agent.tools.Refusal;
+import io.opsagent.agent.tools.RefusalReason;
 
 /**
  * Why the blast-radius gate refused a mutating call. The code leads the refusal text the model gets
- * and the run records ({@code "tenant_hourly_cap: ..."}), so refusals can be counted by kind.
+ * and the run records ({@code "tenant_hourly_cap: ..."}); each names the {@link RefusalReason} it is
+ * recorded and counted as.
  */
-public enum ActionRefusal {
+public enum ActionRefusal implements io.opsagent.Wire {
   /** The deployment does not exist or belongs to another tenant (the same answer for both). */
-  UNKNOWN_DEPLOYMENT,
+  UNKNOWN_DEPLOYMENT(RefusalReason.SCOPE),
   /** A mutating action was already admitted in this cycle. */
-  ONE_PER_CYCLE,
+  ONE_PER_CYCLE(RefusalReason.ONE_PER_CYCLE),
   /** {@code OPSAGENT_MAX_ACTIONS_PER_TENANT_HOUR} actions were admitted within the last hour. */
-  TENANT_HOURLY_CAP,
+  TENANT_HOURLY_CAP(RefusalReason.TENANT_HOURLY_CAP),
   /** A third of the workspace's deployments (rounded up) were acted on within the cooldown window. */
-  WORKSPACE_SHARE,
+  WORKSPACE_SHARE(RefusalReason.WORKSPACE_SHARE),
   /** An action on this deployment did not help recently ({@code OPSAGENT_ACTION_LOCKOUT}). */
-  LOCKED_OUT,
+  LOCKED_OUT(RefusalReason.LOCKED_OUT),
   /** A rollback to a version this deployment has not run before (or is running now). */
-  UNKNOWN_VERSION;
+  UNKNOWN_VERSION(RefusalReason.UNKNOWN_VERSION);
 
-  public String code() {
-    return name().toLowerCase(Locale.ROOT);
+  private final RefusalReason reason;
+
+  ActionRefusal(RefusalReason reason) {
+    this.reason = reason;
   }
 
-  /** The refusal text: {@code "<code>: <detail>"}. */
-  public String because(String detail) {
-    return code() + ": " + detail;
+  /** The refusal, worded {@code "<code>: <detail>"}. */
+  public Refusal because(String detail) {
+    return new Refusal(reason, wire() + ": " + detail);
   }
 }

@@ -3,6 +3,7 @@ package io.opsagent.action;
 import io.opsagent.db.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -17,8 +18,10 @@ import org.jdbi.v3.core.statement.StatementContext;
  */
 public final class ActionRepository {
   private final Jdbi jdbi;
+  private final Clock clock;
 
-  public ActionRepository(Jdbi jdbi) {
+  public ActionRepository(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
   }
 
@@ -54,7 +57,7 @@ public final class ActionRepository {
       int n = h.createUpdate("""
               UPDATE ops_actions SET attempts = attempts + 1, updated_at = :now
               WHERE id = :id AND status = 'queued'""")
-          .bind("id", id).bind("now", Times.now()).execute();
+          .bind("id", id).bind("now", Times.current(clock)).execute();
       return n == 0 ? Optional.empty() : h.createQuery("SELECT attempts FROM ops_actions WHERE id = :id")
           .bind("id", id).mapTo(Integer.class).findOne();
     });
@@ -63,7 +66,7 @@ public final class ActionRepository {
   void recordError(String id, String error) {
     jdbi.useHandle(h -> h.createUpdate(
             "UPDATE ops_actions SET last_error = :error, updated_at = :now WHERE id = :id")
-        .bind("id", id).bind("error", cap(error)).bind("now", Times.now()).execute());
+        .bind("id", id).bind("error", cap(error)).bind("now", Times.current(clock)).execute());
   }
 
   /** queued → sent; false if another writer moved it first. */

@@ -1,7 +1,6 @@
 package io.opsagent.action;
 
-import java.util.Arrays;
-import java.util.Locale;
+import io.opsagent.Wire;
 
 /**
  * Where an action is: {@code queued} (admitted, waiting on the deployment queue), {@code sent} (the
@@ -10,19 +9,14 @@ import java.util.Locale;
  * or could not be reached after every retry), {@code helped} (the deployment became RUNNING) or
  * {@code not_helped} (FAILED or DEGRADED after it, or nothing by the verification deadline).
  */
-public enum ActionStatus {
+public enum ActionStatus implements Wire {
   QUEUED, SENT, CANCELLED, FAILED, HELPED, NOT_HELPED;
-
-  public String wire() {
-    return name().toLowerCase(Locale.ROOT);
-  }
 
   public boolean isFinal() {
     return this != QUEUED && this != SENT;
   }
 
   public static ActionStatus fromWire(String wire) {
-    return Arrays.stream(values()).filter(s -> s.wire().equals(wire)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("unknown action status '" + wire + "'"));
+    return Wire.parse(ActionStatus.class, wire, "action status");
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsagent.Json;
 import io.opsagent.agent.guard.CooldownStore;
+import io.opsagent.agent.tools.Refusal;
 import io.opsagent.agent.tools.ActionClass;
 import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.config.Config;
@@ -47,15 +48,15 @@ final class ActionTools {
   private final Database db;
   private final ActionRepository actions;
   private final DeploymentRepository deployments;
-  private final Config config;
+  private final Config.Cooldowns cooldowns;
   private final Clock clock;
 
-  ActionTools(Database db, ActionRepository actions, DeploymentRepository deployments, Config config,
+  ActionTools(Database db, ActionRepository actions, DeploymentRepository deployments, Config.Cooldowns cooldowns,
       Clock clock) {
     this.db = db;
     this.actions = actions;
     this.deployments = deployments;
-    this.config = config;
+    this.cooldowns = cooldowns;
     this.clock = clock;
   }
 
@@ -85,19 +86,19 @@ final class ActionTools {
     OpsAction a = new OpsAction(Ids.newId(), d.tenantId(), d.workspaceId(), d.id(), kind,
         kind == ActionKind.ROLLBACK ? in.get("toVersion").asText() : null, in.get("reason").asText(),
         ctx.runId(), ActionStatus.QUEUED, 0, null, now, null, null);
-    Duration window = config.cooldownOf(kind.tool(), CooldownStore.DEFAULT_ACTION_COOLDOWN);
+    Duration window = cooldowns.of(kind.tool(), CooldownStore.DEFAULT_ACTION_COOLDOWN);
     db.jdbi().useTransaction(h -> {
       if (!db.embedded()) {
         // held until this transaction ends; one (void) row
         h.createQuery("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
             .bind("key", "ops-action:" + d.id()).mapToMap().one();
       }
-      Optional<String> cooling = ActionLimits.cooldownRefusal(
+      Optional<Refusal> cooling = ActionLimits.cooldownRefusal(
           actions.lastAdmittedAfter(h, d.id(), kind, now.minus(window)), d.id(), kind, window, now);
       if (cooling.isPresent()) {
         log.warn("action not queued: on cooldown in the database tenant={} run={} action={} deployment={}",
             a.tenantId(), a.runId(), kind.wire(), d.id());
-        throw new IllegalStateException(cooling.get());
+        throw new IllegalStateException(cooling.get().message());
       }
       actions.insert(h, a);
       Queues.scheduleDeploymentJob(h.getConnection(), db, a.id(), job(SEND, a), now);

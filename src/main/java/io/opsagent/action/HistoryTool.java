@@ -28,8 +28,7 @@ public final class HistoryTool {
 
   private HistoryTool() {}
 
-  public static OpsTools.Definition definition(Jdbi jdbi) {
-    DeploymentRepository deployments = new DeploymentRepository(jdbi);
+  public static OpsTools.Definition definition(Jdbi jdbi, DeploymentRepository deployments) {
     ObjectNode schema = JSON.createObjectNode().put("type", "object");
     ObjectNode props = schema.putObject("properties");
     props.putObject("deploymentId").put("type", "string").put("minLength", 1).put("maxLength", 64);

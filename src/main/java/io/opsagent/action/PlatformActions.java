@@ -38,22 +38,25 @@ public final class PlatformActions implements AutoCloseable {
   private final ActionJobs jobs;
   private final ControlClient control;
 
-  private PlatformActions(Config config, Database db, Notifier notifier, ActionHolds holds, Clock clock) {
-    Config.Actions c = config.actions();
-    var deployments = new DeploymentRepository(db.jdbi());
-    this.actions = new ActionRepository(db.jdbi());
+  private PlatformActions(Config.Actions c, Config.Cooldowns cooldowns, Database db, ActionRepository actions,
+      DeploymentRepository deployments, Notifier notifier, ActionHolds holds, Clock clock) {
+    this.actions = actions;
     this.control = new ControlClient(c.controlUrl().orElseThrow(), c.controlSecret().orElseThrow(), clock);
-    this.tools = new ActionTools(db, actions, deployments, config, clock);
-    this.limits = new ActionLimits(actions, deployments, config, clock);
+    this.tools = new ActionTools(db, actions, deployments, cooldowns, clock);
+    this.limits = new ActionLimits(actions, deployments, c, cooldowns, clock);
     this.jobs = new ActionJobs(db, actions, deployments, control, holds, notifier, c.verifyTimeout(),
         c.lockout(), clock);
   }
 
-  /** The actions feature, or empty when no control URL is configured (no mutating tool then). */
-  public static Optional<PlatformActions> create(Config config, Database db, Notifier notifier,
-      ActionHolds holds, Clock clock) {
-    return config.actions().enabled()
-        ? Optional.of(new PlatformActions(config, db, notifier, holds, clock))
+  /**
+   * The actions feature, or empty when no control URL is configured (no mutating tool then);
+   * {@code actions} and {@code deployments} are the process's repositories.
+   */
+  public static Optional<PlatformActions> create(Config.Actions config, Config.Cooldowns cooldowns,
+      Database db, ActionRepository actions,
+      DeploymentRepository deployments, Notifier notifier, ActionHolds holds, Clock clock) {
+    return config.enabled()
+        ? Optional.of(new PlatformActions(config, cooldowns, db, actions, deployments, notifier, holds, clock))
         : Optional.empty();
   }
 

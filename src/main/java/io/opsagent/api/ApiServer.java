@@ -9,7 +9,8 @@ import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
 import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opsagent.api.auth.Access;
-import io.opsagent.api.openapi.ApiCatalog;
+import io.opsagent.api.openapi.OpenApi;
+import io.opsagent.api.openapi.SwaggerUi;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * The HTTP API, on Javalin. Everything under {@code /api/} needs a bearer key, the bootstrap token
  * or a scoped key, and the route's role ({@link Access}); {@code /health}, {@code /health/live}, {@code /health/ready}, {@code /metrics},
  * {@code /openapi.json} (the OpenAPI 3
- * description of every route, {@link ApiCatalog}) and {@code /openapi} (Swagger UI) are open. Every error is JSON
+ * description of every route, made from the route table by {@link OpenApi}) and {@code /openapi} (Swagger UI,
+ * served from this host) are open. Every error is JSON
  * {@code {"error": "..."}} (see {@link ApiErrors}): 400 for bad input, 404 for unknown routes and
  * objects and for objects of another tenant alike, 405, 413, and 503 while the database cannot be
  * reached.
@@ -58,6 +60,8 @@ public final class ApiServer implements AutoCloseable {
         return t;
       });
   private final PrometheusMeterRegistry metrics;
+  private final List<ApiRoute> table;
+  private final String openApi;
 
   /**
    * Something that can say whether a dependency answers ({@code /health}, {@code /health/ready}).
@@ -147,32 +151,46 @@ public final class ApiServer implements AutoCloseable {
           databaseSuspect = !up;
         }
       }
-      ctx.status(ready ? 200 : 503).json(Map.of("status", !ready ? "down" : degraded ? "degraded" : "up",
-          "checks", status));
+      ctx.status(ready ? 200 : 503).json(new Health(!ready ? "down" : degraded ? "degraded" : "up", status));
     };
-    app.get("/health", readiness);
-    app.get("/health/ready", readiness);
-    // liveness asks no dependency: a worker cut off from its database is alive, and restarting it
-    // would not bring the database back
-    app.get("/health/live", ctx -> ctx.json(Map.of("status", "up")));
-    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-        .result(metrics.scrape()));
-    String openApi = ApiCatalog.openApi(version()).toString();
-    app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-    app.get("/openapi", ctx -> ctx.html(SWAGGER_UI));
+    List<ApiRoute> table = new java.util.ArrayList<>(List.of(
+        ApiRoute.of("GET /health", "Readiness, as /health/ready (kept for existing monitors); no auth", readiness)
+            .answers(200, "up or degraded", Health.class).answers(503, "down", Health.class),
+        // liveness asks no dependency: a worker cut off from its database is alive, and restarting it
+        // would not bring the database back
+        ApiRoute.of("GET /health/live", "Liveness: 200 while the process serves HTTP, no dependency asked; no auth",
+            ctx -> ctx.json(new Liveness("up"))).answers(200, "alive", Liveness.class),
+        ApiRoute.of("GET /health/ready", "Readiness: 503 while the database does not answer; 200 otherwise,"
+            + " Redis down shown as degraded; no auth", readiness)
+            .answers(200, "up or degraded", Health.class).answers(503, "down", Health.class),
+        ApiRoute.of("GET /metrics", "Prometheus metrics; no auth", ctx -> ctx
+            .contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()))
+            .text(200, "text format 0.0.4", "text/plain"),
+        ApiRoute.of("GET /openapi.json", "This document; no auth",
+            ctx -> ctx.contentType("application/json").result(openApiJson())).text(200, "OpenAPI 3", "application/json")));
+    table.addAll(new SwaggerUi().routes());
+    routes.forEach(r -> table.addAll(r.routes()));
+    // each route's roles as the access table says (described as x-access-roles)
+    this.table = table.stream().map(r -> r.roles(access.policy().rolesFor(r.method().name(), r.path()).stream()
+        .map(io.opsagent.api.auth.Role::wire).sorted().toArray(String[]::new))).toList();
+    this.openApi = OpenApi.json(version(), this.table);
+    for (ApiRoute route : this.table) {
+      if (route.handler() != null) {
+        app.addHttpHandler(route.method(), route.path(), route.handler());
+      }
+    }
     routes.forEach(r -> r.register(app));
   }
 
-  /** A page that loads Swagger UI (from its public CDN) over {@code /openapi.json}. */
-  private static final String SWAGGER_UI = """
-      <!doctype html>
-      <html><head><meta charset="utf-8"><title>opsagent API</title>
-      <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
-      <body><div id="ui"></div>
-      <script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-      <script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui"});</script>
-      </body></html>
-      """;
+  /** The readiness answer: {@code up}, {@code degraded} or {@code down}, and each check's state. */
+  record Health(String status, Map<String, String> checks) {}
+
+  /** The liveness answer: always {@code up}. */
+  record Liveness(String status) {}
+
+  private String openApiJson() {
+    return openApi;
+  }
 
   private static String version() {
     String v = ApiServer.class.getPackage().getImplementationVersion();
@@ -184,9 +202,20 @@ public final class ApiServer implements AutoCloseable {
     return List.copyOf(registered);
   }
 
-  /** A group of routes registered on the server. */
+  /** Every route of the table (served and described), in registration order. */
+  public List<ApiRoute> table() {
+    return table;
+  }
+
+  /** A group of routes: its entries of the route table, and whatever else it registers itself. */
   public interface Routes {
-    void register(Javalin app);
+    /** Served by the server and described in {@code /openapi.json} alike. */
+    default List<ApiRoute> routes() {
+      return List.of();
+    }
+
+    /** Handlers outside the table (before-handlers, routes described by another group). */
+    default void register(Javalin app) {}
   }
 
   /** Starts listening on {@code port} on all interfaces (0 = any free port). */

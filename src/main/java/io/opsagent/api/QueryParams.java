@@ -58,11 +58,16 @@ public final class QueryParams {
   }
 
   public int limit(int byDefault, int max) {
-    if (get("limit").isEmpty()) {
+    return intBetween("limit", byDefault, max);
+  }
+
+  /** The whole number {@code name}, from 1 to {@code max}; {@code byDefault} when absent. */
+  public int intBetween(String name, int byDefault, int max) {
+    if (get(name).isEmpty()) {
       return byDefault;
     }
-    String rule = "limit must be an integer between 1 and " + max;
-    return ctx.queryParamAsClass("limit", Integer.class)
+    String rule = name + " must be an integer between 1 and " + max;
+    return ctx.queryParamAsClass(name, Integer.class)
         .check(n -> n >= 1 && n <= max, rule)
         .getOrThrow(errors -> ApiException.badRequest(rule));
   }

@@ -4,7 +4,7 @@ import io.opsagent.agent.run.AuditHead;
 import io.opsagent.agent.run.AuditKeys;
 import io.opsagent.agent.run.RunChain;
 import io.opsagent.config.Config;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -56,12 +56,12 @@ final class AuditCommand implements Callable<Integer> {
       }
       Config config = ExistingDatabase.config();
       // a kept head signed with a key at hand must carry its signature: a mistyped value is refused
-      if (kept.isPresent() && kept.get().signatureValid(tenantId, AuditKeys.of(config)).filter(v -> !v).isPresent()) {
+      if (kept.isPresent() && kept.get().signatureValid(tenantId, AuditKeys.of(config.audit())).filter(v -> !v).isPresent()) {
         System.err.println("opsagent: --head is not a head of tenant " + tenantId + " signed with its key"
             + " (its signature does not match): check the value kept");
         return 2;
       }
-      try (Services services = Services.open(config)) {
+      try (Root services = Root.open(config)) {
         if (!services.tenants().existed(tenantId)) {
           System.err.println("opsagent: no tenant with id " + tenantId);
           return 2;
@@ -80,7 +80,7 @@ final class AuditCommand implements Callable<Integer> {
                 + (v.head().signed() ? ", signed" : ", unsigned") + ")";
         System.out.println("audit chain intact: " + v.chained() + " run(s) verified" + unkeyed + against
             + (kept.isPresent() ? " and the kept head" : "") + outside);
-        if (config.auditKey().isEmpty()) {
+        if (config.audit().key().isEmpty()) {
           System.out.println("warning: OPSAGENT_AUDIT_KEY is not set: an unkeyed chain shows accidental"
               + " changes, not a rewrite by someone who can write the database");
         }
@@ -98,7 +98,7 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      try (Services services = Services.open(ExistingDatabase.config())) {
+      try (Root services = Root.open(ExistingDatabase.config())) {
         if (!services.tenants().existed(tenantId)) {
           System.err.println("opsagent: no tenant with id " + tenantId);
           return 2;

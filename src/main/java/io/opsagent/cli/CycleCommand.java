@@ -6,9 +6,8 @@ import io.opsagent.agent.UnknownTenantException;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
-import io.opsagent.api.routes.RunView;
 import io.opsagent.config.Config;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +23,7 @@ final class CycleCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Config config = ExistingDatabase.config();
-    try (Services services = Failures.opening(config, () -> Services.open(config))) {
+    try (Root services = Failures.opening(config, () -> Root.open(config))) {
       services.notifier().start(); // the notification queue delivers the run's alerts while we wait
       OpsRun run;
       try {
@@ -38,7 +37,7 @@ final class CycleCommand implements Callable<Integer> {
       }
       // deliveries are durable either way (a worker resumes them); give them a moment to go out now.
       DeliveryWait.awaitSettled(services, tenantId, run.id(), Duration.ofSeconds(20));
-      System.out.println(Json.MAPPER.writeValueAsString(RunView.of(run, Json.MAPPER)));
+      System.out.println(Json.MAPPER.writeValueAsString(run));
       return run.status() == RunStatus.COMPLETED ? 0 : 1;
     }
   }

@@ -2,7 +2,7 @@ package io.opsagent.cli;
 
 import io.opsagent.notify.Delivery;
 import io.opsagent.notify.DeliveryStatus;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,13 +12,13 @@ import java.util.concurrent.locks.LockSupport;
 final class DeliveryWait {
   private DeliveryWait() {}
 
-  static List<Delivery> awaitSettled(Services services, String tenantId, String runId, Duration max) {
-    Instant deadline = Instant.now().plus(max);
+  static List<Delivery> awaitSettled(Root services, String tenantId, String runId, Duration max) {
+    Instant deadline = services.clock().instant().plus(max);
     while (true) {
       List<Delivery> mine = services.notifications().listByTenant(tenantId, 200).stream()
           .filter(d -> runId.equals(d.runId())).toList();
       boolean settled = mine.stream().allMatch(d -> d.status() != DeliveryStatus.PENDING || d.attempts() > 0);
-      if (settled || Instant.now().isAfter(deadline)) {
+      if (settled || services.clock().instant().isAfter(deadline)) {
         return mine;
       }
       LockSupport.parkNanos(Duration.ofMillis(100).toNanos());

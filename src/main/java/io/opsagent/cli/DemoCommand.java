@@ -12,7 +12,7 @@ import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.platform.Tenant;
 import io.opsagent.platform.Workspace;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
     receiver.start();
     String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts";
 
-    try (Services s = Services.open(config)) {
+    try (Root s = Root.open(config)) {
       s.notifier().start(); // the notification queue delivers the cycles' alerts while we wait
       out.println("opsagent demo — embedded database " + DEMO_DIR + ", in-memory cooldowns, decided by "
           + s.decider());
@@ -93,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static Tenant seedHealthy(Services s, String hook) {
+  private static Tenant seedHealthy(Root s, String hook) {
     Tenant t = s.tenants().create("acme (healthy)");
     Workspace w = s.workspaces().create(t.id(), "production");
     s.deployments().create(w, "web", DeploymentStatus.RUNNING, "2.4.1");
@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
     return t;
   }
 
-  private static Tenant seedFailing(Services s, String hook) {
+  private static Tenant seedFailing(Root s, String hook) {
     Tenant t = s.tenants().create("globex (failing)");
     Workspace w = s.workspaces().create(t.id(), "production");
     s.deployments().create(w, "web", DeploymentStatus.RUNNING, "5.0.2");

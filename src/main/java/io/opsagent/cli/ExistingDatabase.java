@@ -22,7 +22,7 @@ final class ExistingDatabase {
   /** The environment's configuration, once it is clear that it points at a database that exists. */
   static Config config() {
     Config config = Config.fromEnv();
-    if (config.dbUrl().equals(Config.DEFAULT_EMBEDDED_DB_URL)
+    if (config.database().url().equals(Config.DEFAULT_EMBEDDED_DB_URL)
         && !Files.exists(SCRIPT) && !Files.exists(PROPERTIES)) {
       throw new NoDatabaseException("OPSAGENT_DB_URL is not set and there is no embedded database under "
           + Path.of("data").toAbsolutePath() + "; set OPSAGENT_DB_URL to the worker's database (e.g."
@@ -39,16 +39,16 @@ final class ExistingDatabase {
    * operator to run {@code ./opsagent migrate}; so does a database that does not answer.
    */
   static Database open(Config config) {
-    Database db = Failures.opening(config, () -> Database.openForCommand(config));
+    Database db = Failures.opening(config, () -> Database.openForCommand(config.database()));
     try {
       Database.SchemaState schema = Failures.opening(config, db::schemaState);
       if (schema.applied().isEmpty()) {
-        throw new Failures.OneLine("the database at OPSAGENT_DB_URL=" + config.maskedDbUrl()
+        throw new Failures.OneLine("the database at OPSAGENT_DB_URL=" + config.database().maskedUrl()
             + " has no opsagent schema: run `./opsagent migrate` (or start `./opsagent worker`) first,"
             + " or correct OPSAGENT_DB_URL");
       }
       if (!schema.current()) {
-        throw new Failures.OneLine("the database at OPSAGENT_DB_URL=" + config.maskedDbUrl()
+        throw new Failures.OneLine("the database at OPSAGENT_DB_URL=" + config.database().maskedUrl()
             + " is at schema version " + schema.applied().get() + ", this opsagent needs "
             + schema.latest() + " (" + schema.pending() + " migration(s) pending): run"
             + " `./opsagent migrate` first");

@@ -43,7 +43,7 @@ final class Failures {
   static Optional<String> explain(Config config, Throwable e) {
     BindException bind = find(e, BindException.class);
     if (bind != null) {
-      return Optional.of("cannot listen on OPSAGENT_HTTP_PORT=" + config.httpPort() + " ("
+      return Optional.of("cannot listen on OPSAGENT_HTTP_PORT=" + config.api().httpPort() + " ("
           + oneLine(bind.getMessage(), config) + "): stop the process that holds the port, or set"
           + " OPSAGENT_HTTP_PORT to a free one (0 turns the HTTP API off)");
     }
@@ -51,12 +51,12 @@ final class Failures {
     if (sql == null || !connectionProblem(sql, e)) {
       return Optional.empty();
     }
-    String db = "OPSAGENT_DB_URL=" + config.maskedDbUrl();
+    String db = "OPSAGENT_DB_URL=" + config.database().maskedUrl();
     String state = sql.getSQLState() == null ? "" : sql.getSQLState();
     String reason = reason(sql, e, config);
     if (state.startsWith("28")) {
       return Optional.of("the database at " + db + " refused OPSAGENT_DB_USER="
-          + (config.dbUser().isEmpty() ? "(unset)" : config.dbUser()) + " (" + reason
+          + (config.database().user().isEmpty() ? "(unset)" : config.database().user()) + " (" + reason
           + "): check OPSAGENT_DB_USER and OPSAGENT_DB_PASSWORD");
     }
     if (reason.startsWith("No suitable driver")) {
@@ -93,11 +93,11 @@ final class Failures {
 
   private static String oneLine(String text, Config config) {
     String s = text == null ? "" : text.replaceAll("\\s+", " ").strip();
-    if (!config.dbUrl().isEmpty()) {
-      s = s.replace(config.dbUrl(), config.maskedDbUrl());
+    if (!config.database().url().isEmpty()) {
+      s = s.replace(config.database().url(), config.database().maskedUrl());
     }
-    if (!config.dbPassword().isEmpty()) {
-      s = s.replace(config.dbPassword(), "***");
+    if (!config.database().password().isEmpty()) {
+      s = s.replace(config.database().password(), "***");
     }
     return s;
   }

@@ -50,8 +50,8 @@ final class KeysCommand implements Callable<Integer> {
         return 2;
       }
       try (Database db = ExistingDatabase.open(ExistingDatabase.config())) {
-        ApiKeys.Created created = new ApiKeys(db.jdbi()).create(name, r, tenant);
-        new WhoDidIt(db.jdbi()).record(CLI, "key.create", tenant, created.key().id(), r.wire() + " " + name);
+        ApiKeys.Created created = new ApiKeys(db.jdbi(), java.time.Clock.systemUTC()).create(name, r, tenant);
+        new WhoDidIt(db.jdbi(), java.time.Clock.systemUTC()).record(CLI, "key.create", tenant, created.key().id(), r.wire() + " " + name);
         System.out.println("id:   " + created.key().id());
         System.out.println("key:  " + created.secret());
         System.err.println("Keep the key now: it is stored hashed and cannot be shown again.");
@@ -69,7 +69,7 @@ final class KeysCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       try (Database db = ExistingDatabase.open(ExistingDatabase.config())) {
-        for (ApiKeys.ApiKey k : new ApiKeys(db.jdbi()).list()) {
+        for (ApiKeys.ApiKey k : new ApiKeys(db.jdbi(), java.time.Clock.systemUTC()).list()) {
           System.out.println(k.id() + "  " + k.role().wire() + "  " + (k.tenantId() == null ? "-" : k.tenantId())
               + "  " + k.name().replaceAll("\\s+", " ") + "  created " + k.createdAt()
               + (k.revokedAt() == null ? "" : "  revoked " + k.revokedAt()));
@@ -88,14 +88,14 @@ final class KeysCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       try (Database db = ExistingDatabase.open(ExistingDatabase.config())) {
-        ApiKeys keys = new ApiKeys(db.jdbi());
+        ApiKeys keys = new ApiKeys(db.jdbi(), java.time.Clock.systemUTC());
         var key = keys.find(id);
         if (key.isEmpty()) {
           System.err.println("opsagent: no key " + id);
           return 1;
         }
         if (keys.revoke(id)) {
-          new WhoDidIt(db.jdbi()).record(CLI, "key.revoke", key.get().tenantId(), id,
+          new WhoDidIt(db.jdbi(), java.time.Clock.systemUTC()).record(CLI, "key.revoke", key.get().tenantId(), id,
               key.get().role().wire() + " " + key.get().name());
           System.out.println("revoked " + id);
         } else {

@@ -29,7 +29,7 @@ final class KillSwitchCommand implements Callable<Integer> {
       return 2;
     }
     try (Database db = ExistingDatabase.open(ExistingDatabase.config())) {
-      KillSwitch ks = new KillSwitch(db.jdbi());
+      KillSwitch ks = new KillSwitch(db.jdbi(), java.time.Clock.systemUTC());
       KillSwitch.State s = switch (action) {
         case "on" -> ks.engage(reason);
         case "off" -> ks.release();

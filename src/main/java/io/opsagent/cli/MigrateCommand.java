@@ -12,9 +12,9 @@ final class MigrateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Config config = Config.fromEnv();
-    try (Database db = Failures.opening(config, () -> Database.open(config))) {
+    try (Database db = Failures.opening(config, () -> Database.open(config.database(), config.scheduling()))) {
       int applied = Failures.opening(config, db::migrate);
-      System.out.println("migrations applied: " + applied + " (" + (db.embedded() ? "embedded database" : config.maskedDbUrl()) + ")");
+      System.out.println("migrations applied: " + applied + " (" + (db.embedded() ? "embedded database" : config.database().maskedUrl()) + ")");
     }
     return 0;
   }

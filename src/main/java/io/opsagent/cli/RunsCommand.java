@@ -25,11 +25,11 @@ final class RunsCommand implements Callable<Integer> {
       return 2;
     }
     try (Database db = ExistingDatabase.open(ExistingDatabase.config())) {
-      if (new TenantRepository(db.jdbi()).find(tenantId).isEmpty()) {
+      if (new TenantRepository(db.jdbi(), java.time.Clock.systemUTC()).find(tenantId).isEmpty()) {
         System.err.println("opsagent: no tenant with id " + tenantId);
         return 2;
       }
-      for (OpsRun r : new RunRepository(db.jdbi()).recent(tenantId, limit)) {
+      for (OpsRun r : new RunRepository(db.jdbi(), java.time.Clock.systemUTC()).recent(tenantId, limit)) {
         System.out.println(line(r));
       }
       return 0;

@@ -21,8 +21,8 @@ final class TenantsCommand implements Callable<Integer> {
   public Integer call() {
     Config config = ExistingDatabase.config();
     try (Database db = ExistingDatabase.open(config)) {
-      TenantStatusQuery query = new TenantStatusQuery(db.jdbi(), config.circuitPause(),
-          new TenantSettings(db.jdbi(), Mode.fromWire(config.defaultMode())));
+      TenantStatusQuery query = new TenantStatusQuery(db.jdbi(), config.cycle().circuitPause(),
+          new TenantSettings(db.jdbi(), Mode.fromWire(config.cycle().defaultMode()), java.time.Clock.systemUTC()));
       Optional<String> after = Optional.empty();
       while (true) {
         List<TenantStatus> page = query.list(after, PAGE);

@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -15,57 +16,29 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Every setting of opsagent, read once from the environment and validated before anything starts.
  *
- * <p>Every default lives here (and in the README's configuration table), nowhere else. A bad value
- * fails fast with a {@link ConfigException} naming the variable, so a typo never turns into a
- * silently different behaviour. Secrets held here ({@link #anthropicApiKey()}, {@link #dbPassword()},
- * {@link #smtp()}'s password, {@link #apiToken()}, {@link #secretKey()}, {@link #auditKey()},
- * {@link #auditKeyPrevious()}) are masked by {@link #toString()}.
+ * <p>One record per concern ({@link Database}, {@link Llm}, {@link Api}, {@link Scheduling},
+ * {@link Cycle}, {@link Cooldowns}, {@link Notifications}, {@link Actions}, {@link Paging},
+ * {@link Audit}); each class is handed only the records it uses, and each record checks its own
+ * values. Every default lives in {@link #fromEnv(Map)} (and in the README's configuration table),
+ * nowhere else. A bad value fails fast with a {@link ConfigException} in one form,
+ * {@code NAME: expected <accepted form>, got "<value>"}, so a typo never turns into a silently
+ * different behaviour. Secrets (the API key, the database password, the SMTP password, the API
+ * token, the channel key, the audit keys) are masked by every {@code toString()}.
  */
 public record Config(
-    String dbUrl,
-    String dbUser,
-    String dbPassword,
-    Optional<String> redisUrl,
-    Optional<String> anthropicApiKey,
-    String anthropicBaseUrl,
-    String model,
-    Duration llmTimeout,
-    int llmMaxRetries,
-    int httpPort,
-    Optional<String> apiToken,
-    Duration cycleInterval,
-    int opsConcurrency,
-    int deploymentConcurrency,
-    Duration pollInterval,
-    Duration heartbeatInterval,
-    boolean allowPrivateWebhooks,
-    Smtp smtp,
-    int notifyMaxAttempts,
-    Duration notifyBackoff,
-    int notifyConcurrency,
-    int maxStepsPerCycle,
-    int maxActionsPerCycle,
-    Map<String, Duration> actionCooldowns,
-    Duration alertCooldown,
-    Duration circuitPause,
-    Duration fullReviewInterval,
-    Map<String, ModelPrice> modelPrices,
-    // logging, secrets at rest, retention
-    LogFormat logFormat,
-    Optional<SecretKey> secretKey,
-    Duration retention,
-    // platform actions (restart, rollback)
+    Database database,
+    Llm llm,
+    Api api,
+    Scheduling scheduling,
+    Cycle cycle,
+    Cooldowns cooldowns,
+    Notifications notifications,
     Actions actions,
-    // incidents
-    Duration incidentReminder,
-    // trust controls
-    int dailyTokenBudget,
-    String defaultMode,
-    // the page guarantee
     Paging paging,
-    // the audit chain's key (HMAC-SHA-256), and the one before a rotation
-    Optional<SecretKey> auditKey,
-    Optional<SecretKey> auditKeyPrevious,
+    Audit audit,
+    // logging, incidents
+    LogFormat logFormat,
+    Duration incidentReminder,
     // who may reach the HTTP server, and from where
     Http http,
     // the investigation tools (logs, health probes, metrics)
@@ -76,6 +49,209 @@ public record Config(
   public static final String DEFAULT_MODEL_PRICES = DEFAULT_MODEL + "=3/15/3.75/0.30";
   public static final String DEFAULT_EMBEDDED_DB_URL =
       "jdbc:hsqldb:file:./data/opsagent;sql.syntax_pgs=true;hsqldb.tx=mvcc;shutdown=true";
+
+  /** The database ({@code OPSAGENT_DB_*}); the password is masked by {@link #toString()}. */
+  public record Database(String url, String user, String password) {
+    public Database {
+      requireText(url, "OPSAGENT_DB_URL");
+      Objects.requireNonNull(user, "OPSAGENT_DB_USER");
+      Objects.requireNonNull(password, "OPSAGENT_DB_PASSWORD");
+    }
+
+    public boolean embedded() {
+      return url.startsWith("jdbc:hsqldb:");
+    }
+
+    /** The URL with any password in it masked, for logs and messages. */
+    public String maskedUrl() {
+      return maskUserInfo(url).replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    @Override
+    public String toString() {
+      return "Database[url=" + maskedUrl() + ", user=" + user + "]";
+    }
+  }
+
+  /**
+   * The model ({@code ANTHROPIC_*}, {@code OPSAGENT_MODEL}, {@code OPSAGENT_LLM_*},
+   * {@code OPSAGENT_MODEL_PRICES}); no API key means the rules engine decides. The key is masked.
+   */
+  public record Llm(Optional<String> apiKey, String baseUrl, String model, Duration timeout, int maxRetries,
+      Map<String, ModelPrice> prices) {
+    public Llm {
+      requireText(model, "OPSAGENT_MODEL");
+      requirePositive(timeout, "OPSAGENT_LLM_TIMEOUT");
+      requireBetween(maxRetries, 0, 10, "OPSAGENT_LLM_MAX_RETRIES");
+      prices = Map.copyOf(prices);
+    }
+
+    /** The price of {@link #model()}, if the price table has it (else runs record no cost). */
+    public Optional<ModelPrice> price() {
+      return Optional.ofNullable(prices.get(model));
+    }
+
+    @Override
+    public String toString() {
+      return "Llm[" + (apiKey.isPresent() ? "claude(" + model + " @ " + baseUrl + ")" : "rules")
+          + ", timeout=" + timeout + ", maxRetries=" + maxRetries + ", prices=" + prices + "]";
+    }
+  }
+
+  /** The HTTP API ({@code OPSAGENT_HTTP_PORT}, 0: disabled; {@code OPSAGENT_API_TOKEN}, masked). */
+  public record Api(int httpPort, Optional<String> token) {
+    public Api {
+      requireBetween(httpPort, 0, 65535, "OPSAGENT_HTTP_PORT");
+    }
+
+    @Override
+    public String toString() {
+      return "Api[httpPort=" + httpPort + ", token=" + (token.isPresent() ? "***" : "generated") + "]";
+    }
+  }
+
+  /** The queues: each tenant's cycle interval, the workers per queue and how they poll. */
+  public record Scheduling(Duration cycleInterval, int opsConcurrency, int deploymentConcurrency,
+      Duration pollInterval, Duration heartbeatInterval) {
+    public Scheduling {
+      requirePositive(cycleInterval, "OPSAGENT_CYCLE_INTERVAL");
+      requireBetween(opsConcurrency, 1, 256, "OPSAGENT_OPS_CONCURRENCY");
+      requireBetween(deploymentConcurrency, 1, 256, "OPSAGENT_DEPLOYMENT_CONCURRENCY");
+      requirePositive(pollInterval, "OPSAGENT_POLL_INTERVAL");
+      requirePositive(heartbeatInterval, "OPSAGENT_HEARTBEAT_INTERVAL");
+    }
+  }
+
+  /**
+   * One cycle's limits: model calls ({@code OPSAGENT_MAX_STEPS}), tool calls with a side effect
+   * ({@code OPSAGENT_MAX_ACTIONS_PER_CYCLE}), the full review of an unchanged state, the circuit
+   * breaker's pause, the daily token budget and the mode a new tenant starts in.
+   */
+  public record Cycle(int maxSteps, int maxActions, Duration fullReviewInterval, Duration circuitPause,
+      int dailyTokenBudget, String defaultMode) {
+    public Cycle {
+      requireBetween(maxSteps, 1, 50, "OPSAGENT_MAX_STEPS");
+      requireBetween(maxActions, 0, 100, "OPSAGENT_MAX_ACTIONS_PER_CYCLE");
+      requirePositive(fullReviewInterval, "OPSAGENT_FULL_REVIEW_INTERVAL");
+      requirePositive(circuitPause, "OPSAGENT_CIRCUIT_PAUSE");
+      requireBetween(dailyTokenBudget, 0, Integer.MAX_VALUE, "OPSAGENT_DAILY_TOKEN_BUDGET");
+      if (!MODES.contains(defaultMode)) {
+        throw new IllegalArgumentException("OPSAGENT_DEFAULT_MODE: expected live or dry-run, got \""
+            + defaultMode + "\"");
+      }
+    }
+  }
+
+  /**
+   * Cooldowns: where they are kept ({@code OPSAGENT_REDIS_URL}; in-memory without it, masked in
+   * {@link #toString()}), each mutating action's and the alert window.
+   */
+  public record Cooldowns(Optional<String> redisUrl, Map<String, Duration> actions, Duration alert) {
+    public Cooldowns {
+      actions = Map.copyOf(actions);
+      requirePositive(alert, "OPSAGENT_ALERT_COOLDOWN");
+    }
+
+    /**
+     * The cooldown of a mutating action, looked up by its tool name ({@code restartDeployment}),
+     * then by the tool's leading verb ({@code restart}); actions without either get {@code defaultFor}.
+     */
+    public Duration of(String action, Duration defaultFor) {
+      Duration exact = actions.get(action);
+      if (exact != null) {
+        return exact;
+      }
+      int verbEnd = 0;
+      while (verbEnd < action.length() && !Character.isUpperCase(action.charAt(verbEnd))) {
+        verbEnd++;
+      }
+      return actions.getOrDefault(action.substring(0, verbEnd), defaultFor);
+    }
+
+    @Override
+    public String toString() {
+      return "Cooldowns[redis=" + redisUrl.map(Config::maskUserInfo).orElse("in-memory") + ", actions="
+          + actions + ", alert=" + alert + "]";
+    }
+  }
+
+  /**
+   * Notification channels and their delivery: private webhook addresses, SMTP, attempts, backoff,
+   * concurrency, and the key that encrypts channel configuration at rest
+   * ({@code OPSAGENT_SECRET_KEY}, masked).
+   */
+  public record Notifications(boolean allowPrivateWebhooks, Smtp smtp, int maxAttempts, Duration backoff,
+      int concurrency, Optional<SecretKey> secretKey) {
+    public Notifications {
+      Objects.requireNonNull(smtp, "smtp");
+      requireBetween(maxAttempts, 0, 10_000, "OPSAGENT_NOTIFY_MAX_ATTEMPTS");
+      requirePositive(backoff, "OPSAGENT_NOTIFY_BACKOFF");
+      requireBetween(concurrency, 1, 256, "OPSAGENT_NOTIFY_CONCURRENCY");
+    }
+
+    @Override
+    public String toString() {
+      return "Notifications[allowPrivateWebhooks=" + allowPrivateWebhooks + ", smtp=" + smtp + ", maxAttempts="
+          + maxAttempts + ", backoff=" + backoff + ", concurrency=" + concurrency + ", secretKey="
+          + (secretKey.isPresent() ? "***" : "unset") + "]";
+    }
+  }
+
+  /**
+   * The audit trail: the chain's key (HMAC-SHA-256) and the one before a rotation, both masked, and
+   * how long runs and deliveries are kept ({@code OPSAGENT_RETENTION}).
+   */
+  public record Audit(Optional<SecretKey> key, Optional<SecretKey> previousKey, Duration retention) {
+    public Audit {
+      requirePositive(retention, "OPSAGENT_RETENTION");
+      if (previousKey.isPresent() && key.isEmpty()) {
+        throw new IllegalArgumentException("OPSAGENT_AUDIT_KEY_PREVIOUS is set but OPSAGENT_AUDIT_KEY is not");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Audit[auditKey=" + (key.isPresent() ? "***" : "unset") + ", auditKeyPrevious="
+          + (previousKey.isPresent() ? "***" : "unset") + ", retention=" + retention + "]";
+    }
+  }
+
+  /**
+   * The HTTP server's address ({@code OPSAGENT_HTTP_BIND}; empty: the command's default, 0.0.0.0 for
+   * {@code worker}, 127.0.0.1 for {@code demo}) and the proxies whose {@code X-Forwarded-For} names
+   * the client ({@code OPSAGENT_TRUSTED_PROXIES}, IPs or CIDRs; for throttling and logs).
+   */
+  public record Http(Optional<String> bind, List<String> trustedProxies) {
+    public Http {
+      trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** The address to bind, {@code fallback} when unset. */
+    public String bindOr(String fallback) {
+      return bind.orElse(fallback);
+    }
+  }
+
+  private static final List<String> MODES = List.of("live", "dry-run");
+
+  private static void requireText(String value, String name) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + ": expected a value, got none");
+    }
+  }
+
+  private static void requirePositive(Duration value, String name) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + ": expected a positive duration, got " + value);
+    }
+  }
+
+  private static void requireBetween(int value, int min, int max, String name) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(name + ": expected an integer from " + min + " to " + max
+          + ", got " + value);
+    }
+  }
 
   /** SMTP settings for email channels; {@code host} empty means email channels cannot deliver. */
   public record Smtp(
@@ -92,12 +268,8 @@ public record Config(
    * How log lines are written ({@code OPSAGENT_LOG_FORMAT}); read by {@code logback.xml} itself, here
    * so that a bad value stops the start like any other setting.
    */
-  public enum LogFormat {
-    TEXT, JSON;
-
-    public String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
+  public enum LogFormat implements io.opsagent.Wire {
+    TEXT, JSON
   }
 
   /**
@@ -129,56 +301,48 @@ public record Config(
   public record Paging(boolean onReport, Duration watchdogAfter, Duration watchdogInterval,
       Duration notifyGiveUp, Duration notifyMaxBackoff, int maxAlertsPerTenantHour) {}
 
-  /**
-   * The HTTP server's address ({@code OPSAGENT_HTTP_BIND}; empty: the command's default, 0.0.0.0 for
-   * {@code worker}, 127.0.0.1 for {@code demo}) and the proxies whose {@code X-Forwarded-For} names
-   * the client ({@code OPSAGENT_TRUSTED_PROXIES}, IPs or CIDRs; for throttling and logs).
-   */
-  public record Http(Optional<String> bind, List<String> trustedProxies) {
-    public Http {
-      trustedProxies = List.copyOf(trustedProxies);
-    }
-
-    /** The address to bind, {@code fallback} when unset. */
-    public String bindOr(String fallback) {
-      return bind.orElse(fallback);
-    }
-  }
-
-  public Config {
-    actionCooldowns = Map.copyOf(actionCooldowns);
-    modelPrices = Map.copyOf(modelPrices);
-  }
-
-  /** The price of {@link #model()}, if the price table has it (else runs record no cost). */
-  public Optional<ModelPrice> modelPrice() {
-    return Optional.ofNullable(modelPrices.get(model));
-  }
-
   public static Config fromEnv() {
     return fromEnv(System.getenv());
   }
 
-  /** Parses and validates; throws {@link ConfigException} listing every bad variable at once. */
+  /**
+   * Parses and validates; throws {@link ConfigException} listing every bad variable at once. Every
+   * default is here (and in the README's configuration table), nowhere else.
+   */
   public static Config fromEnv(Map<String, String> env) {
     Parser p = new Parser(env);
-    Config config = new Config(
+    var database = new Database(
         p.string("OPSAGENT_DB_URL", DEFAULT_EMBEDDED_DB_URL),
         p.string("OPSAGENT_DB_USER", ""),
-        p.string("OPSAGENT_DB_PASSWORD", ""),
-        p.optional("OPSAGENT_REDIS_URL"),
+        p.string("OPSAGENT_DB_PASSWORD", ""));
+    var llm = new Llm(
         p.optional("ANTHROPIC_API_KEY"),
         p.url("ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
         p.string("OPSAGENT_MODEL", DEFAULT_MODEL),
         p.duration("OPSAGENT_LLM_TIMEOUT", "PT60S"),
         p.integer("OPSAGENT_LLM_MAX_RETRIES", 3, 0, 10),
+        p.prices("OPSAGENT_MODEL_PRICES", DEFAULT_MODEL_PRICES));
+    var api = new Api(
         p.integer("OPSAGENT_HTTP_PORT", 8080, 0, 65535),
-        p.optional("OPSAGENT_API_TOKEN"),
+        p.optional("OPSAGENT_API_TOKEN"));
+    var scheduling = new Scheduling(
         p.duration("OPSAGENT_CYCLE_INTERVAL", "PT5M"),
         p.integer("OPSAGENT_OPS_CONCURRENCY", 1, 1, 256),
         p.integer("OPSAGENT_DEPLOYMENT_CONCURRENCY", 4, 1, 256),
         p.duration("OPSAGENT_POLL_INTERVAL", "PT2S"),
-        p.duration("OPSAGENT_HEARTBEAT_INTERVAL", "PT8S"),
+        p.duration("OPSAGENT_HEARTBEAT_INTERVAL", "PT8S"));
+    var cycle = new Cycle(
+        p.integer("OPSAGENT_MAX_STEPS", 8, 1, 50),
+        p.integer("OPSAGENT_MAX_ACTIONS_PER_CYCLE", 5, 0, 100),
+        p.duration("OPSAGENT_FULL_REVIEW_INTERVAL", "PT6H"),
+        p.duration("OPSAGENT_CIRCUIT_PAUSE", "PT30M"),
+        p.integer("OPSAGENT_DAILY_TOKEN_BUDGET", 500_000, 0, Integer.MAX_VALUE),
+        p.oneOf("OPSAGENT_DEFAULT_MODE", "live", MODES));
+    var cooldowns = new Cooldowns(
+        p.optional("OPSAGENT_REDIS_URL"),
+        p.durations("OPSAGENT_ACTION_COOLDOWNS", "restart=PT30M,update=PT1H,scale=PT30M"),
+        p.duration("OPSAGENT_ALERT_COOLDOWN", "PT1H"));
+    var notifications = new Notifications(
         p.bool("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", false),
         new Smtp(
             p.optional("OPSAGENT_SMTP_HOST"),
@@ -190,88 +354,40 @@ public record Config(
         p.integer("OPSAGENT_NOTIFY_MAX_ATTEMPTS", 0, 1, 10_000), // 0: no cap, OPSAGENT_NOTIFY_GIVE_UP decides
         p.duration("OPSAGENT_NOTIFY_BACKOFF", "PT2S"),
         p.integer("OPSAGENT_NOTIFY_CONCURRENCY", 8, 1, 256),
-        p.integer("OPSAGENT_MAX_STEPS", 8, 1, 50),
-        p.integer("OPSAGENT_MAX_ACTIONS_PER_CYCLE", 5, 0, 100),
-        p.durations("OPSAGENT_ACTION_COOLDOWNS", "restart=PT30M,update=PT1H,scale=PT30M"),
-        p.duration("OPSAGENT_ALERT_COOLDOWN", "PT1H"),
-        p.duration("OPSAGENT_CIRCUIT_PAUSE", "PT30M"),
-        p.duration("OPSAGENT_FULL_REVIEW_INTERVAL", "PT6H"),
-        p.prices("OPSAGENT_MODEL_PRICES", DEFAULT_MODEL_PRICES),
-        // logging, secrets at rest, retention
-        p.logFormat("OPSAGENT_LOG_FORMAT"),
-        p.secretKey("OPSAGENT_SECRET_KEY", "AES"),
-        p.duration("OPSAGENT_RETENTION", "P90D"),
-        // platform actions (restart, rollback)
-        p.actions(),
-        // incidents
-        p.duration("OPSAGENT_INCIDENT_REMINDER", "PT4H"),
-        // trust controls
-        p.integer("OPSAGENT_DAILY_TOKEN_BUDGET", 500_000, 0, Integer.MAX_VALUE),
-        p.oneOf("OPSAGENT_DEFAULT_MODE", "live", List.of("live", "dry-run")),
-        // the page guarantee
-        new Paging(
-            p.bool("OPSAGENT_PAGE_ON_REPORT", true),
-            p.duration("OPSAGENT_WATCHDOG_AFTER", "PT60S"),
-            p.duration("OPSAGENT_WATCHDOG_INTERVAL", "PT15S"),
-            p.duration("OPSAGENT_NOTIFY_GIVE_UP", "PT24H"),
-            p.duration("OPSAGENT_NOTIFY_MAX_BACKOFF", "PT30S"),
-            p.integer("OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR", 20, 1, 100_000)),
-        // the audit chain's key, and the one before a rotation
-        p.secretKey("OPSAGENT_AUDIT_KEY", "HmacSHA256"),
-        p.secretKey("OPSAGENT_AUDIT_KEY_PREVIOUS", "HmacSHA256"),
-        new Http(p.address("OPSAGENT_HTTP_BIND"), p.addresses("OPSAGENT_TRUSTED_PROXIES")),
-        // the investigation tools
-        InvestigationConfig.parse(p::optional, p::error));
-    if (config.auditKeyPrevious().isPresent() && config.auditKey().isEmpty()) {
+        p.secretKey("OPSAGENT_SECRET_KEY", "AES"));
+    // platform actions (restart, rollback)
+    var actions = p.actions();
+    // the page guarantee
+    var paging = new Paging(
+        p.bool("OPSAGENT_PAGE_ON_REPORT", true),
+        p.duration("OPSAGENT_WATCHDOG_AFTER", "PT60S"),
+        p.duration("OPSAGENT_WATCHDOG_INTERVAL", "PT15S"),
+        p.duration("OPSAGENT_NOTIFY_GIVE_UP", "PT24H"),
+        p.duration("OPSAGENT_NOTIFY_MAX_BACKOFF", "PT30S"),
+        p.integer("OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR", 20, 1, 100_000));
+    // the audit chain's key, and the one before a rotation
+    Optional<SecretKey> auditKey = p.secretKey("OPSAGENT_AUDIT_KEY", "HmacSHA256");
+    Optional<SecretKey> auditKeyPrevious = p.secretKey("OPSAGENT_AUDIT_KEY_PREVIOUS", "HmacSHA256");
+    if (auditKeyPrevious.isPresent() && auditKey.isEmpty()) {
       p.error("OPSAGENT_AUDIT_KEY_PREVIOUS is set but OPSAGENT_AUDIT_KEY is not: the previous key only"
           + " verifies runs chained before a rotation; set the new key as OPSAGENT_AUDIT_KEY");
+      auditKeyPrevious = Optional.empty();
     }
+    var audit = new Audit(auditKey, auditKeyPrevious, p.duration("OPSAGENT_RETENTION", "P90D"));
+    var logFormat = p.logFormat("OPSAGENT_LOG_FORMAT");
+    var incidentReminder = p.duration("OPSAGENT_INCIDENT_REMINDER", "PT4H");
+    var http = new Http(p.address("OPSAGENT_HTTP_BIND"), p.addresses("OPSAGENT_TRUSTED_PROXIES"));
+    var investigation = InvestigationConfig.parse(p::optional, p::error);
     p.throwIfErrors();
-    return config;
-  }
-
-  public boolean embeddedDatabase() {
-    return dbUrl.startsWith("jdbc:hsqldb:");
-  }
-
-  /**
-   * The cooldown of a mutating action, looked up by its tool name ({@code restartDeployment}), then by
-   * the tool's leading verb ({@code restart}); actions without either get {@code defaultFor}.
-   */
-  public Duration cooldownOf(String action, Duration defaultFor) {
-    Duration exact = actionCooldowns.get(action);
-    if (exact != null) {
-      return exact;
-    }
-    int verbEnd = 0;
-    while (verbEnd < action.length() && !Character.isUpperCase(action.charAt(verbEnd))) {
-      verbEnd++;
-    }
-    return actionCooldowns.getOrDefault(action.substring(0, verbEnd), defaultFor);
+    return new Config(database, llm, api, scheduling, cycle, cooldowns, notifications, actions, paging, audit,
+        logFormat, incidentReminder, http, investigation);
   }
 
   @Override
   public String toString() {
-    return "Config[dbUrl=" + maskedDbUrl() + ", dbUser=" + dbUser
-        + ", redis=" + redisUrl.map(Config::maskUserInfo).orElse("in-memory")
-        + ", llm=" + (anthropicApiKey.isPresent() ? "claude(" + model + " @ " + anthropicBaseUrl + ")" : "rules")
-        + ", httpPort=" + httpPort + ", cycleInterval=" + cycleInterval
-        + ", opsConcurrency=" + opsConcurrency + ", deploymentConcurrency=" + deploymentConcurrency
-        + ", allowPrivateWebhooks=" + allowPrivateWebhooks + ", smtp=" + smtp
-        + ", maxActionsPerCycle=" + maxActionsPerCycle + ", actionCooldowns=" + actionCooldowns
-        + ", alertCooldown=" + alertCooldown + ", circuitPause=" + circuitPause
-        + ", fullReviewInterval=" + fullReviewInterval + ", modelPrices=" + modelPrices
-        + ", logFormat=" + logFormat.wire() + ", secretKey=" + (secretKey.isPresent() ? "***" : "unset")
-        + ", retention=" + retention + ", actions=" + actions + ", incidentReminder=" + incidentReminder
-        + ", dailyTokenBudget=" + dailyTokenBudget + ", defaultMode=" + defaultMode + ", paging=" + paging
-        + ", auditKey=" + (auditKey.isPresent() ? "***" : "unset")
-        + ", auditKeyPrevious=" + (auditKeyPrevious.isPresent() ? "***" : "unset") + ", http=" + http
-        + ", investigation=" + investigation + "]";
-  }
-
-  /** The database URL with any password in it masked, for logs and messages. */
-  public String maskedDbUrl() {
-    return maskUserInfo(dbUrl).replaceAll("(?i)(password=)[^&;]*", "$1***");
+    return "Config[" + database + ", " + llm + ", " + api + ", " + scheduling + ", " + cycle + ", " + cooldowns
+        + ", " + notifications + ", " + actions + ", " + paging + ", " + audit + ", logFormat=" + logFormat.wire()
+        + ", incidentReminder=" + incidentReminder + ", http=" + http + ", investigation=" + investigation + "]";
   }
 
   static String maskUserInfo(String url) {
@@ -296,8 +412,8 @@ public record Config(
     Optional<String> address(String name) {
       Optional<String> v = optional(name).map(String::strip);
       if (v.isPresent() && !new inet.ipaddr.IPAddressString(v.get()).isIPAddress()) {
-        error(name + " must be an IP address to bind (0.0.0.0 for every interface, 127.0.0.1 for this host only), got '"
-            + v.get() + "'");
+        error(name + ": expected an IP address to bind (0.0.0.0 for every interface, 127.0.0.1 for this host"
+            + " only), got \"" + v.get() + "\"");
         return Optional.empty();
       }
       return v;
@@ -312,7 +428,7 @@ public record Config(
           continue;
         }
         if (new inet.ipaddr.IPAddressString(a).getAddress() == null) {
-          error(name + " must list IP addresses or CIDRs separated by commas, got '" + a + "'");
+          error(name + ": expected IP addresses or CIDRs separated by commas, got \"" + a + "\"");
         } else {
           out.add(a);
         }
@@ -333,10 +449,10 @@ public record Config(
       try {
         URI uri = URI.create(v);
         if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
-          errors.add(name + " must be an http(s) URL, got '" + v + "'");
+          expected(name, "an http(s) URL like https://host:port", v);
         }
       } catch (IllegalArgumentException e) {
-        errors.add(name + " must be an http(s) URL, got '" + v + "'");
+        expected(name, "an http(s) URL like https://host:port", v);
       }
       return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
     }
@@ -349,12 +465,12 @@ public record Config(
       try {
         int n = Integer.parseInt(v.get());
         if (n < min || n > max) {
-          errors.add(name + " must be between " + min + " and " + max + ", got " + n);
+          expected(name, "an integer from " + min + " to " + max, v.get());
           return def;
         }
         return n;
       } catch (NumberFormatException e) {
-        errors.add(name + " must be an integer, got '" + v.get() + "'");
+        expected(name, "an integer from " + min + " to " + max, v.get());
         return def;
       }
     }
@@ -370,14 +486,14 @@ public record Config(
         case "false", "0", "no":
           return false;
         default:
-          errors.add(name + " must be true or false, got '" + v.get() + "'");
+          expected(name, "true or false", v.get());
           return def;
       }
     }
 
     Duration duration(String name, String def) {
       String v = raw(name).orElse(def);
-      Duration d = parseDuration(name, v);
+      Duration d = parseDuration(name, v, def);
       return d == null ? Duration.parse(def) : d;
     }
 
@@ -388,10 +504,10 @@ public record Config(
       for (String pair : v.split(",")) {
         String[] kv = pair.trim().split("=", 2);
         if (kv.length != 2 || kv[0].isBlank()) {
-          errors.add(name + " must be a list like restart=PT30M,update=PT1H, got '" + v + "'");
+          expected(name, "a list like " + def, v);
           return Map.of();
         }
-        Duration d = parseDuration(name, kv[1].trim());
+        Duration d = parseDuration(name, kv[1].trim(), "PT30M");
         if (d != null) {
           out.put(kv[0].trim(), d);
         }
@@ -419,36 +535,36 @@ public record Config(
           }
           out.put(kv[0].trim(), price);
         } catch (NumberFormatException e) {
-          errors.add(name + " must be a list like claude-sonnet-4-5=3/15/3.75/0.30 (USD per million"
-              + " tokens: input/output[/cacheWrite/cacheRead]), got '" + v + "'");
+          expected(name, "a list like " + def + " (USD per million tokens:"
+              + " input/output[/cacheWrite/cacheRead])", v);
           return Map.of();
         }
       }
       return out;
     }
 
-    private Duration parseDuration(String name, String v) {
+    /** {@code example}: an accepted value shown in the message (the default, where there is one). */
+    private Duration parseDuration(String name, String v, String example) {
       try {
         Duration d = Duration.parse(v);
         if (d.isNegative() || d.isZero()) {
-          errors.add(name + " must be a positive ISO-8601 duration, got '" + v + "'");
+          expected(name, "a positive ISO-8601 duration like " + example, v);
           return null;
         }
         return d;
       } catch (DateTimeParseException e) {
-        errors.add(name + " must be an ISO-8601 duration such as PT5M, got '" + v + "'");
+        expected(name, "an ISO-8601 duration like " + example, v);
         return null;
       }
     }
 
     LogFormat logFormat(String name) {
       String v = raw(name).orElse("text");
-      for (LogFormat f : LogFormat.values()) {
-        if (f.wire().equals(v)) {
-          return f;
-        }
+      Optional<LogFormat> format = io.opsagent.Wire.find(LogFormat.class, v);
+      if (format.isPresent()) {
+        return format.get();
       }
-      errors.add(name + " must be text or json, got '" + v + "'");
+      expected(name, "text or json", v);
       return LogFormat.TEXT;
     }
 
@@ -465,13 +581,13 @@ public record Config(
       try {
         key = Base64.getDecoder().decode(v.get());
       } catch (IllegalArgumentException e) {
-        errors.add(name + " must be base64 of 32 random bytes (e.g. `openssl rand -base64 32`); "
-            + "it is not valid base64");
+        errors.add(name + ": expected base64 of 32 random bytes (e.g. `openssl rand -base64 32`),"
+            + " got a value that is not valid base64");
         return Optional.empty();
       }
       if (key.length != 32) {
-        errors.add(name + " must be base64 of 32 random bytes (e.g. `openssl rand -base64 32`); "
-            + "it decodes to " + key.length + " bytes");
+        errors.add(name + ": expected base64 of 32 random bytes (e.g. `openssl rand -base64 32`),"
+            + " got a value that decodes to " + key.length + " bytes");
         return Optional.empty();
       }
       return Optional.of(new SecretKeySpec(key, algorithm));
@@ -492,7 +608,8 @@ public record Config(
             throw new IllegalArgumentException();
           }
         } catch (IllegalArgumentException e) {
-          errors.add("OPSAGENT_PLATFORM_CONTROL_SECRET starts with whsec_ but the rest is not base64");
+          errors.add("OPSAGENT_PLATFORM_CONTROL_SECRET: expected a secret, or whsec_ followed by base64,"
+              + " got a value starting with whsec_ whose rest is not base64");
         }
       }
       if (url.isPresent() && secret.isEmpty()) {
@@ -513,10 +630,18 @@ public record Config(
         return def;
       }
       if (!allowed.contains(v.get())) {
-        errors.add(name + " must be one of " + allowed + ", got '" + v.get() + "'");
+        expected(name, String.join(" or ", allowed), v.get());
         return def;
       }
       return v.get();
+    }
+
+    /**
+     * The one form of a bad value's message: {@code NAME: expected <accepted form>, got "<value>"}.
+     * Only for values that are not secrets.
+     */
+    private void expected(String name, String form, String got) {
+      errors.add(name + ": expected " + form + ", got \"" + got + "\"");
     }
 
     void error(String message) {

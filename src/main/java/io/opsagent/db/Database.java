@@ -80,10 +80,13 @@ public final class Database implements AutoCloseable {
     jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
   }
 
-  /** Opens the pool; does not migrate (see {@link #migrate()}). */
-  public static Database open(Config config) {
-    return open(config.dbUrl(), config.dbUser(), config.dbPassword(),
-        Math.max(10, config.opsConcurrency() + config.deploymentConcurrency() + 6));
+  /**
+   * Opens the pool, sized for the queues' workers ({@code scheduling}); does not migrate (see
+   * {@link #migrate()}).
+   */
+  public static Database open(Config.Database database, Config.Scheduling scheduling) {
+    return open(database.url(), database.user(), database.password(),
+        Math.max(10, scheduling.opsConcurrency() + scheduling.deploymentConcurrency() + 6));
   }
 
   public static Database open(String url, String user, String password, int poolSize) {
@@ -95,8 +98,8 @@ public final class Database implements AutoCloseable {
    * on its first attempt, instead of retrying for 10 s, when the database does not answer. Does not
    * migrate (see {@link #schemaState()}).
    */
-  public static Database openForCommand(Config config) {
-    return open(config.dbUrl(), config.dbUser(), config.dbPassword(), 2, 1);
+  public static Database openForCommand(Config.Database database) {
+    return open(database.url(), database.user(), database.password(), 2, 1);
   }
 
   private static Database open(String url, String user, String password, int poolSize, long initTimeoutMs) {

@@ -1,6 +1,7 @@
 package io.opsagent.db;
 
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -11,8 +12,9 @@ import java.time.temporal.ChronoUnit;
 public final class Times {
   private Times() {}
 
-  public static Instant now() {
-    return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  /** The time of {@code clock} at millisecond precision (the process's clock, see {@code worker.Root}). */
+  public static Instant current(Clock clock) {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
   /** A nullable JDBC timestamp as an instant. */

@@ -9,7 +9,6 @@ import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.db.Ids;
-import io.opsagent.db.Times;
 import io.opsagent.eval.EvalCase.DeploymentSeed;
 import io.opsagent.eval.EvalCase.EventSeed;
 import io.opsagent.eval.EvalCase.WorkspaceSeed;
@@ -24,7 +23,7 @@ import io.opsagent.platform.Workspace;
 import io.opsagent.queue.JobType;
 import io.opsagent.queue.Queues;
 import io.opsagent.queue.Wakeup;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +39,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The real cycle, built once per case the way the {@code cycle} command builds it
- * ({@link Services#open}: the same context, system prompt, tools, guardrails and rules-engine
+ * ({@link Root#open}: the same context, system prompt, tools, guardrails and rules-engine
  * fallback), on a fresh in-memory embedded database, so no case sees another's rows, cooldowns or
  * budget. The world around it is local and recording: the tenant's one webhook channel and the
  * platform's control endpoint ({@code OPSAGENT_PLATFORM_CONTROL_URL}) are {@link Receiver}s, and a
@@ -58,6 +57,8 @@ public final class EvalRig implements AutoCloseable {
   private final Receiver platform = new Receiver();
   private final String runKey = Ids.newId();
   private final AtomicInteger cases = new AtomicInteger();
+  /** The harness's one clock: each case's graph runs on it (its queues need real time). */
+  private final java.time.Clock clock = java.time.Clock.systemUTC();
 
   /** {@code env}: the process environment (model settings are taken from it; the database is not). */
   public EvalRig(Map<String, String> env) {
@@ -82,10 +83,14 @@ public final class EvalRig implements AutoCloseable {
     return Config.fromEnv(e);
   }
 
+  java.time.Clock clock() {
+    return clock;
+  }
+
   /** Who decides in this run: a model id, or {@code rules}. */
   public String decider() {
     Config c = config(0);
-    return c.anthropicApiKey().isPresent() ? c.model() : io.opsagent.agent.llm.RulesEngine.MODEL_ID;
+    return c.llm().apiKey().isPresent() ? c.llm().model() : io.opsagent.agent.llm.RulesEngine.MODEL_ID;
   }
 
   /** Seeds the case into a fresh database, runs one cycle, and waits for its pages and actions to leave. */
@@ -96,11 +101,11 @@ public final class EvalRig implements AutoCloseable {
           + ", not answered from case files by this build");
     }
     int n = cases.incrementAndGet();
-    try (Services s = Services.open(config(n)); Wakeup wakeup = new Wakeup(s.db())) {
+    try (Root s = Root.open(config(n), clock); Wakeup wakeup = new Wakeup(s.db())) {
       s.notifier().start();
-      Queues queues = new Queues(s.db(), s.config(),
+      Queues queues = new Queues(s.db(), s.config().scheduling(), s.config().llm(), s.config().actions(),
           Tasks.oneTime(JobType.OPS_CYCLE.taskName()).execute((instance, ctx) -> { }),
-          job -> s.actions().filter(a -> a.handles(job)).ifPresent(a -> a.handle(job)));
+          job -> s.actions().filter(a -> a.handles(job)).ifPresent(a -> a.handle(job)), List.of(), s.clock());
       queues.start(wakeup);
       try {
         return cycle(s, wakeup, c);
@@ -110,7 +115,7 @@ public final class EvalRig implements AutoCloseable {
     }
   }
 
-  private Observation cycle(Services s, Wakeup wakeup, EvalCase c) {
+  private Observation cycle(Root s, Wakeup wakeup, EvalCase c) {
     Map<String, String> placeholders = new LinkedHashMap<>();
     Map<String, String> names = new HashMap<>();
     Tenant t = seed(s, c, placeholders, names);
@@ -137,8 +142,8 @@ public final class EvalRig implements AutoCloseable {
     return c.workspaces().stream().flatMap(w -> w.deployments().stream()).anyMatch(d -> !d.events().isEmpty());
   }
 
-  private Tenant seed(Services s, EvalCase c, Map<String, String> placeholders, Map<String, String> names) {
-    Instant now = Times.now();
+  private Tenant seed(Root s, EvalCase c, Map<String, String> placeholders, Map<String, String> names) {
+    Instant now = s.clock().instant();
     Tenant t = s.tenants().create("eval " + c.name());
     placeholders.put("${tenant}", t.id());
     for (String other : c.otherTenants()) {
@@ -198,19 +203,19 @@ public final class EvalRig implements AutoCloseable {
     return out;
   }
 
-  private static List<OpsAction> actionsOf(Services s, OpsRun run) {
+  private static List<OpsAction> actionsOf(Root s, OpsRun run) {
     return s.actions().map(a -> a.actions().list(run.tenantId(), 100).stream()
         .filter(x -> run.id().equals(x.runId())).toList()).orElse(List.of());
   }
 
-  private static List<Delivery> deliveriesOf(Services s, OpsRun run) {
+  private static List<Delivery> deliveriesOf(Root s, OpsRun run) {
     return s.notifications().listByTenant(run.tenantId(), 200).stream().filter(d -> run.id().equals(d.runId())).toList();
   }
 
   /** Waits (bounded) for what the cycle queued to leave the process; a slow receiver shows in the score. */
   private static void await(BooleanSupplier done) {
-    Instant deadline = Instant.now().plus(SETTLE);
-    while (!done.getAsBoolean() && Instant.now().isBefore(deadline)) {
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    while (!done.getAsBoolean() && System.nanoTime() - deadline < 0) {
       LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
     }
   }

@@ -26,6 +26,6 @@ public final class Evaluation {
       results.add(r);
       progress.accept(r);
     }
-    return new EvalReport(rig.decider(), Instant.now(), results);
+    return new EvalReport(rig.decider(), rig.clock().instant(), results);
   }
 }

@@ -65,19 +65,12 @@ public record Incident(
     return pagingSince != null ? "paging since " + pagingSince + ", not yet delivered" : "unpaged";
   }
 
-  public enum Status {
+  public enum Status implements io.opsagent.Wire {
     OPEN, RESOLVED;
 
-    public String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
-
     public static Status fromWire(String s) {
-      return switch (s) {
-        case "open" -> OPEN;
-        case "resolved" -> RESOLVED;
-        default -> throw new IllegalArgumentException("status must be open or resolved");
-      };
+      return io.opsagent.Wire.find(Status.class, s)
+          .orElseThrow(() -> new IllegalArgumentException("status must be open or resolved"));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.opsagent.incident;
 
+import io.opsagent.Json;
 import io.opsagent.db.Times;
 import io.opsagent.notify.Severity;
 import java.sql.ResultSet;
@@ -81,7 +82,7 @@ public final class IncidentRepository {
           .bind("id", i.id()).bind("tenantId", i.tenantId()).bind("deploymentId", i.deploymentId())
           .bind("workspaceId", i.workspaceId()).bind("key", i.incidentKey())
           .bind("problem", i.problem().wire()).bind("severity", i.severity().wire())
-          .bind("title", cut(i.title(), 500)).bind("body", cut(i.body(), 8000))
+          .bind("title", Json.truncate(i.title(), 500)).bind("body", Json.truncate(i.body(), 8000))
           .bind("now", i.openedAt())
           .execute());
       return true;
@@ -220,9 +221,5 @@ public final class IncidentRepository {
         Times.instant(rs.getTimestamp("paged_at")),
         Times.instant(rs.getTimestamp("paging_since")),
         rs.getString("resolved_reason"));
-  }
-
-  private static String cut(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
   }
 }

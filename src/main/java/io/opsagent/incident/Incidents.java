@@ -90,22 +90,23 @@ public final class Incidents {
   private final Jdbi jdbi;
   private volatile PageEvidence evidence = PageEvidence.NONE;
 
-  public Incidents(Jdbi jdbi, Notifier notifier, Duration reminder, Clock clock) {
-    this(jdbi, notifier, reminder, Duration.ofSeconds(60), Duration.ofSeconds(15), clock);
-  }
-
-  public Incidents(Jdbi jdbi, Notifier notifier, Duration reminder, Duration watchdogAfter,
+  /**
+   * {@code settings} is read only (each tenant's mode); {@code deployments} and {@code workspaces}
+   * are the process's repositories.
+   */
+  public Incidents(Jdbi jdbi, DeploymentRepository deployments, WorkspaceRepository workspaces,
+      TenantSettings settings, Notifier notifier, Duration reminder, Duration watchdogAfter,
       Duration watchdogInterval, Clock clock) {
     this.jdbi = jdbi;
     this.repo = new IncidentRepository(jdbi);
-    this.deployments = new DeploymentRepository(jdbi);
-    this.workspaces = new WorkspaceRepository(jdbi);
+    this.deployments = Objects.requireNonNull(deployments, "deployments");
+    this.workspaces = Objects.requireNonNull(workspaces, "workspaces");
     this.notifier = Objects.requireNonNull(notifier, "notifier");
     this.reminder = Objects.requireNonNull(reminder, "reminder");
     this.watchdogAfter = Objects.requireNonNull(watchdogAfter, "watchdogAfter");
     this.watchdogInterval = Objects.requireNonNull(watchdogInterval, "watchdogInterval");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.settings = new TenantSettings(jdbi, Mode.LIVE); // read only: each tenant's mode
+    this.settings = Objects.requireNonNull(settings, "settings");
   }
 
   /** What became of an alert: its deliveries, and the incident it was recorded on (if any). */

@@ -1,5 +1,6 @@
 package io.opsagent.incident;
 
+import io.opsagent.Wire;
 import io.opsagent.platform.Backups;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
@@ -10,7 +11,7 @@ import java.util.Optional;
  * What an incident is about, read by code from the deployment's state when an alert is sent (never
  * from the alert's words): its status first, then its backups.
  */
-public enum Problem {
+public enum Problem implements Wire {
   FAILED("failed"),
   DEGRADED("degraded"),
   BACKUP_FAILED("backup_failed"),
@@ -22,6 +23,7 @@ public enum Problem {
     this.wire = wire;
   }
 
+  @Override
   public String wire() {
     return wire;
   }
@@ -53,11 +55,6 @@ public enum Problem {
   }
 
   public static Problem fromWire(String wire) {
-    for (Problem p : values()) {
-      if (p.wire.equals(wire)) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException("unknown problem '" + wire + "'");
+    return Wire.parse(Problem.class, wire, "problem");
   }
 }

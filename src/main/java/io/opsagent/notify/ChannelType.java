@@ -1,6 +1,6 @@
 package io.opsagent.notify;
 
-import java.util.Locale;
+import io.opsagent.Wire;
 
 /**
  * The kinds of notification channel; {@link #wire()} is the contract's spelling. Every type gets
@@ -8,7 +8,7 @@ import java.util.Locale;
  * {@code acknowledged} notice (PagerDuty's own alert state follows opsagent's), so the payloads of
  * the others keep their three statuses.
  */
-public enum ChannelType {
+public enum ChannelType implements Wire {
   WEBHOOK, SLACK, EMAIL, PAGERDUTY;
 
   /** Whether a channel of this type is sent alerts of {@code alertStatus} ({@link Alert#status()}). */
@@ -16,19 +16,8 @@ public enum ChannelType {
     return this == PAGERDUTY || !Alert.ACKNOWLEDGED.equals(alertStatus);
   }
 
-  @com.fasterxml.jackson.annotation.JsonValue
-  public String wire() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
   /** Parses the contract's lower-case spelling; throws with the accepted values otherwise. */
   public static ChannelType fromWire(String value) {
-    for (ChannelType t : values()) {
-      if (t.wire().equals(value)) {
-        return t;
-      }
-    }
-    throw new IllegalArgumentException(
-        "type must be one of webhook, slack, email, pagerduty; got '" + value + "'");
+    return Wire.parse(ChannelType.class, value, "type");
   }
 }

@@ -1,17 +1,13 @@
 package io.opsagent.notify;
 
+import io.opsagent.Wire;
 import java.util.Locale;
 
 /** Where a delivery stands: {@code pending} until delivered, or {@code failed} after the last attempt. */
-public enum DeliveryStatus {
+public enum DeliveryStatus implements Wire {
   PENDING, DELIVERED, FAILED;
 
-  @com.fasterxml.jackson.annotation.JsonValue
-  public String wire() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
   public static DeliveryStatus fromWire(String value) {
-    return valueOf(value.toUpperCase(Locale.ROOT));
+    return Wire.parse(DeliveryStatus.class, value.toLowerCase(Locale.ROOT), "delivery status");
   }
 }

@@ -10,6 +10,7 @@ import io.opsagent.db.SecretBox;
 import io.opsagent.db.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -42,14 +43,16 @@ public final class NotificationChannelRepository {
   private final Jdbi jdbi;
   private final AddressGuard guard;
   private final Optional<SecretBox> box;
+  private final Clock clock;
 
   /** Plaintext storage; {@code allowPrivateWebhooks}: {@code Config.allowPrivateWebhooks()}. */
-  public NotificationChannelRepository(Jdbi jdbi, boolean allowPrivateWebhooks) {
-    this(jdbi, allowPrivateWebhooks, Optional.empty());
+  public NotificationChannelRepository(Jdbi jdbi, boolean allowPrivateWebhooks, Clock clock) {
+    this(jdbi, allowPrivateWebhooks, Optional.empty(), clock);
   }
 
   /** {@code box}: {@code Config.secretKey()} as a {@link SecretBox}; empty stores plaintext. */
-  public NotificationChannelRepository(Jdbi jdbi, boolean allowPrivateWebhooks, Optional<SecretBox> box) {
+  public NotificationChannelRepository(Jdbi jdbi, boolean allowPrivateWebhooks, Optional<SecretBox> box, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
     this.guard = new AddressGuard(allowPrivateWebhooks);
     this.box = box;
@@ -147,7 +150,7 @@ public final class NotificationChannelRepository {
     }
     ObjectNode clean = ChannelConfigs.validate(type, config, guard);
     NotificationChannel channel = new NotificationChannel(
-        Ids.newId(), tenantId, workspaceId, type, name.trim(), clean, true, Times.now(), null);
+        Ids.newId(), tenantId, workspaceId, type, name.trim(), clean, true, Times.current(clock), null);
     jdbi.useTransaction(h -> {
       if (workspaceId != null && h.createQuery(
               "SELECT COUNT(*) FROM workspaces WHERE id = :id AND tenant_id = :tenantId")
@@ -172,7 +175,7 @@ public final class NotificationChannelRepository {
 
   /** The tenant's channels, oldest first, without their configuration, with their health now. */
   public List<ChannelView> listByTenant(String tenantId) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT * FROM notification_channels WHERE tenant_id = :tenantId AND deleted_at IS NULL
             ORDER BY created_at, id""")
@@ -323,7 +326,7 @@ public final class NotificationChannelRepository {
         .bind("id", channelId)
         .bind("tenantId", tenantId)
         .execute());
-    return updated == 1 ? Optional.of(changed.view(Times.now())) : Optional.empty();
+    return updated == 1 ? Optional.of(changed.view(Times.current(clock))) : Optional.empty();
   }
 
   /**
@@ -334,7 +337,7 @@ public final class NotificationChannelRepository {
     return jdbi.withHandle(h -> h.createUpdate("""
             UPDATE notification_channels SET deleted_at = :now, enabled = FALSE
             WHERE id = :id AND tenant_id = :tenantId AND deleted_at IS NULL""")
-        .bind("now", Times.now())
+        .bind("now", Times.current(clock))
         .bind("id", channelId)
         .bind("tenantId", tenantId)
         .execute()) == 1;

@@ -3,6 +3,7 @@ package io.opsagent.platform;
 import io.opsagent.db.Ids;
 import io.opsagent.db.SecretBox;
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -21,9 +22,10 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 public final class DeploymentRepository {
   private final Jdbi jdbi;
   private final Optional<SecretBox> box;
+  private final Clock clock;
 
-  public DeploymentRepository(Jdbi jdbi) {
-    this(jdbi, Optional.empty());
+  public DeploymentRepository(Jdbi jdbi, Clock clock) {
+    this(jdbi, Optional.empty(), clock);
   }
 
   /**
@@ -31,7 +33,8 @@ public final class DeploymentRepository {
    * health URL ({@code https://user:password@host/...}); every reader of a deployment sees that URL
    * redacted ({@code https://***@host/...}), only {@link #healthUrlWithCredentials} opens it.
    */
-  public DeploymentRepository(Jdbi jdbi, Optional<SecretBox> box) {
+  public DeploymentRepository(Jdbi jdbi, Optional<SecretBox> box, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
     this.box = box;
     jdbi.registerRowMapper(ConstructorMapper.factory(Deployment.class));
@@ -39,7 +42,7 @@ public final class DeploymentRepository {
   }
 
   public Deployment create(Workspace workspace, String name, DeploymentStatus status, String version) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     Deployment d = new Deployment(Ids.newId(), workspace.tenantId(), workspace.id(), name, status,
         version, null, null, null, null, null, null, now, now);
     insert(d);
@@ -183,11 +186,11 @@ public final class DeploymentRepository {
         .list();
   }
 
-  static void rename(Handle h, String deploymentId, String name, String externalId) {
+  static void rename(Handle h, String deploymentId, String name, String externalId, Instant now) {
     h.createUpdate("""
             UPDATE deployments SET name = :name, external_id = :externalId, updated_at = :now
             WHERE id = :id AND deleted_at IS NULL""")
-        .bind("id", deploymentId).bind("name", name).bind("externalId", externalId).bind("now", Times.now())
+        .bind("id", deploymentId).bind("name", name).bind("externalId", externalId).bind("now", now)
         .execute();
   }
 
@@ -228,7 +231,7 @@ public final class DeploymentRepository {
    * transaction, so the history shows when it happened. Returns the deployment as stored.
    */
   public Deployment updateFacts(Deployment current, Deployment changed) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     String given = changed.healthUrl();
     // the redacted URL given back unchanged keeps its credentials
     boolean keepSecret = given != null && given.equals(current.healthUrl());
@@ -277,7 +280,7 @@ public final class DeploymentRepository {
   public DeploymentEvent recordEvent(Deployment deployment, String type, DeploymentStatus status,
       String message, String version) {
     DeploymentEvent e = new DeploymentEvent(Ids.newId(), deployment.tenantId(), deployment.id(),
-        type, status, message, Times.now());
+        type, status, message, Times.current(clock));
     jdbi.useTransaction(h -> {
       insertEvent(h, e);
       if (version != null && !version.equals(deployment.version())) {

@@ -2,6 +2,7 @@ package io.opsagent.platform;
 
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,10 +32,12 @@ public final class InventoryReconciler {
   private final Jdbi jdbi;
   private final DeploymentRepository deployments;
   private final Removals removals;
+  private final Clock clock;
 
   /** {@code deployments} stores what the reconcile writes (it seals health URL credentials). */
-  public InventoryReconciler(Jdbi jdbi, DeploymentRepository deployments, Removals removals) {
+  public InventoryReconciler(Jdbi jdbi, DeploymentRepository deployments, Removals removals, Clock clock) {
     this.jdbi = jdbi;
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.deployments = Objects.requireNonNull(deployments, "deployments");
     this.removals = Objects.requireNonNull(removals, "removals");
     jdbi.registerRowMapper(ConstructorMapper.factory(Workspace.class));
@@ -54,7 +57,7 @@ public final class InventoryReconciler {
           .bind("id", tenantId).mapTo(Integer.class).one() == 0) {
         throw new NoSuchElementException("tenant not found");
       }
-      Plan p = new Plan(tenantId, Times.now(), deployments);
+      Plan p = new Plan(tenantId, Times.current(clock), deployments);
       p.compare(WorkspaceRepository.listByTenant(h, tenantId), DeploymentRepository.listAllByTenant(h, tenantId),
           inventory);
       p.write(h);

@@ -2,6 +2,7 @@ package io.opsagent.platform;
 
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -26,10 +27,12 @@ public final class PlatformObjects {
   private final Jdbi jdbi;
   private final DeploymentRepository deployments;
   private final Removals removals;
+  private final Clock clock;
 
   /** {@code deployments} stores new deployments (it seals health URL credentials). */
-  public PlatformObjects(Jdbi jdbi, DeploymentRepository deployments, Removals removals) {
+  public PlatformObjects(Jdbi jdbi, DeploymentRepository deployments, Removals removals, Clock clock) {
     this.jdbi = jdbi;
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.deployments = Objects.requireNonNull(deployments, "deployments");
     this.removals = Objects.requireNonNull(removals, "removals");
     jdbi.registerRowMapper(ConstructorMapper.factory(Tenant.class));
@@ -41,7 +44,7 @@ public final class PlatformObjects {
     return jdbi.inTransaction(h -> {
       WriteLock.take(h);
       checkTenant(h, null, name, externalId);
-      return TenantRepository.insert(h, name, externalId, Source.API);
+      return TenantRepository.insert(h, name, externalId, Source.API, Times.current(clock));
     });
   }
 
@@ -49,13 +52,13 @@ public final class PlatformObjects {
     return jdbi.inTransaction(h -> {
       WriteLock.take(h);
       checkWorkspace(h, tenantId, null, name, externalId);
-      return WorkspaceRepository.insert(h, tenantId, name, externalId, Source.API);
+      return WorkspaceRepository.insert(h, tenantId, name, externalId, Source.API, Times.current(clock));
     });
   }
 
   public Deployment createDeployment(Workspace w, String name, DeploymentStatus status, String version,
       String externalId) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     Deployment d = new Deployment(Ids.newId(), w.tenantId(), w.id(), name, status, version, null, null, null,
         null, null, null, now, now, externalId, Source.API);
     jdbi.useTransaction(h -> {
@@ -90,13 +93,13 @@ public final class PlatformObjects {
     jdbi.useTransaction(h -> {
       WriteLock.take(h);
       checkDeployment(h, d.workspaceId(), d.id(), name, externalId);
-      DeploymentRepository.rename(h, d.id(), name, externalId);
+      DeploymentRepository.rename(h, d.id(), name, externalId, Times.current(clock));
     });
   }
 
   /** Soft-deletes the tenant, its workspaces and its deployments; false when it was not live. */
   public boolean deleteTenant(String tenantId) {
-    Instant at = Times.now();
+    Instant at = Times.current(clock);
     Optional<Removals.Removed> removed = jdbi.inTransaction(h -> {
       WriteLock.take(h);
       if (!TenantRepository.softDelete(h, tenantId, at)) {
@@ -111,7 +114,7 @@ public final class PlatformObjects {
 
   /** Soft-deletes the workspace and its deployments; false when it was not live. */
   public boolean deleteWorkspace(Workspace w) {
-    Instant at = Times.now();
+    Instant at = Times.current(clock);
     Removals.Removed removed = jdbi.inTransaction(h -> {
       WriteLock.take(h);
       return removeWorkspaces(h, w.tenantId(), false, List.of(w.id()), at);
@@ -127,7 +130,7 @@ public final class PlatformObjects {
   public boolean deleteDeployment(Deployment d) {
     List<String> gone = jdbi.inTransaction(h -> {
       WriteLock.take(h);
-      return DeploymentRepository.softDelete(h, List.of(d.id()), Times.now());
+      return DeploymentRepository.softDelete(h, List.of(d.id()), Times.current(clock));
     });
     if (gone.isEmpty()) {
       return false;

@@ -2,6 +2,7 @@ package io.opsagent.platform;
 
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -16,19 +17,21 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
  */
 public final class TenantRepository {
   private final Jdbi jdbi;
+  private final Clock clock;
 
-  public TenantRepository(Jdbi jdbi) {
+  public TenantRepository(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
     jdbi.registerRowMapper(ConstructorMapper.factory(Tenant.class));
   }
 
   /** Inserts a tenant as given (fixtures, imports); names are not checked here. */
   public Tenant create(String name) {
-    return jdbi.withHandle(h -> insert(h, name, null, Source.API));
+    return jdbi.withHandle(h -> insert(h, name, null, Source.API, Times.current(clock)));
   }
 
-  static Tenant insert(Handle h, String name, String externalId, String source) {
-    Tenant t = new Tenant(Ids.newId(), name, Times.now(), externalId, source);
+  static Tenant insert(Handle h, String name, String externalId, String source, Instant createdAt) {
+    Tenant t = new Tenant(Ids.newId(), name, createdAt, externalId, source);
     h.createUpdate("""
             INSERT INTO tenants (id, name, created_at, external_id, source)
             VALUES (:id, :name, :createdAt, :externalId, :source)""")

@@ -2,6 +2,7 @@ package io.opsagent.platform;
 
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -15,19 +16,22 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
  */
 public final class WorkspaceRepository {
   private final Jdbi jdbi;
+  private final Clock clock;
 
-  public WorkspaceRepository(Jdbi jdbi) {
+  public WorkspaceRepository(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
     jdbi.registerRowMapper(ConstructorMapper.factory(Workspace.class));
   }
 
   /** Inserts a workspace as given (fixtures, imports); names are not checked here. */
   public Workspace create(String tenantId, String name) {
-    return jdbi.withHandle(h -> insert(h, tenantId, name, null, Source.API));
+    return jdbi.withHandle(h -> insert(h, tenantId, name, null, Source.API, Times.current(clock)));
   }
 
-  static Workspace insert(Handle h, String tenantId, String name, String externalId, String source) {
-    Workspace w = new Workspace(Ids.newId(), tenantId, name, Times.now(), externalId, source);
+  static Workspace insert(Handle h, String tenantId, String name, String externalId, String source,
+      Instant createdAt) {
+    Workspace w = new Workspace(Ids.newId(), tenantId, name, createdAt, externalId, source);
     h.createUpdate("""
             INSERT INTO workspaces (id, tenant_id, name, created_at, external_id, source)
             VALUES (:id, :tenantId, :name, :createdAt, :externalId, :source)""")

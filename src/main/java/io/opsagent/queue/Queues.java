@@ -24,6 +24,7 @@ import io.opsagent.db.Ids;
 import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,16 +57,16 @@ public final class Queues implements AutoCloseable {
    * dead, db-scheduler looks for dead jobs every 2 heartbeats, and the revived job is picked at the
    * next poll. With the defaults (8 s, 2 s): 8 × (4 + 2) + 2 = 50 s.
    */
-  static Duration worstCaseTakeover(Config config) {
-    return config.heartbeatInterval().multipliedBy(MISSED_HEARTBEATS_LIMIT + 2L).plus(config.pollInterval());
+  static Duration worstCaseTakeover(Config.Scheduling scheduling) {
+    return scheduling.heartbeatInterval().multipliedBy(MISSED_HEARTBEATS_LIMIT + 2L).plus(scheduling.pollInterval());
   }
 
   /** How long {@link #stop()} waits for running jobs before interrupting them. */
   static final Duration SHUTDOWN_MAX_WAIT = Duration.ofMinutes(2);
 
   /** Long enough for a cycle to finish its model call, retries included, so it is not cut short. */
-  static Duration shutdownMaxWait(Config config) {
-    Duration modelWorstCase = config.llmTimeout().multipliedBy(config.llmMaxRetries() + 1L)
+  static Duration shutdownMaxWait(Config.Llm llm) {
+    Duration modelWorstCase = llm.timeout().multipliedBy(llm.maxRetries() + 1L)
         .plusSeconds(30);
     return modelWorstCase.compareTo(SHUTDOWN_MAX_WAIT) > 0 ? modelWorstCase : SHUTDOWN_MAX_WAIT;
   }
@@ -87,28 +88,33 @@ public final class Queues implements AutoCloseable {
   private final Scheduler deployment;
   private final Duration takeover;
   private final OneTimeTask<DeploymentJob> deploymentTask;
+  private final Clock clock;
 
   /**
    * Builds both schedulers (not started). {@code opsCycleTask} is the {@link JobType#OPS_CYCLE}
    * task (see {@code OpsScheduler#task()}); {@code deploymentJobs} runs the deployment queue's jobs.
    */
-  public Queues(Database db, Config config, Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs) {
-    this(db, config, opsCycleTask, deploymentJobs, List.of());
+  public Queues(Database db, Config.Scheduling scheduling, Config.Llm llm, Config.Actions actions,
+      Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs, Clock clock) {
+    this(db, scheduling, llm, actions, opsCycleTask, deploymentJobs, List.of(), clock);
   }
 
   /**
    * As above, plus recurring tasks run on the deployment queue (e.g. the daily retention purge): each
    * is one row in the queue's table, created at the first start, so one process of the cluster runs
-   * each occurrence.
+   * each occurrence. {@code llm}: a cycle's model calls, which a graceful stop waits for;
+   * {@code actions}: the deployment jobs' retry backoff.
    */
-  public Queues(Database db, Config config, Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs,
-      List<RecurringTask<?>> deploymentRecurring) {
+  public Queues(Database db, Config.Scheduling scheduling, Config.Llm llm, Config.Actions actions,
+      Task<?> opsCycleTask, DeploymentJobHandler deploymentJobs,
+      List<RecurringTask<?>> deploymentRecurring, Clock clock) {
+    this.clock = clock;
     if (!JobType.OPS_CYCLE.taskName().equals(opsCycleTask.getName())) {
       throw new IllegalArgumentException("the ops-agent queue runs only " + JobType.OPS_CYCLE.taskName());
     }
     this.deploymentTask = Tasks.oneTime(JobType.DEPLOYMENT_JOB.taskName(), DeploymentJob.class)
         .onFailure(new FailureHandler.MaxRetriesFailureHandler<>(DEPLOYMENT_JOB_MAX_RETRIES,
-            new FailureHandler.ExponentialBackoffFailureHandler<>(config.actions().retryBackoff())))
+            new FailureHandler.ExponentialBackoffFailureHandler<>(actions.retryBackoff())))
         .execute((instance, ctx) -> {
           try {
             deploymentJobs.handle(instance.getData());
@@ -118,26 +124,28 @@ public final class Queues implements AutoCloseable {
             throw new IllegalStateException("deployment job failed: " + e.getMessage(), e);
           }
         });
-    this.takeover = worstCaseTakeover(config);
-    this.ops = builder(db, config, JobType.Queue.OPS_AGENT, config.opsConcurrency(), opsCycleTask).build();
+    this.takeover = worstCaseTakeover(scheduling);
+    Duration stopWait = shutdownMaxWait(llm);
+    this.ops = builder(db, scheduling, JobType.Queue.OPS_AGENT, scheduling.opsConcurrency(), opsCycleTask, stopWait)
+        .build();
     // a failing job is retried by design (e.g. a platform answering 503): one line, no stack trace
-    this.deployment = builder(db, config, JobType.Queue.DEPLOYMENT, config.deploymentConcurrency(),
-        deploymentTask).startTasks(deploymentRecurring)
+    this.deployment = builder(db, scheduling, JobType.Queue.DEPLOYMENT, scheduling.deploymentConcurrency(),
+        deploymentTask, stopWait).startTasks(deploymentRecurring)
         .failureLogging(com.github.kagkarlsson.scheduler.logging.LogLevel.WARN, false).build();
   }
 
-  private static SchedulerBuilder builder(Database db, Config config, JobType.Queue queue, int threads,
-      Task<?> task) {
+  private static SchedulerBuilder builder(Database db, Config.Scheduling scheduling, JobType.Queue queue,
+      int threads, Task<?> task, Duration shutdownMaxWait) {
     SchedulerBuilder b = Scheduler.create(db.dataSource(), List.of(task))
         .tableName(queue.table())
         .schedulerName(new SchedulerName.Fixed(queue.queueName() + "@" + host() + "#" + Ids.newId().substring(0, 8)))
         .serializer(SERIALIZER)
         .jdbcCustomization(jdbcCustomization(db))
         .threads(threads)
-        .pollingInterval(config.pollInterval())
-        .heartbeatInterval(config.heartbeatInterval())
+        .pollingInterval(scheduling.pollInterval())
+        .heartbeatInterval(scheduling.heartbeatInterval())
         .missedHeartbeatsLimit(MISSED_HEARTBEATS_LIMIT)
-        .shutdownMaxWait(shutdownMaxWait(config));
+        .shutdownMaxWait(shutdownMaxWait);
     if (!db.embedded()) {
       // one statement picks due rows with SKIP LOCKED: several workers never contend on a row
       b.pollUsingLockAndFetch(0.5, 1.0);
@@ -154,15 +162,14 @@ public final class Queues implements AutoCloseable {
    * polling stays the safety net. Not started; {@code shutdownMaxWait} should cover one attempt. The
    * task logs its own failures (db-scheduler's failure log is kept at debug).
    */
-  public static Scheduler notificationScheduler(Database db, Config config, Task<?> deliveryTask,
-      Duration shutdownMaxWait) {
+  public static Scheduler notificationScheduler(Database db, Config.Scheduling scheduling, int concurrency,
+      Task<?> deliveryTask, Duration shutdownMaxWait) {
     if (!JobType.NOTIFICATION_DELIVERY.taskName().equals(deliveryTask.getName())) {
       throw new IllegalArgumentException("the notification queue runs only "
           + JobType.NOTIFICATION_DELIVERY.taskName());
     }
-    return builder(db, config, JobType.Queue.NOTIFICATION, config.notifyConcurrency(), deliveryTask)
+    return builder(db, scheduling, JobType.Queue.NOTIFICATION, concurrency, deliveryTask, shutdownMaxWait)
         .enableImmediateExecution()
-        .shutdownMaxWait(shutdownMaxWait)
         .failureLogging(com.github.kagkarlsson.scheduler.logging.LogLevel.DEBUG, false)
         .build();
   }
@@ -264,7 +271,7 @@ public final class Queues implements AutoCloseable {
   /** Queues a deployment job to run now; returns its id. */
   public String enqueue(DeploymentJob job) {
     String id = Ids.newId();
-    deployment.schedule(deploymentTask.instance(id, job), Instant.now());
+    deployment.schedule(deploymentTask.instance(id, job), clock.instant());
     return id;
   }
 

@@ -81,6 +81,11 @@ public final class Dashboard implements ApiServer.Routes {
   }
 
   @Override
+  public java.util.List<io.opsagent.api.ApiRoute> routes() {
+    return io.opsagent.api.openapi.DashboardPages.routes();
+  }
+
+  @Override
   public void register(Javalin app) {
     app.before(this::guard);
     app.get("/ui/login", ctx -> {

@@ -82,7 +82,7 @@ final class CycleMetrics {
       boolean allowed = a.path("allowed").asBoolean(false);
       actions(a.path("name").asText("unknown"), allowed ? "executed" : "refused").increment();
       if (!allowed) {
-        refused(RefusalReason.classify(a.path("reason").asText("")).wire()).increment();
+        refused(RefusalReason.fromWire(a.path("refusal").asText(null)).wire()).increment();
       }
     }
   }

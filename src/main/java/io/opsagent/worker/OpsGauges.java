@@ -7,6 +7,7 @@ import io.opsagent.db.Times;
 import io.opsagent.notify.ChannelHealth;
 import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.notify.Severity;
+import java.time.Clock;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,7 @@ final class OpsGauges {
 
   private OpsGauges() {}
 
-  static void register(MeterRegistry registry, Jdbi jdbi, TenantStatusQuery statuses) {
+  static void register(MeterRegistry registry, Jdbi jdbi, TenantStatusQuery statuses, Clock clock) {
     for (Severity severity : Severity.values()) {
       Gauge.builder("opsagent.incidents.open", () -> openIncidents(jdbi, severity))
           .description("open incidents (firing, acknowledged or not) by severity")
@@ -50,7 +51,7 @@ final class OpsGauges {
         .description("tenants with a FAILED or DEGRADED deployment that no enabled channel would page")
         .register(registry);
     Gauge.builder("opsagent.channels.failing", () -> read("channels.failing",
-            () -> NotificationChannelRepository.failingCount(jdbi, Times.now())))
+            () -> NotificationChannelRepository.failingCount(jdbi, Times.current(clock))))
         .description("enabled notification channels whose deliveries have failed for 60 s in a row, none since")
         .register(registry);
   }

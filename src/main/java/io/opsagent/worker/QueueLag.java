@@ -3,6 +3,7 @@ package io.opsagent.worker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opsagent.queue.JobType;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import org.jdbi.v3.core.Jdbi;
@@ -20,9 +21,9 @@ final class QueueLag {
 
   private QueueLag() {}
 
-  static void register(MeterRegistry registry, Jdbi jdbi) {
+  static void register(MeterRegistry registry, Jdbi jdbi, Clock clock) {
     for (JobType.Queue queue : JobType.Queue.values()) {
-      Gauge.builder("opsagent.queue.lag", () -> lagSeconds(jdbi, queue))
+      Gauge.builder("opsagent.queue.lag", () -> lagSeconds(jdbi, queue, clock))
           .tag("queue", queue.queueName())
           .baseUnit("seconds")
           .description("age of the oldest due, unpicked job of the queue")
@@ -30,8 +31,8 @@ final class QueueLag {
     }
   }
 
-  static double lagSeconds(Jdbi jdbi, JobType.Queue queue) {
-    Instant now = Instant.now();
+  static double lagSeconds(Jdbi jdbi, JobType.Queue queue, Clock clock) {
+    Instant now = clock.instant();
     try {
       return jdbi.withHandle(h -> h.createQuery("SELECT MIN(execution_time) FROM " + queue.table()
                   + " WHERE picked = FALSE AND execution_time <= :now")

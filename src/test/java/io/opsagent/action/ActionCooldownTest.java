@@ -21,10 +21,12 @@ import io.opsagent.queue.DeploymentJob;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -91,9 +93,10 @@ class ActionCooldownTest {
     env.put("OPSAGENT_PLATFORM_CONTROL_SECRET", "control-secret-for-tests");
     Config config = Config.fromEnv(env);
     Notifier notifier = alert -> List.of();
-    store = CooldownStore.redis(config, Duration.ofSeconds(2));
-    actions = PlatformActions.create(config, db.database(), notifier, ActionHolds.NONE, clock).orElseThrow();
-    agent = OpsAgent.builder(config, db.database().jdbi()).notifier(notifier).cooldowns(store).clock(clock)
+    store = CooldownStore.redis(config.cooldowns(), Duration.ofSeconds(2));
+    actions = PlatformActions.create(config.actions(), config.cooldowns(), db.database(),
+        new io.opsagent.action.ActionRepository(db.database().jdbi(), Clock.systemUTC()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()), notifier, ActionHolds.NONE, clock).orElseThrow();
+    agent = TestAgents.builder(config, db.database().jdbi()).notifier(notifier).cooldowns(store).clock(clock)
         .extraTools(actions.tools()).actionChecks(actions.limits()).build();
   }
 

@@ -17,6 +17,7 @@ import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.worker.Worker;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -80,9 +81,9 @@ class ActionDeadlineTest {
     model.otherwise(model.toolUse(10, 5, "restartDeployment", restart));
     model.then(model.toolUse(10, 5, "restartDeployment", restart)).then(model.text("done", 10, 5));
 
-    first.services().agent().runOpsCycle(t.id(), Trigger.MANUAL);
+    first.root().agent().runOpsCycle(t.id(), Trigger.MANUAL);
 
-    ActionRepository repo = first.services().actions().orElseThrow().actions();
+    ActionRepository repo = first.root().actions().orElseThrow().actions();
     await().atMost(Duration.ofSeconds(30)).until(() ->
         repo.list(t.id(), 1).get(0).status() == ActionStatus.NOT_HELPED);
     OpsAction action = repo.list(t.id(), 1).get(0);
@@ -93,11 +94,11 @@ class ActionDeadlineTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> alerts.requests().size() == 1);
     JsonNode alert = alerts.requests().get(0).payload();
     assertThat(alert.get("title").asText()).isEqualTo("The agent's restart did not recover web");
-    assertThat(new NotificationRepository(db.database().jdbi()).listByTenant(t.id(), 10)).hasSize(1);
+    assertThat(new NotificationRepository(db.database().jdbi(), Clock.systemUTC()).listByTenant(t.id(), 10)).hasSize(1);
 
     for (int i = 0; i < 2; i++) {
-      first.services().cooldowns().releaseKey("opsagent:cooldown:" + web.id() + ":restartDeployment");
-      OpsRun later = second.services().agent().runOpsCycle(t.id(), Trigger.MANUAL);
+      first.root().cooldowns().releaseKey("opsagent:cooldown:" + web.id() + ":restartDeployment");
+      OpsRun later = second.root().agent().runOpsCycle(t.id(), Trigger.MANUAL);
       assertThat(later.actionsJson()).contains("locked_out:").doesNotContain("\"allowed\":true");
     }
     assertThat(repo.list(t.id(), 10)).hasSize(1);

@@ -17,6 +17,7 @@ import io.opsagent.queue.DeploymentJob;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -59,7 +60,7 @@ class ActionLimitsTest {
   void aLockoutLiftsOnlyAfterTheDeploymentRanForAnHour() {
     var t = fx.tenant("acme").workspace("production");
     Deployment d = fx.deployments.create(t.lastWorkspace(), "web", DeploymentStatus.FAILED, "1.0.0");
-    ActionRepository repo = new ActionRepository(db.database().jdbi());
+    ActionRepository repo = new ActionRepository(db.database().jdbi(), Clock.systemUTC());
     Instant now = Instant.now();
     OpsAction a = new OpsAction(Ids.newId(), t.id(), d.workspaceId(), d.id(), ActionKind.RESTART, null,
         "crashed", Ids.newId(), ActionStatus.QUEUED, 0, null, now.minusSeconds(120), null, null);
@@ -70,12 +71,15 @@ class ActionLimitsTest {
     repo.finish(a.id(), ActionStatus.SENT, ActionStatus.NOT_HELPED, "FAILED after it", now.minusSeconds(60));
     fx.deployments.recordEvent(d, "recovered", DeploymentStatus.RUNNING, null);
     SettableClock clock = new SettableClock(now);
-    ActionLimits limits = new ActionLimits(repo, fx.deployments, config(), clock);
+    ActionLimits limits = new ActionLimits(repo, fx.deployments, config().actions(), config().cooldowns(), clock);
     ActionGate.Call restart = new ActionGate.Call(t.id(), Ids.newId(), "restartDeployment",
         ActionClass.MUTATING, JSON.createObjectNode().put("deploymentId", d.id()).put("reason", "again"));
 
     clock.set(now.plus(Duration.ofMinutes(30)));
-    assertThat(limits.refusal(restart)).get().asString().startsWith("locked_out:");
+    assertThat(limits.refusal(restart)).hasValueSatisfying(r -> {
+      assertThat(r.message()).startsWith("locked_out:");
+      assertThat(r.reason()).isEqualTo(io.opsagent.agent.tools.RefusalReason.LOCKED_OUT);
+    });
 
     clock.set(now.plus(Duration.ofMinutes(61)));
     assertThat(limits.refusal(restart)).isEmpty();
@@ -90,7 +94,8 @@ class ActionLimitsTest {
       sent.add(alert);
       return List.of();
     };
-    try (PlatformActions actions = PlatformActions.create(config(), db.database(), notifier,
+    try (PlatformActions actions = PlatformActions.create(config().actions(), config().cooldowns(), db.database(),
+        new io.opsagent.action.ActionRepository(db.database().jdbi(), Clock.systemUTC()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()), notifier,
         tenantId -> Optional.of("the kill switch is engaged"), java.time.Clock.systemUTC()).orElseThrow()) {
       OpsTools.Definition restart = actions.tools().get(0);
       restart.handler().execute(new OpsTools.CallContext(t.id(), Ids.newId(), "{}"),
@@ -116,7 +121,7 @@ class ActionLimitsTest {
         d.name(), d.status(), "1.1.0", null, null, null, null, null, null, d.createdAt(), d.updatedAt()));
     fx.deployments.recordEvent(moved, "deployed", DeploymentStatus.FAILED, "crash loop", "1.2.0");
 
-    String out = HistoryTool.definition(db.database().jdbi()).handler().execute(
+    String out = HistoryTool.definition(db.database().jdbi(), fx.deployments).handler().execute(
         new OpsTools.CallContext(t.id(), Ids.newId(), "{}"),
         JSON.readTree("{\"deploymentId\":\"" + d.id() + "\"}"));
 
@@ -127,7 +132,7 @@ class ActionLimitsTest {
     assertThat(history.get("events").get(0).get("status").asText()).isEqualTo("FAILED");
     assertThat(history.get("versionsRun")).extracting(JsonNode::asText)
         .containsExactlyInAnyOrder("1.2.0", "1.1.0", "1.0.0");
-    ActionRepository repo = new ActionRepository(db.database().jdbi());
+    ActionRepository repo = new ActionRepository(db.database().jdbi(), Clock.systemUTC());
     assertThat(repo.hasRun(d.id(), "1.0.0")).isTrue();
     assertThat(repo.hasRun(d.id(), "0.9.0")).isFalse();
   }

@@ -72,7 +72,8 @@ class FailedActionAlertTest {
     String url = platform.url() + "?token=" + TOKEN;
     platform.answerWith(new FakePlatform.Answer(403, "denied:\n  POST " + url + "\n  key " + SECRET
         + " does not match\n" + "z".repeat(2000)));
-    try (PlatformActions actions = PlatformActions.create(config(url), db.database(), notifier,
+    try (PlatformActions actions = PlatformActions.create(config(url).actions(), config(url).cooldowns(), db.database(),
+        new io.opsagent.action.ActionRepository(db.database().jdbi(), Clock.systemUTC()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()), notifier,
         ActionHolds.NONE, Clock.systemUTC()).orElseThrow()) {
       OpsAction a = queueRestart(actions, t.id(), d);
 
@@ -100,7 +101,8 @@ class FailedActionAlertTest {
     var t = fx.tenant("unreachable").workspace("production");
     Deployment d = fx.deployments.create(t.lastWorkspace(), "api", DeploymentStatus.FAILED, "1.0.0");
     String url = "http://127.0.0.1:" + closedPort() + "/control?token=" + TOKEN;
-    try (PlatformActions actions = PlatformActions.create(config(url), db.database(), notifier,
+    try (PlatformActions actions = PlatformActions.create(config(url).actions(), config(url).cooldowns(), db.database(),
+        new io.opsagent.action.ActionRepository(db.database().jdbi(), Clock.systemUTC()), new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()), notifier,
         ActionHolds.NONE, Clock.systemUTC()).orElseThrow()) {
       OpsAction a = queueRestart(actions, t.id(), d);
 

@@ -21,11 +21,12 @@ import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import io.opsagent.worker.Worker;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -153,7 +154,7 @@ class PlatformActionsTest {
     Deployment web = fx.deployments.create(t.lastWorkspace(), "web", DeploymentStatus.FAILED, "1.0.0");
     platform.answer(503, 503, 503, 503, 503);
     model.then(restart(web.id()));
-    var killSwitch = worker.services().killSwitch();
+    var killSwitch = worker.root().killSwitch();
     try {
       cycle(t.id());
       await().atMost(Duration.ofSeconds(30)).until(() -> !platform.requestsFor(web.id()).isEmpty());
@@ -258,7 +259,7 @@ class PlatformActionsTest {
     assertThat(alert.get("deploymentId").asText()).isEqualTo(db1.id());
 
     // the cooldown of the first restart is long gone in a later cycle; the lockout still holds
-    worker.services().cooldowns().releaseKey("opsagent:cooldown:" + db1.id() + ":restartDeployment");
+    worker.root().cooldowns().releaseKey("opsagent:cooldown:" + db1.id() + ":restartDeployment");
     model.reset();
     model.otherwise(model.text("ok", 10, 5));
     model.then(restart(db1.id()));
@@ -340,7 +341,7 @@ class PlatformActionsTest {
 
     assertThat(admittedPerCycle).containsExactly(1, 1, 0, 0);
     await().atMost(Duration.ofSeconds(30)).until(() -> sentIds(failed).size() == 2);
-    assertThat(worker.services().actions().orElseThrow().actions().list(t.id(), 10)).hasSize(2);
+    assertThat(worker.root().actions().orElseThrow().actions().list(t.id(), 10)).hasSize(2);
   }
 
   @Test
@@ -356,9 +357,9 @@ class PlatformActionsTest {
     JsonNode call = actions(run).get(0);
     assertThat(call.get("allowed").asBoolean()).isFalse();
     assertThat(call.get("reason").asText()).isEqualTo("unknown_deployment: unknown deploymentId '" + theirs.id() + "'");
-    assertThat(worker.services().actions().orElseThrow().actions().list(attacker.id(), 10)).isEmpty();
-    assertThat(worker.services().actions().orElseThrow().actions().list(owner.id(), 10)).isEmpty();
-    assertThat(worker.services().cooldowns().getCooldown(theirs.id(), "restartDeployment"))
+    assertThat(worker.root().actions().orElseThrow().actions().list(attacker.id(), 10)).isEmpty();
+    assertThat(worker.root().actions().orElseThrow().actions().list(owner.id(), 10)).isEmpty();
+    assertThat(worker.root().cooldowns().getCooldown(theirs.id(), "restartDeployment"))
         .as("no cooldown claimed on the owner's deployment").isEmpty();
     assertThat(platform.requestsFor(theirs.id())).isEmpty();
   }
@@ -391,7 +392,7 @@ class PlatformActionsTest {
     fx.deployments.create(t.lastWorkspace(), "web", DeploymentStatus.FAILED, "1.0.0");
     Map<String, String> readOnly = baseEnv(db, model);
     readOnly.put("OPSAGENT_HTTP_PORT", "0");
-    try (Services services = Services.open(Config.fromEnv(readOnly))) {
+    try (Root services = Root.open(Config.fromEnv(readOnly))) {
       assertThat(services.actions()).isEmpty();
       services.agent().runOpsCycle(t.id(), Trigger.MANUAL);
     }
@@ -407,7 +408,7 @@ class PlatformActionsTest {
         .hasMessageContaining("OPSAGENT_PLATFORM_CONTROL_SECRET");
     bad.put("OPSAGENT_PLATFORM_CONTROL_SECRET", "whsec_%%%");
     assertThatThrownBy(() -> Config.fromEnv(bad)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("OPSAGENT_PLATFORM_CONTROL_SECRET starts with whsec_");
+        .hasMessageContaining("OPSAGENT_PLATFORM_CONTROL_SECRET: expected a secret, or whsec_ followed by base64");
   }
 
   // --- helpers
@@ -421,7 +422,7 @@ class PlatformActionsTest {
   }
 
   private static OpsRun cycle(String tenantId) {
-    return worker.services().agent().runOpsCycle(tenantId, Trigger.MANUAL);
+    return worker.root().agent().runOpsCycle(tenantId, Trigger.MANUAL);
   }
 
   private static FakeMessagesApi.Reply restart(String deploymentId) {
@@ -439,7 +440,7 @@ class PlatformActionsTest {
   }
 
   private static OpsAction awaitStatus(String tenantId, ActionStatus status) {
-    ActionRepository repo = worker.services().actions().orElseThrow().actions();
+    ActionRepository repo = worker.root().actions().orElseThrow().actions();
     await().atMost(Duration.ofSeconds(30)).until(() -> repo.list(tenantId, 1).stream()
         .anyMatch(a -> a.status() == status));
     return repo.list(tenantId, 1).get(0);
@@ -465,7 +466,7 @@ class PlatformActionsTest {
 
   /** The deliveries recorded for the tenant's alerts (one per alert here: one channel). */
   private static List<Delivery> deliveries(String tenantId) {
-    return new NotificationRepository(db.database().jdbi()).listByTenant(tenantId, 10);
+    return new NotificationRepository(db.database().jdbi(), Clock.systemUTC()).listByTenant(tenantId, 10);
   }
 
   private static List<JsonNode> alertsFor(String tenantId) {

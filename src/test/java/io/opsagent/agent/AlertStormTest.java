@@ -1,5 +1,6 @@
 package io.opsagent.agent;
 
+import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,8 +65,8 @@ class AlertStormTest {
       notify.webhook(t.id(), ws, "hook", receiver.url("/hook"), null);
       Config config = Config.fromEnv(Map.of("ANTHROPIC_API_KEY", "sk-test", "ANTHROPIC_BASE_URL", model.baseUrl(),
           "OPSAGENT_LLM_MAX_RETRIES", "0", "OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR", "3"));
-      OpsAgent loop = OpsAgent.builder(config, db.database().jdbi()).notifier(notify.notifier)
-          .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
+      OpsAgent loop = TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
+          .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).build();
       for (int cycle = 0; cycle < 2; cycle++) {
         model.then(model.toolUse(500, 50, alerts(ws, cycle).split("\u0000")))
             .then(model.text("Reported what I saw.", 500, 20));

@@ -24,11 +24,13 @@ import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
 import io.opsagent.support.TcpProxy;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +45,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The alert window under failure, with the loop as {@link Services#opsLoop} wires it, the real
+ * The alert window under failure, with the loop as {@link Root#opsLoop} wires it, the real
  * notifier and a scripted model: only an alert that reached someone (or is still being retried)
  * holds its window, and the window does not depend on Redis.
  */
@@ -65,8 +67,8 @@ class AlertWindowEndToEndTest {
     db = TestDatabase.create(AlertWindowEndToEndTest.class);
     jdbi = db.database().jdbi();
     fx = new Fixtures(db.database());
-    channels = new NotificationChannelRepository(jdbi, true);
-    deliveries = new NotificationRepository(jdbi);
+    channels = new NotificationChannelRepository(jdbi, true, Clock.systemUTC());
+    deliveries = new NotificationRepository(jdbi, Clock.systemUTC());
   }
 
   @AfterAll
@@ -76,8 +78,8 @@ class AlertWindowEndToEndTest {
 
   void start(String redisUrl) {
     api = FakeMessagesApi.start();
-    notifier = new DeliveryNotifier(db.database(), channels, deliveries, config(redisUrl),
-        new SimpleMeterRegistry());
+    notifier = new DeliveryNotifier(db.database(), channels, deliveries, config(redisUrl).notifications(), config(redisUrl).paging(), config(redisUrl).scheduling(),
+        new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
   }
 
@@ -106,9 +108,9 @@ class AlertWindowEndToEndTest {
 
   OpsAgent loop(String redisUrl) {
     Config config = config(redisUrl);
-    CooldownStore store = CooldownStore.redis(config, Duration.ofMillis(500));
+    CooldownStore store = CooldownStore.redis(config.cooldowns(), Duration.ofMillis(500));
     closeAfter.add(store::close);
-    return OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(store)
+    return TestAgents.builder(config, jdbi).notifier(notifier).cooldowns(store)
         .clock(SettableClock.startingNow()).build();
   }
 

@@ -14,6 +14,7 @@ import io.opsagent.db.Ids;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -58,8 +59,8 @@ class CostAccountingTest {
 
   OpsAgent agent(Map<String, String> env) {
     Config config = Config.fromEnv(env);
-    return OpsAgent.builder(config, db.database().jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
+    return TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
+        .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).build();
   }
 
   Map<String, String> claude(String... more) {
@@ -99,7 +100,7 @@ class CostAccountingTest {
 
       assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
       assertThat(run.costUsd()).isNull();
-      assertThat(new RunRepository(db.database().jdbi()).find(t.id(), run.id()).orElseThrow().costUsd()).isNull();
+      assertThat(new RunRepository(db.database().jdbi(), Clock.systemUTC()).find(t.id(), run.id()).orElseThrow().costUsd()).isNull();
       assertThat(run.inputTokens()).isEqualTo(1000);
     }
   }

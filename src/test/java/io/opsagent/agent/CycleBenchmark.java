@@ -1,5 +1,6 @@
 package io.opsagent.agent;
 
+import io.opsagent.support.TestAgents;
 import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
@@ -61,10 +62,10 @@ class CycleBenchmark {
       Config rules = Config.fromEnv(Map.of());
       Config claude = Config.fromEnv(Map.of("ANTHROPIC_API_KEY", "sk-bench",
           "ANTHROPIC_BASE_URL", model.baseUrl(), "OPSAGENT_LLM_MAX_RETRIES", "0"));
-      OpsAgent rulesLoop = OpsAgent.builder(rules, counting).notifier(dropping)
-          .cooldowns(CooldownStore.inMemory(rules, Clock.systemUTC())).build();
-      OpsAgent claudeLoop = OpsAgent.builder(claude, counting).notifier(dropping)
-          .cooldowns(CooldownStore.inMemory(claude, Clock.systemUTC())).build();
+      OpsAgent rulesLoop = TestAgents.builder(rules, counting).notifier(dropping)
+          .cooldowns(CooldownStore.inMemory(rules.cooldowns(), Clock.systemUTC())).build();
+      OpsAgent claudeLoop = TestAgents.builder(claude, counting).notifier(dropping)
+          .cooldowns(CooldownStore.inMemory(claude.cooldowns(), Clock.systemUTC())).build();
       model.otherwise(model.text("All clear.", 1000, 50));
       Fixtures fx = new Fixtures(db.database());
 

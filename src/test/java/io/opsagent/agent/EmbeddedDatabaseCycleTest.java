@@ -1,5 +1,6 @@
 package io.opsagent.agent;
 
+import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.agent.guard.CooldownStore;
@@ -43,8 +44,8 @@ class EmbeddedDatabaseCycleTest {
     try (RealNotifier notify = new RealNotifier(db); TestReceiver receiver = TestReceiver.answering()) {
       notify.webhook(t.id(), t.lastWorkspace().id(), "hook", receiver.url("/hook"), null);
       Config config = Config.fromEnv(Map.of());
-      OpsAgent loop = OpsAgent.builder(config, db.jdbi()).notifier(notify.notifier)
-          .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
+      OpsAgent loop = TestAgents.builder(config, db.jdbi()).notifier(notify.notifier)
+          .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).build();
 
       OpsRun first = loop.runOpsCycle(t.id(), Trigger.MANUAL);
       OpsRun second = loop.runOpsCycle(t.id(), Trigger.MANUAL);

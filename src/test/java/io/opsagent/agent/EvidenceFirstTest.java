@@ -96,10 +96,10 @@ class EvidenceFirstTest {
   OpsAgent agent(Config config) {
     investigation = Investigation.create(config.investigation(), db.database().jdbi(), fx.deployments,
         Clock.systemUTC());
-    incidents = new Incidents(db.database().jdbi(), notify.notifier, Duration.ofHours(4), Clock.systemUTC())
-        .evidenceFrom(investigation.pageEvidence());
-    return OpsAgent.builder(config, db.database().jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).incidents(incidents)
+    incidents = io.opsagent.support.TestAgents.incidents(config, db.database().jdbi(), notify.notifier,
+        Clock.systemUTC()).evidenceFrom(investigation.pageEvidence());
+    return io.opsagent.support.TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
+        .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).incidents(incidents)
         .extraTools(investigation.tools()).evidence(investigation.evidence()).build();
   }
 

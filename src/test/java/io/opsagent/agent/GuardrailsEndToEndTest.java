@@ -33,14 +33,16 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,7 +64,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 5's "done when", end to end: the loop exactly as {@link Services#opsLoop} wires it, on real
+ * Issue 5's "done when", end to end: the loop exactly as {@link Root#opsLoop} wires it, on real
  * PostgreSQL and Redis, with the real {@link DeliveryNotifier} posting to a loopback receiver and a
  * scripted Messages API standing in for Claude. Each test works on tenants (and so Redis keys) of its
  * own; each tenant's tenant-wide webhook posts to {@code /{tenantId}} on the receiver.
@@ -106,10 +108,10 @@ class GuardrailsEndToEndTest {
   void start() throws IOException {
     api = FakeMessagesApi.start();
     receiver = TestReceiver.answering();
-    notifier = new DeliveryNotifier(db.database(), new NotificationChannelRepository(jdbi, true),
-        new NotificationRepository(jdbi), config(), new SimpleMeterRegistry());
+    notifier = new DeliveryNotifier(db.database(), new NotificationChannelRepository(jdbi, true, Clock.systemUTC()),
+        new NotificationRepository(jdbi, Clock.systemUTC()), config().notifications(), config().paging(), config().scheduling(), new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
-    deliveries = new NotificationRepository(jdbi);
+    deliveries = new NotificationRepository(jdbi, Clock.systemUTC());
   }
 
   @AfterEach
@@ -142,12 +144,12 @@ class GuardrailsEndToEndTest {
 
   /** The production wiring over Redis, with the standard tools plus a test-only mutating restart. */
   OpsAgent loop() {
-    return loop(config(), CooldownStore.redis(config(), Duration.ofSeconds(2)));
+    return loop(config(), CooldownStore.redis(config().cooldowns(), Duration.ofSeconds(2)));
   }
 
   OpsAgent loop(Config config, CooldownStore store) {
     stores.add(store);
-    return OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(store).clock(clock)
+    return TestAgents.builder(config, jdbi).notifier(notifier).cooldowns(store).clock(clock)
         .extraTools(List.of(new OpsTools.Definition(RESTART,
             "Restarts a deployment (test-only mutating tool).", restartSchema(), ActionClass.MUTATING,
             (ctx, in) -> {
@@ -169,7 +171,7 @@ class GuardrailsEndToEndTest {
   /** A tenant with one workspace and a tenant-wide webhook to {@code /{tenantId}} on the receiver. */
   Fixtures.TenantFixture tenant(String name) {
     var t = fx.tenant(name).workspace("web");
-    new NotificationChannelRepository(jdbi, true).create(t.id(), null, ChannelType.WEBHOOK, "hook",
+    new NotificationChannelRepository(jdbi, true, Clock.systemUTC()).create(t.id(), null, ChannelType.WEBHOOK, "hook",
         JSON.createObjectNode().put("url", receiver.url("/" + t.id())));
     return t;
   }
@@ -324,7 +326,7 @@ class GuardrailsEndToEndTest {
       closedPort = s.getLocalPort();
     }
     Config down = config("redis://127.0.0.1:" + closedPort + "/15");
-    OpsAgent loop = loop(down, CooldownStore.redis(down, Duration.ofMillis(500)));
+    OpsAgent loop = loop(down, CooldownStore.redis(down.cooldowns(), Duration.ofMillis(500)));
     api.then(api.toolUse(100, 10, RESTART, restart(d.id()),
             OpsTools.SEND_ALERT, alert(ws, "critical", "api degraded, restart refused")))
         .then(api.text("Alerted; could not restart.", 100, 10));
@@ -392,7 +394,7 @@ class GuardrailsEndToEndTest {
   @Test
   void aBreakerThatOpenedWithoutAPauseNoticeClosesWithoutAResumedNotice() {
     var t = tenant("dry-run-outage");
-    var settings = new TenantSettings(jdbi, Mode.LIVE);
+    var settings = new TenantSettings(jdbi, Mode.LIVE, Clock.systemUTC());
     settings.update(t.id(), Mode.DRY_RUN, false, null);
     api.then(FakeMessagesApi.error(500, "api_error", "down"))
         .then(FakeMessagesApi.error(500, "api_error", "down"))

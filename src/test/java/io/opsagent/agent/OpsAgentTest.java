@@ -18,6 +18,7 @@ import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import java.time.Clock;
 import java.util.Map;
@@ -54,8 +55,8 @@ class OpsAgentTest {
     api = FakeMessagesApi.start();
     notify = new RealNotifier(db.database());
     receiver = TestReceiver.answering();
-    loop = OpsAgent.builder(config(), db.database().jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config(), Clock.systemUTC())).build();
+    loop = TestAgents.builder(config(), db.database().jdbi()).notifier(notify.notifier)
+        .cooldowns(CooldownStore.inMemory(config().cooldowns(), Clock.systemUTC())).build();
   }
 
   @AfterEach
@@ -93,7 +94,7 @@ class OpsAgentTest {
   @Test
   void aRunLeftRunningByADeadProcessIsMarkedFailedWhenTheTenantsNextCycleStarts() {
     var t = fx.tenant("orphan").workspace("web").deployment("api", DeploymentStatus.RUNNING);
-    RunRepository runs = new RunRepository(db.database().jdbi());
+    RunRepository runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
     OpsRun orphan = runs.start(t.id(), Trigger.SCHEDULE);
     api.then(api.text("All clear.", 100, 10));
 
@@ -214,7 +215,8 @@ class OpsAgentTest {
     assertThat(actions).hasSize(4).allSatisfy(a -> assertThat(a.get("allowed").asBoolean()).isFalse());
     assertThat(actions.get(0).get("reason").asText()).isEqualTo("unknown tool 'restartEverything'");
     assertThat(actions.get(1).get("reason").asText())
-        .contains("invalid input", "'title' is required", "'severity' must be one of");
+        .contains("invalid input", "required property 'title' not found",
+            "'severity': does not have a value in the enumeration");
     assertThat(actions.get(2).get("reason").asText().replace(theirs, "X"))
         .isEqualTo(actions.get(3).get("reason").asText().replace(missing, "X"))
         .isEqualTo("unknown workspaceId 'X'");
@@ -322,7 +324,7 @@ class OpsAgentTest {
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> loop.runOpsCycle(nobody, Trigger.MANUAL))
         .isInstanceOf(UnknownTenantException.class).hasMessageContaining(nobody);
-    assertThat(new RunRepository(db.database().jdbi()).recent(nobody, 10)).isEmpty();
+    assertThat(new RunRepository(db.database().jdbi(), Clock.systemUTC()).recent(nobody, 10)).isEmpty();
     assertThat(api.requests()).isEmpty();
   }
 

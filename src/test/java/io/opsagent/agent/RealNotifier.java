@@ -11,6 +11,7 @@ import io.opsagent.notify.DeliveryStatus;
 import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.notify.delivery.DeliveryNotifier;
 import io.opsagent.notify.delivery.NotificationRepository;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -27,9 +28,9 @@ final class RealNotifier implements AutoCloseable {
   RealNotifier(Database db) {
     Config config = Config.fromEnv(Map.of("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true",
         "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S", "OPSAGENT_POLL_INTERVAL", "PT0.2S"));
-    channels = new NotificationChannelRepository(db.jdbi(), true);
-    deliveries = new NotificationRepository(db.jdbi());
-    notifier = new DeliveryNotifier(db, channels, deliveries, config, new SimpleMeterRegistry());
+    channels = new NotificationChannelRepository(db.jdbi(), true, Clock.systemUTC());
+    deliveries = new NotificationRepository(db.jdbi(), Clock.systemUTC());
+    notifier = new DeliveryNotifier(db, channels, deliveries, config.notifications(), config.paging(), config.scheduling(), new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
   }
 

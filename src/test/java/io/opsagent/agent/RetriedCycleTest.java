@@ -16,6 +16,7 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TcpProxy;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +51,7 @@ class RetriedCycleTest {
   static void createDatabase() {
     db = TestDatabase.create(RetriedCycleTest.class);
     fx = new Fixtures(db.database());
-    runs = new RunRepository(db.database().jdbi());
+    runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -75,8 +76,8 @@ class RetriedCycleTest {
   }
 
   OpsAgent agentOn(Database database) {
-    return OpsAgent.builder(config, database.jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
+    return TestAgents.builder(config, database.jdbi()).notifier(notify.notifier)
+        .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).build();
   }
 
   static String aTenant(String name) {

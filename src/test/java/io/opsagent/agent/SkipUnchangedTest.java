@@ -1,5 +1,6 @@
 package io.opsagent.agent;
 
+import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -20,7 +21,7 @@ import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
 import io.opsagent.support.TestDatabase;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -70,8 +71,8 @@ class SkipUnchangedTest {
     notify = new RealNotifier(db.database());
     clock = SettableClock.startingNow();
     Config config = config(api);
-    agent = OpsAgent.builder(config, db.database().jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).clock(clock).build();
+    agent = TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
+        .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).clock(clock).build();
   }
 
   @AfterEach
@@ -269,7 +270,7 @@ class SkipUnchangedTest {
   }
 
   /**
-   * The worker's wiring ({@link Services}): an alert whose delivery fails for good (the receiver
+   * The worker's wiring ({@link Root}): an alert whose delivery fails for good (the receiver
    * answers 500, one attempt allowed) makes the tenant's next scheduled cycle review, though the
    * state is unchanged. Here the delivery fails after the cycle was recorded.
    */
@@ -277,7 +278,7 @@ class SkipUnchangedTest {
   void anAlertThatFailsForGoodAfterItsCycleMakesTheNextScheduledCycleReview() throws Exception {
     CountDownLatch answer = new CountDownLatch(1);
     try (HeldReceiver receiver = HeldReceiver.answering500After(answer);
-        Services services = servicesFailingAfterOneAttempt()) {
+        Root services = servicesFailingAfterOneAttempt()) {
       services.notifier().start();
       var t = failedTenantAlertingTo(services, receiver.url());
       api.then(api.toolUse(900, 50, "sendAlert", alertFor(t)))
@@ -300,7 +301,7 @@ class SkipUnchangedTest {
   @Test
   void anAlertThatFailsForGoodWhileItsCycleStillRunsMakesTheNextScheduledCycleReview() throws Exception {
     try (HeldReceiver receiver = HeldReceiver.answering500After(new CountDownLatch(0));
-        Services services = servicesFailingAfterOneAttempt()) {
+        Root services = servicesFailingAfterOneAttempt()) {
       services.notifier().start();
       var t = failedTenantAlertingTo(services, receiver.url());
       CountDownLatch summary = new CountDownLatch(1);
@@ -321,8 +322,8 @@ class SkipUnchangedTest {
     }
   }
 
-  Services servicesFailingAfterOneAttempt() {
-    return Services.open(Config.fromEnv(Map.of(
+  Root servicesFailingAfterOneAttempt() {
+    return Root.open(Config.fromEnv(Map.of(
         "OPSAGENT_DB_URL", db.url(), "OPSAGENT_DB_USER", TestDatabase.USER,
         "OPSAGENT_DB_PASSWORD", TestDatabase.PASSWORD,
         "ANTHROPIC_API_KEY", "sk-ant-test-" + Ids.newId(), "ANTHROPIC_BASE_URL", api.baseUrl(),
@@ -330,7 +331,7 @@ class SkipUnchangedTest {
         "OPSAGENT_NOTIFY_MAX_ATTEMPTS", "1", "OPSAGENT_POLL_INTERVAL", "PT0.2S")));
   }
 
-  static Fixtures.TenantFixture failedTenantAlertingTo(Services services, String url) {
+  static Fixtures.TenantFixture failedTenantAlertingTo(Root services, String url) {
     var t = fx.tenant("paged").workspace("web").deployment("api", DeploymentStatus.FAILED);
     services.channels().create(t.id(), t.lastWorkspace().id(), ChannelType.WEBHOOK, "on-call",
         JsonNodeFactory.instance.objectNode().put("url", url));
@@ -342,7 +343,7 @@ class SkipUnchangedTest {
         + " \"title\": \"api is FAILED\", \"body\": \"api is down.\"}";
   }
 
-  static long failedDeliveries(Services services, String tenantId) {
+  static long failedDeliveries(Root services, String tenantId) {
     return services.notifications().listByTenant(tenantId, 10).stream()
         .filter(d -> d.status() == DeliveryStatus.FAILED).count();
   }

@@ -16,6 +16,7 @@ import io.opsagent.notify.TestReceiver;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,7 +53,7 @@ class WorkLostTest {
   static void createDatabase() {
     db = TestDatabase.create(WorkLostTest.class);
     fx = new Fixtures(db.database());
-    runs = new RunRepository(db.database().jdbi());
+    runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -67,8 +68,8 @@ class WorkLostTest {
     receiver = TestReceiver.answering();
     Config config = Config.fromEnv(Map.of("ANTHROPIC_API_KEY", "sk-ant-test-" + Ids.newId(),
         "ANTHROPIC_BASE_URL", api.baseUrl(), "OPSAGENT_LLM_MAX_RETRIES", "0"));
-    agent = OpsAgent.builder(config, db.database().jdbi()).notifier(notify.notifier)
-        .cooldowns(CooldownStore.inMemory(config, Clock.systemUTC())).build();
+    agent = TestAgents.builder(config, db.database().jdbi()).notifier(notify.notifier)
+        .cooldowns(CooldownStore.inMemory(config.cooldowns(), Clock.systemUTC())).build();
   }
 
   @AfterEach

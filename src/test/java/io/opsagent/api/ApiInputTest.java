@@ -84,6 +84,54 @@ class ApiInputTest {
   }
 
   @Test
+  void everyRouteRefusesAnUnknownBodyFieldNamingItAndCreatesNothing() {
+    String tenant = api.create("/api/tenants", "{\"name\":\"unknown-fields\"}");
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"w\"}");
+    String dep = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"d\"}");
+    int tenants = api.get("/api/tenants").json().size();
+
+    Map<String, ApiClient.Response> byField = Map.of(
+        "nmae", api.post("/api/tenants", "{\"name\":\"typo\",\"nmae\":\"typo\"}"),
+        "colour", api.post("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"w2\",\"colour\":\"red\"}"),
+        "replicas", api.post("/api/workspaces/" + ws + "/deployments", "{\"name\":\"d2\",\"replicas\":3}"),
+        "severity", api.post("/api/deployments/" + dep + "/events", "{\"type\":\"crash\",\"severity\":\"high\"}"),
+        "url", api.post("/api/tenants/" + tenant + "/notification-channels",
+            "{\"type\":\"email\",\"name\":\"n\",\"config\":{\"to\":\"ops@example.com\"},\"url\":\"x\"}"));
+
+    byField.forEach((field, r) -> {
+      assertThat(r.status()).as(field).isEqualTo(400);
+      assertThat(r.json().get("error").asText()).as(field).startsWith("unknown field '" + field + "'");
+    });
+    assertThat(byField.get("nmae").json().get("error").asText()).isEqualTo("unknown field 'nmae'; accepted: externalId, name");
+    assertThat(api.get("/api/tenants").json()).hasSize(tenants);
+    assertThat(api.get("/api/tenants/" + tenant + "/workspaces").json()).hasSize(1);
+    assertThat(api.get("/api/workspaces/" + ws + "/deployments").json()).hasSize(1);
+    assertThat(api.get("/api/tenants/" + tenant + "/notification-channels").json()).isEmpty();
+  }
+
+  @Test
+  void aValueOfTheWrongTypeIsRefusedNamingTheFieldNotConverted() {
+    String tenant = api.create("/api/tenants", "{\"name\":\"types\"}");
+    String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"w\"}");
+
+    var number = api.post("/api/tenants", "{\"name\": 5}");
+    var bool = api.post("/api/workspaces/" + ws + "/deployments", "{\"name\":\"d\",\"version\": true}");
+    var notAnObject = api.post("/api/tenants/" + tenant + "/notification-channels",
+        "{\"type\":\"email\",\"name\":\"n\",\"config\":\"ops@example.com\"}");
+    var missing = api.post("/api/tenants/" + tenant + "/notification-channels", "{\"type\":\"email\",\"name\":\"n\"}");
+
+    assertThat(number.status()).isEqualTo(400);
+    assertThat(number.json().get("error").asText()).isEqualTo("'name' must be a string");
+    assertThat(bool.status()).isEqualTo(400);
+    assertThat(bool.json().get("error").asText()).isEqualTo("'version' must be a string");
+    assertThat(notAnObject.status()).isEqualTo(400);
+    assertThat(notAnObject.json().get("error").asText()).isEqualTo("'config' must be a JSON object");
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.json().get("error").asText()).startsWith("'config' is required");
+    assertThat(api.get("/api/workspaces/" + ws + "/deployments").json()).isEmpty();
+  }
+
+  @Test
   void aBodyThatIsNotValidUtf8IsRefusedNotSilentlyRepaired() {
     byte[] latin1 = "{\"name\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
 

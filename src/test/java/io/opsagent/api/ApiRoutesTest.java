@@ -22,6 +22,7 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.WorkspaceRepository;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -40,18 +41,18 @@ class ApiRoutesTest {
   static void start() {
     db = TestDatabase.create(ApiRoutesTest.class);
     var jdbi = db.database().jdbi();
-    deployments = new DeploymentRepository(jdbi);
-    var routes = new PlatformRoutes(Json.MAPPER, new TenantRepository(jdbi),
-        new WorkspaceRepository(jdbi), deployments,
+    deployments = new DeploymentRepository(jdbi, Clock.systemUTC());
+    var routes = new PlatformRoutes(Json.MAPPER, new TenantRepository(jdbi, Clock.systemUTC()),
+        new WorkspaceRepository(jdbi, Clock.systemUTC()), deployments,
         (d, status) -> {
           statusChanges.add(d.id() + "→" + status);
           return PlatformRoutes.Reaction.QUEUED;
-        });
-    var tenants = new TenantRepository(jdbi);
-    var channelRoutes = new ChannelRoutes(Json.MAPPER, tenants, new WorkspaceRepository(jdbi),
-        new NotificationChannelRepository(jdbi, false));
-    runs = new RunRepository(jdbi);
-    var runRoutes = new RunRoutes(Json.MAPPER, tenants, runs, new NotificationRepository(jdbi),
+        }, Clock.systemUTC());
+    var tenants = new TenantRepository(jdbi, Clock.systemUTC());
+    var channelRoutes = new ChannelRoutes(Json.MAPPER, tenants, new WorkspaceRepository(jdbi, Clock.systemUTC()),
+        new NotificationChannelRepository(jdbi, false, Clock.systemUTC()));
+    runs = new RunRepository(jdbi, Clock.systemUTC());
+    var runRoutes = new RunRoutes(Json.MAPPER, tenants, runs, new NotificationRepository(jdbi, Clock.systemUTC()),
         new RunQueries(jdbi));
     server = new ApiServer("secret-token", Json.MAPPER,
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
@@ -184,7 +185,7 @@ class ApiRoutesTest {
     String tenant = api.create("/api/tenants", "{\"name\":\"runs\"}");
     var older = runs.start(tenant, Trigger.SCHEDULE);
     runs.finish(older.id(), new RunOutcome(RunStatus.COMPLETED, "all clear", "[]", new TokenUsage(100, 20, 0, 0), 1, "rules", null, null, null));
-    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Times.now().isAfter(older.startedAt()));
+    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Times.current(Clock.systemUTC()).isAfter(older.startedAt()));
     var newer = runs.start(tenant, Trigger.MANUAL);
     runs.finish(newer.id(), new RunOutcome(RunStatus.COMPLETED, "alerted", "[{\"name\":\"sendAlert\",\"allowed\":true}]", new TokenUsage(300, 40, 0, 0), 2, "rules", null, null, null));
 

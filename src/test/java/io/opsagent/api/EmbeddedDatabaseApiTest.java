@@ -11,6 +11,7 @@ import io.opsagent.db.Database;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
 import java.nio.file.Path;
+import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +25,7 @@ class EmbeddedDatabaseApiTest {
     try (Database db = Database.open(url, "", "", 4)) {
       db.migrate();
       var t = new Fixtures(db).tenant("embedded").workspace("w").deployment("api", DeploymentStatus.FAILED);
-      RunRepository runs = new RunRepository(db.jdbi());
+      RunRepository runs = new RunRepository(db.jdbi(), Clock.systemUTC());
       for (int i = 0; i < 3; i++) {
         var run = runs.start(t.id(), Trigger.SCHEDULE);
         runs.finish(run.id(), new RunOutcome(RunStatus.FAILED, null, "[]", TokenUsage.NONE, 0, "rules", null, null, "boom"));

@@ -49,7 +49,7 @@ class ReadAndChangeRoutesTest {
     app = TestApi.start(db.database());
     api = app.api;
     fx = new Fixtures(db.database());
-    runs = new RunRepository(db.database().jdbi());
+    runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -67,7 +67,7 @@ class ReadAndChangeRoutesTest {
     var quiet = fx.tenant("quiet");
     db.database().jdbi().useHandle(h -> h.createUpdate(
             "INSERT INTO ops_schedules (tenant_id, enabled, updated_at) VALUES (:t, FALSE, :now)")
-        .bind("t", quiet.id()).bind("now", io.opsagent.db.Times.now()).execute());
+        .bind("t", quiet.id()).bind("now", io.opsagent.db.Times.current(Clock.systemUTC())).execute());
 
     JsonNode one = api.get("/api/tenants/" + t.id()).json();
     JsonNode off = api.get("/api/tenants/" + quiet.id()).json();
@@ -271,6 +271,12 @@ class ReadAndChangeRoutesTest {
     assertThat(renamed.json().get("name").asText()).isEqualTo("on-call");
     assertThat(renamed.json().get("enabled").asBoolean()).isFalse();
     assertThat(renamed.body()).doesNotContain("N3W", "s3cr3t", "93.184");
+    var nullName = api.patch(path, "{\"name\":null}");
+    assertThat(nullName.status()).isEqualTo(400);
+    assertThat(nullName.json().get("error").asText()).isEqualTo("'name' cannot be null");
+    var enabledOnly = api.patch(path, "{\"enabled\":true}");
+    assertThat(enabledOnly.json().get("name").asText()).as("an absent field is kept").isEqualTo("on-call");
+    assertThat(enabledOnly.json().get("enabled").asBoolean()).isTrue();
     assertThat(privateUrl.status()).isEqualTo(400);
     assertThat(foreign.status()).isEqualTo(404);
     assertThat(api.delete("/api/tenants/" + other.id() + "/notification-channels/" + id).status()).isEqualTo(404);
@@ -280,12 +286,12 @@ class ReadAndChangeRoutesTest {
   void aDeletedChannelIsGoneAndGetsNoMoreAlertsWhileTheDeliveryLogKeepsItsRows() throws Exception {
     var t = fx.tenant("delete").workspace("w");
     var jdbi = db.database().jdbi();
-    var channels = new NotificationChannelRepository(jdbi, true);
-    var log = new NotificationRepository(jdbi);
+    var channels = new NotificationChannelRepository(jdbi, true, Clock.systemUTC());
+    var log = new NotificationRepository(jdbi, Clock.systemUTC());
     Config config = Config.fromEnv(Map.of("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true",
         "OPSAGENT_POLL_INTERVAL", "PT0.05S", "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S"));
     try (TestReceiver receiver = TestReceiver.answering();
-        DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log, config, new SimpleMeterRegistry())) {
+        DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log, config.notifications(), config.paging(), config.scheduling(), new SimpleMeterRegistry(), Clock.systemUTC())) {
       notifier.start();
       String id = channels.create(t.id(), null, ChannelType.WEBHOOK, "hook",
           new ObjectMapper().createObjectNode().put("url", receiver.url("/hook"))).id();
@@ -314,7 +320,7 @@ class ReadAndChangeRoutesTest {
     runs.finish(run.id(), new RunOutcome(status, "summary", "[]", new TokenUsage(1, 1, 0, 0), 1, "rules",
         null, null, status == RunStatus.FAILED ? "boom" : null));
     // runs compared newest-first must start in different milliseconds
-    await().until(() -> io.opsagent.db.Times.now().isAfter(run.startedAt()));
+    await().until(() -> io.opsagent.db.Times.current(Clock.systemUTC()).isAfter(run.startedAt()));
     return run;
   }
 

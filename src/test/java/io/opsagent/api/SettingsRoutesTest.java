@@ -15,6 +15,7 @@ import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.WorkspaceRepository;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,13 +33,13 @@ class SettingsRoutesTest {
     db = TestDatabase.create(SettingsRoutesTest.class);
     var jdbi = db.database().jdbi();
     var json = Json.MAPPER;
-    var tenants = new TenantRepository(jdbi);
-    var settings = new TenantSettings(jdbi, Mode.DRY_RUN);
-    killSwitch = new KillSwitch(jdbi);
+    var tenants = new TenantRepository(jdbi, Clock.systemUTC());
+    var settings = new TenantSettings(jdbi, Mode.DRY_RUN, Clock.systemUTC());
+    killSwitch = new KillSwitch(jdbi, Clock.systemUTC());
     server = new ApiServer(TestApi.TOKEN, json, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
         List.of(), List.of(
-            new PlatformRoutes(json, tenants, new WorkspaceRepository(jdbi), new DeploymentRepository(jdbi),
-                (d, s) -> PlatformRoutes.Reaction.QUEUED).onTenantCreated(settings::initialise),
+            new PlatformRoutes(json, tenants, new WorkspaceRepository(jdbi, Clock.systemUTC()), new DeploymentRepository(jdbi, Clock.systemUTC()),
+                (d, s) -> PlatformRoutes.Reaction.QUEUED, Clock.systemUTC()).onTenantCreated(settings::initialise),
             new SettingsRoutes(json, tenants, settings, killSwitch, new ReviewMemory(jdbi), 500_000)))
         .start(0);
     api = new ApiClient(server.port(), TestApi.TOKEN);

@@ -16,6 +16,7 @@ import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.DeploymentRepository;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.WorkspaceRepository;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -30,16 +31,17 @@ final class TestApi implements AutoCloseable {
   private TestApi(Database db) {
     var jdbi = db.jdbi();
     var json = Json.MAPPER;
-    var tenants = new TenantRepository(jdbi);
-    var workspaces = new WorkspaceRepository(jdbi);
+    var tenants = new TenantRepository(jdbi, Clock.systemUTC());
+    var workspaces = new WorkspaceRepository(jdbi, Clock.systemUTC());
     this.server = new ApiServer(TOKEN, json, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
         List.of(new ApiServer.HealthCheck("database", db::isHealthy)),
         List.of(
-            new PlatformRoutes(json, tenants, workspaces, new DeploymentRepository(jdbi), (d, s) -> PlatformRoutes.Reaction.QUEUED),
-            new ChannelRoutes(json, tenants, workspaces, new NotificationChannelRepository(jdbi, false)),
-            new RunRoutes(json, tenants, new RunRepository(jdbi), new NotificationRepository(jdbi),
+            new PlatformRoutes(json, tenants, workspaces, new DeploymentRepository(jdbi, Clock.systemUTC()), (d, s) -> PlatformRoutes.Reaction.QUEUED, Clock.systemUTC()),
+            new ChannelRoutes(json, tenants, workspaces, new NotificationChannelRepository(jdbi, false, Clock.systemUTC())),
+            new RunRoutes(json, tenants, new RunRepository(jdbi, Clock.systemUTC()), new NotificationRepository(jdbi, Clock.systemUTC()),
                 new RunQueries(jdbi)),
-            new TenantRoutes(json, new TenantStatusQuery(jdbi, CIRCUIT_PAUSE))))
+            new TenantRoutes(json, new TenantStatusQuery(jdbi, CIRCUIT_PAUSE,
+                new io.opsagent.agent.trust.TenantSettings(jdbi, io.opsagent.agent.trust.Mode.LIVE, Clock.systemUTC())))))
         .start(0);
     this.api = new ApiClient(server.port(), TOKEN);
   }

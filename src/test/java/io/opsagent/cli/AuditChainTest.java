@@ -209,7 +209,7 @@ class AuditChainTest {
     Result verify = audit(key(KEY), "verify", "--tenant", tenant);
     assertThat(verify.exit()).as(verify.output()).isEqualTo(0);
     assertThat(verify.stdout()).contains("5 run(s) verified; 3 of them unkeyed");
-    var v = new RunRepository(jdbi, keys(KEY)).verifyChain(tenant);
+    var v = new RunRepository(jdbi, keys(KEY), Clock.systemUTC()).verifyChain(tenant);
     assertThat(v.unkeyed()).isEqualTo(3);
     assertThat(v.chained()).isEqualTo(5);
   }
@@ -233,7 +233,7 @@ class AuditChainTest {
   @Test
   void aForgedCheckpointCannotPassADeletionOffAsRetention() throws Exception {
     String tenant = tenant();
-    RunRepository repo = new RunRepository(jdbi, keys(KEY));
+    RunRepository repo = new RunRepository(jdbi, keys(KEY), Clock.systemUTC());
     List<String> ids = runs(tenant, keys(KEY), 3);
     Instant cutoff = Instant.now();
     await().until(() -> Instant.now().isAfter(cutoff));
@@ -264,7 +264,7 @@ class AuditChainTest {
     Result bad = audit(key(KEY), "verify", "--tenant", tenant, "--head", "deadbeef");
     assertThat(bad.exit()).as(bad.output()).isEqualTo(2);
     assertThat(bad.stderr()).contains("--head must be a head as `audit head` prints it");
-    String head = new RunRepository(jdbi, keys(KEY)).head(tenant).orElseThrow().token();
+    String head = new RunRepository(jdbi, keys(KEY), Clock.systemUTC()).head(tenant).orElseThrow().token();
     String forged = head.substring(0, head.length() - 1) + (head.endsWith("0") ? "1" : "0");
     Result mistyped = audit(key(KEY), "verify", "--tenant", tenant, "--head", forged);
     assertThat(mistyped.exit()).as(mistyped.output()).isEqualTo(2);
@@ -278,7 +278,7 @@ class AuditChainTest {
     try (io.opsagent.db.Database embedded = io.opsagent.db.Database.open(url, "SA", "", 4)) {
       embedded.migrate();
       String tenant = new Fixtures(embedded).tenant("embedded").id();
-      RunRepository repo = new RunRepository(embedded.jdbi(), keys(KEY));
+      RunRepository repo = new RunRepository(embedded.jdbi(), keys(KEY), Clock.systemUTC());
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         String id = repo.start(tenant, Trigger.MANUAL).id();
@@ -357,7 +357,7 @@ class AuditChainTest {
 
   /** The keys as the worker reads them from its environment. */
   private static AuditKeys keys(String key) {
-    return AuditKeys.of(Config.fromEnv(key(key)));
+    return AuditKeys.of(Config.fromEnv(key(key)).audit());
   }
 
   private static String newKey() {
@@ -372,7 +372,7 @@ class AuditChainTest {
 
   /** {@code n} runs finished one after another (each in a later millisecond), chained under {@code keys}. */
   private static List<String> runs(String tenant, AuditKeys keys, int n) {
-    RunRepository repo = new RunRepository(jdbi, keys);
+    RunRepository repo = new RunRepository(jdbi, keys, Clock.systemUTC());
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String id = repo.start(tenant, Trigger.MANUAL).id();
@@ -391,7 +391,7 @@ class AuditChainTest {
    * them as chained without a key.
    */
   private static void recomputeUnkeyed(String tenant, List<String> ids, boolean markUnkeyed) {
-    RunRepository repo = new RunRepository(jdbi);
+    RunRepository repo = new RunRepository(jdbi, Clock.systemUTC());
     String previous = jdbi.withHandle(h -> h.createQuery("""
             SELECT chain_hash FROM ops_agent_runs WHERE tenant_id = :t AND chain_hash IS NOT NULL
               AND (finished_at < :at) ORDER BY finished_at DESC, id DESC LIMIT 1""")

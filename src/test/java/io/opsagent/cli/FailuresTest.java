@@ -29,7 +29,7 @@ class FailuresTest {
     assertThat(Failures.explain(CONFIG, new SQLException("FATAL: database \"ops\" does not exist", "3D000")))
         .hasValueSatisfying(l -> assertThat(l).contains("no such database").contains("create it"));
     assertThat(Failures.explain(CONFIG, new RuntimeException("Failed to get driver instance for jdbcUrl="
-        + CONFIG.dbUrl(), new SQLException("No suitable driver", "08001"))))
+        + CONFIG.database().url(), new SQLException("No suitable driver", "08001"))))
         .hasValueSatisfying(l -> assertThat(l).contains("jdbc:postgresql://HOST:5432/DATABASE").doesNotContain("s3cret"));
     assertThat(Failures.explain(CONFIG, new RuntimeException("Port already in use",
         new IOException("Failed to bind", new BindException("Address already in use")))))

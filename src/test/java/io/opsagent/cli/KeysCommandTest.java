@@ -40,8 +40,8 @@ class KeysCommandTest {
 
   @Test
   void aKeyIsPrintedOnceListedWithoutItselfAndRefusedOnceRevoked() throws Exception {
-    String tenant = new TenantRepository(db.database().jdbi()).create("acme").id();
-    ApiKeys keys = new ApiKeys(db.database().jdbi());
+    String tenant = new TenantRepository(db.database().jdbi(), java.time.Clock.systemUTC()).create("acme").id();
+    ApiKeys keys = new ApiKeys(db.database().jdbi(), java.time.Clock.systemUTC());
     String key;
     String id;
     try (OpsagentProcess create = OpsagentProcess.start(dir, env(), "keys", "create", "--name", "acme team",

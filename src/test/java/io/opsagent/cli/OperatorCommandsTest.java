@@ -15,6 +15,7 @@ import io.opsagent.support.OpsagentProcess;
 import io.opsagent.support.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -63,9 +64,9 @@ class OperatorCommandsTest {
   void tenantsPrintsOneLinePerTenantWithItsAgentStatus() throws Exception {
     String failing = fixtures.tenant("globex failing").deployment("checkout", DeploymentStatus.FAILED)
         .deployment("web", DeploymentStatus.DEGRADED).id();
-    new TenantSettings(db.database().jdbi(), Mode.LIVE).update(failing, Mode.DRY_RUN, false, null);
+    new TenantSettings(db.database().jdbi(), Mode.LIVE, Clock.systemUTC()).update(failing, Mode.DRY_RUN, false, null);
     String healthy = fixtures.tenant("acme").deployment("web", DeploymentStatus.RUNNING).id();
-    RunRepository runs = new RunRepository(db.database().jdbi());
+    RunRepository runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
     String run = runs.start(healthy, Trigger.MANUAL).id();
     runs.finish(run, new RunOutcome(RunStatus.COMPLETED, "all clear", "[]", new TokenUsage(1, 1, 0, 0), 1,
         "rules", null, null, null));

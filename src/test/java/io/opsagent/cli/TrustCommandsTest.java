@@ -12,6 +12,7 @@ import io.opsagent.support.Fixtures;
 import io.opsagent.support.OpsagentProcess;
 import io.opsagent.support.TestDatabase;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ class TrustCommandsTest {
   @Test
   void auditVerifyExits0ForAnIntactChainAnd1NamingTheRunWhoseSummaryWasChangedInSql() throws Exception {
     String tenant = fixtures.tenant("audited").id();
-    RunRepository runs = new RunRepository(db.database().jdbi());
+    RunRepository runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       String id = runs.start(tenant, Trigger.MANUAL).id();
@@ -79,7 +80,7 @@ class TrustCommandsTest {
     try (OpsagentProcess on = OpsagentProcess.start(dir, env(), "kill-switch", "on", "--reason", "drill")) {
       assertThat(on.awaitExit(60)).as(on.stderr()).isEqualTo(0);
     }
-    assertThat(new KillSwitch(db.database().jdbi()).state().reason()).isEqualTo("drill");
+    assertThat(new KillSwitch(db.database().jdbi(), Clock.systemUTC()).state().reason()).isEqualTo("drill");
     try (OpsagentProcess status = OpsagentProcess.start(dir, env(), "kill-switch", "status")) {
       assertThat(status.awaitExit(60)).as(status.stderr()).isEqualTo(0);
       assertThat(status.stdout()).contains("engaged").contains("drill");
@@ -88,6 +89,6 @@ class TrustCommandsTest {
       assertThat(off.awaitExit(60)).as(off.stderr()).isEqualTo(0);
       assertThat(off.stdout()).contains("released");
     }
-    assertThat(new KillSwitch(db.database().jdbi()).engaged()).isFalse();
+    assertThat(new KillSwitch(db.database().jdbi(), Clock.systemUTC()).engaged()).isFalse();
   }
 }

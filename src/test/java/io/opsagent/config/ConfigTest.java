@@ -13,16 +13,16 @@ class ConfigTest {
   void nothingConfiguredMeansEmbeddedDatabaseInMemoryCooldownsAndTheRulesEngine() {
     Config c = Config.fromEnv(Map.of());
 
-    assertThat(c.embeddedDatabase()).isTrue();
-    assertThat(c.redisUrl()).isEmpty();
-    assertThat(c.anthropicApiKey()).isEmpty();
-    assertThat(c.cycleInterval()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(c.opsConcurrency()).isEqualTo(1);
-    assertThat(c.httpPort()).isEqualTo(8080);
-    assertThat(c.maxActionsPerCycle()).isEqualTo(5);
-    assertThat(c.maxStepsPerCycle()).isEqualTo(8);
-    assertThat(c.cooldownOf("restart", Duration.ZERO)).isEqualTo(Duration.ofMinutes(30));
-    assertThat(c.anthropicBaseUrl()).isEqualTo("https://api.anthropic.com");
+    assertThat(c.database().embedded()).isTrue();
+    assertThat(c.cooldowns().redisUrl()).isEmpty();
+    assertThat(c.llm().apiKey()).isEmpty();
+    assertThat(c.scheduling().cycleInterval()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.scheduling().opsConcurrency()).isEqualTo(1);
+    assertThat(c.api().httpPort()).isEqualTo(8080);
+    assertThat(c.cycle().maxActions()).isEqualTo(5);
+    assertThat(c.cycle().maxSteps()).isEqualTo(8);
+    assertThat(c.cooldowns().of("restart", Duration.ZERO)).isEqualTo(Duration.ofMinutes(30));
+    assertThat(c.llm().baseUrl()).isEqualTo("https://api.anthropic.com");
   }
 
   @Test
@@ -37,6 +37,22 @@ class ConfigTest {
         .hasMessageContaining("OPSAGENT_OPS_CONCURRENCY")
         .hasMessageContaining("OPSAGENT_HTTP_PORT")
         .hasMessageContaining("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS");
+  }
+
+  @Test
+  void aBadValueIsNamedWithTheFormThatIsAccepted() {
+    assertThatThrownBy(() -> Config.fromEnv(Map.of(
+            "OPSAGENT_NOTIFY_BACKOFF", "2s",
+            "OPSAGENT_OPS_CONCURRENCY", "zero",
+            "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "maybe",
+            "OPSAGENT_DEFAULT_MODE", "shadow",
+            "OPSAGENT_CIRCUIT_PAUSE", "PT0S")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPSAGENT_NOTIFY_BACKOFF: expected an ISO-8601 duration like PT2S, got \"2s\"")
+        .hasMessageContaining("OPSAGENT_OPS_CONCURRENCY: expected an integer from 1 to 256, got \"zero\"")
+        .hasMessageContaining("OPSAGENT_ALLOW_PRIVATE_WEBHOOKS: expected true or false, got \"maybe\"")
+        .hasMessageContaining("OPSAGENT_DEFAULT_MODE: expected live or dry-run, got \"shadow\"")
+        .hasMessageContaining("OPSAGENT_CIRCUIT_PAUSE: expected a positive ISO-8601 duration like PT30M, got \"PT0S\"");
   }
 
   @Test
@@ -70,10 +86,10 @@ class ConfigTest {
   void aToolsCooldownIsFoundByItsNameOrByItsLeadingVerb() {
     Config c = Config.fromEnv(Map.of("OPSAGENT_ACTION_COOLDOWNS", "restart=PT30M,update=PT1H,scaleDeployment=PT5M"));
 
-    assertThat(c.cooldownOf("restartDeployment", Duration.ZERO)).isEqualTo(Duration.ofMinutes(30));
-    assertThat(c.cooldownOf("updateDeployment", Duration.ZERO)).isEqualTo(Duration.ofHours(1));
-    assertThat(c.cooldownOf("scaleDeployment", Duration.ZERO)).isEqualTo(Duration.ofMinutes(5));
-    assertThat(c.cooldownOf("rollbackDeployment", Duration.ofMinutes(9))).isEqualTo(Duration.ofMinutes(9));
+    assertThat(c.cooldowns().of("restartDeployment", Duration.ZERO)).isEqualTo(Duration.ofMinutes(30));
+    assertThat(c.cooldowns().of("updateDeployment", Duration.ZERO)).isEqualTo(Duration.ofHours(1));
+    assertThat(c.cooldowns().of("scaleDeployment", Duration.ZERO)).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.cooldowns().of("rollbackDeployment", Duration.ofMinutes(9))).isEqualTo(Duration.ofMinutes(9));
   }
 
   @Test
@@ -81,13 +97,13 @@ class ConfigTest {
     String key = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace("AAAA", "AbCd");
     Config c = Config.fromEnv(Map.of("OPSAGENT_SECRET_KEY", key));
 
-    assertThat(c.secretKey()).hasValueSatisfying(k -> assertThat(k.getEncoded()).hasSize(32));
+    assertThat(c.notifications().secretKey()).hasValueSatisfying(k -> assertThat(k.getEncoded()).hasSize(32));
     assertThat(c.toString()).doesNotContain(key).contains("secretKey=***");
-    assertThat(Config.fromEnv(Map.of()).secretKey()).isEmpty();
+    assertThat(Config.fromEnv(Map.of()).notifications().secretKey()).isEmpty();
     assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_SECRET_KEY",
             java.util.Base64.getEncoder().encodeToString(new byte[16]))))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("OPSAGENT_SECRET_KEY must be base64 of 32 random bytes")
+        .hasMessageContaining("OPSAGENT_SECRET_KEY: expected base64 of 32 random bytes")
         .hasMessageContaining("decodes to 16 bytes");
     assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_SECRET_KEY", "not base64!")))
         .isInstanceOf(ConfigException.class)
@@ -97,8 +113,8 @@ class ConfigTest {
 
   @Test
   void retentionIsNinetyDaysByDefaultAndAnIsoDuration() {
-    assertThat(Config.fromEnv(Map.of()).retention()).isEqualTo(Duration.ofDays(90));
-    assertThat(Config.fromEnv(Map.of("OPSAGENT_RETENTION", "P30D")).retention()).isEqualTo(Duration.ofDays(30));
+    assertThat(Config.fromEnv(Map.of()).audit().retention()).isEqualTo(Duration.ofDays(90));
+    assertThat(Config.fromEnv(Map.of("OPSAGENT_RETENTION", "P30D")).audit().retention()).isEqualTo(Duration.ofDays(30));
     assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_RETENTION", "90 days")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("OPSAGENT_RETENTION");
   }
@@ -109,16 +125,16 @@ class ConfigTest {
     String previous = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace("AAAA", "KeyB");
     Config c = Config.fromEnv(Map.of("OPSAGENT_AUDIT_KEY", key, "OPSAGENT_AUDIT_KEY_PREVIOUS", previous));
 
-    assertThat(c.auditKey()).hasValueSatisfying(k -> assertThat(k.getAlgorithm()).isEqualTo("HmacSHA256"));
-    assertThat(c.auditKeyPrevious()).hasValueSatisfying(k -> assertThat(k.getEncoded()).hasSize(32));
+    assertThat(c.audit().key()).hasValueSatisfying(k -> assertThat(k.getAlgorithm()).isEqualTo("HmacSHA256"));
+    assertThat(c.audit().previousKey()).hasValueSatisfying(k -> assertThat(k.getEncoded()).hasSize(32));
     assertThat(c.toString()).doesNotContain(key, previous)
         .contains("auditKey=***", "auditKeyPrevious=***");
-    assertThat(Config.fromEnv(Map.of()).auditKey()).isEmpty();
+    assertThat(Config.fromEnv(Map.of()).audit().key()).isEmpty();
     assertThat(Config.fromEnv(Map.of()).toString()).contains("auditKey=unset");
     assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_AUDIT_KEY",
             java.util.Base64.getEncoder().encodeToString(new byte[16]))))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("OPSAGENT_AUDIT_KEY must be base64 of 32 random bytes")
+        .hasMessageContaining("OPSAGENT_AUDIT_KEY: expected base64 of 32 random bytes")
         .hasMessageContaining("decodes to 16 bytes");
     assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_AUDIT_KEY_PREVIOUS", "not base64!")))
         .isInstanceOf(ConfigException.class)

@@ -66,7 +66,7 @@ class LogFormatTest {
     assertThat(Config.fromEnv(Map.of()).logFormat()).isEqualTo(Config.LogFormat.TEXT);
     assertThat(Config.fromEnv(Map.of("OPSAGENT_LOG_FORMAT", "json")).logFormat()).isEqualTo(Config.LogFormat.JSON);
     assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_LOG_FORMAT", "xml")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("OPSAGENT_LOG_FORMAT must be text or json");
+        .isInstanceOf(ConfigException.class).hasMessageContaining("OPSAGENT_LOG_FORMAT: expected text or json, got \"xml\"");
   }
 
   private static String logThrough(String format, Consumer<Logger> body) throws Exception {

@@ -10,6 +10,7 @@ import io.opsagent.agent.run.Trigger;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class EmbeddedDatabaseSmokeTest {
       assertThat(fx.deployments.eventsSince(t.id(), Instant.EPOCH, 5)).hasSize(1);
       assertThat(fx.tenants.idsWithWatchedDeployments("", 10)).containsExactly(t.id());
 
-      RunRepository runs = new RunRepository(db.jdbi());
+      RunRepository runs = new RunRepository(db.jdbi(), Clock.systemUTC());
       var run = runs.start(t.id(), Trigger.MANUAL);
       runs.finish(run.id(), new RunOutcome(RunStatus.COMPLETED, "all clear", "[]", new TokenUsage(10, 5, 0, 0), 1, "rules", null, null, null));
       assertThat(runs.recent(t.id(), 5)).singleElement()

@@ -55,7 +55,7 @@ class RetentionTest {
     var fixture = new Fixtures(db.database()).tenant("acme").workspace("production");
     tenant = fixture.id();
     deployment = fixture.deploy("web", DeploymentStatus.RUNNING, "1.0");
-    channel = new NotificationChannelRepository(jdbi, true).create(tenant, null, ChannelType.EMAIL, "mail",
+    channel = new NotificationChannelRepository(jdbi, true, Clock.systemUTC()).create(tenant, null, ChannelType.EMAIL, "mail",
         new ObjectMapper().createObjectNode().put("to", "oncall@example.com")).id();
   }
 
@@ -106,11 +106,11 @@ class RetentionTest {
     String oldRun = run("completed", old);
     String recentRun = run("completed", recent);
     Config config = Config.fromEnv(Map.of("OPSAGENT_POLL_INTERVAL", "PT0.2S", "OPSAGENT_RETENTION", "P90D"));
-    var retention = new Retention(jdbi, config.retention(), Clock.systemUTC());
-    OpsScheduler ops = new OpsScheduler(db.database(), config, (t, trigger, runId) -> CycleRunner.Result.DONE);
+    var retention = new Retention(jdbi, config.audit().retention(), Clock.systemUTC());
+    OpsScheduler ops = new OpsScheduler(db.database(), config.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (t, trigger, runId) -> CycleRunner.Result.DONE, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
 
-    try (Queues first = new Queues(db.database(), config, ops.task(), job -> {}, List.of(retention.task()));
-        Queues second = new Queues(db.database(), config, ops.task(), job -> {}, List.of(retention.task()))) {
+    try (Queues first = new Queues(db.database(), config.scheduling(), config.llm(), config.actions(), ops.task(), job -> {}, List.of(retention.task()), Clock.systemUTC());
+        Queues second = new Queues(db.database(), config.scheduling(), config.llm(), config.actions(), ops.task(), job -> {}, List.of(retention.task()), Clock.systemUTC())) {
       first.start();
       second.start();
 
@@ -145,7 +145,7 @@ class RetentionTest {
 
   @Test
   void deletingAChainsOldestRunsKeepsItVerifiableFromTheCheckpointAndAlterationsStillShow() {
-    RunRepository runs = new RunRepository(jdbi);
+    RunRepository runs = new RunRepository(jdbi, Clock.systemUTC());
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       ids.add(chainedRun(runs, i));

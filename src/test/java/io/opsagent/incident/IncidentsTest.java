@@ -23,6 +23,7 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,15 +52,20 @@ class IncidentsTest {
   static void setUp() throws Exception {
     db = TestDatabase.create(IncidentsTest.class);
     fx = new Fixtures(db.database());
-    channels = new NotificationChannelRepository(db.database().jdbi(), true);
-    deliveries = new NotificationRepository(db.database().jdbi());
+    channels = new NotificationChannelRepository(db.database().jdbi(), true, Clock.systemUTC());
+    deliveries = new NotificationRepository(db.database().jdbi(), Clock.systemUTC());
     notifier = new DeliveryNotifier(db.database(), channels, deliveries, Config.fromEnv(Map.of(
-        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true", "OPSAGENT_POLL_INTERVAL", "PT0.05S")),
-        new SimpleMeterRegistry());
+        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true", "OPSAGENT_POLL_INTERVAL", "PT0.05S")).notifications(), Config.fromEnv(Map.of(
+        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true", "OPSAGENT_POLL_INTERVAL", "PT0.05S")).paging(), Config.fromEnv(Map.of(
+        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true", "OPSAGENT_POLL_INTERVAL", "PT0.05S")).scheduling(),
+        new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
     receiver = TestReceiver.answering();
     clock = SettableClock.startingNow();
-    incidents = new Incidents(db.database().jdbi(), notifier, REMINDER, clock);
+    incidents = new Incidents(db.database().jdbi(), new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()),
+        new io.opsagent.platform.WorkspaceRepository(db.database().jdbi(), Clock.systemUTC()),
+        new io.opsagent.agent.trust.TenantSettings(db.database().jdbi(), io.opsagent.agent.trust.Mode.LIVE, Clock.systemUTC()), notifier,
+        REMINDER, java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(15), clock);
   }
 
   @AfterAll
@@ -94,7 +100,7 @@ class IncidentsTest {
   @Test
   void aDryRunTenantsAlertOpensNoIncidentAndIsNotSent() {
     Deployment d = failedDeploymentWithHook("dry-run");
-    new TenantSettings(db.database().jdbi(), Mode.LIVE).update(d.tenantId(), Mode.DRY_RUN, false, null);
+    new TenantSettings(db.database().jdbi(), Mode.LIVE, Clock.systemUTC()).update(d.tenantId(), Mode.DRY_RUN, false, null);
 
     Incidents.Outcome outcome = incidents.alert(alert(d, "checkout is FAILED"));
 
@@ -243,7 +249,7 @@ class IncidentsTest {
     incidents.alert(alert(other, "db is FAILED"));
     awaitDelivered(d.tenantId(), 1);
     awaitDelivered(other.tenantId(), 1);
-    TenantSettings settings = new TenantSettings(db.database().jdbi(), Mode.LIVE);
+    TenantSettings settings = new TenantSettings(db.database().jdbi(), Mode.LIVE, Clock.systemUTC());
     settings.update(d.tenantId(), Mode.DRY_RUN, false, null);
     settings.update(other.tenantId(), Mode.DRY_RUN, false, null);
 

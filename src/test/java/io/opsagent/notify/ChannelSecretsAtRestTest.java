@@ -11,9 +11,10 @@ import io.opsagent.db.SecretBox;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.OpsagentProcess;
 import io.opsagent.support.TestDatabase;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -93,7 +94,7 @@ class ChannelSecretsAtRestTest {
     ChannelView mail = repository(null).create(tenant, null, ChannelType.EMAIL, "mail",
         JSON.createObjectNode().put("to", "oncall@example.com"));
 
-    try (Services services = Services.open(config(KEY))) {
+    try (Root services = Root.open(config(KEY))) {
       assertThat(storedConfig(hook.id())).startsWith("v1:").doesNotContain(token).doesNotContain(secret);
       assertThat(storedConfig(mail.id())).startsWith("v1:").doesNotContain("oncall@example.com");
       assertThat(services.channels().find(tenant, hook.id()).orElseThrow().text("url"))
@@ -110,7 +111,7 @@ class ChannelSecretsAtRestTest {
     String tenant = fx.tenant("acme").id();
     repository(KEY).create(tenant, null, ChannelType.WEBHOOK, "hook", webhook());
 
-    assertThatThrownBy(() -> Services.open(config(null)))
+    assertThatThrownBy(() -> Root.open(config(null)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("OPSAGENT_SECRET_KEY is not set")
         .hasMessageContaining("1 notification channel(s) in the database are encrypted");
@@ -155,7 +156,7 @@ class ChannelSecretsAtRestTest {
 
   private NotificationChannelRepository repository(String key) {
     return new NotificationChannelRepository(jdbi, true, Optional.ofNullable(key)
-        .map(k -> new SecretBox(new SecretKeySpec(Base64.getDecoder().decode(k), "AES"))));
+        .map(k -> new SecretBox(new SecretKeySpec(Base64.getDecoder().decode(k), "AES"))), Clock.systemUTC());
   }
 
   private String storedConfig(String channelId) {

@@ -15,6 +15,7 @@ import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -35,8 +36,8 @@ class EmailDeliveryTest {
     fx = new Fixtures(db.database());
     smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
     smtp.start();
-    channels = new NotificationChannelRepository(db.database().jdbi(), false);
-    log = new NotificationRepository(db.database().jdbi());
+    channels = new NotificationChannelRepository(db.database().jdbi(), false, Clock.systemUTC());
+    log = new NotificationRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -66,8 +67,8 @@ class EmailDeliveryTest {
         "OPSAGENT_SMTP_PORT", String.valueOf(smtp.getSmtp().getPort()),
         "OPSAGENT_SMTP_FROM", "opsagent@example.com"));
 
-    try (DeliveryNotifier notifier = started(new DeliveryNotifier(db.database(), channels, log, config,
-        new SimpleMeterRegistry()))) {
+    try (DeliveryNotifier notifier = started(new DeliveryNotifier(db.database(), channels, log, config.notifications(), config.paging(), config.scheduling(),
+        new SimpleMeterRegistry(), Clock.systemUTC()))) {
       String id = notifier.send(new Alert(t.id(), null, Severity.CRITICAL, "api is down", "FAILED since 10:00", null)).get(0);
 
       assertThat(awaitFinal(t.id(), id).status()).isEqualTo(DeliveryStatus.DELIVERED);
@@ -93,8 +94,8 @@ class EmailDeliveryTest {
     channels.create(t.id(), null, ChannelType.EMAIL, "oncall", JSON.createObjectNode().put("to", "a@example.com"));
     Config config = Config.fromEnv(Map.of("OPSAGENT_NOTIFY_MAX_ATTEMPTS", "1"));
 
-    try (DeliveryNotifier notifier = started(new DeliveryNotifier(db.database(), channels, log, config,
-        new SimpleMeterRegistry()))) {
+    try (DeliveryNotifier notifier = started(new DeliveryNotifier(db.database(), channels, log, config.notifications(), config.paging(), config.scheduling(),
+        new SimpleMeterRegistry(), Clock.systemUTC()))) {
       String id = notifier.send(new Alert(t.id(), null, Severity.INFO, "x", "y", null)).get(0);
 
       Delivery d = awaitFinal(t.id(), id);

@@ -10,6 +10,7 @@ import io.opsagent.db.Database;
 import io.opsagent.notify.delivery.DeliveryNotifier;
 import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.support.Fixtures;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -26,8 +27,8 @@ class EmbeddedDatabaseNotificationsTest {
         TestReceiver receiver = TestReceiver.answering(500)) {
       db.migrate();
       var t = new Fixtures(db).tenant("embedded").workspace("w");
-      var channels = new NotificationChannelRepository(db.jdbi(), true);
-      var log = new NotificationRepository(db.jdbi());
+      var channels = new NotificationChannelRepository(db.jdbi(), true, Clock.systemUTC());
+      var log = new NotificationRepository(db.jdbi(), Clock.systemUTC());
       channels.create(t.id(), t.lastWorkspace().id(), ChannelType.WEBHOOK, "hook",
           new ObjectMapper().createObjectNode().put("url", receiver.url("/h")).put("secret", "k"));
       Config config = Config.fromEnv(Map.of(
@@ -35,7 +36,7 @@ class EmbeddedDatabaseNotificationsTest {
           "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S",
           "OPSAGENT_POLL_INTERVAL", "PT0.05S"));
 
-      try (DeliveryNotifier notifier = new DeliveryNotifier(db, channels, log, config, new SimpleMeterRegistry())) {
+      try (DeliveryNotifier notifier = new DeliveryNotifier(db, channels, log, config.notifications(), config.paging(), config.scheduling(), new SimpleMeterRegistry(), Clock.systemUTC())) {
         notifier.start();
         String id = notifier.send(new Alert(t.id(), t.lastWorkspace().id(), Severity.WARNING, "x", "y", "r")).get(0);
         await().atMost(Duration.ofSeconds(20))

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,8 @@ class NotificationChannelRepositoryTest {
   static void setUp() {
     db = TestDatabase.create(NotificationChannelRepositoryTest.class);
     fx = new Fixtures(db.database());
-    guarded = new NotificationChannelRepository(db.database().jdbi(), false);
-    permissive = new NotificationChannelRepository(db.database().jdbi(), true);
+    guarded = new NotificationChannelRepository(db.database().jdbi(), false, Clock.systemUTC());
+    permissive = new NotificationChannelRepository(db.database().jdbi(), true, Clock.systemUTC());
   }
 
   @AfterAll

@@ -66,13 +66,16 @@ class PagerDutyChannelTest {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     channels = new NotificationChannelRepository(db.database().jdbi(), true,
-        Optional.of(new SecretBox(new SecretKeySpec(key, "AES"))));
-    deliveries = new NotificationRepository(db.database().jdbi());
-    notifier = new DeliveryNotifier(db.database(), channels, deliveries, Config.fromEnv(Map.of(
+        Optional.of(new SecretBox(new SecretKeySpec(key, "AES"))), java.time.Clock.systemUTC());
+    deliveries = new NotificationRepository(db.database().jdbi(), java.time.Clock.systemUTC());
+    Config config = Config.fromEnv(Map.of(
         "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true", "OPSAGENT_POLL_INTERVAL", "PT0.05S",
-        "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S")), new SimpleMeterRegistry());
+        "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S", "OPSAGENT_INCIDENT_REMINDER", "PT4H"));
+    notifier = new DeliveryNotifier(db.database(), channels, deliveries, config.notifications(), config.paging(),
+        config.scheduling(), new SimpleMeterRegistry(), java.time.Clock.systemUTC());
     notifier.start();
-    incidents = new Incidents(db.database().jdbi(), notifier, Duration.ofHours(4), SettableClock.startingNow());
+    incidents = io.opsagent.support.TestAgents.incidents(config, db.database().jdbi(), notifier,
+        SettableClock.startingNow());
     pagerDuty = new FakePagerDuty();
     webhook = TestReceiver.answering();
   }
@@ -176,7 +179,7 @@ class PagerDutyChannelTest {
       assertThat(listed.status()).isEqualTo(200);
       assertThat(listed.json().get(0).get("type").asText()).isEqualTo("pagerduty");
       assertThat(listed.body()).doesNotContain(badKey).doesNotContain(pagerDuty.url());
-      assertThat(ContextBuilder.stateJson(new StateGatherer(db.database().jdbi()).gather(t.id()), "run"))
+      assertThat(ContextBuilder.stateJson(io.opsagent.support.TestAgents.gatherer(db.database().jdbi()).gather(t.id()), "run"))
           .contains("pagerduty").doesNotContain(badKey);
       String stored = db.database().jdbi().withHandle(h -> h.createQuery(
               "SELECT config_json FROM notification_channels WHERE tenant_id = :t").bind("t", t.id())

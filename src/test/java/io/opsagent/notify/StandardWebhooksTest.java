@@ -18,6 +18,7 @@ import io.opsagent.support.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -44,8 +45,8 @@ class StandardWebhooksTest {
   static void setUp() {
     db = TestDatabase.create(StandardWebhooksTest.class);
     fx = new Fixtures(db.database());
-    channels = new NotificationChannelRepository(db.database().jdbi(), true);
-    log = new NotificationRepository(db.database().jdbi());
+    channels = new NotificationChannelRepository(db.database().jdbi(), true, Clock.systemUTC());
+    log = new NotificationRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -58,7 +59,15 @@ class StandardWebhooksTest {
         "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true",
         "OPSAGENT_NOTIFY_MAX_ATTEMPTS", "3",
         "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S",
-        "OPSAGENT_POLL_INTERVAL", "PT0.05S")), new SimpleMeterRegistry());
+        "OPSAGENT_POLL_INTERVAL", "PT0.05S")).notifications(), Config.fromEnv(Map.of(
+        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true",
+        "OPSAGENT_NOTIFY_MAX_ATTEMPTS", "3",
+        "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S",
+        "OPSAGENT_POLL_INTERVAL", "PT0.05S")).paging(), Config.fromEnv(Map.of(
+        "OPSAGENT_ALLOW_PRIVATE_WEBHOOKS", "true",
+        "OPSAGENT_NOTIFY_MAX_ATTEMPTS", "3",
+        "OPSAGENT_NOTIFY_BACKOFF", "PT0.05S",
+        "OPSAGENT_POLL_INTERVAL", "PT0.05S")).scheduling(), new SimpleMeterRegistry(), Clock.systemUTC());
     n.start();
     return n;
   }

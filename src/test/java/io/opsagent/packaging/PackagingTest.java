@@ -78,7 +78,7 @@ class PackagingTest {
 
   @Test
   void everyPortIsTheDefaultHttpPort() throws IOException {
-    int defaultPort = Config.fromEnv(Map.of()).httpPort();
+    int defaultPort = Config.fromEnv(Map.of()).api().httpPort();
 
     assertThat(container.path("ports").get(0).path("containerPort").asInt()).isEqualTo(defaultPort);
     assertThat(env(container)).containsEntry("OPSAGENT_HTTP_PORT", String.valueOf(defaultPort));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,10 +27,10 @@ class InventoryReconcilerTest {
   static void setUp() {
     db = TestDatabase.create(InventoryReconcilerTest.class);
     jdbi = db.database().jdbi();
-    objects = new PlatformObjects(jdbi, new DeploymentRepository(jdbi), Removals.NONE);
-    reconciler = new InventoryReconciler(jdbi, new DeploymentRepository(jdbi), removed::add);
-    deployments = new DeploymentRepository(jdbi);
-    workspaces = new WorkspaceRepository(jdbi);
+    objects = new PlatformObjects(jdbi, new DeploymentRepository(jdbi, Clock.systemUTC()), Removals.NONE, Clock.systemUTC());
+    reconciler = new InventoryReconciler(jdbi, new DeploymentRepository(jdbi, Clock.systemUTC()), removed::add, Clock.systemUTC());
+    deployments = new DeploymentRepository(jdbi, Clock.systemUTC());
+    workspaces = new WorkspaceRepository(jdbi, Clock.systemUTC());
   }
 
   @AfterAll

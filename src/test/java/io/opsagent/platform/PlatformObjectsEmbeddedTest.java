@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opsagent.db.Database;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,9 +19,9 @@ class PlatformObjectsEmbeddedTest {
         + ";sql.syntax_pgs=true;hsqldb.tx=mvcc;shutdown=true";
     try (Database db = Database.open(url, "", "", 4)) {
       db.migrate();
-      PlatformObjects objects = new PlatformObjects(db.jdbi(), new DeploymentRepository(db.jdbi()), Removals.NONE);
-      InventoryReconciler reconciler = new InventoryReconciler(db.jdbi(), new DeploymentRepository(db.jdbi()), Removals.NONE);
-      DeploymentRepository deployments = new DeploymentRepository(db.jdbi());
+      PlatformObjects objects = new PlatformObjects(db.jdbi(), new DeploymentRepository(db.jdbi(), Clock.systemUTC()), Removals.NONE, Clock.systemUTC());
+      InventoryReconciler reconciler = new InventoryReconciler(db.jdbi(), new DeploymentRepository(db.jdbi(), Clock.systemUTC()), Removals.NONE, Clock.systemUTC());
+      DeploymentRepository deployments = new DeploymentRepository(db.jdbi(), Clock.systemUTC());
       Tenant t = objects.createTenant("embedded", "org-1");
       Workspace w = objects.createWorkspace(t.id(), "prod", "env-1");
       Deployment d = objects.createDeployment(w, "api", DeploymentStatus.RUNNING, "1.0", "svc-1");

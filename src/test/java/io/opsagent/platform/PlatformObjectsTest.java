@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -29,10 +30,10 @@ class PlatformObjectsTest {
   static void setUp() {
     db = TestDatabase.create(PlatformObjectsTest.class);
     var jdbi = db.database().jdbi();
-    objects = new PlatformObjects(jdbi, new DeploymentRepository(jdbi), removed::add);
-    tenants = new TenantRepository(jdbi);
-    workspaces = new WorkspaceRepository(jdbi);
-    deployments = new DeploymentRepository(jdbi);
+    objects = new PlatformObjects(jdbi, new DeploymentRepository(jdbi, Clock.systemUTC()), removed::add, Clock.systemUTC());
+    tenants = new TenantRepository(jdbi, Clock.systemUTC());
+    workspaces = new WorkspaceRepository(jdbi, Clock.systemUTC());
+    deployments = new DeploymentRepository(jdbi, Clock.systemUTC());
   }
 
   @AfterAll

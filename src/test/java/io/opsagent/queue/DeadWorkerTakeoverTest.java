@@ -18,8 +18,8 @@ class DeadWorkerTakeoverTest {
   void withTheDefaultsAKilledWorkersCycleIsTakenOverWithinAMinute() {
     Config defaults = Config.fromEnv(Map.of());
 
-    assertThat(defaults.heartbeatInterval()).isEqualTo(Duration.ofSeconds(8));
-    assertThat(Queues.worstCaseTakeover(defaults)).isEqualTo(Duration.ofSeconds(50))
+    assertThat(defaults.scheduling().heartbeatInterval()).isEqualTo(Duration.ofSeconds(8));
+    assertThat(Queues.worstCaseTakeover(defaults.scheduling())).isEqualTo(Duration.ofSeconds(50))
         .isLessThanOrEqualTo(Duration.ofSeconds(60));
   }
 
@@ -27,6 +27,6 @@ class DeadWorkerTakeoverTest {
   void theTakeoverBoundFollowsTheHeartbeat() {
     Config slow = Config.fromEnv(Map.of("OPSAGENT_HEARTBEAT_INTERVAL", "PT30S"));
 
-    assertThat(Queues.worstCaseTakeover(slow)).isEqualTo(Duration.ofSeconds(182));
+    assertThat(Queues.worstCaseTakeover(slow.scheduling())).isEqualTo(Duration.ofSeconds(182));
   }
 }

@@ -15,6 +15,7 @@ import io.opsagent.db.Times;
 import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ class QueueBenchmark {
   static void seedTenantsWithRunningDeployments() {
     db = TestDatabase.create(QueueBenchmark.class);
     tenantIds = new ArrayList<>();
-    Instant now = Times.now();
+    Instant now = Times.current(Clock.systemUTC());
     db.database().jdbi().useTransaction(h -> {
       PreparedBatch tenants = h.prepareBatch("INSERT INTO tenants (id, name, created_at) VALUES (:id, :id, :now)");
       PreparedBatch workspaces = h.prepareBatch(
@@ -73,7 +74,7 @@ class QueueBenchmark {
   @Test
   void queueFigures() {
     Config prod = Config.fromEnv(Map.of());
-    OpsScheduler scheduler = new OpsScheduler(db.database(), prod, (t, trigger, runId) -> CycleRunner.Result.DONE);
+    OpsScheduler scheduler = new OpsScheduler(db.database(), prod.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (t, trigger, runId) -> CycleRunner.Result.DONE, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
     // warm-up: JIT and pool, on ids that are not tenants
     List<String> warm = new ArrayList<>();
     for (int i = 0; i < 2_000; i++) {
@@ -107,13 +108,13 @@ class QueueBenchmark {
     Map<Long, Integer> perSecond = new TreeMap<>();
     dueTimes().values().forEach(due -> perSecond.merge(due.getEpochSecond(), 1, Integer::sum));
     int maxPerSecond = perSecond.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
-    double meanPerSecond = TENANTS / (double) prod.cycleInterval().toSeconds();
+    double meanPerSecond = TENANTS / (double) prod.scheduling().cycleInterval().toSeconds();
 
     System.out.printf("%nQUEUE BENCHMARK (%d tenants, PostgreSQL %s)%n", TENANTS, pgVersion());
     System.out.printf("register: ensureOpsSchedules(10,000 ids) median of 5 %.0f ms (min %.0f, max %.0f); scanAndRegister first start %.0f ms,"
         + " restart (all present) %.0f ms%n", batchMs, runs[0], runs[runs.length - 1], scanMs, rescanMs);
     System.out.printf("spread over %s: max %d cycles due in one second, mean %.1f (max/mean %.2f)%n",
-        prod.cycleInterval(), maxPerSecond, meanPerSecond, maxPerSecond / meanPerSecond);
+        prod.scheduling().cycleInterval(), maxPerSecond, meanPerSecond, maxPerSecond / meanPerSecond);
 
     for (int concurrency : new int[] {1, 4}) {
       double alone = baseline(concurrency);
@@ -127,12 +128,12 @@ class QueueBenchmark {
   private double throughput(int concurrency) {
     Map<String, Long> started = new ConcurrentHashMap<>();
     Config config = benchConfig(concurrency);
-    OpsScheduler scheduler = new OpsScheduler(db.database(), config, (t, trigger, runId) -> {
+    OpsScheduler scheduler = new OpsScheduler(db.database(), config.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (t, trigger, runId) -> {
       started.putIfAbsent(t, System.nanoTime());
       return CycleRunner.Result.DONE;
-    });
+    }, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
     sql("UPDATE ops_agent_tasks SET execution_time = CURRENT_TIMESTAMP - INTERVAL '1 second'");
-    try (Queues queues = new Queues(db.database(), config, scheduler.task(), job -> {})) {
+    try (Queues queues = new Queues(db.database(), config.scheduling(), config.llm(), config.actions(), scheduler.task(), job -> {}, Clock.systemUTC())) {
       long t0 = System.nanoTime();
       queues.start();
       await().atMost(Duration.ofMinutes(3)).until(() -> started.size() == TENANTS);
@@ -163,8 +164,8 @@ class QueueBenchmark {
     Scheduler scheduler = Scheduler.create(db.database().dataSource(), noop).tableName("deployment_tasks")
         .serializer(new JacksonSerializer())
         .jdbcCustomization(new PostgreSqlJdbcCustomization(false, false))
-        .threads(concurrency).pollingInterval(config.pollInterval())
-        .heartbeatInterval(config.heartbeatInterval()).missedHeartbeatsLimit(4)
+        .threads(concurrency).pollingInterval(config.scheduling().pollInterval())
+        .heartbeatInterval(config.scheduling().heartbeatInterval()).missedHeartbeatsLimit(4)
         .pollUsingLockAndFetch(0.5, 1.0).build();
     sql("DELETE FROM deployment_tasks");
     scheduler.scheduleBatch(batch, Instant.now().minusSeconds(1));
@@ -193,11 +194,11 @@ class QueueBenchmark {
     due.values().removeIf(d -> d.isAfter(base.plus(window)));
     Map<String, Instant> started = new ConcurrentHashMap<>();
     Config config = benchConfig(concurrency);
-    OpsScheduler scheduler = new OpsScheduler(db.database(), config, (t, trigger, runId) -> {
+    OpsScheduler scheduler = new OpsScheduler(db.database(), config.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (t, trigger, runId) -> {
       started.putIfAbsent(t, Instant.now());
       return CycleRunner.Result.DONE;
-    });
-    try (Queues queues = new Queues(db.database(), config, scheduler.task(), job -> {})) {
+    }, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
+    try (Queues queues = new Queues(db.database(), config.scheduling(), config.llm(), config.actions(), scheduler.task(), job -> {}, Clock.systemUTC())) {
       queues.start();
       await().atMost(Duration.ofMinutes(2)).until(() -> started.keySet().containsAll(due.keySet()));
     }
@@ -206,8 +207,8 @@ class QueueBenchmark {
         .sorted().toArray();
     System.out.printf("lag concurrency=%d poll=%s (%d cycles due over %s, %.0f/s): p50 %d ms, p99 %d ms,"
             + " max %d ms (p99 / poll interval = %.2f)%n",
-        concurrency, config.pollInterval(), lags.length, window, lags.length / (double) window.toSeconds(),
-        pct(lags, 50), pct(lags, 99), lags[lags.length - 1], pct(lags, 99) / (double) config.pollInterval().toMillis());
+        concurrency, config.scheduling().pollInterval(), lags.length, window, lags.length / (double) window.toSeconds(),
+        pct(lags, 50), pct(lags, 99), lags[lags.length - 1], pct(lags, 99) / (double) config.scheduling().pollInterval().toMillis());
   }
 
   private static Config benchConfig(int concurrency) {

@@ -11,6 +11,7 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
 import io.opsagent.support.Fixtures;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +31,12 @@ class QueuesEmbeddedTest {
       String manual = new Fixtures(db).tenant("manual").id();
       List<String> cycles = new CopyOnWriteArrayList<>();
       List<String> jobs = new CopyOnWriteArrayList<>();
-      OpsScheduler ops = new OpsScheduler(db, config, (tenant, trigger, runId) -> {
+      OpsScheduler ops = new OpsScheduler(db, config.scheduling(), new io.opsagent.platform.TenantRepository(db.jdbi(), Clock.systemUTC()), (tenant, trigger, runId) -> {
         cycles.add(tenant);
         return CycleRunner.Result.DONE;
-      });
+      }, new io.opsagent.queue.Wakeup(db), Clock.systemUTC());
 
-      try (Queues queues = new Queues(db, config, ops.task(), job -> jobs.add(job.deploymentId()))) {
+      try (Queues queues = new Queues(db, config.scheduling(), config.llm(), config.actions(), ops.task(), job -> jobs.add(job.deploymentId()), Clock.systemUTC())) {
         queues.start();
         assertThat(ops.scanAndRegister()).isEqualTo(1);
         ops.runNow(manual, Trigger.MANUAL);

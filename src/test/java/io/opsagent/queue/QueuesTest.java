@@ -9,6 +9,7 @@ import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -41,11 +42,11 @@ class QueuesTest {
         "OPSAGENT_DEPLOYMENT_CONCURRENCY", "2"));
     CountDownLatch cycleEntered = new CountDownLatch(1);
     CountDownLatch releaseCycle = new CountDownLatch(1);
-    OpsScheduler ops = new OpsScheduler(db.database(), config, (tenant, trigger, runId) -> {
+    OpsScheduler ops = new OpsScheduler(db.database(), config.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (tenant, trigger, runId) -> {
       cycleEntered.countDown();
       awaitOrFail(releaseCycle);
       return CycleRunner.Result.DONE;
-    });
+    }, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
     // two jobs must be inside the handler at once to pass: proves the deployment queue's 2 threads
     CyclicBarrier twoAtOnce = new CyclicBarrier(2);
     Set<String> handled = ConcurrentHashMap.newKeySet();
@@ -57,7 +58,7 @@ class QueuesTest {
     };
     String tenant = new Fixtures(db.database()).tenant("acme").id();
 
-    try (Queues queues = new Queues(db.database(), config, ops.task(), handler)) {
+    try (Queues queues = new Queues(db.database(), config.scheduling(), config.llm(), config.actions(), ops.task(), handler, Clock.systemUTC())) {
       queues.start();
       ops.runNow(tenant, Trigger.MANUAL);
       assertThat(cycleEntered.await(10, TimeUnit.SECONDS)).isTrue();

@@ -8,6 +8,7 @@ import io.opsagent.platform.Tenant;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.Workspace;
 import io.opsagent.platform.WorkspaceRepository;
+import java.time.Clock;
 
 /**
  * Small builders for test data: {@code fixtures.tenant("acme").workspace("web").deployment("api",
@@ -19,9 +20,9 @@ public final class Fixtures {
   public final DeploymentRepository deployments;
 
   public Fixtures(Database db) {
-    this.tenants = new TenantRepository(db.jdbi());
-    this.workspaces = new WorkspaceRepository(db.jdbi());
-    this.deployments = new DeploymentRepository(db.jdbi());
+    this.tenants = new TenantRepository(db.jdbi(), Clock.systemUTC());
+    this.workspaces = new WorkspaceRepository(db.jdbi(), Clock.systemUTC());
+    this.deployments = new DeploymentRepository(db.jdbi(), Clock.systemUTC());
   }
 
   public TenantFixture tenant(String name) {

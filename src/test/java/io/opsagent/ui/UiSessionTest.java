@@ -60,7 +60,7 @@ class UiSessionTest {
 
   @Test
   void logoutAndRevokingTheKeyEndTheSessionAtOnceOnEveryWorker() {
-    ApiKeys keys = new ApiKeys(db.database().jdbi());
+    ApiKeys keys = new ApiKeys(db.database().jdbi(), java.time.Clock.systemUTC());
     ApiKeys.Created key = keys.create("ops on call", Role.PLATFORM, null);
     UiSession first = sessions("the-api-token");
     UiSession second = sessions("the-api-token");

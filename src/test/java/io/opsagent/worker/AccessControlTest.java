@@ -78,7 +78,7 @@ class AccessControlTest {
         "{\"name\":\"d\",\"status\":\"STOPPED\"}"));
     ids.put("channelId", admin.create("/api/tenants/" + tenant + "/notification-channels",
         "{\"type\":\"webhook\",\"name\":\"hook\",\"config\":{\"url\":\"http://127.0.0.1:9/hook\"}}"));
-    ids.put("runId", worker.services().runs().start(tenant, Trigger.MANUAL).id());
+    ids.put("runId", worker.root().runs().start(tenant, Trigger.MANUAL).id());
     ids.put("incidentId", "no-such-incident");
     ids.put("keyId", "no-such-key");
     ids.put("file", "dashboard.css");
@@ -267,7 +267,7 @@ class AccessControlTest {
       String cookie = login(worker, keysOfA.get(Role.VIEWER), null);
       String page = get(worker, "/ui/tenants/" + tenantA, cookie, null).body();
       assertThat(page).contains("by <span class=\"ks-by\">root (").doesNotContain("ks-release");
-      var who = worker.services().db().jdbi().withHandle(h -> h.createQuery(
+      var who = worker.root().db().jdbi().withHandle(h -> h.createQuery(
               "SELECT key_name FROM access_actions WHERE action = 'cycle.run' AND target_id = :run")
           .bind("run", runId).mapTo(String.class).list());
       assertThat(who).containsExactly("alpha team");
@@ -294,18 +294,18 @@ class AccessControlTest {
     assertThat(patched.json().get("healthUrl").asText()).isEqualTo("https://***@app.example/health");
     String listed = admin.get("/api/workspaces/" + idsA.get("workspaceId") + "/deployments").body();
     assertThat(listed).contains("https://***@app.example/health").doesNotContain("s3cret");
-    String stored = worker.services().db().jdbi().withHandle(h -> h.createQuery(
+    String stored = worker.root().db().jdbi().withHandle(h -> h.createQuery(
         "SELECT health_url_secret FROM deployments WHERE id = :id").bind("id", dep).mapTo(String.class).one());
     assertThat(stored).startsWith("v1:").doesNotContain("s3cret");
-    assertThat(worker.services().deployments().healthUrlWithCredentials(dep))
+    assertThat(worker.root().deployments().healthUrlWithCredentials(dep))
         .hasValue("https://probe:s3cret@app.example/health");
 
     // the redacted URL given back keeps the credentials; another URL replaces them
     admin.patch("/api/deployments/" + dep, "{\"healthUrl\":\"https://***@app.example/health\"}");
-    assertThat(worker.services().deployments().healthUrlWithCredentials(dep))
+    assertThat(worker.root().deployments().healthUrlWithCredentials(dep))
         .hasValue("https://probe:s3cret@app.example/health");
     admin.patch("/api/deployments/" + dep, "{\"healthUrl\":\"https://app.example/ready\"}");
-    assertThat(worker.services().deployments().healthUrlWithCredentials(dep)).hasValue("https://app.example/ready");
+    assertThat(worker.root().deployments().healthUrlWithCredentials(dep)).hasValue("https://app.example/ready");
   }
 
   // --- helpers

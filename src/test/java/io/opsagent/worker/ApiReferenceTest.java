@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,11 +93,45 @@ class ApiReferenceTest {
   }
 
   @Test
-  void swaggerUiIsServedWithoutAToken() {
+  void swaggerUiIsServedWithoutATokenEntirelyFromTheWorker() {
     var r = anonymous.get("/openapi");
 
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.body()).contains("SwaggerUIBundle").contains("/openapi.json");
+    assertThat(r.body()).contains("SwaggerUIBundle").contains("/openapi.json").contains("validatorUrl: null");
+    assertThat(r.body()).as("the page refers to no other host").doesNotContain("http://", "https://", "//unpkg");
+    Matcher refs = Pattern.compile("(?:src|href)=\"([^\"]+)\"").matcher(r.body());
+    List<String> files = new ArrayList<>();
+    while (refs.find()) {
+      files.add(refs.group(1));
+    }
+    assertThat(files).containsExactlyInAnyOrder("/openapi/swagger-ui.css", "/openapi/swagger-ui-bundle.js");
+    for (String file : files) {
+      var f = anonymous.get(file);
+      assertThat(f.status()).as(file).isEqualTo(200);
+      assertThat(f.body()).as(file).hasSizeGreaterThan(10_000);
+    }
+    assertThat(anonymous.get("/openapi/swagger-ui-bundle.js").body()).contains("SwaggerUIBundle");
+    assertThat(anonymous.get("/openapi/../pom.xml").status()).isEqualTo(404);
+    assertThat(anonymous.get("/openapi/index.html").status()).isEqualTo(404);
+  }
+
+  @Test
+  void bodySchemasAreReadFromTheRequestRecordsAndEveryOperationNamesItsRoles() {
+    JsonNode doc = anonymous.get("/openapi.json").json();
+
+    JsonNode body = doc.at("/paths/~1api~1tenants/post/requestBody/content/application~1json/schema");
+    String ref = body.get("$ref").asText();
+    JsonNode schema = doc.at("/components/schemas/" + ref.substring(ref.lastIndexOf('/') + 1));
+    assertThat(schema.get("required")).extracting(JsonNode::asText).containsExactly("name");
+    JsonNode patch = doc.at("/components/schemas/DeploymentChange/properties");
+    assertThat(patch.fieldNames()).toIterable().containsExactlyInAnyOrder("name", "externalId", "version",
+        "latestVersion", "healthUrl", "backupSchedule", "lastBackupAt", "lastBackupStatus");
+    assertThat(patch.at("/lastBackupStatus/enum")).extracting(JsonNode::asText).containsExactly("succeeded", "failed");
+    doc.get("paths").fields().forEachRemaining(p -> p.getValue().fields().forEachRemaining(op ->
+        assertThat(op.getValue().get("x-access-roles")).as(op.getKey() + " " + p.getKey())
+            .extracting(JsonNode::asText).contains("admin")));
+    assertThat(doc.at("/paths/~1api~1keys/post/x-access-roles")).extracting(JsonNode::asText).containsExactly("admin");
+    assertThat(doc.at("/paths/~1api~1tenants/get/x-access-roles")).extracting(JsonNode::asText).contains("viewer");
   }
 
   @Test

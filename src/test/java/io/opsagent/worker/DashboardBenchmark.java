@@ -43,14 +43,14 @@ class DashboardBenchmark {
       WorkerEnv env = new WorkerEnv(db, model, "PT24H");
       try (Worker w = Worker.start(env.config())) {
         long seeded = System.nanoTime();
-        w.services().db().jdbi().useHandle(DashboardBenchmark::seed);
+        w.root().db().jdbi().useHandle(DashboardBenchmark::seed);
         double seconds = (System.nanoTime() - seeded) / 1e9;
-        System.out.printf("%nseeded in %.1f s: %s%n", seconds, w.services().db().jdbi().withHandle(h -> h.createQuery(
+        System.out.printf("%nseeded in %.1f s: %s%n", seconds, w.root().db().jdbi().withHandle(h -> h.createQuery(
             "SELECT (SELECT COUNT(*) FROM tenants) || ' tenants, ' || (SELECT COUNT(*) FROM ops_agent_runs) || ' runs, '"
                 + " || (SELECT COUNT(*) FROM notifications) || ' alert deliveries'").mapTo(String.class).one()));
         String base = "http://127.0.0.1:" + w.httpPort();
         String cookie = login(base, env.token);
-        List<String> ids = w.services().db().jdbi().withHandle(h -> h.createQuery(
+        List<String> ids = w.root().db().jdbi().withHandle(h -> h.createQuery(
             "SELECT id FROM tenants ORDER BY id").mapTo(String.class).list());
         measure(base, cookie, "GET /ui/", i -> "/ui/");
         measure(base, cookie, "GET /ui/fragments/tenants", i -> "/ui/fragments/tenants");

@@ -156,7 +156,7 @@ class DashboardHttpTest {
     await().atMost(Duration.ofSeconds(45)).until(() -> api.get("/api/tenants/" + tenant + "/ops/runs").json()
         .findValuesAsText("status").contains("completed"));
     Instant now = Instant.now();
-    first.services().db().jdbi().useHandle(h -> {
+    first.root().db().jdbi().useHandle(h -> {
       for (String[] a : new String[][] {{"restart", null, "helped", "<b>crash loop</b>"},
           {"rollback", "1.2.3", "not_helped", "bad release"}}) {
         h.createUpdate("""
@@ -189,7 +189,7 @@ class DashboardHttpTest {
     String other = api.create("/api/tenants", "{\"name\":\"bystander\"}");
     String ws = api.create("/api/tenants/" + tenant + "/workspaces", "{\"name\":\"prod\"}");
     String dep = api.create("/api/workspaces/" + ws + "/deployments", "{\"name\":\"api\",\"status\":\"FAILED\"}");
-    first.services().incidents().alert(new io.opsagent.notify.Alert(tenant, ws, io.opsagent.notify.Severity.CRITICAL,
+    first.root().incidents().alert(new io.opsagent.notify.Alert(tenant, ws, io.opsagent.notify.Severity.CRITICAL,
         "api is FAILED", "It is down.", null, dep));
     String incident = api.get("/api/tenants/" + tenant + "/incidents?status=open").json().get(0).get("id").asText();
     String ack = "/ui/tenants/" + tenant + "/incidents/" + incident + "/ack";
@@ -229,11 +229,11 @@ class DashboardHttpTest {
     api.create("/api/tenants/" + tenant + "/notification-channels", "{\"type\":\"webhook\",\"name\":\"not-yet\","
         + "\"workspaceId\":\"" + ws + "\",\"config\":{\"url\":\"http://127.0.0.1:" + WorkerEnv.freePort()
         + "/other\"}}");
-    first.services().db().jdbi().useHandle(h -> h.createUpdate(
+    first.root().db().jdbi().useHandle(h -> h.createUpdate(
             "UPDATE notification_channels SET failing_since = :since, last_error = 'ConnectException refused'"
                 + " WHERE id = :id")
         .bind("since", Instant.now().minusSeconds(120)).bind("id", hook).execute());
-    first.services().incidents().alert(new io.opsagent.notify.Alert(tenant, ws, io.opsagent.notify.Severity.CRITICAL,
+    first.root().incidents().alert(new io.opsagent.notify.Alert(tenant, ws, io.opsagent.notify.Severity.CRITICAL,
         "api is FAILED", "It is down.", null, dep));
     String cookie = cookie(login(first, env.token));
 

@@ -13,6 +13,7 @@ import io.opsagent.support.OpsagentProcess;
 import io.opsagent.support.TcpProxy;
 import io.opsagent.support.TestDatabase;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class DatabaseOutageMidCycleTest {
         FakeMessagesApi model = FakeMessagesApi.start();
         TcpProxy proxy = new TcpProxy(TestDatabase.HOST, Integer.parseInt(TestDatabase.PORT)).start()) {
       SreScript script = SreScript.on(model);
-      RunRepository runs = new RunRepository(db.database().jdbi());
+      RunRepository runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
       WorkerEnv env = new WorkerEnv(db, model, "PT1H").with("OPSAGENT_HEARTBEAT_INTERVAL", "PT1S")
           .with("OPSAGENT_DB_URL", db.url().replace(":" + TestDatabase.PORT + "/", ":" + proxy.port() + "/"));
       try (OpsagentProcess worker = OpsagentProcess.start(dir, env.env, "worker")) {

@@ -13,6 +13,7 @@ import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.OpsagentProcess;
 import io.opsagent.support.TestDatabase;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -77,7 +78,7 @@ class KilledMidCycleTest {
    */
   static Takeover killMidCycle(Path dir, TestDatabase db, FakeMessagesApi model, SreScript script,
       TestReceiver receiver, WorkerEnv envA, String name) throws Exception {
-    RunRepository runs = new RunRepository(db.database().jdbi());
+    RunRepository runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
     WorkerEnv envB = envA.onAnotherPort(db, model);
     try (OpsagentProcess a = OpsagentProcess.start(dir, envA.env, "worker")) {
       await().atMost(Duration.ofSeconds(60)).until(() -> a.stderr().contains("worker started") || !a.isAlive());

@@ -6,6 +6,7 @@ import io.opsagent.db.Database;
 import io.opsagent.queue.JobType;
 import io.opsagent.support.TestDatabase;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import org.jdbi.v3.core.Jdbi;
@@ -34,15 +35,15 @@ class QueueLagTest {
 
   private static void assertLagSemantics(Jdbi jdbi) {
     JobType.Queue ops = JobType.Queue.OPS_AGENT;
-    assertThat(QueueLag.lagSeconds(jdbi, ops)).isZero();
+    assertThat(QueueLag.lagSeconds(jdbi, ops, Clock.systemUTC())).isZero();
 
     insert(jdbi, "picked-long-ago", Instant.now().minus(Duration.ofHours(2)), true);
     insert(jdbi, "due-in-future", Instant.now().plus(Duration.ofMinutes(5)), false);
-    assertThat(QueueLag.lagSeconds(jdbi, ops)).as("picked and future jobs are not waiting").isZero();
+    assertThat(QueueLag.lagSeconds(jdbi, ops, Clock.systemUTC())).as("picked and future jobs are not waiting").isZero();
 
     insert(jdbi, "waiting", Instant.now().minus(Duration.ofMinutes(10)), false);
-    assertThat(QueueLag.lagSeconds(jdbi, ops)).isBetween(600.0, 3600.0);
-    assertThat(QueueLag.lagSeconds(jdbi, JobType.Queue.DEPLOYMENT)).isZero();
+    assertThat(QueueLag.lagSeconds(jdbi, ops, Clock.systemUTC())).isBetween(600.0, 3600.0);
+    assertThat(QueueLag.lagSeconds(jdbi, JobType.Queue.DEPLOYMENT, Clock.systemUTC())).isZero();
   }
 
   private static void insert(Jdbi jdbi, String instance, Instant executionTime, boolean picked) {

@@ -15,6 +15,7 @@ import io.opsagent.support.OpsagentProcess;
 import io.opsagent.support.TestDatabase;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -46,7 +47,7 @@ class WorkerProcessTest {
     model = FakeMessagesApi.start();
     script = SreScript.on(model);
     fixtures = new Fixtures(db.database());
-    runs = new RunRepository(db.database().jdbi());
+    runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.commons.lang3.StringUtils;
 
 /**
  * Turns a {@link TenantState} into the one user message of a cycle: a short preamble and a compact
@@ -173,6 +174,6 @@ public final class ContextBuilder {
       return "";
     }
     String clean = text.replaceAll("\\p{Cntrl}", " ");
-    return clean.length() <= max ? clean : clean.substring(0, max) + "…[truncated]";
+    return clean.length() <= max ? clean : StringUtils.truncate(clean, max) + "…[truncated]";
   }
 }

@@ -1,7 +1,6 @@
 package io.opsagent.agent.cycle;
 
 import io.opsagent.agent.run.RunRepository;
-import io.opsagent.db.Times;
 import io.opsagent.incident.Incident;
 import io.opsagent.incident.IncidentRepository;
 import io.opsagent.platform.DeploymentEvent;
@@ -40,23 +39,19 @@ public final class StateGatherer {
   private final DeploymentRepository deployments;
   private final IncidentRepository incidents;
 
-  public StateGatherer(Jdbi jdbi) {
-    this(jdbi, Clock.systemUTC());
-  }
-
-  public StateGatherer(Jdbi jdbi, Clock clock) {
+  public StateGatherer(Jdbi jdbi, RunRepository runs, WorkspaceRepository workspaces,
+      DeploymentRepository deployments, Clock clock) {
     this.jdbi = jdbi;
     this.clock = clock;
-    this.runs = new RunRepository(jdbi);
-    this.workspaces = new WorkspaceRepository(jdbi);
-    this.deployments = new DeploymentRepository(jdbi);
+    this.runs = runs;
+    this.workspaces = workspaces;
+    this.deployments = deployments;
     this.incidents = new IncidentRepository(jdbi);
   }
 
   public TenantState gather(String tenantId) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    // stored times (events, runs) come from the system clock
-    Instant since = runs.lastReviewStart(tenantId).orElse(Times.now().minus(LOOKBACK));
+    Instant since = runs.lastReviewStart(tenantId).orElse(now.minus(LOOKBACK));
     List<DeploymentEvent> events = deployments.eventsSince(tenantId, since, MAX_EVENTS + 1);
     boolean more = events.size() > MAX_EVENTS;
     return new TenantState(tenantId, now, since,

@@ -9,8 +9,8 @@ import io.opsagent.Json;
 import io.opsagent.agent.guard.ActionGate;
 import io.opsagent.agent.llm.Block;
 import io.opsagent.agent.tools.ActionClass;
-import io.opsagent.agent.tools.InputValidator;
 import io.opsagent.agent.tools.OpsTools;
+import io.opsagent.agent.tools.Refusal;
 import io.opsagent.agent.tools.RefusalReason;
 import io.opsagent.agent.tools.ToolOutcome;
 import java.util.HashSet;
@@ -83,7 +83,7 @@ public final class ToolSession {
 
   private ToolOutcome outcome(String name, JsonNode input) {
     ToolOutcome outcome = gated(name, input);
-    if (!(outcome instanceof ToolOutcome.Refused r && r.reason().startsWith(REPEATED))) {
+    if (!(outcome instanceof ToolOutcome.Refused r && r.kind() == RefusalReason.REPEATED_CALL)) {
       seen.add(key(name, input));
     }
     return outcome;
@@ -102,28 +102,28 @@ public final class ToolSession {
   private ToolOutcome gated(String name, JsonNode input) {
     Optional<OpsTools.Definition> found = tools.find(name);
     if (found.isEmpty()) {
-      return new ToolOutcome.Refused("unknown tool '" + name + "'");
+      return new ToolOutcome.Refused(RefusalReason.UNKNOWN_TOOL, "unknown tool '" + name + "'");
     }
     OpsTools.Definition def = found.get();
-    Optional<String> invalid = InputValidator.problems(def.inputSchema(), input);
+    Optional<String> invalid = tools.problems(name, input);
     if (invalid.isPresent()) {
-      return new ToolOutcome.Refused("invalid input: " + invalid.get());
+      return new ToolOutcome.Refused(RefusalReason.INVALID_INPUT, "invalid input: " + invalid.get());
     }
     JsonNode workspaceId = input.get("workspaceId");
     if (workspaceId != null && !state.ownsWorkspace(workspaceId.asText())) {
-      return new ToolOutcome.Refused("unknown workspaceId '" + workspaceId.asText() + "'");
+      return new ToolOutcome.Refused(RefusalReason.SCOPE, "unknown workspaceId '" + workspaceId.asText() + "'");
     }
     if (seen.contains(key(name, input))) {
-      return new ToolOutcome.Refused(REPEATED + ": this exact call (same tool, same input) was already"
+      return new ToolOutcome.Refused(RefusalReason.REPEATED_CALL, REPEATED + ": this exact call (same tool, same input) was already"
           + " made in this cycle; its result stands. Do not repeat it: continue, or finish with your summary");
     }
     boolean mutating = def.actionClass() == ActionClass.MUTATING;
     if (mutating && options.killSwitch().getAsBoolean()) {
-      return new ToolOutcome.Refused("the kill switch is engaged: no mutating action runs");
+      return new ToolOutcome.Refused(RefusalReason.POLICY, "the kill switch is engaged: no mutating action runs");
     }
     ActionGate.Call call = new ActionGate.Call(state.tenantId(), context.runId(), name,
         def.actionClass(), input);
-    Optional<String> refusal = gate.admit(call);
+    Optional<Refusal> refusal = gate.admit(call);
     if (refusal.isPresent()) {
       return new ToolOutcome.Refused(refusal.get());
     }
@@ -150,7 +150,7 @@ public final class ToolSession {
     if (outcome instanceof ToolOutcome.Refused r) {
       refused++;
       a.put("allowed", false).putNull("result").put("reason", r.reason())
-          .put("refusal", RefusalReason.classify(r.reason()).wire());
+          .put("refusal", r.kind().wire());
       log.debug("tool call refused tool={} reason={}", use.name(), r.reason());
     } else {
       a.put("allowed", true).put("result", ContextBuilder.cap(outcome.text(), MAX_RECORDED_RESULT))

@@ -2,6 +2,8 @@ package io.opsagent.agent.guard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opsagent.agent.tools.ActionClass;
+import io.opsagent.agent.tools.Refusal;
+import io.opsagent.agent.tools.RefusalReason;
 import java.util.Optional;
 
 /**
@@ -21,13 +23,13 @@ public final class ActionGate {
   public interface Check {
     Check NONE = new Check() {
       @Override
-      public Optional<String> refusal(Call call) {
+      public Optional<Refusal> refusal(Call call) {
         return Optional.empty();
       }
     };
 
-    /** A reason to refuse the call, or empty to let it through. */
-    Optional<String> refusal(Call call);
+    /** A reason to refuse the call (of the kind the check decided), or empty to let it through. */
+    Optional<Refusal> refusal(Call call);
 
     /** The call executed successfully. */
     default void executed(Call call) {}
@@ -40,8 +42,8 @@ public final class ActionGate {
       Check first = this;
       return new Check() {
         @Override
-        public Optional<String> refusal(Call call) {
-          Optional<String> refused = first.refusal(call);
+        public Optional<Refusal> refusal(Call call) {
+          Optional<Refusal> refused = first.refusal(call);
           return refused.isPresent() ? refused : next.refusal(call);
         }
 
@@ -95,12 +97,13 @@ public final class ActionGate {
     private int admitted;
     private int overBudget;
 
-    public Optional<String> admit(Call call) {
+    public Optional<Refusal> admit(Call call) {
       if (admitted >= maxActionsPerCycle) {
         overBudget++;
-        return Optional.of("action budget of " + maxActionsPerCycle + " calls per cycle is used up");
+        return Refusal.of(RefusalReason.BUDGET,
+            "action budget of " + maxActionsPerCycle + " calls per cycle is used up");
       }
-      Optional<String> refusal = check.refusal(call);
+      Optional<Refusal> refusal = check.refusal(call);
       if (refusal.isEmpty()) {
         admitted++;
       }

@@ -1,7 +1,7 @@
 package io.opsagent.agent.guard;
 
-import io.opsagent.config.Config;
 import io.opsagent.notify.delivery.AlertWindows;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import org.jdbi.v3.core.Jdbi;
@@ -26,13 +26,9 @@ public final class AlertCooldown {
   private final AlertWindows windows;
   private final Duration window;
 
-  public AlertCooldown(Jdbi jdbi, Config config) {
-    this(new AlertWindows(jdbi), config.alertCooldown());
-  }
-
   /** A cooldown of {@code window} (e.g. a notice at most once an hour). */
-  public AlertCooldown(Jdbi jdbi, Duration window) {
-    this(new AlertWindows(jdbi), window);
+  public AlertCooldown(Jdbi jdbi, Duration window, Clock clock) {
+    this(new AlertWindows(jdbi, clock), window);
   }
 
   public AlertCooldown(AlertWindows windows, Duration window) {

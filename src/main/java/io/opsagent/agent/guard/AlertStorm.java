@@ -1,10 +1,13 @@
 package io.opsagent.agent.guard;
 
 import io.opsagent.agent.tools.OpsTools;
+import io.opsagent.agent.tools.Refusal;
+import io.opsagent.agent.tools.RefusalReason;
 import io.opsagent.db.Times;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.Notifier;
 import io.opsagent.notify.Severity;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,9 +41,11 @@ public final class AlertStorm implements ActionGate.Check {
   private final Notifier notifier;
   private final AlertCooldown notices;
   private final int cap;
+  private final Clock clock;
 
   /** {@code notices}: a window of an hour, so the storm notice goes out at most once an hour. */
-  public AlertStorm(Jdbi jdbi, Notifier notifier, AlertCooldown notices, int cap) {
+  public AlertStorm(Jdbi jdbi, Notifier notifier, AlertCooldown notices, int cap, Clock clock) {
+    this.clock = clock;
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     this.notifier = Objects.requireNonNull(notifier, "notifier");
     this.notices = Objects.requireNonNull(notices, "notices");
@@ -48,7 +53,7 @@ public final class AlertStorm implements ActionGate.Check {
   }
 
   @Override
-  public Optional<String> refusal(ActionGate.Call call) {
+  public Optional<Refusal> refusal(ActionGate.Call call) {
     if (!OpsTools.SEND_ALERT.equals(call.tool())) {
       return Optional.empty();
     }
@@ -63,7 +68,7 @@ public final class AlertStorm implements ActionGate.Check {
       return Optional.empty();
     }
     notifyOnce(call.tenantId(), call.runId(), sent);
-    return Optional.of("alert_storm: this tenant's agent has sent " + sent + " alerts in the last hour, the"
+    return Refusal.of(RefusalReason.ALERT_STORM, "alert_storm: this tenant's agent has sent " + sent + " alerts in the last hour, the"
         + " most allowed (OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR=" + cap + "); this one is not sent. One"
         + " 'alert storm' notice lists what is still failing, and failures are still paged by code."
         + " Record what you would have alerted with recordAction.");
@@ -76,7 +81,7 @@ public final class AlertStorm implements ActionGate.Check {
                 WHERE tenant_id = :tenantId AND sent_by = 'model' AND created_at >= :since
                   AND status IN ('pending', 'delivered')) a""")
         .bind("tenantId", tenantId)
-        .bind("since", Times.now().minus(HOUR))
+        .bind("since", Times.current(clock).minus(HOUR))
         .mapTo(Integer.class)
         .one());
   }

@@ -1,7 +1,7 @@
 package io.opsagent.agent.guard;
 
+import io.opsagent.Json;
 import io.opsagent.agent.run.Trigger;
-import io.opsagent.config.Config;
 import io.opsagent.db.Times;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -61,11 +61,7 @@ public final class CircuitBreaker {
   private final Duration pause;
   private final Clock clock;
 
-  public CircuitBreaker(Jdbi jdbi, Config config) {
-    this(jdbi, config.circuitPause(), Clock.systemUTC());
-  }
-
-  /** {@code clock} decides only when the pause is over; stored times come from {@link io.opsagent.db.Times#now()}. */
+  /** {@code clock}: the process's clock, of the pause and of the stored failure times. */
   public CircuitBreaker(Jdbi jdbi, Duration pause, Clock clock) {
     this.jdbi = jdbi;
     this.pause = pause;
@@ -109,7 +105,7 @@ public final class CircuitBreaker {
     if (!s.open()) {
       return false;
     }
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     boolean first = jdbi.withHandle(h -> {
       Instant lastSuccess = Optional.ofNullable(h.createQuery("""
               SELECT MAX(finished_at) FROM ops_agent_runs
@@ -139,7 +135,7 @@ public final class CircuitBreaker {
    * {@link #markOpenedAndShouldAlert}); false for a breaker that was closed, or opened unannounced.
    */
   public boolean closeAndShouldAnnounce(String tenantId) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     int claimed = jdbi.withHandle(h -> h.createUpdate("""
             UPDATE ops_circuit_breakers SET reset_at = :now, opened_at = NULL, alerted_at = NULL,
                 updated_at = :now
@@ -155,7 +151,7 @@ public final class CircuitBreaker {
 
   /** Closes the breaker: earlier runs no longer count and the next opening is announced again. */
   public void resetCircuitBreaker(String tenantId) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     String update = """
         UPDATE ops_circuit_breakers SET reset_at = :now, opened_at = NULL, alerted_at = NULL,
             updated_at = :now
@@ -222,6 +218,6 @@ public final class CircuitBreaker {
     if (error == null || error.isBlank()) {
       return "none recorded";
     }
-    return error.length() <= 200 ? error : error.substring(0, 199) + "…";
+    return Json.truncate(error, 200);
   }
 }

@@ -3,10 +3,12 @@ package io.opsagent.agent.guard;
 import io.opsagent.agent.guard.CooldownStore.Claim;
 import io.opsagent.agent.tools.ActionClass;
 import io.opsagent.agent.tools.OpsTools;
+import io.opsagent.agent.tools.Refusal;
+import io.opsagent.agent.tools.RefusalReason;
 import io.opsagent.incident.Problem;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentRepository;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Optional;
 
 /**
@@ -55,41 +57,43 @@ public final class CooldownChecks implements ActionGate.Check {
   private final CooldownStore cooldowns;
   private final AlertCooldown alerts;
   private final DeploymentRepository deployments;
+  private final Clock clock;
 
   public CooldownChecks(CooldownStore cooldowns, AlertCooldown alerts,
-      DeploymentRepository deployments) {
+      DeploymentRepository deployments, Clock clock) {
+    this.clock = clock;
     this.cooldowns = cooldowns;
     this.alerts = alerts;
     this.deployments = deployments;
   }
 
   @Override
-  public Optional<String> refusal(ActionGate.Call call) {
+  public Optional<Refusal> refusal(ActionGate.Call call) {
     String deploymentId = call.input().path("deploymentId").asText("");
     Optional<Deployment> deployment = deploymentId.isEmpty() ? Optional.empty()
         : deployments.find(call.tenantId(), deploymentId);
     if (!deploymentId.isEmpty() && deployment.isEmpty()) {
-      return Optional.of("unknown deploymentId '" + deploymentId + "'");
+      return Refusal.of(RefusalReason.SCOPE, "unknown deploymentId '" + deploymentId + "'");
     }
     if (call.actionClass() == ActionClass.MUTATING) {
       if (deploymentId.isEmpty()) {
-        return Optional.of("a mutating action must name its deploymentId");
+        return Refusal.of(RefusalReason.INVALID_INPUT, "a mutating action must name its deploymentId");
       }
       Claim claim = cooldowns.claimAction(deploymentId, call.tool());
       if (claim instanceof Claim.OnCooldown onCooldown) {
-        return Optional.of(onCooldown.reason());
+        return Refusal.of(RefusalReason.COOLDOWN, onCooldown.reason());
       }
       if (claim instanceof Claim.Unavailable unavailable) {
-        return Optional.of(unavailable.reason());
+        return Refusal.of(RefusalReason.STORE_UNAVAILABLE, unavailable.reason());
       }
       return Optional.empty();
     }
     if (OpsTools.SEND_ALERT.equals(call.tool())
-        && deployment.flatMap(d -> Problem.of(d, Instant.now())).isEmpty()) {
+        && deployment.flatMap(d -> Problem.of(d, clock.instant())).isEmpty()) {
       String workspaceId = call.input().path("workspaceId").asText(null);
       String title = call.input().path("title").asText("");
       if (!alerts.tryAcquire(call.tenantId(), workspaceId, title)) {
-        return Optional.of(DUPLICATE_ALERT);
+        return Refusal.of(RefusalReason.DUPLICATE_ALERT, DUPLICATE_ALERT);
       }
     }
     return Optional.empty();

@@ -40,24 +40,24 @@ public sealed interface CooldownStore extends AutoCloseable
   Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(2);
 
   /** Redis when {@code OPSAGENT_REDIS_URL} is set, otherwise in-memory (logged as a warning). */
-  static CooldownStore create(Config config) {
+  static CooldownStore create(Config.Cooldowns config, Clock clock) {
     if (config.redisUrl().isPresent()) {
       return redis(config, DEFAULT_REDIS_TIMEOUT);
     }
     LoggerFactory.getLogger(CooldownStore.class).warn(
         "cooldowns=in-memory reason=OPSAGENT_REDIS_URL unset: cooldowns hold within this process only;"
             + " run a single worker or set OPSAGENT_REDIS_URL");
-    return inMemory(config, Clock.systemUTC());
+    return inMemory(config, clock);
   }
 
   /** A Redis store on {@code config.redisUrl()}; connects lazily, so it can be built while Redis is down. */
-  static CooldownStore redis(Config config, Duration timeout) {
+  static CooldownStore redis(Config.Cooldowns config, Duration timeout) {
     String url = config.redisUrl().orElseThrow(
         () -> new IllegalArgumentException("OPSAGENT_REDIS_URL is not set"));
     return new RedisCooldownStore(url, timeout, config);
   }
 
-  static CooldownStore inMemory(Config config, Clock clock) {
+  static CooldownStore inMemory(Config.Cooldowns config, Clock clock) {
     return new InMemoryCooldownStore(config, clock);
   }
 

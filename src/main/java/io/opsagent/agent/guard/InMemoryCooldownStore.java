@@ -19,10 +19,10 @@ final class InMemoryCooldownStore implements CooldownStore {
 
   private final Map<String, Instant> expiries = new ConcurrentHashMap<>();
   private final AtomicInteger claims = new AtomicInteger();
-  private final Config config;
+  private final Config.Cooldowns config;
   private final Clock clock;
 
-  InMemoryCooldownStore(Config config, Clock clock) {
+  InMemoryCooldownStore(Config.Cooldowns config, Clock clock) {
     this.config = config;
     this.clock = clock;
   }
@@ -66,7 +66,7 @@ final class InMemoryCooldownStore implements CooldownStore {
 
   @Override
   public Duration cooldownOf(String action) {
-    return config.cooldownOf(action, DEFAULT_ACTION_COOLDOWN);
+    return config.of(action, DEFAULT_ACTION_COOLDOWN);
   }
 
   @Override

@@ -46,11 +46,11 @@ final class RedisCooldownStore implements CooldownStore {
 
   private final ClientResources resources;
   private final RedisClient client;
-  private final Config config;
+  private final Config.Cooldowns config;
   private final Object connectLock = new Object();
   private volatile StatefulRedisConnection<String, String> connection;
 
-  RedisCooldownStore(String url, Duration timeout, Config config) {
+  RedisCooldownStore(String url, Duration timeout, Config.Cooldowns config) {
     this.config = config;
     RedisURI uri;
     try {
@@ -93,7 +93,7 @@ final class RedisCooldownStore implements CooldownStore {
 
   @Override
   public Duration cooldownOf(String action) {
-    return config.cooldownOf(action, DEFAULT_ACTION_COOLDOWN);
+    return config.of(action, DEFAULT_ACTION_COOLDOWN);
   }
 
   @Override

@@ -2,9 +2,9 @@ package io.opsagent.agent.llm;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opsagent.Wire;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.Locale;
 
 /**
  * Counts every call of a real model as {@code opsagent.model.calls} by {@code outcome}: {@code ok}
@@ -14,12 +14,8 @@ import java.util.Locale;
  */
 public final class MeteredModelClient implements ModelClient {
   /** The closed set of {@code outcome} label values. */
-  public enum Outcome {
-    OK, TRUNCATED, ERROR;
-
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+  public enum Outcome implements Wire {
+    OK, TRUNCATED, ERROR
   }
 
   private final ModelClient model;

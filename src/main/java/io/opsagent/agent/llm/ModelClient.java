@@ -26,15 +26,15 @@ public interface ModelClient extends AutoCloseable {
   default void close() {}
 
   /** Claude when {@code ANTHROPIC_API_KEY} is set, the {@link RulesEngine} otherwise (logged). */
-  static ModelClient fromConfig(Config config) {
-    if (config.anthropicApiKey().isEmpty()) {
+  static ModelClient fromConfig(Config.Llm llm) {
+    if (llm.apiKey().isEmpty()) {
       LoggerFactory.getLogger(ModelClient.class).warn(
           "ANTHROPIC_API_KEY is not set: the deterministic rules engine decides instead of Claude");
       return new RulesEngine();
     }
     LoggerFactory.getLogger(ModelClient.class).info("model={} baseUrl={} timeout={} maxRetries={}",
-        config.model(), config.anthropicBaseUrl(), config.llmTimeout(), config.llmMaxRetries());
-    return new AnthropicModelClient(config.anthropicApiKey().get(), config.anthropicBaseUrl(),
-        config.model(), config.llmTimeout(), config.llmMaxRetries());
+        llm.model(), llm.baseUrl(), llm.timeout(), llm.maxRetries());
+    return new AnthropicModelClient(llm.apiKey().get(), llm.baseUrl(),
+        llm.model(), llm.timeout(), llm.maxRetries());
   }
 }

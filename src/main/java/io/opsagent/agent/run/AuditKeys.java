@@ -1,12 +1,10 @@
 package io.opsagent.agent.run;
 
+import io.opsagent.Hmac;
 import io.opsagent.config.Config;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Optional;
-import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 
 /**
@@ -19,8 +17,8 @@ import javax.crypto.SecretKey;
 public record AuditKeys(Optional<SecretKey> current, Optional<SecretKey> previous) {
   public static final AuditKeys NONE = new AuditKeys(Optional.empty(), Optional.empty());
 
-  public static AuditKeys of(Config config) {
-    return new AuditKeys(config.auditKey(), config.auditKeyPrevious());
+  public static AuditKeys of(Config.Audit audit) {
+    return new AuditKeys(audit.key(), audit.previousKey());
   }
 
   public boolean keyed() {
@@ -42,13 +40,7 @@ public record AuditKeys(Optional<SecretKey> current, Optional<SecretKey> previou
 
   /** HMAC-SHA-256 of {@code text} (UTF-8) under {@code key}, as 64 hex digits. */
   public static String hmacHex(SecretKey key, String text) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return Hmac.hex(key, text);
   }
 
   /** Compares two hex digests in constant time (false if either is null). */

@@ -1,18 +1,12 @@
 package io.opsagent.agent.run;
 
-import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Locale;
+import io.opsagent.Wire;
 
 /** Why the rules engine decided a cycle instead of the model ({@code model} is then {@code rules}). */
-public enum FallbackReason {
+public enum FallbackReason implements Wire {
   NO_API_KEY, BUDGET_EXHAUSTED, KILL_SWITCH;
 
-  @JsonValue
-  public String wire() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
   public static FallbackReason fromWire(String value) {
-    return value == null ? null : valueOf(value.toUpperCase(Locale.ROOT));
+    return Wire.parseNullable(FallbackReason.class, value, "fallback reason");
   }
 }

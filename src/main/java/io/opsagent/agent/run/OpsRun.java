@@ -1,5 +1,11 @@
 package io.opsagent.agent.run;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.opsagent.Json;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -10,6 +16,10 @@ import java.util.List;
  * {@code inputTokens} counts uncached prompt tokens; cache reads and writes are counted apart.
  * {@code reasoning} is the model's text of every step; {@code promptSha256}, {@code requestIds} and
  * {@code chainHash} are the audit fields (see {@link RunChain}).
+ *
+ * <p>The one record of a run: read by Jdbi ({@link RunRows}), shown by the API, the CLI and the
+ * dashboard, hashed by the audit chain. Its JSON is the API's run object: the fields in camelCase,
+ * enums by their wire names, {@code actionsJson} embedded as the array it holds.
  */
 public record OpsRun(
     String id,
@@ -19,7 +29,7 @@ public record OpsRun(
     Instant startedAt,
     Instant finishedAt,
     String summary,
-    String actionsJson,
+    @JsonSerialize(using = OpsRun.Embedded.class, nullsUsing = OpsRun.Embedded.class) String actionsJson,
     long inputTokens,
     long outputTokens,
     int steps,
@@ -33,7 +43,7 @@ public record OpsRun(
     boolean dryRun,
     String reasoning,
     String promptSha256,
-    List<String> requestIds,
+    @RunRows.CommaSeparated List<String> requestIds,
     String chainHash) {
 
   public OpsRun {
@@ -42,5 +52,27 @@ public record OpsRun(
 
   public TokenUsage tokens() {
     return new TokenUsage(inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens);
+  }
+
+  /** Writes a stored JSON document as the JSON it holds ({@code []} for none, a string if it is not JSON). */
+  static final class Embedded extends JsonSerializer<String> {
+    @Override
+    public void serialize(String json, JsonGenerator out, SerializerProvider provider) throws IOException {
+      if (json == null) {
+        out.writeStartArray();
+        out.writeEndArray();
+        return;
+      }
+      try {
+        out.writeTree(Json.MAPPER.readTree(json));
+      } catch (IOException e) {
+        out.writeString(json);
+      }
+    }
+
+    @Override
+    public boolean isEmpty(SerializerProvider provider, String json) {
+      return false;
+    }
   }
 }

@@ -5,8 +5,7 @@ import io.opsagent.db.Database;
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
 import java.math.BigDecimal;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -16,7 +15,6 @@ import java.util.function.Function;
 import javax.crypto.SecretKey;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * The audit trail of the agent: every cycle is a row, written {@code running} before any work and
@@ -32,22 +30,24 @@ public final class RunRepository {
 
   private final Jdbi jdbi;
   private final AuditKeys keys;
+  private final Clock clock;
 
   /** Chains runs without a key (plain SHA-256), and verifies only such runs. */
-  public RunRepository(Jdbi jdbi) {
-    this(jdbi, AuditKeys.NONE);
+  public RunRepository(Jdbi jdbi, Clock clock) {
+    this(jdbi, AuditKeys.NONE, clock);
   }
 
   /** Chains runs under {@code keys}' current key when it has one; verifies with either of its keys. */
-  public RunRepository(Jdbi jdbi, AuditKeys keys) {
-    this.jdbi = jdbi;
+  public RunRepository(Jdbi jdbi, AuditKeys keys, Clock clock) {
+    this.clock = clock;
+    this.jdbi = jdbi.installPlugin(new RunRows());
     this.keys = keys;
   }
 
   /** Writes a {@code running} row; {@code runId} is the id allocated when the cycle was queued, or null. */
   public OpsRun start(String tenantId, Trigger trigger, String runId) {
     String id = runId == null ? Ids.newId() : runId;
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     jdbi.useHandle(h -> h.createUpdate("""
             INSERT INTO ops_agent_runs (id, tenant_id, status, "trigger", started_at, actions_json,
                 input_tokens, output_tokens, steps)
@@ -91,7 +91,7 @@ public final class RunRepository {
               WHERE id = :id AND status = 'running'""")
           .bind("id", runId)
           .bind("status", o.status().wire())
-          .bind("finishedAt", Times.now())
+          .bind("finishedAt", Times.current(clock))
           .bind("summary", Json.truncate(o.summary(), MAX_SUMMARY))
           .bind("actionsJson", o.actionsJson())
           .bind("input", o.tokens().input())
@@ -118,7 +118,7 @@ public final class RunRepository {
 
   /** Records a cycle that was not reviewed (circuit open, or nothing changed). */
   public OpsRun skipped(String tenantId, Trigger trigger, String runId, SkipReason reason, String summary) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     String id = runId == null ? Ids.newId() : runId;
     jdbi.useTransaction(h -> {
       h.createUpdate("""
@@ -155,7 +155,7 @@ public final class RunRepository {
                 UPDATE ops_agent_runs SET status = 'failed', finished_at = :now, error = :error
                 WHERE id = :id AND status = 'running'""")
             .bind("id", id)
-            .bind("now", Times.now())
+            .bind("now", Times.current(clock))
             .bind("error", Json.truncate(reason.apply(id), MAX_ERROR))
             .execute();
         chain(h, id);
@@ -173,7 +173,7 @@ public final class RunRepository {
    */
   private OpsRun chain(Handle h, String runId) {
     OpsRun run = h.createQuery("SELECT * FROM ops_agent_runs WHERE id = :id")
-        .bind("id", runId).map(RunRepository::map).one();
+        .bind("id", runId).mapTo(OpsRun.class).one();
     String previous = h.createQuery("""
             SELECT chain_hash FROM ops_agent_runs
             WHERE tenant_id = :tenantId AND chain_hash IS NOT NULL AND id <> :id
@@ -194,8 +194,8 @@ public final class RunRepository {
    * first head of a chain counts what the chain already holds (its checkpoint's count and its
    * chained runs, this one included).
    */
-  private static void moveHead(Handle h, String tenantId, String hash, Optional<SecretKey> key) {
-    Instant now = Times.now();
+  private void moveHead(Handle h, String tenantId, String hash, Optional<SecretKey> key) {
+    Instant now = Times.current(clock);
     int moved = h.createUpdate("""
             UPDATE ops_audit_heads SET run_count = run_count + 1, chain_hash = :hash, updated_at = :at
             WHERE tenant_id = :tenantId""")
@@ -276,7 +276,8 @@ public final class RunRepository {
               SELECT * FROM ops_agent_runs WHERE tenant_id = :tenantId AND chain_hash IS NOT NULL
               ORDER BY finished_at, id""")
           .bind("tenantId", tenantId)
-          .map((rs, ctx) -> new Linked(map(rs, ctx), rs.getString("chain_key")))
+          .map((rs, ctx) -> new Linked(ctx.findRowMapperFor(OpsRun.class).orElseThrow().map(rs, ctx),
+              rs.getString("chain_key")))
           .list();
       int unchained = h.createQuery("""
               SELECT COUNT(*) FROM ops_agent_runs
@@ -420,7 +421,7 @@ public final class RunRepository {
             "SELECT * FROM ops_agent_runs WHERE id = :id AND tenant_id = :tenantId")
         .bind("id", runId)
         .bind("tenantId", tenantId)
-        .map(RunRepository::map)
+        .mapTo(OpsRun.class)
         .findOne());
   }
 
@@ -431,7 +432,7 @@ public final class RunRepository {
             ORDER BY started_at DESC, id DESC LIMIT :limit""")
         .bind("tenantId", tenantId)
         .bind("limit", limit)
-        .map(RunRepository::map)
+        .mapTo(OpsRun.class)
         .list());
   }
 
@@ -507,38 +508,4 @@ public final class RunRepository {
         .bind("cost", cost == null ? BigDecimal.ZERO : cost)
         .execute();
   }
-
-  /** Maps an {@code ops_agent_runs} row (the one mapping of it; the API's queries use it too). */
-  public static OpsRun map(ResultSet rs, StatementContext ctx) throws SQLException {
-    return new OpsRun(
-        rs.getString("id"),
-        rs.getString("tenant_id"),
-        RunStatus.fromWire(rs.getString("status")),
-        Trigger.fromWire(rs.getString("trigger")),
-        Times.instant(rs.getTimestamp("started_at")),
-        Times.instant(rs.getTimestamp("finished_at")),
-        rs.getString("summary"),
-        rs.getString("actions_json"),
-        rs.getLong("input_tokens"),
-        rs.getLong("output_tokens"),
-        rs.getInt("steps"),
-        rs.getString("model"),
-        rs.getString("error"),
-        SkipReason.fromWire(rs.getString("skip_reason")),
-        FallbackReason.fromWire(rs.getString("fallback_reason")),
-        rs.getLong("cache_read_tokens"),
-        rs.getLong("cache_write_tokens"),
-        rs.getBigDecimal("cost_usd"),
-        rs.getBoolean("dry_run"),
-        rs.getString("reasoning"),
-        rs.getString("prompt_sha256"),
-        ids(rs.getString("request_ids")),
-        rs.getString("chain_hash"));
-  }
-
-  private static List<String> ids(String joined) {
-    return joined == null || joined.isEmpty() ? List.of() : List.of(joined.split(","));
-  }
-
-  /** {@code s} cut to at most {@code max} characters, marked with an ellipsis when cut. */
 }

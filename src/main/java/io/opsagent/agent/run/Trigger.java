@@ -1,15 +1,13 @@
 package io.opsagent.agent.run;
 
+import io.opsagent.Wire;
+import java.util.Locale;
+
 /** What started a cycle; {@link #wire()} is how it is stored and shown. */
-public enum Trigger {
+public enum Trigger implements Wire {
   SCHEDULE, MANUAL, EVENT;
 
-  @com.fasterxml.jackson.annotation.JsonValue
-  public String wire() {
-    return name().toLowerCase(java.util.Locale.ROOT);
-  }
-
   public static Trigger fromWire(String value) {
-    return valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    return Wire.parse(Trigger.class, value.toLowerCase(Locale.ROOT), "trigger");
   }
 }

@@ -3,6 +3,10 @@ package io.opsagent.agent.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import io.opsagent.Json;
 import io.opsagent.agent.llm.ToolSpec;
 import io.opsagent.incident.Incidents;
@@ -14,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The tools offered to the model (after the original {@code tools.ts}), each with its JSON schema
@@ -21,7 +26,8 @@ import java.util.Optional;
  *
  * <p>Guarantees: the registry refuses to start with a tool without an action class or with a
  * duplicate name; the definitions sent to the model are the same bytes for every tenant and cycle.
- * Every call goes through one pipeline (see {@code ToolSession}): validate against the schema, check
+ * Every call goes through one pipeline (see {@code ToolSession}): validate against the schema (the very
+ * schema sent to the model, by a JSON Schema validator: {@link #problems}), check
  * that a {@code workspaceId} belongs to the cycle's tenant, pass the {@link ActionGate}, execute,
  * record. Handlers therefore only ever see valid, in-scope, admitted input.
  */
@@ -30,6 +36,7 @@ public final class OpsTools {
   public static final String SEND_ALERT = "sendAlert";
   public static final String RECORD_ACTION = "recordAction";
   private static final ObjectMapper JSON = Json.MAPPER;
+  private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
   /** What a handler may know about the call: whose cycle it is and the state gathered for it. */
   public record CallContext(String tenantId, String runId, String stateJson) {}
@@ -43,6 +50,7 @@ public final class OpsTools {
       ActionClass actionClass, Handler handler) {}
 
   private final Map<String, Definition> byName = new LinkedHashMap<>();
+  private final Map<String, Schema> schemas = new LinkedHashMap<>();
   private final List<ToolSpec> specs;
 
   public OpsTools(List<Definition> definitions) {
@@ -57,6 +65,7 @@ public final class OpsTools {
       if (byName.putIfAbsent(d.name(), d) != null) {
         throw new IllegalArgumentException("tool '" + d.name() + "' is defined twice");
       }
+      schemas.put(d.name(), SCHEMAS.getSchema(d.inputSchema().toString(), InputFormat.JSON));
     }
     this.specs = byName.values().stream()
         .map(d -> new ToolSpec(d.name(), d.description(), d.inputSchema())).toList();
@@ -111,6 +120,20 @@ public final class OpsTools {
 
   public Optional<Definition> find(String name) {
     return Optional.ofNullable(byName.get(name));
+  }
+
+  /**
+   * Every way {@code input} breaks the input schema of tool {@code name}, in one message
+   * ({@code "'title': must be at least 1 characters long; required property 'body' not found"});
+   * empty when it is valid.
+   */
+  public Optional<String> problems(String name, JsonNode input) {
+    List<com.networknt.schema.Error> errors = schemas.get(name)
+        .validate(input == null ? "null" : input.toString(), InputFormat.JSON);
+    return errors.isEmpty() ? Optional.empty() : Optional.of(errors.stream().map(e -> {
+      String at = e.getInstanceLocation().toString();
+      return at.isEmpty() ? e.getMessage() : "'" + at.substring(1) + "': " + e.getMessage();
+    }).collect(Collectors.joining("; ")));
   }
 
   private static String sendAlert(Notifier notifier, Incidents incidents, CallContext ctx, JsonNode in) {

@@ -17,7 +17,12 @@ public sealed interface ToolOutcome {
     }
   }
 
-  record Refused(String reason) implements ToolOutcome {
+  /** {@code kind} is what the run and the metric record; {@code reason} is what the model reads. */
+  record Refused(RefusalReason kind, String reason) implements ToolOutcome {
+    public Refused(Refusal refusal) {
+      this(refusal.reason(), refusal.message());
+    }
+
     @Override
     public String text() {
       return "refused: " + reason;

@@ -1,6 +1,7 @@
 package io.opsagent.agent.trust;
 
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.time.Instant;
 import org.jdbi.v3.core.Jdbi;
 
@@ -18,8 +19,10 @@ public final class KillSwitch {
   public record State(boolean engaged, String reason, Instant since) {}
 
   private final Jdbi jdbi;
+  private final Clock clock;
 
-  public KillSwitch(Jdbi jdbi) {
+  public KillSwitch(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
   }
 
@@ -46,7 +49,7 @@ public final class KillSwitch {
                 since = CASE WHEN engaged THEN since ELSE :now END, engaged = TRUE
             WHERE id = 1""")
         .bind("reason", reason)
-        .bind("now", Times.now())
+        .bind("now", Times.current(clock))
         .execute());
     return state();
   }

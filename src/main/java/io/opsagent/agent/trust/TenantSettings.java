@@ -1,6 +1,7 @@
 package io.opsagent.agent.trust;
 
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +22,11 @@ public final class TenantSettings {
 
   private final Jdbi jdbi;
   private final Mode defaultMode;
+  private final Clock clock;
 
   /** {@code defaultMode}: the mode new tenants start in ({@code OPSAGENT_DEFAULT_MODE}). */
-  public TenantSettings(Jdbi jdbi, Mode defaultMode) {
+  public TenantSettings(Jdbi jdbi, Mode defaultMode, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
     this.defaultMode = defaultMode;
   }
@@ -56,7 +59,7 @@ public final class TenantSettings {
           .bind("tenantId", tenantId)
           .bind("mode", next.mode().wire())
           .bind("budget", next.dailyTokenBudget())
-          .bind("now", Times.now())
+          .bind("now", Times.current(clock))
           .execute();
       return next;
     });

@@ -45,8 +45,8 @@ public final class Access {
     this.bootstrap = apiToken.getBytes(StandardCharsets.UTF_8);
     this.bootstrapFingerprint = ApiKeys.hash("bootstrap fingerprint " + apiToken).substring(0, 32);
     this.jdbi = Optional.ofNullable(jdbi);
-    this.keys = this.jdbi.map(ApiKeys::new);
-    this.who = this.jdbi.map(WhoDidIt::new);
+    this.keys = this.jdbi.map(j -> new ApiKeys(j, clock));
+    this.who = this.jdbi.map(j -> new WhoDidIt(j, clock));
     this.recorder = who.map(RecordedActions::new);
     this.throttle = new AuthThrottle(clock);
     this.addresses = new ClientAddress(trustedProxies);

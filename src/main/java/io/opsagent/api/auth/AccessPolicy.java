@@ -39,7 +39,7 @@ public final class AccessPolicy {
 
   public AccessPolicy() {
     openRoute("GET /health", "GET /health/ready", "GET /health/live", "GET /metrics", "GET /openapi.json",
-        "GET /openapi", "GET /ui/login", "POST /ui/login", "GET /ui/static/{file}");
+        "GET /openapi", "GET /openapi/{file}", "GET /ui/login", "POST /ui/login", "GET /ui/static/{file}");
     // reading: tenants, workspaces, deployments, events, runs, incidents, usage, actions, status
     allow(READ, "GET /api/tenants", "GET /api/tenants/{tenantId}", "GET /api/tenants/{tenantId}/workspaces",
         "GET /api/workspaces/{workspaceId}", "GET /api/workspaces/{workspaceId}/deployments",

@@ -2,6 +2,7 @@ package io.opsagent.api.auth;
 
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,8 +34,10 @@ public final class ApiKeys {
   public record Created(ApiKey key, String secret) {}
 
   private final Jdbi jdbi;
+  private final Clock clock;
 
-  public ApiKeys(Jdbi jdbi) {
+  public ApiKeys(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
   }
 
@@ -58,7 +61,7 @@ public final class ApiKeys {
     byte[] raw = new byte[32];
     RANDOM.nextBytes(raw);
     String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    ApiKey key = new ApiKey(Ids.newId(), name.strip(), role, tenantId, Times.now(), null);
+    ApiKey key = new ApiKey(Ids.newId(), name.strip(), role, tenantId, Times.current(clock), null);
     jdbi.useHandle(h -> h.createUpdate("""
             INSERT INTO api_keys (id, name, role, tenant_id, key_hash, created_at)
             VALUES (:id, :name, :role, :tenantId, :hash, :createdAt)""")
@@ -91,7 +94,7 @@ public final class ApiKeys {
   public boolean revoke(String id) {
     return jdbi.withHandle(h -> h.createUpdate(
             "UPDATE api_keys SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
-        .bind("now", Times.now()).bind("id", id).execute()) == 1;
+        .bind("now", Times.current(clock)).bind("id", id).execute()) == 1;
   }
 
   /** The live key {@code secret} is, if any. */

@@ -2,6 +2,7 @@ package io.opsagent.api.auth;
 
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,10 @@ public final class WhoDidIt {
   }
 
   private final Jdbi jdbi;
+  private final Clock clock;
 
-  public WhoDidIt(Jdbi jdbi) {
+  public WhoDidIt(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
   }
 
@@ -34,7 +37,7 @@ public final class WhoDidIt {
     jdbi.useHandle(h -> h.createUpdate("""
             INSERT INTO access_actions (id, created_at, key_id, key_name, action, tenant_id, target_id, detail)
             VALUES (:id, :at, :keyId, :keyName, :action, :tenantId, :target, :detail)""")
-        .bind("id", Ids.newId()).bind("at", Times.now()).bind("keyId", caller.keyId())
+        .bind("id", Ids.newId()).bind("at", Times.current(clock)).bind("keyId", caller.keyId())
         .bind("keyName", caller.keyName()).bind("action", action).bind("tenantId", tenantId)
         .bind("target", target)
         .bind("detail", detail == null || detail.length() <= 200 ? detail : detail.substring(0, 200))

@@ -1,14 +1,15 @@
 package io.opsagent.api.routes;
 
-import io.javalin.Javalin;
+import io.opsagent.api.ApiRoute;
 import io.opsagent.action.ActionRepository;
 import io.opsagent.action.OpsAction;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.PathTenant;
 import io.opsagent.api.QueryParams;
 import io.opsagent.platform.TenantRepository;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Instant;
+import java.util.List;
 
 /**
  * The agent's platform actions (restart, rollback) of a tenant, newest first, each with its status
@@ -25,30 +26,24 @@ public final class ActionRoutes implements ApiServer.Routes {
     this.actions = actions;
   }
 
-  @Override
-  public void register(Javalin app) {
-    app.get("/api/tenants/{tenantId}/ops/actions", ctx -> {
-      QueryParams q = QueryParams.of(ctx, "limit");
-      String tenantId = PathTenant.require(ctx, tenants);
-      ctx.json(actions.list(tenantId, q.limit(20, MAX_LIMIT)).stream().map(ActionRoutes::view).toList());
-    });
+  /** A restart or rollback the agent asked the platform for; {@code id} is sent on every attempt. */
+  public record Action(String id, String deploymentId, String workspaceId,
+      @Schema(allowableValues = {"restart", "rollback"}) String action, String toVersion, String reason,
+      String runId, @Schema(allowableValues = {"queued", "sent", "cancelled", "failed", "helped", "not_helped"})
+      String status, int attempts, String lastError, Instant requestedAt, Instant sentAt, Instant finishedAt) {
+    static Action of(OpsAction a) {
+      return new Action(a.id(), a.deploymentId(), a.workspaceId(), a.action().wire(), a.toVersion(), a.reason(),
+          a.runId(), a.status().wire(), a.attempts(), a.lastError(), a.requestedAt(), a.sentAt(), a.finishedAt());
+    }
   }
 
-  static Map<String, Object> view(OpsAction a) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", a.id());
-    out.put("deploymentId", a.deploymentId());
-    out.put("workspaceId", a.workspaceId());
-    out.put("action", a.action().wire());
-    out.put("toVersion", a.toVersion());
-    out.put("reason", a.reason());
-    out.put("runId", a.runId());
-    out.put("status", a.status().wire());
-    out.put("attempts", a.attempts());
-    out.put("lastError", a.lastError());
-    out.put("requestedAt", a.requestedAt());
-    out.put("sentAt", a.sentAt());
-    out.put("finishedAt", a.finishedAt());
-    return out;
+  @Override
+  public List<ApiRoute> routes() {
+    return List.of(ApiRoute.of("GET /api/tenants/{tenantId}/ops/actions",
+        "The tenant's platform actions, newest first", ctx -> {
+          QueryParams q = QueryParams.of(ctx, "limit");
+          String tenantId = PathTenant.require(ctx, tenants);
+          ctx.json(actions.list(tenantId, q.limit(20, MAX_LIMIT)).stream().map(Action::of).toList());
+        }).query("limit", "integer", "default 20, at most 200").answers(200, "the actions", Action.class, true));
   }
 }

@@ -1,32 +1,25 @@
 package io.opsagent.api.routes;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiRoute;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.JsonBody;
+import io.opsagent.api.Line;
 import io.opsagent.api.PathTenant;
 import io.opsagent.api.QueryParams;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.platform.Inventory;
 import io.opsagent.platform.InventoryReconciler;
 import io.opsagent.platform.TenantRepository;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -38,34 +31,77 @@ import java.util.function.Consumer;
  */
 public final class InventoryRoutes implements ApiServer.Routes {
   static final int MAX_BYTES = 32 * 1024 * 1024;
-  private static final Set<String> TOP = Set.of("workspaces");
-  private static final Set<String> WORKSPACE = Set.of("externalId", "name", "deployments");
-  private static final Set<String> DEPLOYMENT = Set.of("externalId", "name", "status", "version", "healthUrl",
-      "backupSchedule");
+  private static final String STATUS = "PENDING|DEPLOYING|RUNNING|DEGRADED|FAILED|STOPPED";
 
-  private final ObjectMapper json;
   private final TenantRepository tenants;
   private final InventoryReconciler reconciler;
   private final Consumer<String> deploymentsAdded;
 
   /** {@code deploymentsAdded} is told the tenant's id when the reconcile created deployments. */
-  public InventoryRoutes(ObjectMapper json, TenantRepository tenants, InventoryReconciler reconciler,
-      Consumer<String> deploymentsAdded) {
-    this.json = json;
+  public InventoryRoutes(TenantRepository tenants, InventoryReconciler reconciler, Consumer<String> deploymentsAdded) {
     this.tenants = tenants;
     this.reconciler = reconciler;
     this.deploymentsAdded = deploymentsAdded;
   }
 
+  /** The body: every workspace of the tenant (an empty list removes them all). */
+  public record InventoryBody(
+      @NotNull(message = "is required and must be a list (empty to remove every workspace)")
+      List<@NotNull(message = "must be a JSON object") @Valid InventoryWorkspace> workspaces) {}
+
+  /** A workspace of the inventory with all its deployments (none when absent). */
+  public record InventoryWorkspace(
+      @NotNull(message = "is required") @Line(max = 200) String externalId,
+      @NotNull(message = "is required") @Line(max = 200) String name,
+      List<@NotNull(message = "must be a JSON object") @Valid InventoryDeployment> deployments) {}
+
+  /** A deployment of the inventory; a field absent is left as stored, null clears it (not {@code version}). */
+  public record InventoryDeployment(
+      @NotNull(message = "is required") @Line(max = 200) String externalId,
+      @NotNull(message = "is required") @Line(max = 200) String name,
+      @Schema(allowableValues = {"PENDING", "DEPLOYING", "RUNNING", "DEGRADED", "FAILED", "STOPPED"},
+          description = "of a deployment the reconcile creates (default RUNNING); events move it afterwards")
+      @Pattern(regexp = STATUS, message = "must be one of PENDING, DEPLOYING, RUNNING, DEGRADED, FAILED, STOPPED")
+      String status,
+      Optional<@NotNull(message = "cannot be null") @Line(max = 100) String> version,
+      @Schema(description = "http or https URL") Optional<@Line(max = 2000) @Pattern(
+          regexp = "https?://[^/?#\\s]+([/?#]\\S*)?", message = "must be an http or https URL") String> healthUrl,
+      Optional<@Line(max = 100) String> backupSchedule) {}
+
+  /** One object named by the reconcile. */
+  public record InventoryRef(String id, String externalId) {}
+
+  /** Objects of each kind, as {@code {id, externalId}}. */
+  public record InventoryObjects(List<InventoryRef> workspaces, List<InventoryRef> deployments) {
+    static InventoryObjects of(Inventory.Objects o) {
+      return new InventoryObjects(refs(o.workspaces()), refs(o.deployments()));
+    }
+
+    private static List<InventoryRef> refs(List<Inventory.Ref> refs) {
+      return refs.stream().map(r -> new InventoryRef(r.id(), r.externalId())).toList();
+    }
+  }
+
+  /** What a reconcile did. */
+  @Schema(name = "Inventory")
+  public record Reconciled(@Schema(description = "false when the inventory already matched") boolean changed,
+      InventoryObjects created, InventoryObjects updated,
+      @Schema(description = "soft-deleted") InventoryObjects removed,
+      @Schema(description = "of another source") InventoryObjects leftAlone, int unchanged) {}
+
   @Override
-  public void register(Javalin app) {
-    app.put("/api/tenants/{tenantId}/inventory", this::reconcile);
+  public List<ApiRoute> routes() {
+    return List.of(ApiRoute.of("PUT /api/tenants/{tenantId}/inventory",
+            "Make the tenant's workspaces and deployments match this full list, by externalId, in one transaction"
+                + " (a body of up to 32 MiB)", this::reconcile)
+        .body(InventoryBody.class).answers(200, "what changed", Reconciled.class)
+        .answers(409, "a name is held by an object of another source", PlatformRoutes.AlreadyExists.class));
   }
 
   private void reconcile(Context ctx) {
     QueryParams.of(ctx);
     String tenantId = PathTenant.require(ctx, tenants);
-    List<Inventory.WorkspaceItem> inventory = parse(read(ctx));
+    List<Inventory.WorkspaceItem> inventory = items(JsonBody.read(ctx, InventoryBody.class, MAX_BYTES));
     Inventory.Result result;
     try {
       result = reconciler.reconcile(tenantId, inventory);
@@ -75,128 +111,22 @@ public final class InventoryRoutes implements ApiServer.Routes {
     if (!result.created().deployments().isEmpty()) {
       deploymentsAdded.accept(tenantId);
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("changed", result.changed());
-    out.put("created", objects(result.created()));
-    out.put("updated", objects(result.updated()));
-    out.put("removed", objects(result.removed()));
-    out.put("leftAlone", objects(result.leftAlone()));
-    out.put("unchanged", result.unchanged());
-    ctx.json(out);
+    ctx.json(new Reconciled(result.changed(), InventoryObjects.of(result.created()),
+        InventoryObjects.of(result.updated()), InventoryObjects.of(result.removed()),
+        InventoryObjects.of(result.leftAlone()), result.unchanged()));
   }
 
-  private List<Inventory.WorkspaceItem> parse(byte[] raw) {
-    JsonNode root;
-    try {
-      root = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(raw);
-    } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (!(root instanceof ObjectNode top)) {
-      throw ApiException.badRequest("request body must be a JSON object");
-    }
-    unknown(top, TOP, "");
-    JsonNode list = top.get("workspaces");
-    if (list == null || !list.isArray()) {
-      throw ApiException.badRequest("'workspaces' is required and must be a list (empty to remove every workspace)");
-    }
-    List<Inventory.WorkspaceItem> out = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      String at = "workspaces[" + i + "]";
-      JsonBody w = item(list.get(i), WORKSPACE, at);
-      JsonNode ds = ((ObjectNode) list.get(i)).get("deployments");
-      if (ds != null && !ds.isNull() && !ds.isArray()) {
-        throw ApiException.badRequest(at + ": 'deployments' must be a list");
-      }
+  private static List<Inventory.WorkspaceItem> items(InventoryBody body) {
+    List<Inventory.WorkspaceItem> out = new ArrayList<>(body.workspaces().size());
+    for (InventoryWorkspace w : body.workspaces()) {
       List<Inventory.DeploymentItem> deployments = new ArrayList<>();
-      for (int j = 0; ds != null && j < ds.size(); j++) {
-        deployments.add(deployment(item(ds.get(j), DEPLOYMENT, at + ".deployments[" + j + "]"),
-            at + ".deployments[" + j + "]"));
+      for (InventoryDeployment d : w.deployments() == null ? List.<InventoryDeployment>of() : w.deployments()) {
+        deployments.add(new Inventory.DeploymentItem(d.externalId(), d.name(),
+            d.status() == null ? null : DeploymentStatus.parse(d.status()),
+            d.version() == null ? null : d.version().orElseThrow(), d.healthUrl(), d.backupSchedule()));
       }
-      out.add(new Inventory.WorkspaceItem(at(at, () -> w.required("externalId", 200)),
-          at(at, () -> w.required("name", 200)), deployments));
+      out.add(new Inventory.WorkspaceItem(w.externalId(), w.name(), deployments));
     }
-    return out;
-  }
-
-  private static Inventory.DeploymentItem deployment(JsonBody d, String at) {
-    return at(at, () -> {
-      if (d.isNull("version")) {
-        throw ApiException.badRequest("'version' cannot be cleared");
-      }
-      return new Inventory.DeploymentItem(d.required("externalId", 200), d.required("name", 200),
-          d.optional("status", 16).map(DeploymentStatus::parse).orElse(null),
-          d.optional("version", 100).orElse(null),
-          d.has("healthUrl") ? Optional.ofNullable(d.optional("healthUrl", 2000).map(PlatformRoutes::httpUrl)
-              .orElse(null)) : null,
-          d.has("backupSchedule") ? d.optional("backupSchedule", 100) : null);
-    });
-  }
-
-  /** One object of the list, checked field by field as every other body is. */
-  private JsonBody item(JsonNode node, Set<String> accepted, String at) {
-    if (!(node instanceof ObjectNode o)) {
-      throw ApiException.badRequest(at + ": must be a JSON object");
-    }
-    unknown(o, accepted, at + ": ");
-    ObjectNode scalars = o.deepCopy();
-    scalars.remove("deployments");
-    return JsonBody.parse(json, scalars.toString());
-  }
-
-  private static void unknown(ObjectNode o, Set<String> accepted, String at) {
-    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!accepted.contains(f)) {
-        throw ApiException.badRequest(at + "unknown field '" + f.chars().filter(c -> !Character.isISOControl(c))
-            .limit(40).collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
-            + "'; accepted: " + String.join(", ", new java.util.TreeSet<>(accepted)));
-      }
-    }
-  }
-
-  /** Runs {@code parse}, its 400 naming where in the body the bad value is. */
-  private static <T> T at(String where, java.util.function.Supplier<T> parse) {
-    try {
-      return parse.get();
-    } catch (ApiException e) {
-      throw e.status() == 400 ? ApiException.badRequest(where + ": " + e.getMessage()) : e;
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(where + ": " + e.getMessage());
-    }
-  }
-
-  private static byte[] read(Context ctx) {
-    if (ctx.req().getContentLengthLong() > MAX_BYTES) {
-      throw new ApiException(413, "request body too large (at most " + MAX_BYTES / (1024 * 1024) + " MiB)");
-    }
-    try (InputStream in = ctx.req().getInputStream()) {
-      byte[] bytes = in.readNBytes(MAX_BYTES + 1);
-      if (bytes.length > MAX_BYTES) {
-        throw new ApiException(413, "request body too large (at most " + MAX_BYTES / (1024 * 1024) + " MiB)");
-      }
-      if (bytes.length == 0) {
-        throw ApiException.badRequest("request body must be a JSON object");
-      }
-      return bytes;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Map<String, Object> objects(Inventory.Objects o) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("workspaces", o.workspaces().stream().map(InventoryRoutes::ref).toList());
-    out.put("deployments", o.deployments().stream().map(InventoryRoutes::ref).toList());
-    return out;
-  }
-
-  private static Map<String, Object> ref(Inventory.Ref r) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", r.id());
-    out.put("externalId", r.externalId());
     return out;
   }
 }

@@ -1,17 +1,19 @@
 package io.opsagent.api.routes;
 
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.Trigger;
-import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiRoute;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.PathTenant;
+import io.opsagent.api.QueryParams;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.schedule.OpsSchedule;
 import io.opsagent.queue.schedule.OpsScheduler;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
 
 /** Manual cycles and the tenant's recurring schedule. */
 public final class OpsRoutes implements ApiServer.Routes {
@@ -25,21 +27,41 @@ public final class OpsRoutes implements ApiServer.Routes {
     this.runs = runs;
   }
 
+  /** A queued cycle; {@code runId} is shared by triggers that coalesce. */
+  public record CycleQueued(String tenantId, boolean queued,
+      @Schema(description = "true when queued behind a running cycle") boolean pending, String runId) {}
+
+  /** A tenant's model usage on one UTC day. */
+  public record UsageDay(String day, long runs, long skippedRuns, long modelCalls, long inputTokens,
+      long outputTokens, long cacheReadTokens, long cacheWriteTokens, BigDecimal costUsd) {}
+
+  /** A tenant's recurring cycle; {@code interval} is an ISO-8601 duration. */
+  public record Schedule(boolean enabled, String interval, Instant nextRunAt) {
+    static Schedule of(OpsSchedule s) {
+      return new Schedule(s.enabled(), s.interval().toString(), s.nextRunAt());
+    }
+  }
+
   @Override
-  public void register(Javalin app) {
-    app.post("/api/tenants/{tenantId}/ops/cycles", this::trigger);
-    app.get("/api/tenants/{tenantId}/ops/usage", this::usage);
-    app.get("/api/tenants/{tenantId}/ops/schedule", ctx -> ctx.json(view(scheduler.schedule(tenantId(ctx)))));
-    app.put("/api/tenants/{tenantId}/ops/schedule", ctx -> {
-      String tenantId = tenantId(ctx);
-      scheduler.enable(tenantId);
-      ctx.json(view(scheduler.schedule(tenantId)));
-    });
-    app.delete("/api/tenants/{tenantId}/ops/schedule", ctx -> {
-      String tenantId = tenantId(ctx);
-      scheduler.disable(tenantId);
-      ctx.json(view(scheduler.schedule(tenantId)));
-    });
+  public List<ApiRoute> routes() {
+    String schedule = "/api/tenants/{tenantId}/ops/schedule";
+    return List.of(
+        ApiRoute.of("POST /api/tenants/{tenantId}/ops/cycles", "Queue a cycle now (manual)", this::trigger)
+            .answers(202, "queued", CycleQueued.class),
+        ApiRoute.of("GET /api/tenants/{tenantId}/ops/usage", "Model usage per UTC day, newest first", this::usage)
+            .query("days", "integer", "default 30, at most 366").answers(200, "the days", UsageDay.class, true),
+        ApiRoute.of("GET " + schedule, "The tenant's recurring cycle",
+            ctx -> ctx.json(Schedule.of(scheduler.schedule(tenantId(ctx))))).answers(200, "the schedule", Schedule.class),
+        ApiRoute.of("PUT " + schedule, "Switch the recurring cycle on", ctx -> {
+          String tenantId = tenantId(ctx);
+          scheduler.enable(tenantId);
+          ctx.json(Schedule.of(scheduler.schedule(tenantId)));
+        }).answers(200, "the schedule", Schedule.class),
+        ApiRoute.of("DELETE " + schedule, "Switch the recurring cycle off", ctx -> {
+          String tenantId = tenantId(ctx);
+          scheduler.disable(tenantId);
+          ctx.json(Schedule.of(scheduler.schedule(tenantId)));
+        }).answers(200, "the schedule", Schedule.class));
   }
 
   /**
@@ -49,63 +71,19 @@ public final class OpsRoutes implements ApiServer.Routes {
   private void trigger(Context ctx) {
     String tenantId = tenantId(ctx);
     OpsScheduler.QueuedCycle queued = scheduler.runNow(tenantId, Trigger.MANUAL);
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("tenantId", tenantId);
-    out.put("queued", true);
-    out.put("pending", queued.pending());
-    out.put("runId", queued.runId());
-    ctx.status(202).json(out);
+    ctx.status(202).json(new CycleQueued(tenantId, true, queued.pending(), queued.runId()));
   }
 
   /** The tenant's daily usage rollup, newest day first ({@code days}: 1–366, default 30). */
   private void usage(Context ctx) {
     String tenantId = tenantId(ctx);
-    int days = days(ctx);
-    ctx.json(runs.usage(tenantId, days).stream().map(u -> {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("day", u.day().toString());
-      out.put("runs", u.runs());
-      out.put("skippedRuns", u.skippedRuns());
-      out.put("modelCalls", u.modelCalls());
-      out.put("inputTokens", u.tokens().input());
-      out.put("outputTokens", u.tokens().output());
-      out.put("cacheReadTokens", u.tokens().cacheRead());
-      out.put("cacheWriteTokens", u.tokens().cacheWrite());
-      out.put("costUsd", u.costUsd());
-      return out;
-    }).toList());
-  }
-
-  private static int days(Context ctx) {
-    for (String name : ctx.queryParamMap().keySet()) {
-      if (!"days".equals(name)) {
-        throw ApiException.badRequest("unknown query parameter '" + name + "' (this route takes: days)");
-      }
-    }
-    String raw = ctx.queryParam("days");
-    if (raw == null) {
-      return 30;
-    }
-    try {
-      int days = Integer.parseInt(raw);
-      if (days >= 1 && days <= 366) {
-        return days;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ApiException.badRequest("days must be an integer between 1 and 366");
+    int days = QueryParams.of(ctx, "days").intBetween("days", 30, 366);
+    ctx.json(runs.usage(tenantId, days).stream().map(u -> new UsageDay(u.day().toString(), u.runs(),
+        u.skippedRuns(), u.modelCalls(), u.tokens().input(), u.tokens().output(), u.tokens().cacheRead(),
+        u.tokens().cacheWrite(), u.costUsd())).toList());
   }
 
   private String tenantId(Context ctx) {
     return PathTenant.require(ctx, tenants);
-  }
-
-  private static Map<String, Object> view(OpsSchedule s) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("enabled", s.enabled());
-    out.put("interval", s.interval().toString());
-    out.put("nextRunAt", s.nextRunAt());
-    return out;
   }
 }

@@ -1,11 +1,12 @@
 package io.opsagent.api.routes;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiRoute;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.JsonBody;
+import io.opsagent.api.Line;
 import io.opsagent.api.PathTenant;
 import io.opsagent.api.QueryParams;
 import io.opsagent.platform.AlreadyExistsException;
@@ -17,9 +18,11 @@ import io.opsagent.platform.Tenant;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.Workspace;
 import io.opsagent.platform.WorkspaceRepository;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.NotNull;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Reading, renaming and deleting tenants, workspaces and deployments one by one, and a deployment's
@@ -29,19 +32,16 @@ import java.util.Set;
  * every route that sets one.
  */
 public final class PlatformObjectRoutes implements ApiServer.Routes {
-  private static final Set<String> RENAMABLE = Set.of("name", "externalId");
   private static final int MAX_EVENTS = 200;
 
-  private final ObjectMapper json;
   private final TenantRepository tenants;
   private final WorkspaceRepository workspaces;
   private final DeploymentRepository deployments;
   private final PlatformObjects objects;
   private final TenantStatusQuery statuses;
 
-  public PlatformObjectRoutes(ObjectMapper json, TenantRepository tenants, WorkspaceRepository workspaces,
+  public PlatformObjectRoutes(TenantRepository tenants, WorkspaceRepository workspaces,
       DeploymentRepository deployments, PlatformObjects objects, TenantStatusQuery statuses) {
-    this.json = json;
     this.tenants = tenants;
     this.workspaces = workspaces;
     this.deployments = deployments;
@@ -49,65 +49,94 @@ public final class PlatformObjectRoutes implements ApiServer.Routes {
     this.statuses = statuses;
   }
 
+  /** {@code PATCH /api/tenants/{tenantId}} and {@code PATCH /api/workspaces/{workspaceId}}: only the fields given. */
+  public record Rename(
+      @Schema(description = "unique among the parent's live objects (409: taken)")
+      Optional<@NotNull(message = "cannot be null") @Line(max = 200) String> name,
+      @Schema(description = "unique among the parent's live objects (409: taken); null clears")
+      Optional<@Line(max = 200) String> externalId) {}
+
+  /** A recorded event of a deployment; {@code status} when it moved the deployment. */
+  public record EventItem(String id, String deploymentId, String type,
+      @Schema(allowableValues = {"PENDING", "DEPLOYING", "RUNNING", "DEGRADED", "FAILED", "STOPPED"}) String status,
+      String message, Instant createdAt) {
+    static EventItem of(DeploymentEvent e) {
+      return new EventItem(e.id(), e.deploymentId(), e.type(), e.status() == null ? null : e.status().name(),
+          e.message(), e.createdAt());
+    }
+  }
+
+  @Override
+  public List<ApiRoute> routes() {
+    return List.of(
+        ApiRoute.of("PATCH /api/tenants/{tenantId}", "Rename a tenant or change its externalId (409: taken)",
+                this::patchTenant)
+            .body(Rename.class).answers(200, "the tenant", TenantRoutes.TenantView.class)
+            .answers(409, "the name or externalId is taken", PlatformRoutes.AlreadyExists.class),
+        ApiRoute.of("DELETE /api/tenants/{tenantId}", "Delete a tenant with its workspaces and deployments"
+            + " (soft: the agent stops watching, history stays)", ctx -> {
+              QueryParams.of(ctx);
+              if (!objects.deleteTenant(PathTenant.require(ctx, tenants))) {
+                throw ApiException.notFound("tenant");
+              }
+              ctx.status(204);
+            }).answers(204, "deleted", null),
+        ApiRoute.of("GET /api/workspaces/{workspaceId}", "One workspace", ctx -> {
+          QueryParams.of(ctx);
+          ctx.json(workspace(ctx));
+        }).answers(200, "the workspace", Workspace.class),
+        ApiRoute.of("PATCH /api/workspaces/{workspaceId}", "Rename a workspace or change its externalId (409: taken)",
+                this::patchWorkspace)
+            .body(Rename.class).answers(200, "the workspace", Workspace.class)
+            .answers(409, "the name or externalId is taken", PlatformRoutes.AlreadyExists.class),
+        ApiRoute.of("DELETE /api/workspaces/{workspaceId}", "Delete a workspace with its deployments (soft)", ctx -> {
+          QueryParams.of(ctx);
+          if (!objects.deleteWorkspace(workspace(ctx))) {
+            throw ApiException.notFound("workspace");
+          }
+          ctx.status(204);
+        }).answers(204, "deleted", null),
+        ApiRoute.of("GET /api/deployments/{deploymentId}", "One deployment", ctx -> {
+          QueryParams.of(ctx);
+          ctx.json(deployment(ctx));
+        }).answers(200, "the deployment", Deployment.class),
+        ApiRoute.of("DELETE /api/deployments/{deploymentId}",
+            "Delete a deployment (soft: no more state, pages or incidents for it; history stays)", ctx -> {
+              QueryParams.of(ctx);
+              if (!objects.deleteDeployment(deployment(ctx))) {
+                throw ApiException.notFound("deployment");
+              }
+              ctx.status(204);
+            }).answers(204, "deleted", null),
+        ApiRoute.of("GET /api/deployments/{deploymentId}/events", "The deployment's events, newest first", this::events)
+            .query("limit", "integer", "default 50, at most 200")
+            .query("before", "string", "the last id of the previous page")
+            .answers(200, "the events", EventItem.class, true));
+  }
+
+  /** A name or external id already taken: 409 naming the object that holds it, on every route. */
   @Override
   public void register(Javalin app) {
-    app.exception(AlreadyExistsException.class, (e, ctx) -> {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("error", e.getMessage());
-      out.put("id", e.existingId());
-      ctx.status(409).json(out);
-    });
-    app.patch("/api/tenants/{tenantId}", this::patchTenant);
-    app.delete("/api/tenants/{tenantId}", ctx -> {
-      QueryParams.of(ctx);
-      if (!objects.deleteTenant(PathTenant.require(ctx, tenants))) {
-        throw ApiException.notFound("tenant");
-      }
-      ctx.status(204);
-    });
-    app.get("/api/workspaces/{workspaceId}", ctx -> {
-      QueryParams.of(ctx);
-      ctx.json(PlatformRoutes.workspaceJson(workspace(ctx)));
-    });
-    app.patch("/api/workspaces/{workspaceId}", this::patchWorkspace);
-    app.delete("/api/workspaces/{workspaceId}", ctx -> {
-      QueryParams.of(ctx);
-      if (!objects.deleteWorkspace(workspace(ctx))) {
-        throw ApiException.notFound("workspace");
-      }
-      ctx.status(204);
-    });
-    app.get("/api/deployments/{deploymentId}", ctx -> {
-      QueryParams.of(ctx);
-      ctx.json(PlatformRoutes.deploymentJson(deployment(ctx)));
-    });
-    app.delete("/api/deployments/{deploymentId}", ctx -> {
-      QueryParams.of(ctx);
-      if (!objects.deleteDeployment(deployment(ctx))) {
-        throw ApiException.notFound("deployment");
-      }
-      ctx.status(204);
-    });
-    app.get("/api/deployments/{deploymentId}/events", this::events);
+    app.exception(AlreadyExistsException.class, (e, ctx) ->
+        ctx.status(409).json(new PlatformRoutes.AlreadyExists(e.getMessage(), e.existingId())));
   }
 
   private void patchTenant(Context ctx) {
     QueryParams.of(ctx);
     Tenant t = tenants.find(PathTenant.id(ctx, "tenantId", "tenant"))
         .orElseThrow(() -> ApiException.notFound("tenant"));
-    JsonBody body = JsonBody.parse(json, ctx);
-    body.allowOnly(RENAMABLE);
-    objects.updateTenant(t, name(body, t.name()), externalId(body, t.externalId()));
-    ctx.json(TenantRoutes.toJson(statuses.one(t.id()).orElseThrow(() -> ApiException.notFound("tenant")), json));
+    Rename change = JsonBody.readChange(ctx, Rename.class);
+    objects.updateTenant(t, PlatformRoutes.or(change.name(), t.name()),
+        PlatformRoutes.or(change.externalId(), t.externalId()));
+    ctx.json(TenantRoutes.view(statuses.one(t.id()).orElseThrow(() -> ApiException.notFound("tenant"))));
   }
 
   private void patchWorkspace(Context ctx) {
     QueryParams.of(ctx);
     Workspace w = workspace(ctx);
-    JsonBody body = JsonBody.parse(json, ctx);
-    body.allowOnly(RENAMABLE);
-    ctx.json(PlatformRoutes.workspaceJson(objects.updateWorkspace(w, name(body, w.name()),
-        externalId(body, w.externalId()))));
+    Rename change = JsonBody.readChange(ctx, Rename.class);
+    ctx.json(objects.updateWorkspace(w, PlatformRoutes.or(change.name(), w.name()),
+        PlatformRoutes.or(change.externalId(), w.externalId())));
   }
 
   private void events(Context ctx) {
@@ -115,20 +144,7 @@ public final class PlatformObjectRoutes implements ApiServer.Routes {
     Deployment d = deployment(ctx);
     var page = deployments.events(d.id(), q.get("before").orElse(null), q.limit(50, MAX_EVENTS))
         .orElseThrow(() -> ApiException.badRequest("before must be the id of one of this deployment's events"));
-    ctx.json(page.stream().map(PlatformObjectRoutes::eventJson).toList());
-  }
-
-  /** The new name: the body's, or {@code current} when it gives none; a name cannot be cleared. */
-  static String name(JsonBody body, String current) {
-    if (body.isNull("name")) {
-      throw ApiException.badRequest("'name' cannot be cleared");
-    }
-    return body.optional("name", 200).orElse(current);
-  }
-
-  /** The new external id: the body's ({@code null} clears it), or {@code current} when absent. */
-  static String externalId(JsonBody body, String current) {
-    return body.has("externalId") ? body.optional("externalId", 200).orElse(null) : current;
+    ctx.json(page.stream().map(EventItem::of).toList());
   }
 
   private Workspace workspace(Context ctx) {
@@ -139,16 +155,5 @@ public final class PlatformObjectRoutes implements ApiServer.Routes {
   private Deployment deployment(Context ctx) {
     return deployments.find(PathTenant.id(ctx, "deploymentId", "deployment"))
         .orElseThrow(() -> ApiException.notFound("deployment"));
-  }
-
-  private static Map<String, Object> eventJson(DeploymentEvent e) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", e.id());
-    out.put("deploymentId", e.deploymentId());
-    out.put("type", e.type());
-    out.put("status", e.status() == null ? null : e.status().name());
-    out.put("message", e.message());
-    out.put("createdAt", e.createdAt());
-    return out;
   }
 }

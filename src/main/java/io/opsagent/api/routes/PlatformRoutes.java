@@ -1,11 +1,13 @@
 package io.opsagent.api.routes;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiRoute;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.JsonBody;
+import io.opsagent.api.Line;
 import io.opsagent.api.PathTenant;
 import io.opsagent.api.QueryParams;
 import io.opsagent.platform.Deployment;
@@ -16,28 +18,28 @@ import io.opsagent.platform.Tenant;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.Workspace;
 import io.opsagent.platform.WorkspaceRepository;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Tenants, workspaces, deployments and deployment events. A deployment that becomes RUNNING tells
  * {@link PlatformListener} so its tenant is scheduled at once; a status reported through an event
  * (how failures arrive) does the same, so a failure can be looked at without waiting a whole interval.
  * The facts the agent reasons about besides the status (versions, health URL, backups) are changed
- * with {@code PATCH}; a version change is recorded as a {@code version_changed} event.
+ * with {@code PATCH}; a version change is recorded as a {@code version_changed} event. With
+ * {@link PlatformObjects} ({@link #withObjects}), names and external ids are unique per parent among
+ * live objects: one already held is a 409 {@code {"error", "id"}} naming the holder.
  */
 public final class PlatformRoutes implements ApiServer.Routes {
-  private static final Set<String> PATCHABLE = Set.of("version", "latestVersion", "healthUrl",
-      "backupSchedule", "lastBackupAt", "lastBackupStatus", "name", "externalId");
-  private static final Set<String> BACKUP_STATUSES = Set.of("succeeded", "failed");
-  private final ObjectMapper json;
   private final TenantRepository tenants;
   private final WorkspaceRepository workspaces;
   private final DeploymentRepository deployments;
   private final PlatformListener listener;
+  private final java.time.Clock clock;
   private java.util.function.Consumer<String> tenantCreated = tenantId -> {};
   private PlatformObjects objects;
 
@@ -60,8 +62,8 @@ public final class PlatformRoutes implements ApiServer.Routes {
   }
 
   public PlatformRoutes(ObjectMapper json, TenantRepository tenants, WorkspaceRepository workspaces,
-      DeploymentRepository deployments, PlatformListener listener) {
-    this.json = json;
+      DeploymentRepository deployments, PlatformListener listener, java.time.Clock clock) {
+    this.clock = clock;
     this.tenants = tenants;
     this.workspaces = workspaces;
     this.deployments = deployments;
@@ -83,129 +85,160 @@ public final class PlatformRoutes implements ApiServer.Routes {
     return this;
   }
 
+  /** {@code POST /api/tenants}. */
+  public record NewTenant(@NotNull(message = "is required") @Line(max = 200) String name,
+      @Schema(description = "the platform's own id for it, unique among live tenants") @Line(max = 200)
+      String externalId) {}
+
+  /** {@code POST /api/tenants/{tenantId}/workspaces}. */
+  public record NewWorkspace(@NotNull(message = "is required") @Line(max = 200) String name,
+      @Schema(description = "the platform's own id for it, unique among the tenant's live workspaces")
+      @Line(max = 200) String externalId) {}
+
+  /** {@code POST /api/workspaces/{workspaceId}/deployments}; {@code status} defaults to RUNNING. */
+  public record NewDeployment(@NotNull(message = "is required") @Line(max = 200) String name,
+      @Schema(allowableValues = {"PENDING", "DEPLOYING", "RUNNING", "DEGRADED", "FAILED", "STOPPED"})
+      @Line(max = 16) String status,
+      @Line(max = 100) String version,
+      @Schema(description = "the platform's own id for it, unique among the workspace's live deployments")
+      @Line(max = 200) String externalId) {}
+
+  /** {@code POST /api/deployments/{deploymentId}/events}: a status moves the deployment. */
+  public record NewEvent(@NotNull(message = "is required") @Line(max = 100) String type,
+      @Line(max = 4000, multiLine = true) String message,
+      @Schema(allowableValues = {"PENDING", "DEPLOYING", "RUNNING", "DEGRADED", "FAILED", "STOPPED"})
+      @Line(max = 16) String status,
+      @Line(max = 100) String version) {}
+
+  /**
+   * {@code PATCH /api/deployments/{deploymentId}}: only the fields given; null clears (not
+   * {@code version} nor {@code name}).
+   */
+  public record DeploymentChange(
+      @Schema(description = "unique among the workspace's live deployments (409: taken)")
+      Optional<@NotNull(message = "cannot be null") @Line(max = 200) String> name,
+      @Schema(description = "unique among the workspace's live deployments (409: taken); null clears")
+      Optional<@Line(max = 200) String> externalId,
+      @Schema(description = "recorded as a version_changed event")
+      Optional<@NotNull(message = "cannot be null") @Line(max = 100) String> version,
+      @Schema(description = "also sets versionCheckedAt") Optional<@Line(max = 100) String> latestVersion,
+      @Schema(description = "http or https URL") Optional<@Line(max = 2000) @Pattern(
+          regexp = "https?://[^/?#\\s]+([/?#]\\S*)?", message = "must be an http or https URL") String> healthUrl,
+      Optional<@Line(max = 100) String> backupSchedule,
+      Optional<Instant> lastBackupAt,
+      @Schema(allowableValues = {"succeeded", "failed"})
+      Optional<@Pattern(regexp = "succeeded|failed", message = "must be one of succeeded, failed") String> lastBackupStatus) {}
+
+  /** A new tenant; {@code externalId} only when given. */
+  public record CreatedTenant(String id, String name,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String externalId) {}
+
+  /** A name or external id already held by a live object of the same parent: that object's id. */
+  @Schema(name = "AlreadyExists", description = "409: the name or externalId is taken")
+  public record AlreadyExists(String error, @Schema(description = "the id of the object that holds it") String id) {}
+
+  /** A recorded event, and whether it queued a cycle (and why not). */
+  public record EventView(String id, String deploymentId, String type, String status, String message,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String version, Instant createdAt, boolean cycleQueued,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {}
+
   @Override
-  public void register(Javalin app) {
-    app.post("/api/tenants", this::createTenant);
-    app.post("/api/tenants/{tenantId}/workspaces", this::createWorkspace);
-    app.get("/api/tenants/{tenantId}/workspaces", ctx -> {
-      var externalId = QueryParams.of(ctx, "externalId").get("externalId");
-      String tenantId = PathTenant.require(ctx, tenants);
-      ctx.json((externalId.isPresent() ? workspaces.findByExternalId(tenantId, externalId.get()).stream().toList()
-          : workspaces.listByTenant(tenantId)).stream().map(PlatformRoutes::workspaceJson).toList());
-    });
-    app.post("/api/workspaces/{workspaceId}/deployments", this::createDeployment);
-    app.get("/api/workspaces/{workspaceId}/deployments", ctx -> {
-      var externalId = QueryParams.of(ctx, "externalId").get("externalId");
-      String workspaceId = workspace(ctx).id();
-      ctx.json((externalId.isPresent() ? deployments.findByExternalId(workspaceId, externalId.get()).stream().toList()
-          : deployments.listByWorkspace(workspaceId)).stream().map(PlatformRoutes::deploymentJson).toList());
-    });
-    app.patch("/api/deployments/{deploymentId}", this::patchDeployment);
-    app.post("/api/deployments/{deploymentId}/events", this::recordEvent);
+  public List<ApiRoute> routes() {
+    return List.of(
+        ApiRoute.of("POST /api/tenants", "Create a tenant", this::createTenant)
+            .body(NewTenant.class).answers(201, "the tenant", CreatedTenant.class)
+            .answers(409, "the name or externalId is taken", AlreadyExists.class),
+        ApiRoute.of("POST /api/tenants/{tenantId}/workspaces", "Create a workspace", this::createWorkspace)
+            .body(NewWorkspace.class).answers(201, "the workspace", Workspace.class)
+            .answers(409, "the name or externalId is taken", AlreadyExists.class),
+        ApiRoute.of("GET /api/tenants/{tenantId}/workspaces", "List the tenant's workspaces, by name", ctx -> {
+          var externalId = QueryParams.of(ctx, "externalId").get("externalId");
+          String tenantId = PathTenant.require(ctx, tenants);
+          ctx.json(externalId.isPresent() ? workspaces.findByExternalId(tenantId, externalId.get()).stream().toList()
+              : workspaces.listByTenant(tenantId));
+        }).query("externalId", "string", "only the live workspace with this externalId")
+            .answers(200, "the workspaces", Workspace.class, true),
+        ApiRoute.of("POST /api/workspaces/{workspaceId}/deployments", "Create a deployment", this::createDeployment)
+            .body(NewDeployment.class).answers(201, "the deployment", Deployment.class)
+            .answers(409, "the name or externalId is taken", AlreadyExists.class),
+        ApiRoute.of("GET /api/workspaces/{workspaceId}/deployments", "List the workspace's deployments, by name", ctx -> {
+          var externalId = QueryParams.of(ctx, "externalId").get("externalId");
+          String workspaceId = workspace(ctx).id();
+          ctx.json(externalId.isPresent() ? deployments.findByExternalId(workspaceId, externalId.get()).stream().toList()
+              : deployments.listByWorkspace(workspaceId));
+        }).query("externalId", "string", "only the live deployment with this externalId")
+            .answers(200, "the deployments", Deployment.class, true),
+        ApiRoute.of("PATCH /api/deployments/{deploymentId}",
+                "Change a deployment's facts (only the fields given; null clears)", this::patchDeployment)
+            .body(DeploymentChange.class).answers(200, "the deployment", Deployment.class)
+            .answers(409, "the name or externalId is taken", AlreadyExists.class),
+        ApiRoute.of("POST /api/deployments/{deploymentId}/events", "Record a deployment event; a status moves the"
+                + " deployment (FAILED/DEGRADED queue a cycle, RUNNING resolves its incidents)", this::recordEvent)
+            .body(NewEvent.class).answers(201, "the event", EventView.class));
   }
 
   private void createTenant(Context ctx) {
-    JsonBody body = JsonBody.parse(json, ctx);
-    String name = body.required("name", 200);
-    String externalId = body.optional("externalId", 200).orElse(null);
-    Tenant t = objects != null ? objects.createTenant(name, externalId) : tenants.create(name);
+    NewTenant body = JsonBody.read(ctx, NewTenant.class);
+    Tenant t = objects != null ? objects.createTenant(body.name(), body.externalId()) : tenants.create(body.name());
     tenantCreated.accept(t.id());
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", t.id());
-    out.put("name", t.name());
-    if (t.externalId() != null) {
-      out.put("externalId", t.externalId());
-    }
-    ctx.status(201).json(out);
+    ctx.status(201).json(new CreatedTenant(t.id(), t.name(), t.externalId()));
   }
 
   private void createWorkspace(Context ctx) {
     String tenantId = PathTenant.require(ctx, tenants);
-    JsonBody body = JsonBody.parse(json, ctx);
-    String name = body.required("name", 200);
-    String externalId = body.optional("externalId", 200).orElse(null);
-    Workspace w = objects != null ? objects.createWorkspace(tenantId, name, externalId)
-        : workspaces.create(tenantId, name);
-    ctx.status(201).json(workspaceJson(w));
+    NewWorkspace body = JsonBody.read(ctx, NewWorkspace.class);
+    ctx.status(201).json(objects != null ? objects.createWorkspace(tenantId, body.name(), body.externalId())
+        : workspaces.create(tenantId, body.name()));
   }
 
   private void createDeployment(Context ctx) {
     Workspace w = workspace(ctx);
-    JsonBody body = JsonBody.parse(json, ctx);
-    String name = body.required("name", 200);
-    DeploymentStatus status = body.optional("status", 16).map(DeploymentStatus::parse)
-        .orElse(DeploymentStatus.RUNNING);
-    String version = body.optional("version", 100).orElse(null);
-    String externalId = body.optional("externalId", 200).orElse(null);
-    Deployment d = objects != null ? objects.createDeployment(w, name, status, version, externalId)
-        : deployments.create(w, name, status, version);
+    NewDeployment body = JsonBody.read(ctx, NewDeployment.class);
+    DeploymentStatus status = body.status() == null ? DeploymentStatus.RUNNING : DeploymentStatus.parse(body.status());
+    Deployment d = objects != null ? objects.createDeployment(w, body.name(), status, body.version(), body.externalId())
+        : deployments.create(w, body.name(), status, body.version());
     listener.deploymentStatusChanged(d, status);
-    ctx.status(201).json(deploymentJson(d));
+    ctx.status(201).json(d);
   }
 
   private void recordEvent(Context ctx) {
     Deployment d = deployment(ctx);
-    JsonBody body = JsonBody.parse(json, ctx);
-    String type = body.required("type", 100);
-    String message = body.optionalText("message", 4000).orElse(null);
-    DeploymentStatus status = body.optional("status", 16).map(DeploymentStatus::parse).orElse(null);
-    String version = body.optional("version", 100).orElse(null);
-    var event = deployments.recordEvent(d, type, status, message, version);
+    NewEvent body = JsonBody.read(ctx, NewEvent.class);
+    DeploymentStatus status = body.status() == null ? null : DeploymentStatus.parse(body.status());
+    var event = deployments.recordEvent(d, body.type(), status, body.message(), body.version());
     Reaction reaction = status == null
         ? Reaction.notQueued("no status change: the tenant's next scheduled cycle reviews this event")
         : status == d.status()
             ? Reaction.notQueued("status unchanged (" + status.name() + "): the tenant's next scheduled cycle reviews this event")
             : listener.deploymentStatusChanged(d, status);
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", event.id());
-    out.put("deploymentId", d.id());
-    out.put("type", type);
-    out.put("status", status == null ? null : status.name());
-    out.put("message", message);
-    if (version != null) {
-      out.put("version", version);
-    }
-    out.put("createdAt", event.createdAt());
-    out.put("cycleQueued", reaction.cycleQueued());
-    if (reaction.reason() != null) {
-      out.put("reason", reaction.reason());
-    }
-    ctx.status(201).json(out);
+    ctx.status(201).json(new EventView(event.id(), d.id(), body.type(), status == null ? null : status.name(),
+        body.message(), body.version(), event.createdAt(), reaction.cycleQueued(), reaction.reason()));
   }
 
   private void patchDeployment(Context ctx) {
     Deployment d = deployment(ctx);
-    JsonBody body = JsonBody.parse(json, ctx);
-    body.allowOnly(PATCHABLE);
-    if (body.isNull("version")) {
-      throw ApiException.badRequest("'version' cannot be cleared");
-    }
-    if (body.has("name") || body.has("externalId")) {
+    DeploymentChange change = JsonBody.readChange(ctx, DeploymentChange.class);
+    if (change.name() != null || change.externalId() != null) {
       if (objects == null) {
         throw ApiException.badRequest("renaming is not available here");
       }
-      String name = PlatformObjectRoutes.name(body, d.name());
-      String externalId = PlatformObjectRoutes.externalId(body, d.externalId());
-      objects.renameDeployment(d, name, externalId);
+      objects.renameDeployment(d, or(change.name(), d.name()), or(change.externalId(), d.externalId()));
       d = deployments.find(d.id()).orElseThrow(() -> ApiException.notFound("deployment"));
     }
-    String version = body.optional("version", 100).orElse(d.version());
-    String latest = body.has("latestVersion") ? body.optional("latestVersion", 100).orElse(null) : d.latestVersion();
-    String healthUrl = body.has("healthUrl") ? body.optional("healthUrl", 2000).map(PlatformRoutes::httpUrl).orElse(null)
-        : d.healthUrl();
-    String schedule = body.has("backupSchedule") ? body.optional("backupSchedule", 100).orElse(null)
-        : d.backupSchedule();
-    var lastBackupAt = body.has("lastBackupAt") ? body.optionalInstant("lastBackupAt").orElse(null) : d.lastBackupAt();
-    String backupStatus = body.has("lastBackupStatus")
-        ? body.optional("lastBackupStatus", 16).map(PlatformRoutes::backupStatus).orElse(null)
-        : d.lastBackupStatus();
-    var checkedAt = body.has("latestVersion") ? io.opsagent.db.Times.now() : d.versionCheckedAt();
     Deployment changed = new Deployment(d.id(), d.tenantId(), d.workspaceId(), d.name(), d.status(),
-        version, latest, checkedAt, schedule, lastBackupAt, backupStatus, healthUrl, d.createdAt(),
-        d.updatedAt(), d.externalId(), d.source());
+        or(change.version(), d.version()), or(change.latestVersion(), d.latestVersion()),
+        change.latestVersion() != null ? io.opsagent.db.Times.current(clock) : d.versionCheckedAt(),
+        or(change.backupSchedule(), d.backupSchedule()), or(change.lastBackupAt(), d.lastBackupAt()),
+        or(change.lastBackupStatus(), d.lastBackupStatus()), or(change.healthUrl(), d.healthUrl()),
+        d.createdAt(), d.updatedAt(), d.externalId(), d.source());
     Deployment updated = deployments.updateFacts(d, changed);
     listener.deploymentFactsChanged(updated);
-    ctx.json(deploymentJson(updated));
+    ctx.json(updated);
+  }
+
+  /** A field of a change: {@code current} when absent (null), cleared when given as null (empty). */
+  static <T> T or(Optional<T> given, T current) {
+    return given == null ? current : given.orElse(null);
   }
 
   private Workspace workspace(Context ctx) {
@@ -216,56 +249,5 @@ public final class PlatformRoutes implements ApiServer.Routes {
   private Deployment deployment(Context ctx) {
     return deployments.find(PathTenant.id(ctx, "deploymentId", "deployment"))
         .orElseThrow(() -> ApiException.notFound("deployment"));
-  }
-
-  static String httpUrl(String raw) {
-    try {
-      URI uri = new URI(raw);
-      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-        return raw;
-      }
-    } catch (URISyntaxException e) {
-      // answered below
-    }
-    throw ApiException.badRequest("'healthUrl' must be an http or https URL");
-  }
-
-  private static String backupStatus(String raw) {
-    if (!BACKUP_STATUSES.contains(raw)) {
-      throw ApiException.badRequest("'lastBackupStatus' must be one of succeeded, failed");
-    }
-    return raw;
-  }
-
-  static Map<String, Object> workspaceJson(Workspace w) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", w.id());
-    out.put("tenantId", w.tenantId());
-    out.put("name", w.name());
-    out.put("externalId", w.externalId());
-    out.put("source", w.source());
-    out.put("createdAt", w.createdAt());
-    return out;
-  }
-
-  static Map<String, Object> deploymentJson(Deployment d) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", d.id());
-    out.put("tenantId", d.tenantId());
-    out.put("workspaceId", d.workspaceId());
-    out.put("name", d.name());
-    out.put("externalId", d.externalId());
-    out.put("source", d.source());
-    out.put("status", d.status().name());
-    out.put("version", d.version());
-    out.put("latestVersion", d.latestVersion());
-    out.put("versionCheckedAt", d.versionCheckedAt());
-    out.put("healthUrl", d.healthUrl());
-    out.put("backupSchedule", d.backupSchedule());
-    out.put("lastBackupAt", d.lastBackupAt());
-    out.put("lastBackupStatus", d.lastBackupStatus());
-    out.put("createdAt", d.createdAt());
-    out.put("updatedAt", d.updatedAt());
-    return out;
   }
 }

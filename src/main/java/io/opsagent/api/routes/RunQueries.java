@@ -1,7 +1,7 @@
 package io.opsagent.api.routes;
 
 import io.opsagent.agent.run.OpsRun;
-import io.opsagent.agent.run.RunRepository;
+import io.opsagent.agent.run.RunRows;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
 import java.time.Instant;
@@ -24,7 +24,7 @@ public final class RunQueries {
   private final Jdbi jdbi;
 
   public RunQueries(Jdbi jdbi) {
-    this.jdbi = jdbi;
+    this.jdbi = jdbi.installPlugin(new RunRows());
   }
 
   /**
@@ -62,7 +62,7 @@ public final class RunQueries {
       }
       page.status().ifPresent(s -> q.bind("status", s.wire()));
       page.trigger().ifPresent(t -> q.bind("trigger", t.wire()));
-      return Optional.of(q.map(RunRepository::map).list());
+      return Optional.of(q.mapTo(OpsRun.class).list());
     });
   }
 
@@ -78,7 +78,7 @@ public final class RunQueries {
                 ORDER BY x.started_at DESC, x.id DESC LIMIT 1) r
             WHERE t.id IN (<ids>)""")
         .bindList("ids", List.copyOf(tenantIds))
-        .map(RunRepository::map)
+        .mapTo(OpsRun.class)
         .forEach(run -> out.put(run.tenantId(), run)));
     return out;
   }

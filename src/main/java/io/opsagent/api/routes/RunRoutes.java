@@ -1,16 +1,19 @@
 package io.opsagent.api.routes;
 
+import io.opsagent.agent.run.OpsRun;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiRoute;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.PathTenant;
 import io.opsagent.api.QueryParams;
+import io.opsagent.notify.Delivery;
 import io.opsagent.notify.delivery.NotificationRepository;
+import java.util.List;
 import io.opsagent.platform.TenantRepository;
 
 /**
@@ -36,10 +39,15 @@ public final class RunRoutes implements ApiServer.Routes {
   }
 
   @Override
-  public void register(Javalin app) {
-    app.get("/api/tenants/{tenantId}/ops/runs", this::list);
-    app.get("/api/tenants/{tenantId}/ops/runs/{runId}", this::one);
-    app.get("/api/tenants/{tenantId}/notifications", this::notifications);
+  public List<ApiRoute> routes() {
+    return List.of(
+        ApiRoute.of("GET /api/tenants/{tenantId}/ops/runs", "The tenant's runs, newest first", this::list)
+            .query("limit", "integer", "default 20, at most 200").query("before", "string", "the last id of the previous page")
+            .query("status", "string", "running, completed, failed or skipped")
+            .query("trigger", "string", "schedule, manual or event").answers(200, "the runs", OpsRun.class, true),
+        ApiRoute.of("GET /api/tenants/{tenantId}/ops/runs/{runId}", "One run", this::one).answers(200, "the run", OpsRun.class),
+        ApiRoute.of("GET /api/tenants/{tenantId}/notifications", "The delivery log, newest first", this::notifications)
+            .query("limit", "integer", "default 20, at most 200").answers(200, "the deliveries", Delivery.class, true));
   }
 
   private void list(Context ctx) {
@@ -51,7 +59,7 @@ public final class RunRoutes implements ApiServer.Routes {
         q.limit(20, MAX_LIMIT));
     var found = queries.page(tenantId, page)
         .orElseThrow(() -> ApiException.badRequest("'before' names no run of this tenant"));
-    ctx.json(found.stream().map(r -> RunView.of(r, json)).toList());
+    ctx.json(found);
   }
 
   private void one(Context ctx) {
@@ -59,7 +67,7 @@ public final class RunRoutes implements ApiServer.Routes {
     String tenantId = tenantId(ctx);
     var run = runs.find(tenantId, PathTenant.id(ctx, "runId", "run"))
         .orElseThrow(() -> ApiException.notFound("run"));
-    ctx.json(RunView.of(run, json));
+    ctx.json(run);
   }
 
   private void notifications(Context ctx) {

@@ -1,15 +1,17 @@
 package io.opsagent.api.routes;
 
+import io.opsagent.agent.run.OpsRun;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.http.Context;
 import io.opsagent.api.ApiException;
+import io.opsagent.api.ApiRoute;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.PathTenant;
 import io.opsagent.api.QueryParams;
-import java.util.LinkedHashMap;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Tenants as an operator looks at them: whether the agent is switched on, paused by the circuit
@@ -27,10 +29,26 @@ public final class TenantRoutes implements ApiServer.Routes {
     this.statuses = statuses;
   }
 
+  /** A tenant with its agent status; {@code pausedUntil} only while paused, {@code lastRun} absent when none. */
+  public record TenantView(String id, String name,
+      @Schema(description = "the platform's own id for it (null when none)") String externalId, Instant createdAt,
+      @Schema(description = "the schedule switch (…/ops/schedule)") boolean opsEnabled,
+      @Schema(description = "true while the circuit breaker is open") boolean paused,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Instant pausedUntil, String mode,
+      @Schema(description = "FAILED deployments") long failed,
+      @Schema(description = "DEGRADED deployments") long degraded,
+      @Schema(description = "a FAILED or DEGRADED deployment has no enabled channel to be paged on") boolean unpageable,
+      @JsonInclude(JsonInclude.Include.NON_NULL) OpsRun lastRun) {}
+
   @Override
-  public void register(Javalin app) {
-    app.get("/api/tenants", this::list);
-    app.get("/api/tenants/{tenantId}", this::one);
+  public List<ApiRoute> routes() {
+    return List.of(
+        ApiRoute.of("GET /api/tenants", "List tenants with their agent status, in id order", this::list)
+            .query("limit", "integer", "default 100, at most 1000").query("after", "string", "the last id of the previous page")
+            .query("externalId", "string", "only the live tenant with this externalId")
+            .answers(200, "the tenants", TenantView.class, true),
+        ApiRoute.of("GET /api/tenants/{tenantId}", "One tenant with its agent status", this::one)
+            .answers(200, "the tenant", TenantView.class));
   }
 
   private void list(Context ctx) {
@@ -46,33 +64,18 @@ public final class TenantRoutes implements ApiServer.Routes {
     } else {
       page = statuses.list(q.get("after"), q.limit(100, MAX_LIMIT));
     }
-    ctx.json(page.stream().map(s -> toJson(s, json)).toList());
+    ctx.json(page.stream().map(TenantRoutes::view).toList());
   }
 
   private void one(Context ctx) {
     QueryParams.of(ctx);
     String tenantId = PathTenant.id(ctx, "tenantId", "tenant");
-    ctx.json(toJson(statuses.one(tenantId).orElseThrow(() -> ApiException.notFound("tenant")), json));
+    ctx.json(view(statuses.one(tenantId).orElseThrow(() -> ApiException.notFound("tenant"))));
   }
 
-  static Map<String, Object> toJson(TenantStatusQuery.TenantStatus s, ObjectMapper json) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", s.tenant().id());
-    out.put("name", s.tenant().name());
-    out.put("externalId", s.tenant().externalId());
-    out.put("createdAt", s.tenant().createdAt());
-    out.put("opsEnabled", s.opsEnabled());
-    out.put("paused", s.paused());
-    if (s.pausedUntil() != null) {
-      out.put("pausedUntil", s.pausedUntil());
-    }
-    out.put("mode", s.mode());
-    out.put("failed", s.failed());
-    out.put("degraded", s.degraded());
-    out.put("unpageable", s.unpageable());
-    if (s.lastRun() != null) {
-      out.put("lastRun", RunView.of(s.lastRun(), json));
-    }
-    return out;
+  static TenantView view(TenantStatusQuery.TenantStatus s) {
+    return new TenantView(s.tenant().id(), s.tenant().name(), s.tenant().externalId(), s.tenant().createdAt(), s.opsEnabled(), s.paused(),
+        s.pausedUntil(), s.mode(), s.failed(), s.degraded(), s.unpageable(),
+        s.lastRun());
   }
 }

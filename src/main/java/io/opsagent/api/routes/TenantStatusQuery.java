@@ -2,7 +2,6 @@ package io.opsagent.api.routes;
 
 import io.opsagent.agent.guard.CircuitBreaker;
 import io.opsagent.agent.run.OpsRun;
-import io.opsagent.agent.trust.Mode;
 import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.platform.Tenant;
 import java.time.Duration;
@@ -46,12 +45,10 @@ public final class TenantStatusQuery {
   private final RunQueries runs;
   private final Duration circuitPause;
 
-  /** {@code circuitPause}: {@code Config.circuitPause()}, as the breaker is configured. */
-  public TenantStatusQuery(Jdbi jdbi, Duration circuitPause) {
-    this(jdbi, circuitPause, new TenantSettings(jdbi, Mode.LIVE));
-  }
-
-  /** {@code settings}: where each tenant's mode is read. */
+  /**
+   * {@code circuitPause}: {@code Config.circuitPause()}, as the breaker is configured;
+   * {@code settings}: where each tenant's mode is read.
+   */
   public TenantStatusQuery(Jdbi jdbi, Duration circuitPause, TenantSettings settings) {
     this.settings = settings;
     this.jdbi = jdbi;

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -38,9 +39,11 @@ public final class AlertWindows {
         AND n.status IN ('pending', 'delivered') AND n.created_at >= w.claimed_at""";
 
   private final Jdbi jdbi;
+  private final Clock clock;
   private volatile Boolean postgres;
 
-  public AlertWindows(Jdbi jdbi) {
+  public AlertWindows(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
   }
 
@@ -56,7 +59,7 @@ public final class AlertWindows {
 
   /** Claims the alert's window for {@code window}; true if this caller now holds it. */
   public boolean claim(String tenantId, String workspaceId, String title, Duration window) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     String key = alertKey(workspaceId, title);
     return jdbi.withHandle(h -> {
       var update = h.createUpdate(isPostgres(h) ? """

@@ -6,6 +6,9 @@ import com.github.kagkarlsson.scheduler.task.ExecutionContext;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -28,6 +31,7 @@ import io.opsagent.notify.send.SlackSender;
 import io.opsagent.notify.send.WebhookSender;
 import io.opsagent.queue.JobType;
 import io.opsagent.queue.Queues;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -95,10 +99,12 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
   private final Map<ChannelType, Sender> senders = new EnumMap<>(ChannelType.class);
   private final int maxAttempts;
   private final Duration giveUp;
-  private final java.time.Clock clock;
+  private final Clock clock;
   private final MeterRegistry meters;
   private final HttpPoster poster;
-  private final InFlight inFlight = new InFlight(MAX_IN_FLIGHT_PER_CHANNEL);
+  /** Each channel's attempts in flight in this process: at most {@code MAX_IN_FLIGHT_PER_CHANNEL}, none waits. */
+  private final BulkheadRegistry inFlight = BulkheadRegistry.of(BulkheadConfig.custom()
+      .maxConcurrentCalls(MAX_IN_FLIGHT_PER_CHANNEL).maxWaitDuration(Duration.ZERO).build());
   private final Object escalating = new Object();
   private final List<Consumer<Delivery>> failedForGood = new CopyOnWriteArrayList<>();
   private final CustomTask<Void> task;
@@ -106,29 +112,31 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
   private volatile boolean started;
 
   /**
-   * Uses {@code notifyMaxAttempts}, {@code notifyBackoff}, {@code notifyConcurrency},
-   * {@code pollInterval}, {@code smtp} and {@code allowPrivateWebhooks} of {@code config}. Builds
-   * the notification queue's scheduler; {@link #start()} runs it.
+   * {@code settings}: attempts, backoff, concurrency, SMTP and private webhooks; {@code paging}: when
+   * a delivery is given up and its longest backoff; {@code scheduling}: how the notification queue
+   * polls. Builds the notification queue's scheduler; {@link #start()} runs it.
    */
   public DeliveryNotifier(Database db, NotificationChannelRepository channels,
-      NotificationRepository deliveries, Config config, MeterRegistry meters) {
+      NotificationRepository deliveries, Config.Notifications settings, Config.Paging paging,
+      Config.Scheduling scheduling, MeterRegistry meters, Clock clock) {
     this.db = db;
     this.channels = channels;
     this.deliveries = deliveries;
-    this.windows = new AlertWindows(db.jdbi());
-    this.maxAttempts = config.notifyMaxAttempts();
-    this.giveUp = config.paging().notifyGiveUp();
-    this.clock = java.time.Clock.systemUTC();
+    this.windows = new AlertWindows(db.jdbi(), clock);
+    this.maxAttempts = settings.maxAttempts();
+    this.giveUp = paging.notifyGiveUp();
+    this.clock = clock;
     this.meters = meters;
-    this.poster = new HttpPoster(new AddressGuard(config.allowPrivateWebhooks()), ATTEMPT_TIMEOUT);
-    senders.put(ChannelType.WEBHOOK, new WebhookSender(poster));
+    this.poster = new HttpPoster(new AddressGuard(settings.allowPrivateWebhooks()), ATTEMPT_TIMEOUT);
+    senders.put(ChannelType.WEBHOOK, new WebhookSender(poster, clock));
     senders.put(ChannelType.SLACK, new SlackSender(poster));
-    senders.put(ChannelType.EMAIL, new EmailSender(config.smtp(), ATTEMPT_TIMEOUT));
+    senders.put(ChannelType.EMAIL, new EmailSender(settings.smtp(), ATTEMPT_TIMEOUT));
     senders.put(ChannelType.PAGERDUTY, new PagerDutySender(poster));
     this.task = Tasks.custom(JobType.NOTIFICATION_DELIVERY.taskName(), Void.class)
-        .onFailure(new DeliveryRetries(config.notifyBackoff(), config.paging().notifyMaxBackoff(), this::gaveUp))
+        .onFailure(new DeliveryRetries(settings.backoff(), paging.notifyMaxBackoff(), this::gaveUp))
         .execute(this::attempt);
-    this.scheduler = Queues.notificationScheduler(db, config, task, ATTEMPT_TIMEOUT.multipliedBy(2));
+    this.scheduler = Queues.notificationScheduler(db, scheduling, settings.concurrency(), task,
+        ATTEMPT_TIMEOUT.multipliedBy(2));
     for (ChannelType type : ChannelType.values()) {
       // every series exists, at zero, before the first alert
       detection(type.wire());
@@ -202,7 +210,7 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
       if (!rows.isEmpty()) {
         Queues.clientInTransaction(h.getConnection(), db, JobType.NOTIFICATION_DELIVERY, task)
             .scheduleBatch(rows.stream().<TaskInstance<?>>map(d -> task.instance(d.id())).toList(),
-                Instant.now());
+                clock.instant());
       }
       return rows;
     });
@@ -244,21 +252,22 @@ public final class DeliveryNotifier implements Notifier, AutoCloseable {
           .ifPresent(failed -> gaveUp(failed, "none"));
       return new CompletionHandler.OnCompleteRemove<>();
     }
-    if (!inFlight.tryEnter(channel.id())) {
+    Bulkhead bulkhead = inFlight.bulkhead(channel.id());
+    if (!bulkhead.tryAcquirePermission()) {
       // a success-path reschedule: attempts are counted in the delivery log, not by db-scheduler
       return (complete, ops) -> ops.reschedule(complete, complete.getTimeDone().plus(BUSY_DEFERRAL));
     }
     SendOutcome outcome;
-    Instant startedAt = io.opsagent.db.Times.now();
+    Instant startedAt = io.opsagent.db.Times.current(clock);
     try {
       outcome = senders.get(channel.type()).send(channel, d);
     } finally {
-      inFlight.exit(channel.id());
+      bulkhead.onComplete();
     }
     String type = channel.type().wire();
     if (!(outcome instanceof SendOutcome.Failed failed)) {
       deliveries.delivered(d.id());
-      recordHealth(channel, () -> channels.attemptDelivered(channel.id(), io.opsagent.db.Times.now()));
+      recordHealth(channel, () -> channels.attemptDelivered(channel.id(), io.opsagent.db.Times.current(clock)));
       count("delivered", type);
       measureDetection(d, type);
       log.info("notification delivered delivery={} tenant={} channel={} type={} attempts={}",

@@ -10,6 +10,7 @@ import io.opsagent.notify.NotificationChannel;
 import io.opsagent.notify.Severity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +28,10 @@ import org.jdbi.v3.core.statement.StatementContext;
  */
 public final class NotificationRepository {
   private final Jdbi jdbi;
+  private final Clock clock;
 
-  public NotificationRepository(Jdbi jdbi) {
+  public NotificationRepository(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
   }
 
@@ -100,7 +103,7 @@ public final class NotificationRepository {
       throw new IllegalArgumentException(
           "workspace " + alert.workspaceId() + " not found for this tenant");
     }
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     String alertKey = AlertWindows.alertKey(alert.workspaceId(), alert.title());
     List<Delivery> out = new ArrayList<>();
     for (NotificationChannel c : channels) {
@@ -139,7 +142,7 @@ public final class NotificationRepository {
    * only once a delivery of its page reached a receiver.
    */
   boolean delivered(String id) {
-    Instant now = Times.now();
+    Instant now = Times.current(clock);
     return jdbi.inTransaction(h -> {
       boolean updated = h.createUpdate("""
               UPDATE notifications SET status = 'delivered', attempts = attempts + 1, last_error = NULL,
@@ -212,7 +215,7 @@ public final class NotificationRepository {
           .bind("error", Json.truncate(error, 2000))
           .bind("max", maxAttempts)
           .bind("giveUpBefore", giveUpBefore)
-          .bind("now", Times.now())
+          .bind("now", Times.current(clock))
           .execute();
       return updated == 1
           ? h.createQuery("SELECT * FROM notifications WHERE id = :id").bind("id", id)

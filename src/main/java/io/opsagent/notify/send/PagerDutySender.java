@@ -46,10 +46,10 @@ public final class PagerDutySender implements Sender {
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("routing_key", routingKey);
     o.put("event_action", action(d.alertStatus()));
-    o.put("dedup_key", cut(d.incidentKey() != null ? d.incidentKey() : d.id(), MAX_DEDUP_KEY));
+    o.put("dedup_key", Json.truncate(d.incidentKey() != null ? d.incidentKey() : d.id(), MAX_DEDUP_KEY));
     if (o.get("event_action").asText().equals("trigger")) {
       ObjectNode payload = o.putObject("payload");
-      payload.put("summary", cut((Alert.UPDATE.equals(d.alertStatus()) ? "[UPDATE] " : "") + d.title(), MAX_SUMMARY));
+      payload.put("summary", Json.truncate((Alert.UPDATE.equals(d.alertStatus()) ? "[UPDATE] " : "") + d.title(), MAX_SUMMARY));
       payload.put("source", d.deploymentId() != null ? "opsagent/" + d.tenantId() + "/" + d.deploymentId()
           : "opsagent/" + d.tenantId());
       payload.put("severity", d.severity().wire());
@@ -110,13 +110,9 @@ public final class PagerDutySender implements Sender {
         n.get("errors").forEach(e -> out.append(e.asText()).append("; "));
         out.setLength(out.length() - 2);
       }
-      return cut(out.toString(), 500);
+      return Json.truncate(out.toString(), 500);
     } catch (java.io.IOException | RuntimeException e) {
       return "";
     }
-  }
-
-  private static String cut(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
   }
 }

@@ -34,12 +34,12 @@ public final class SlackSender implements Sender {
         : io.opsagent.notify.Alert.UPDATE.equals(d.alertStatus()) ? "UPDATE"
         : d.severity().wire().toUpperCase(java.util.Locale.ROOT)) + "] ";
     ObjectNode o = JSON.createObjectNode();
-    o.put("text", cut(label + d.title() + "\n" + d.body(), 3000));
+    o.put("text", Json.truncate(label + d.title() + "\n" + d.body(), 3000));
     ArrayNode blocks = o.putArray("blocks");
     ObjectNode header = blocks.addObject().put("type", "header");
-    header.putObject("text").put("type", "plain_text").put("text", cut(label + d.title(), 150));
+    header.putObject("text").put("type", "plain_text").put("text", Json.truncate(label + d.title(), 150));
     ObjectNode section = blocks.addObject().put("type", "section");
-    section.putObject("text").put("type", "plain_text").put("text", cut(d.body().isEmpty() ? " " : d.body(), 3000));
+    section.putObject("text").put("type", "plain_text").put("text", Json.truncate(d.body().isEmpty() ? " " : d.body(), 3000));
     String context = "opsagent · tenant " + d.tenantId()
         + (d.workspaceId() == null ? "" : " · workspace " + d.workspaceId())
         + (d.deploymentId() == null ? "" : " · deployment " + d.deploymentId())
@@ -48,9 +48,5 @@ public final class SlackSender implements Sender {
     blocks.addObject().put("type", "context").putArray("elements").addObject()
         .put("type", "plain_text").put("text", context);
     return o.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String cut(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
   }
 }

@@ -2,19 +2,17 @@ package io.opsagent.notify.send;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsagent.Hmac;
 import io.opsagent.Json;
 import io.opsagent.notify.Delivery;
 import io.opsagent.notify.NotificationChannel;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The contract's webhook: {@code {"tenantId","workspaceId","severity","title","body","runId",
@@ -35,11 +33,7 @@ public final class WebhookSender implements Sender {
   private final HttpPoster poster;
   private final Clock clock;
 
-  public WebhookSender(HttpPoster poster) {
-    this(poster, Clock.systemUTC());
-  }
-
-  WebhookSender(HttpPoster poster, Clock clock) {
+  public WebhookSender(HttpPoster poster, Clock clock) {
     this.poster = poster;
     this.clock = clock;
   }
@@ -91,7 +85,7 @@ public final class WebhookSender implements Sender {
    */
   public static Optional<String> standardSignature(String secret, String id, String timestamp, byte[] body) {
     return signingKey(secret).map(key -> "v1," + Base64.getEncoder().encodeToString(
-        hmacSha256(key, (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8), body)));
+        Hmac.sign(key, (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8), body)));
   }
 
   /**
@@ -111,19 +105,6 @@ public final class WebhookSender implements Sender {
   }
 
   public static String hmacSha256Hex(String secret, byte[] body) {
-    return HexFormat.of().formatHex(hmacSha256(secret.getBytes(StandardCharsets.UTF_8), body));
-  }
-
-  private static byte[] hmacSha256(byte[] key, byte[]... parts) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      for (byte[] part : parts) {
-        mac.update(part);
-      }
-      return mac.doFinal();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
-    }
+    return HexFormat.of().formatHex(Hmac.sign(secret.getBytes(StandardCharsets.UTF_8), body));
   }
 }

@@ -9,6 +9,7 @@ import io.opsagent.db.Database;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.JobType;
 import io.opsagent.queue.Queues;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +28,11 @@ final class BatchRegistration {
   private final ScheduleSlots slots;
   private final Task<OpsCycleJob> task;
   private final SchedulerClient client;
+  private final Clock clock;
 
   BatchRegistration(Database db, TenantRepository tenants, ScheduleStore store, ScheduleSlots slots,
-      Task<OpsCycleJob> task, SchedulerClient client) {
+      Task<OpsCycleJob> task, SchedulerClient client, Clock clock) {
+    this.clock = clock;
     this.db = db;
     this.tenants = tenants;
     this.store = store;
@@ -60,7 +63,7 @@ final class BatchRegistration {
   /** {@code tenantIds} ascending, as the scan's pages are. */
   private int ensurePage(List<String> tenantIds) {
     Set<String> skip = store.disabledOrScheduled(tenantIds);
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     List<SchedulableInstance<?>> missing = new ArrayList<>();
     for (String id : tenantIds) {
       if (!skip.contains(id)) {

@@ -14,8 +14,8 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.queue.JobType;
 import io.opsagent.queue.Wakeup;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -49,8 +49,10 @@ final class OpsCycleTask {
   private final CycleRunner runner;
   private final ScheduleSlots slots;
   private final Wakeup wakeup;
+  private final Clock clock;
 
-  OpsCycleTask(ScheduleStore store, CycleRunner runner, ScheduleSlots slots, Wakeup wakeup) {
+  OpsCycleTask(ScheduleStore store, CycleRunner runner, ScheduleSlots slots, Wakeup wakeup, Clock clock) {
+    this.clock = clock;
     this.store = store;
     this.runner = runner;
     this.slots = slots;
@@ -64,9 +66,9 @@ final class OpsCycleTask {
         .onFailure((FailureHandler<OpsCycleJob>) (complete, ops) -> {
           OpsCycleJob job = (OpsCycleJob) complete.getExecution().taskInstance.getData();
           if (complete.getExecution().consecutiveFailures < MAX_FAILED_RETRIES) {
-            ops.reschedule(complete, Instant.now().plus(FAILED_RETRY), job);
+            ops.reschedule(complete, clock.instant().plus(FAILED_RETRY), job);
           } else if (job.recurring()) {
-            ops.reschedule(complete, slots.next(job.tenantId(), Instant.now()), job.recurringNow());
+            ops.reschedule(complete, slots.next(job.tenantId(), clock.instant()), job.recurringNow());
           } else {
             ops.remove();
           }
@@ -95,7 +97,7 @@ final class OpsCycleTask {
           && job.trigger() != Trigger.SCHEDULE) {
         log.info("ops cycle deferred: another process runs this tenant's cycle tenant={} run={} retryIn={}",
             job.tenantId(), job.runId(), BUSY_RETRY);
-        return (complete, ops) -> ops.reschedule(complete, Instant.now().plus(BUSY_RETRY), job);
+        return (complete, ops) -> ops.reschedule(complete, clock.instant().plus(BUSY_RETRY), job);
       }
     } catch (RuntimeException e) {
       boolean retry = failures < MAX_FAILED_RETRIES;
@@ -105,7 +107,7 @@ final class OpsCycleTask {
         // the same job again soon: the run it left running is found under the tenant's lock then
         return (complete, ops) -> ops.reschedule(ExecutionComplete.failure(complete.getExecution(),
             complete.getTimeDone().minus(complete.getDuration()), complete.getTimeDone(), e),
-            Instant.now().plus(FAILED_RETRY), job);
+            clock.instant().plus(FAILED_RETRY), job);
       }
     } finally {
       MDC.remove("tenant");
@@ -123,7 +125,7 @@ final class OpsCycleTask {
       ExecutionOperations<OpsCycleJob> ops, SchedulerClient client) {
     String tenant = job.tenantId();
     if (recur) {
-      ops.reschedule(complete, slots.next(tenant, Instant.now()), job.recurringNow());
+      ops.reschedule(complete, slots.next(tenant, clock.instant()), job.recurringNow());
     } else {
       ops.remove();
     }
@@ -136,7 +138,7 @@ final class OpsCycleTask {
         if (recur) {
           client.cancel(id(tenant));
         } else {
-          client.scheduleIfNotExists(instance(job.recurringNow()), slots.next(tenant, Instant.now()));
+          client.scheduleIfNotExists(instance(job.recurringNow()), slots.next(tenant, clock.instant()));
         }
       } catch (DbSchedulerException e) {
         // picked again meanwhile: the next execution sees the state and stops itself
@@ -153,10 +155,10 @@ final class OpsCycleTask {
       SchedulerClient client) {
     OpsCycleJob next = new OpsCycleJob(tenant, c.trigger(), recurring, c.runId());
     try {
-      boolean queued = recurring ? client.reschedule(id(tenant), Instant.now(), next)
-          : client.scheduleIfNotExists(instance(next), Instant.now());
+      boolean queued = recurring ? client.reschedule(id(tenant), clock.instant(), next)
+          : client.scheduleIfNotExists(instance(next), clock.instant());
       if (!queued && recurring) {
-        client.scheduleIfNotExists(instance(next), Instant.now());
+        client.scheduleIfNotExists(instance(next), clock.instant());
       }
       log.info("pending ops cycle queued tenant={} trigger={} run={}", tenant, c.trigger().wire(), c.runId());
       wakeup.wake(JobType.Queue.OPS_AGENT);

@@ -14,6 +14,7 @@ import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.JobType;
 import io.opsagent.queue.Queues;
 import io.opsagent.queue.Wakeup;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +42,7 @@ public final class OpsScheduler {
   private final Task<OpsCycleJob> task;
   private final SchedulerClient client;
   private final Wakeup wakeup;
+  private final Clock clock;
 
   /**
    * A cycle queued by {@link #runNow}: the run id it will record, whether it waits for a running
@@ -48,18 +50,20 @@ public final class OpsScheduler {
    */
   public record QueuedCycle(String runId, boolean pending, boolean joined) {}
 
-  /** Wakes this process's queue only when one is registered with {@code wakeup}. */
-  public OpsScheduler(Database db, Config config, CycleRunner runner) {
-    this(db, config, runner, new Wakeup(db));
-  }
-
-  public OpsScheduler(Database db, Config config, CycleRunner runner, Wakeup wakeup) {
-    this.store = new ScheduleStore(db.jdbi());
-    this.slots = new ScheduleSlots(config.cycleInterval());
+  /**
+   * Wakes this process's queue only when one is registered with {@code wakeup}; {@code clock} is
+   * the process's clock, which must be the system clock wherever the queues run (db-scheduler picks
+   * due jobs on real time).
+   */
+  public OpsScheduler(Database db, Config.Scheduling scheduling, TenantRepository tenants, CycleRunner runner,
+      Wakeup wakeup, Clock clock) {
+    this.clock = clock;
+    this.store = new ScheduleStore(db.jdbi(), clock);
+    this.slots = new ScheduleSlots(scheduling.cycleInterval());
     this.wakeup = wakeup;
-    this.task = new OpsCycleTask(store, runner, slots, wakeup).build();
+    this.task = new OpsCycleTask(store, runner, slots, wakeup, clock).build();
     this.client = Queues.client(db, JobType.OPS_CYCLE, task);
-    this.registration = new BatchRegistration(db, new TenantRepository(db.jdbi()), store, slots, task, client);
+    this.registration = new BatchRegistration(db, tenants, store, slots, task, client, clock);
   }
 
   /** The {@link JobType#OPS_CYCLE} task, for {@link Queues}. */
@@ -79,7 +83,7 @@ public final class OpsScheduler {
       Optional<ScheduledExecution<Object>> row = client.getScheduledExecution(OpsCycleTask.id(tenantId));
       if (row.isEmpty()) {
         if (client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, Trigger.SCHEDULE, true, null)),
-            slots.next(tenantId, Instant.now()))) {
+            slots.next(tenantId, clock.instant()))) {
           log.info("ops schedule created tenant={} interval={}", tenantId, slots.interval());
           return true;
         }
@@ -145,7 +149,7 @@ public final class OpsScheduler {
       try {
         if (row.isEmpty()) {
           if (client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, trigger, false, asked)),
-              Instant.now())) {
+              clock.instant())) {
             return queued(tenantId, trigger, asked);
           }
         } else if (row.get().isPicked()) {
@@ -165,10 +169,10 @@ public final class OpsScheduler {
           }
         } else {
           OpsCycleJob job = (OpsCycleJob) row.get().getData();
-          if (job.isQueuedCycle() && !row.get().getExecutionTime().isAfter(Instant.now())) {
+          if (job.isQueuedCycle() && !row.get().getExecutionTime().isAfter(clock.instant())) {
             return new QueuedCycle(job.runId(), false, true); // already queued for now: join it
           }
-          if (client.reschedule(OpsCycleTask.id(tenantId), Instant.now(), job.queued(trigger, asked))) {
+          if (client.reschedule(OpsCycleTask.id(tenantId), clock.instant(), job.queued(trigger, asked))) {
             return queued(tenantId, trigger, asked);
           }
         }
@@ -182,8 +186,8 @@ public final class OpsScheduler {
   private boolean queue(String tenantId, Trigger trigger, String runId) {
     Optional<ScheduledExecution<Object>> row = client.getScheduledExecution(OpsCycleTask.id(tenantId));
     return row.isEmpty()
-        ? client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, trigger, false, runId)), Instant.now())
-        : client.reschedule(OpsCycleTask.id(tenantId), Instant.now(),
+        ? client.scheduleIfNotExists(OpsCycleTask.instance(new OpsCycleJob(tenantId, trigger, false, runId)), clock.instant())
+        : client.reschedule(OpsCycleTask.id(tenantId), clock.instant(),
             ((OpsCycleJob) row.get().getData()).queued(trigger, runId));
   }
 
@@ -200,7 +204,7 @@ public final class OpsScheduler {
     boolean recurs = state.enabled() && !Boolean.FALSE.equals(state.pendingRecurring());
     Instant next = !state.enabled() ? null : client.getScheduledExecution(OpsCycleTask.id(tenantId))
         .map(row -> !row.isPicked() ? row.getExecutionTime()
-            : ((OpsCycleJob) row.getData()).recurring() && recurs ? slots.next(tenantId, Instant.now()) : null)
+            : ((OpsCycleJob) row.getData()).recurring() && recurs ? slots.next(tenantId, clock.instant()) : null)
         .orElse(null);
     return new OpsSchedule(state.enabled(), slots.interval(), next);
   }

@@ -4,6 +4,7 @@ import io.opsagent.agent.run.Trigger;
 import io.opsagent.db.Database;
 import io.opsagent.db.Times;
 import io.opsagent.queue.JobType;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -28,8 +29,10 @@ final class ScheduleStore {
   record Pending(Optional<Boolean> recurring, Optional<PendingCycle> cycle) {}
 
   private final Jdbi jdbi;
+  private final Clock clock;
 
-  ScheduleStore(Jdbi jdbi) {
+  ScheduleStore(Jdbi jdbi, Clock clock) {
+    this.clock = clock;
     this.jdbi = jdbi;
   }
 
@@ -63,7 +66,7 @@ final class ScheduleStore {
           .bind("t", tenantId)
           .bind("trigger", trigger.wire())
           .bind("runId", runId)
-          .bind("now", Times.now())
+          .bind("now", Times.current(clock))
           .execute();
       return h.createQuery("SELECT pending_run_id FROM ops_schedules WHERE tenant_id = :t")
           .bind("t", tenantId)
@@ -139,7 +142,7 @@ final class ScheduleStore {
    * (enabled, nothing pending) if missing: {@code INSERT … ON CONFLICT} on PostgreSQL, {@code MERGE}
    * on HSQLDB, both safe when two processes create the row at once.
    */
-  private static void upsert(Handle h, String tenantId, String column, Boolean value) {
+  private void upsert(Handle h, String tenantId, String column, Boolean value) {
     String set = value == null ? "updated_at = :now" : column + " = :v, updated_at = :now";
     String insertEnabled = "enabled".equals(column) && value != null ? ":v" : "TRUE";
     String insertPending = "pending_recurring".equals(column) ? ":v" : "NULL";
@@ -152,7 +155,7 @@ final class ScheduleStore {
         INSERT INTO ops_schedules AS s (tenant_id, enabled, pending_recurring, updated_at)
         VALUES (:t, %s, %s, :now)
         ON CONFLICT (tenant_id) DO UPDATE SET %s""".formatted(insertEnabled, insertPending, set);
-    var update = h.createUpdate(sql).bind("t", tenantId).bind("now", Times.now());
+    var update = h.createUpdate(sql).bind("t", tenantId).bind("now", Times.current(clock));
     if (value != null) {
       update.bind("v", value);
     }

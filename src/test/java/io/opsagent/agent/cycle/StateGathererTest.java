@@ -8,6 +8,7 @@ import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlLogger;
@@ -25,7 +26,7 @@ class StateGathererTest {
   static void setUpDatabase() {
     db = TestDatabase.create(StateGathererTest.class);
     fx = new Fixtures(db.database());
-    channels = new NotificationChannelRepository(db.database().jdbi(), true);
+    channels = new NotificationChannelRepository(db.database().jdbi(), true, Clock.systemUTC());
   }
 
   @AfterAll
@@ -55,7 +56,7 @@ class StateGathererTest {
         statements.incrementAndGet();
       }
     });
-    StateGatherer gatherer = new StateGatherer(counting);
+    StateGatherer gatherer = gatherer(counting);
 
     TenantState one = gatherer.gather(small.id());
     int forOne = statements.getAndSet(0);
@@ -78,11 +79,17 @@ class StateGathererTest {
         JsonNodeFactory.instance.objectNode()
             .put("url", "http://127.0.0.1:9/secret-path").put("secret", "s3cr3t"));
 
-    TenantState s = new StateGatherer(db.database().jdbi()).gather(t.id());
+    TenantState s = gatherer(db.database().jdbi()).gather(t.id());
 
     assertThat(s.channels()).singleElement()
         .isEqualTo(new TenantState.Channel(
             s.channels().get(0).id(), t.lastWorkspace().id(), "webhook", "hook", true));
     assertThat(ContextBuilder.stateJson(s, "run")).doesNotContain("secret-path", "s3cr3t", "127.0.0.1");
+  }
+
+  private static StateGatherer gatherer(org.jdbi.v3.core.Jdbi jdbi) {
+    return new StateGatherer(jdbi, new io.opsagent.agent.run.RunRepository(jdbi, Clock.systemUTC()),
+        new io.opsagent.platform.WorkspaceRepository(jdbi, Clock.systemUTC()), new io.opsagent.platform.DeploymentRepository(jdbi, Clock.systemUTC()),
+        java.time.Clock.systemUTC());
   }
 }

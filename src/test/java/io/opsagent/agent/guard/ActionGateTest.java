@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.opsagent.agent.tools.ActionClass;
+import io.opsagent.agent.tools.Refusal;
+import io.opsagent.agent.tools.RefusalReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,14 +21,15 @@ class ActionGateTest {
   void theBudgetAdmitsFiveCallsAndRefusesEveryOneAfter() {
     ActionGate.Gate gate = new ActionGate(5).openCycle();
 
-    List<Optional<String>> answers = new ArrayList<>();
+    List<Optional<Refusal>> answers = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
       answers.add(gate.admit(call("recordAction")));
     }
 
     assertThat(answers.subList(0, 5)).allSatisfy(a -> assertThat(a).isEmpty());
     assertThat(answers.subList(5, 7)).allSatisfy(a -> assertThat(a).hasValueSatisfying(
-        r -> assertThat(r).contains("action budget of 5")));
+        r -> assertThat(r.message()).contains("action budget of 5")));
+    assertThat(answers.get(5)).map(Refusal::reason).contains(RefusalReason.BUDGET);
     assertThat(gate.refusedOverBudget()).isEqualTo(2);
   }
 
@@ -45,8 +48,9 @@ class ActionGateTest {
     List<String> executed = new ArrayList<>();
     ActionGate.Check cooldown = new ActionGate.Check() {
       @Override
-      public Optional<String> refusal(ActionGate.Call call) {
-        return call.tool().equals("restart") ? Optional.of("on cooldown for 29m") : Optional.empty();
+      public Optional<Refusal> refusal(ActionGate.Call call) {
+        return call.tool().equals("restart") ? Refusal.of(RefusalReason.COOLDOWN, "on cooldown for 29m")
+            : Optional.empty();
       }
 
       @Override
@@ -56,7 +60,7 @@ class ActionGateTest {
     };
     ActionGate.Gate gate = new ActionGate(1, cooldown).openCycle();
 
-    assertThat(gate.admit(call("restart"))).contains("on cooldown for 29m");
+    assertThat(gate.admit(call("restart"))).map(Refusal::message).contains("on cooldown for 29m");
     assertThat(gate.admit(call("sendAlert"))).isEmpty();
     gate.executed(call("sendAlert"));
     assertThat(executed).containsExactly("sendAlert");

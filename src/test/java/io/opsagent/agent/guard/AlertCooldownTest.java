@@ -7,6 +7,7 @@ import io.opsagent.db.Database;
 import io.opsagent.notify.delivery.AlertWindows;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,8 +59,8 @@ class AlertCooldownTest {
       var fx = db == hsqldb ? hsqldbFixtures : pgFixtures;
       var t = fx.tenant("alerts").workspace("w");
       out.add(new Case(db == hsqldb ? "hsqldb" : "postgresql",
-          new AlertCooldown(new AlertWindows(db.jdbi()), window),
-          new AlertCooldown(new AlertWindows(db.jdbi()), window), t.id(), t.lastWorkspace().id()));
+          new AlertCooldown(new AlertWindows(db.jdbi(), Clock.systemUTC()), window),
+          new AlertCooldown(new AlertWindows(db.jdbi(), Clock.systemUTC()), window), t.id(), t.lastWorkspace().id()));
     }
     return out;
   }
@@ -131,7 +132,7 @@ class AlertCooldownTest {
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Boolean>> claims = new ArrayList<>();
         for (int i = 0; i < racers; i++) {
-          AlertCooldown process = new AlertCooldown(new AlertWindows(pg.database().jdbi()), HOUR);
+          AlertCooldown process = new AlertCooldown(new AlertWindows(pg.database().jdbi(), Clock.systemUTC()), HOUR);
           Callable<Boolean> claim = () -> {
             go.await();
             return process.tryAcquire(t.id(), t.lastWorkspace().id(), title);

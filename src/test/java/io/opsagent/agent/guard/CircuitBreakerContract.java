@@ -1,7 +1,6 @@
 package io.opsagent.agent.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.opsagent.agent.guard.CircuitBreaker.Decision;
 import io.opsagent.agent.run.OpsRun;
@@ -12,9 +11,9 @@ import io.opsagent.agent.run.SkipReason;
 import io.opsagent.agent.run.TokenUsage;
 import io.opsagent.agent.run.Trigger;
 import io.opsagent.db.Database;
-import io.opsagent.db.Times;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.support.SettableClock;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ abstract class CircuitBreakerContract {
 
   @BeforeEach
   void setUp() {
-    runs = new RunRepository(database().jdbi());
+    runs = new RunRepository(database().jdbi(), clock); // one clock, as in the worker
     breaker = new CircuitBreaker(database().jdbi(), PAUSE, clock);
     tenant = newTenant();
   }
@@ -114,7 +113,7 @@ abstract class CircuitBreakerContract {
   @Test
   void scheduledCyclesAreSkippedUntilThePauseHasPassedThenOneProbes() {
     openBreaker(tenant);
-    Instant openedAt = Times.now();
+    Instant openedAt = clock.instant();
 
     clock.set(openedAt.plus(PAUSE).minusSeconds(60));
     assertThat(breaker.allowProbe(tenant)).isFalse();
@@ -141,14 +140,14 @@ abstract class CircuitBreakerContract {
   void aFailedProbeStartsTheNextPause() {
     openBreaker(tenant);
     backdateRuns(tenant, PAUSE.multipliedBy(2));
-    clock.set(Times.now());
+    clock.set(clock.instant());
     assertThat(breaker.allowProbe(tenant)).isTrue();
 
     fail(tenant);
 
     assertThat(breaker.checkCircuitBreaker(tenant)).isTrue();
     assertThat(breaker.allowProbe(tenant)).isFalse();
-    clock.set(Times.now().plus(PAUSE).plusSeconds(1));
+    clock.set(clock.instant().plus(PAUSE).plusSeconds(1));
     assertThat(breaker.allowProbe(tenant)).isTrue();
   }
 
@@ -256,7 +255,7 @@ abstract class CircuitBreakerContract {
   }
 
   private String newTenant() {
-    return new TenantRepository(database().jdbi()).create("t").id();
+    return new TenantRepository(database().jdbi(), Clock.systemUTC()).create("t").id();
   }
 
   private void openBreaker(String tenantId) {
@@ -304,8 +303,6 @@ abstract class CircuitBreakerContract {
   /** Runs are ordered by start time at millisecond precision: give each its own millisecond. */
   /** The next run starts in a later millisecond than anything recorded so far (a reset included). */
   private void awaitNextMillisecond() {
-    Instant previous = Times.now();
-    await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
-        .until(() -> Times.now().isAfter(previous));
+    clock.advance(Duration.ofMillis(1));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opsagent.config.Config;
 import io.opsagent.db.Ids;
 import io.opsagent.support.SettableClock;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class InMemoryCooldownStoreTest {
   final SettableClock clock = SettableClock.startingNow();
   final CooldownStore store = CooldownStore.inMemory(
-      Config.fromEnv(Map.of("OPSAGENT_ACTION_COOLDOWNS", "restart=PT30M")), clock);
+      Config.fromEnv(Map.of("OPSAGENT_ACTION_COOLDOWNS", "restart=PT30M")).cooldowns(), clock);
 
   @AfterEach
   void close() {
@@ -28,7 +29,7 @@ class InMemoryCooldownStoreTest {
 
   @Test
   void withoutARedisUrlTheFactoryGivesAWorkingInMemoryStore() {
-    try (CooldownStore fallback = CooldownStore.create(Config.fromEnv(Map.of()))) {
+    try (CooldownStore fallback = CooldownStore.create(Config.fromEnv(Map.of()).cooldowns(), Clock.systemUTC())) {
       assertThat(fallback.ping()).isTrue();
       assertThat(fallback.recordCooldown("d1", "restart")).isTrue();
       assertThat(fallback.recordCooldown("d1", "restart")).isFalse();

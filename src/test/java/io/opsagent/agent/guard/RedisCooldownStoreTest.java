@@ -12,6 +12,7 @@ import io.opsagent.support.TcpProxy;
 import io.opsagent.support.TestRedis;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,8 @@ class RedisCooldownStoreTest {
 
   @BeforeAll
   static void connect() {
-    store = CooldownStore.create(CONFIG);
-    otherProcess = CooldownStore.create(CONFIG);
+    store = CooldownStore.create(CONFIG.cooldowns(), Clock.systemUTC());
+    otherProcess = CooldownStore.create(CONFIG.cooldowns(), Clock.systemUTC());
     inspector = RedisClient.create(TestRedis.URL);
     redis = inspector.connect();
   }
@@ -146,7 +147,7 @@ class RedisCooldownStoreTest {
   @Timeout(30)
   void unreachableRedisFailsWithTheNamedExceptionInsteadOfHanging() throws IOException {
     Config down = Config.fromEnv(Map.of("OPSAGENT_REDIS_URL", "redis://127.0.0.1:" + closedPort()));
-    try (CooldownStore unreachable = CooldownStore.redis(down, Duration.ofMillis(500))) {
+    try (CooldownStore unreachable = CooldownStore.redis(down.cooldowns(), Duration.ofMillis(500))) {
       String deployment = Ids.newId();
 
       assertThatThrownBy(() -> unreachable.recordCooldown(deployment, "restart"))
@@ -169,7 +170,7 @@ class RedisCooldownStoreTest {
     try (TcpProxy proxy = new TcpProxy(redisUri.getHost(), redisUri.getPort()).start()) {
       Config viaProxy = Config.fromEnv(Map.of("OPSAGENT_REDIS_URL",
           "redis://127.0.0.1:" + proxy.port() + redisUri.getPath()));
-      try (CooldownStore flaky = CooldownStore.redis(viaProxy, Duration.ofSeconds(1))) {
+      try (CooldownStore flaky = CooldownStore.redis(viaProxy.cooldowns(), Duration.ofSeconds(1))) {
         String deployment = Ids.newId();
         assertThat(flaky.recordCooldown(deployment, "restart")).isTrue();
 
@@ -202,7 +203,7 @@ class RedisCooldownStoreTest {
     try (TcpProxy proxy = new TcpProxy(redisUri.getHost(), redisUri.getPort()).start()) {
       Config viaProxy = Config.fromEnv(Map.of("OPSAGENT_REDIS_URL",
           "redis://127.0.0.1:" + proxy.port() + redisUri.getPath()));
-      try (CooldownStore flaky = CooldownStore.redis(viaProxy, Duration.ofSeconds(1))) {
+      try (CooldownStore flaky = CooldownStore.redis(viaProxy.cooldowns(), Duration.ofSeconds(1))) {
         assertThat(flaky.ping()).isTrue();
 
         proxy.drop();
@@ -219,7 +220,7 @@ class RedisCooldownStoreTest {
   void aMalformedRedisUrlIsRejectedWithoutEchoingIt() {
     Config bad = Config.fromEnv(Map.of("OPSAGENT_REDIS_URL", "http://user:s3cret@host:6379"));
 
-    assertThatThrownBy(() -> CooldownStore.create(bad))
+    assertThatThrownBy(() -> CooldownStore.create(bad.cooldowns(), Clock.systemUTC()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("OPSAGENT_REDIS_URL")
         .hasMessageNotContaining("s3cret");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opsagent.db.Times;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class RunRepositoryTest {
   static void setUp() {
     db = TestDatabase.create(RunRepositoryTest.class);
     fx = new Fixtures(db.database());
-    runs = new RunRepository(db.database().jdbi());
+    runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -76,7 +77,7 @@ class RunRepositoryTest {
     String a = fx.tenant("a").id();
     String b = fx.tenant("b").id();
     OpsRun first = runs.start(a, Trigger.SCHEDULE);
-    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Times.now().isAfter(first.startedAt()));
+    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Times.current(Clock.systemUTC()).isAfter(first.startedAt()));
     OpsRun skipped = runs.skipped(a, Trigger.SCHEDULE, null, SkipReason.CIRCUIT_OPEN, "circuit breaker open");
     runs.start(b, Trigger.SCHEDULE);
 
@@ -90,7 +91,7 @@ class RunRepositoryTest {
     assertThat(runs.lastReviewStart(a)).isEmpty();
     OpsRun reviewed = runs.start(a, Trigger.SCHEDULE);
     runs.finish(reviewed.id(), RunOutcome.completed("all clear"));
-    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Times.now().isAfter(reviewed.startedAt()));
+    org.awaitility.Awaitility.await().until(() -> io.opsagent.db.Times.current(Clock.systemUTC()).isAfter(reviewed.startedAt()));
     OpsRun failed = runs.start(a, Trigger.SCHEDULE);
     runs.finish(failed.id(), RunOutcome.failed("model unreachable"));
     runs.skipped(a, Trigger.SCHEDULE, null, SkipReason.UNCHANGED, "unchanged");

@@ -57,17 +57,30 @@ class OpsToolsTest {
 
   @Test
   void inputValidationReportsEveryProblemAtOnce() throws Exception {
-    ObjectNode schema = OpsTools.standard(alert -> List.of()).specs().get(1).inputSchema();
+    OpsTools tools = OpsTools.standard(alert -> List.of());
 
-    assertThat(InputValidator.problems(schema, JSON.readTree(
+    assertThat(tools.problems("sendAlert", JSON.readTree(
             "{\"workspaceId\": 7, \"severity\": \"loud\", \"title\": \"\", \"extra\": 1}")))
-        .hasValueSatisfying(p -> assertThat(p).contains("'workspaceId' must be a string",
-            "'severity' must be one of", "'title' must not be empty", "'body' is required",
-            "unexpected property 'extra'"));
-    assertThat(InputValidator.problems(schema, JSON.readTree("\"just a string\"")))
-        .contains("input must be a JSON object");
-    assertThat(InputValidator.problems(schema, JSON.readTree(
+        .hasValueSatisfying(p -> assertThat(p).contains("'workspaceId': integer found, string expected",
+            "'severity': does not have a value in the enumeration", "'title': must be at least 1 characters long",
+            "required property 'body' not found", "property 'extra' is not defined in the schema"));
+    assertThat(tools.problems("sendAlert", JSON.readTree("\"just a string\"")))
+        .hasValueSatisfying(p -> assertThat(p).contains("object expected"));
+    assertThat(tools.problems("sendAlert", JSON.readTree(
             "{\"workspaceId\": \"w\", \"severity\": \"info\", \"title\": \"t\", \"body\": \"b\"}")))
         .isEmpty();
+  }
+
+  @Test
+  void inputsAreCheckedAgainstTheSchemaSentToTheModel() throws Exception {
+    ObjectNode schema = JSON.createObjectNode().put("type", "object");
+    schema.putObject("properties").putObject("replicas").put("type", "integer").put("minimum", 1);
+    OpsTools tools = new OpsTools(List.of(new OpsTools.Definition("scale", "scales", schema, ActionClass.SAFE,
+        (ctx, in) -> "scaled")));
+
+    assertThat(tools.specs().get(0).inputSchema()).isSameAs(schema);
+    assertThat(tools.problems("scale", JSON.readTree("{\"replicas\": 0}")))
+        .hasValueSatisfying(p -> assertThat(p).startsWith("'replicas': ").contains("1"));
+    assertThat(tools.problems("scale", JSON.readTree("{\"replicas\": 3}"))).isEmpty();
   }
 }

@@ -27,11 +27,13 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import io.opsagent.support.TestRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,12 +87,12 @@ class TrustControlsTest {
   void start() throws IOException {
     api = FakeMessagesApi.start();
     receiver = TestReceiver.answering();
-    notifier = new DeliveryNotifier(db.database(), new NotificationChannelRepository(jdbi, true),
-        new NotificationRepository(jdbi), config(Map.of()), new SimpleMeterRegistry());
+    notifier = new DeliveryNotifier(db.database(), new NotificationChannelRepository(jdbi, true, Clock.systemUTC()),
+        new NotificationRepository(jdbi, Clock.systemUTC()), config(Map.of()).notifications(), config(Map.of()).paging(), config(Map.of()).scheduling(), new SimpleMeterRegistry(), Clock.systemUTC());
     notifier.start();
-    deliveries = new NotificationRepository(jdbi);
-    settings = new TenantSettings(jdbi, Mode.LIVE);
-    killSwitch = new KillSwitch(jdbi);
+    deliveries = new NotificationRepository(jdbi, Clock.systemUTC());
+    settings = new TenantSettings(jdbi, Mode.LIVE, Clock.systemUTC());
+    killSwitch = new KillSwitch(jdbi, Clock.systemUTC());
   }
 
   @AfterEach
@@ -119,9 +121,9 @@ class TrustControlsTest {
   /** A worker's agent as production wires it, plus a test-only mutating restart tool. */
   OpsAgent agent(Map<String, String> env) {
     Config config = config(env);
-    CooldownStore store = CooldownStore.redis(config, Duration.ofSeconds(2));
+    CooldownStore store = CooldownStore.redis(config.cooldowns(), Duration.ofSeconds(2));
     stores.add(store);
-    OpsAgent agent = OpsAgent.builder(config, jdbi).notifier(notifier).cooldowns(store).clock(clock)
+    OpsAgent agent = TestAgents.builder(config, jdbi).notifier(notifier).cooldowns(store).clock(clock)
         .extraTools(List.of(new OpsTools.Definition(RESTART, "Restarts a deployment (test only).",
             restartSchema(), ActionClass.MUTATING, (ctx, in) -> {
               restarts.incrementAndGet();
@@ -146,7 +148,7 @@ class TrustControlsTest {
 
   Fixtures.TenantFixture tenant(String name) {
     var t = fx.tenant(name).workspace("web");
-    new NotificationChannelRepository(jdbi, true).create(t.id(), null, ChannelType.WEBHOOK, "hook",
+    new NotificationChannelRepository(jdbi, true, Clock.systemUTC()).create(t.id(), null, ChannelType.WEBHOOK, "hook",
         JSON.createObjectNode().put("url", receiver.url("/" + t.id())));
     return t;
   }
@@ -343,7 +345,7 @@ class TrustControlsTest {
     for (int i = 0; i < 3; i++) {
       runs.add(agent.runOpsCycle(t.id(), Trigger.MANUAL));
     }
-    var repo = new io.opsagent.agent.run.RunRepository(jdbi);
+    var repo = new io.opsagent.agent.run.RunRepository(jdbi, Clock.systemUTC());
 
     assertThat(runs).allSatisfy(r -> {
       OpsRun stored = repo.find(t.id(), r.id()).orElseThrow();
@@ -378,9 +380,9 @@ class TrustControlsTest {
     StringBuilder message = new StringBuilder("crash dump:");
     PLANTED.values().forEach(v -> message.append(' ').append(v).append(';'));
     message.append(" password=s3cretPassw0rd {\"password\": \"jsonPassw0rd\"}");
-    new io.opsagent.platform.DeploymentRepository(jdbi).recordEvent(d, "crash " + PLANTED.get("slack_token"),
+    new io.opsagent.platform.DeploymentRepository(jdbi, Clock.systemUTC()).recordEvent(d, "crash " + PLANTED.get("slack_token"),
         DeploymentStatus.FAILED, message.toString());
-    new io.opsagent.platform.DeploymentRepository(jdbi).recordEvent(d, "key",
+    new io.opsagent.platform.DeploymentRepository(jdbi, Clock.systemUTC()).recordEvent(d, "key",
         null, "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq\n-----END RSA PRIVATE KEY-----");
     api.then(api.toolUse(100, 10, OpsTools.GET_INFRASTRUCTURE_OVERVIEW, "{}"))
         .then(api.text("Done.", 100, 10));

@@ -2,6 +2,7 @@ package io.opsagent.api.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opsagent.Json;
@@ -14,9 +15,12 @@ import org.junit.jupiter.api.Test;
 class UnlistedRouteTest {
   @Test
   void aRouteMissingFromTheAccessTableIs403EvenForTheBootstrapAdmin() {
-    ApiServer.Routes unlisted = app -> {
-      app.get("/api/tenants/{tenantId}/secrets", ctx -> ctx.result("leaked"));
-      app.get("/debug/dump", ctx -> ctx.result("leaked"));
+    ApiServer.Routes unlisted = new ApiServer.Routes() {
+      @Override
+      public void register(Javalin app) {
+        app.get("/api/tenants/{tenantId}/secrets", ctx -> ctx.result("leaked"));
+        app.get("/debug/dump", ctx -> ctx.result("leaked"));
+      }
     };
     try (ApiServer server = new ApiServer("admin-token", Json.MAPPER,
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(), List.of(unlisted)).start("127.0.0.1", 0)) {

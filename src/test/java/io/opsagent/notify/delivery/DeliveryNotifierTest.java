@@ -25,6 +25,7 @@ import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -45,8 +46,8 @@ class DeliveryNotifierTest {
   static void setUp() {
     db = TestDatabase.create(DeliveryNotifierTest.class);
     fx = new Fixtures(db.database());
-    channels = new NotificationChannelRepository(db.database().jdbi(), true);
-    log = new NotificationRepository(db.database().jdbi());
+    channels = new NotificationChannelRepository(db.database().jdbi(), true, Clock.systemUTC());
+    log = new NotificationRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -65,15 +66,15 @@ class DeliveryNotifierTest {
   }
 
   static DeliveryNotifier notifier(Config config, SimpleMeterRegistry meters) {
-    DeliveryNotifier n = new DeliveryNotifier(db.database(), channels, log, config, meters);
+    DeliveryNotifier n = new DeliveryNotifier(db.database(), channels, log, config.notifications(), config.paging(), config.scheduling(), meters, Clock.systemUTC());
     n.start();
     return n;
   }
 
   /** What a process that recorded the alert and stopped before delivering it left behind. */
   static List<String> recordedByAStoppedProcess(Alert alert) {
-    try (DeliveryNotifier stopped = new DeliveryNotifier(db.database(), channels, log, config(3, true),
-        new SimpleMeterRegistry())) {
+    try (DeliveryNotifier stopped = new DeliveryNotifier(db.database(), channels, log, config(3, true).notifications(), config(3, true).paging(), config(3, true).scheduling(),
+        new SimpleMeterRegistry(), Clock.systemUTC())) {
       return stopped.send(alert);
     }
   }
@@ -324,7 +325,7 @@ class DeliveryNotifierTest {
     var b = fx.tenant("b").workspace("wb");
     channels.create(a.id(), null, ChannelType.EMAIL, "mail", JSON.createObjectNode().put("to", "a@example.com"));
 
-    try (DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log, config(1, true), new SimpleMeterRegistry())) {
+    try (DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log, config(1, true).notifications(), config(1, true).paging(), config(1, true).scheduling(), new SimpleMeterRegistry(), Clock.systemUTC())) {
       assertThatThrownBy(() -> notifier.send(
           new Alert(a.id(), b.lastWorkspace().id(), Severity.CRITICAL, "x", "y", null)))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not found");

@@ -16,12 +16,13 @@ import io.opsagent.notify.TestReceiver;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TcpProxy;
 import io.opsagent.support.TestDatabase;
-import io.opsagent.worker.Services;
+import io.opsagent.worker.Root;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,8 +49,8 @@ class DeliveryResilienceTest {
   static void setUp() {
     db = TestDatabase.create(DeliveryResilienceTest.class);
     fx = new Fixtures(db.database());
-    channels = new NotificationChannelRepository(db.database().jdbi(), true);
-    log = new NotificationRepository(db.database().jdbi());
+    channels = new NotificationChannelRepository(db.database().jdbi(), true, Clock.systemUTC());
+    log = new NotificationRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -86,7 +87,7 @@ class DeliveryResilienceTest {
       webhook(t.id(), null, "http://127.0.0.1:" + front.port() + "/hook");
       front.cut();
       try (DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log,
-          Config.fromEnv(env("PT0.05S")), new SimpleMeterRegistry())) {
+          Config.fromEnv(env("PT0.05S")).notifications(), Config.fromEnv(env("PT0.05S")).paging(), Config.fromEnv(env("PT0.05S")).scheduling(), new SimpleMeterRegistry(), Clock.systemUTC())) {
         notifier.start();
         String id = notifier.send(new Alert(t.id(), null, Severity.CRITICAL, "db down", "b", null)).get(0);
         await().atMost(Duration.ofSeconds(20)).until(() -> row(t.id(), id).attempts() >= 3);
@@ -113,7 +114,7 @@ class DeliveryResilienceTest {
         webhook(t.id(), null, "http://127.0.0.1:" + front.port() + "/hook");
         front.cut();
         String id;
-        try (Services worker = Services.open(Config.fromEnv(env("PT2S")))) {
+        try (Root worker = Root.open(Config.fromEnv(env("PT2S")))) {
           worker.notifier().start();
           id = worker.notifier().send(new Alert(t.id(), null, Severity.CRITICAL, "api down", "b", null)).get(0);
           await().atMost(Duration.ofSeconds(20)).until(() -> row(t.id(), id).attempts() == 1);
@@ -121,7 +122,7 @@ class DeliveryResilienceTest {
         assertThat(row(t.id(), id).status()).isEqualTo(DeliveryStatus.PENDING);
         front.start();
 
-        try (Services restarted = Services.open(Config.fromEnv(env("PT2S")))) {
+        try (Root restarted = Root.open(Config.fromEnv(env("PT2S")))) {
           restarted.notifier().start();
           await().atMost(Duration.ofSeconds(30))
               .until(() -> row(t.id(), id).status() == DeliveryStatus.DELIVERED);
@@ -143,7 +144,7 @@ class DeliveryResilienceTest {
     try (HangingReceiver hanging = new HangingReceiver();
         TestReceiver receiver = TestReceiver.answering();
         DeliveryNotifier notifier = new DeliveryNotifier(db.database(), channels, log,
-            Config.fromEnv(env("PT0.05S")), new SimpleMeterRegistry())) {
+            Config.fromEnv(env("PT0.05S")).notifications(), Config.fromEnv(env("PT0.05S")).paging(), Config.fromEnv(env("PT0.05S")).scheduling(), new SimpleMeterRegistry(), Clock.systemUTC())) {
       webhook(t.id(), slow, hanging.url());
       webhook(t.id(), fast, receiver.url("/fast"));
       notifier.start();

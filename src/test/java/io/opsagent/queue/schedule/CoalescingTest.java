@@ -9,6 +9,7 @@ import io.opsagent.queue.Queues;
 import io.opsagent.queue.Wakeup;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -62,13 +63,13 @@ class CoalescingTest {
   @BeforeEach
   void startQueues() {
     wakeup = new Wakeup(db.database());
-    scheduler = new OpsScheduler(db.database(), CONFIG, (tenantId, trigger, runId) ->
+    scheduler = new OpsScheduler(db.database(), CONFIG.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (tenantId, trigger, runId) ->
         runner.runCycle(tenantId, trigger, runId, () -> {
           if (slow.contains(tenantId)) {
             LockSupport.parkNanos(MODEL_LATENCY.toNanos()); // a model call, not synchronisation
           }
-        }), wakeup);
-    queues = new Queues(db.database(), CONFIG, scheduler.task(), job -> {});
+        }), wakeup, Clock.systemUTC());
+    queues = new Queues(db.database(), CONFIG.scheduling(), CONFIG.llm(), CONFIG.actions(), scheduler.task(), job -> {}, Clock.systemUTC());
     queues.start(wakeup);
     // one cycle through the queue first: its start-up poll is behind us, the next one 30 s ahead
     String warmUp = fx.tenant("warm-up").id();

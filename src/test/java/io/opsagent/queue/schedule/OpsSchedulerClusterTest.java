@@ -9,6 +9,7 @@ import io.opsagent.config.Config;
 import io.opsagent.queue.Queues;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,13 +56,13 @@ class OpsSchedulerClusterTest {
     RecordingRunner shared = new RecordingRunner();
     AtomicInteger firstWorker = new AtomicInteger();
     AtomicInteger secondWorker = new AtomicInteger();
-    OpsScheduler first = new OpsScheduler(db.database(), CONFIG, slowly(shared, firstWorker));
-    OpsScheduler second = new OpsScheduler(db.database(), CONFIG, slowly(shared, secondWorker));
+    OpsScheduler first = new OpsScheduler(db.database(), CONFIG.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), slowly(shared, firstWorker), new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
+    OpsScheduler second = new OpsScheduler(db.database(), CONFIG.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), slowly(shared, secondWorker), new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
     tenants.forEach(first::ensureOpsSchedule);
     tenants.forEach(second::ensureOpsSchedule);
 
-    try (Queues a = new Queues(db.database(), CONFIG, first.task(), job -> {});
-        Queues b = new Queues(db.database(), CONFIG, second.task(), job -> {})) {
+    try (Queues a = new Queues(db.database(), CONFIG.scheduling(), CONFIG.llm(), CONFIG.actions(), first.task(), job -> {}, Clock.systemUTC());
+        Queues b = new Queues(db.database(), CONFIG.scheduling(), CONFIG.llm(), CONFIG.actions(), second.task(), job -> {}, Clock.systemUTC())) {
       a.start();
       b.start();
       AtomicBoolean done = new AtomicBoolean();
@@ -97,8 +98,8 @@ class OpsSchedulerClusterTest {
     for (int i = 0; i < 3000; i++) {
       ids.add(java.util.UUID.randomUUID().toString());
     }
-    OpsScheduler first = new OpsScheduler(db.database(), CONFIG, (t, trigger, runId) -> CycleRunner.Result.DONE);
-    OpsScheduler second = new OpsScheduler(db.database(), CONFIG, (t, trigger, runId) -> CycleRunner.Result.DONE);
+    OpsScheduler first = new OpsScheduler(db.database(), CONFIG.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (t, trigger, runId) -> CycleRunner.Result.DONE, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
+    OpsScheduler second = new OpsScheduler(db.database(), CONFIG.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), (t, trigger, runId) -> CycleRunner.Result.DONE, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
     int before = first.ensureOpsSchedules(ids.subList(0, 1500).stream().filter(id -> id.hashCode() % 3 == 0).toList());
 
     var pool = java.util.concurrent.Executors.newFixedThreadPool(2);

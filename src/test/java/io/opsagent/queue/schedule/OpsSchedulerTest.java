@@ -10,6 +10,7 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.queue.Queues;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,7 +39,7 @@ class OpsSchedulerTest {
   static void createDatabase() {
     db = TestDatabase.create(OpsSchedulerTest.class);
     fx = new Fixtures(db.database());
-    runs = new RunRepository(db.database().jdbi());
+    runs = new RunRepository(db.database().jdbi(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -48,7 +49,7 @@ class OpsSchedulerTest {
 
   @BeforeEach
   void newScheduler() {
-    scheduler = new OpsScheduler(db.database(), CONFIG, runner);
+    scheduler = new OpsScheduler(db.database(), CONFIG.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), runner, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
   }
 
   @AfterEach
@@ -60,7 +61,7 @@ class OpsSchedulerTest {
   }
 
   void startQueues() {
-    queues = new Queues(db.database(), CONFIG, scheduler.task(), job -> {});
+    queues = new Queues(db.database(), CONFIG.scheduling(), CONFIG.llm(), CONFIG.actions(), scheduler.task(), job -> {}, Clock.systemUTC());
     queues.start();
   }
 
@@ -97,7 +98,7 @@ class OpsSchedulerTest {
 
     await().atMost(Duration.ofSeconds(20)).until(() -> runner.count(t) >= 4);
 
-    long period = CONFIG.cycleInterval().toMillis();
+    long period = CONFIG.scheduling().cycleInterval().toMillis();
     long offset = ScheduleSlots.offset(t, period);
     List<Long> slots = runner.of(t).stream()
         .map(c -> Math.floorDiv(c.startedAt().toEpochMilli() - offset, period))
@@ -251,7 +252,7 @@ class OpsSchedulerTest {
     queues.stop();
 
     RecordingRunner afterRestart = new RecordingRunner();
-    scheduler = new OpsScheduler(db.database(), CONFIG, afterRestart);
+    scheduler = new OpsScheduler(db.database(), CONFIG.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), afterRestart, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
     startQueues();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> afterRestart.count(t) >= 1);
@@ -264,7 +265,7 @@ class OpsSchedulerTest {
     scheduler.ensureOpsSchedule(t);
     scheduler.disable(t);
 
-    OpsScheduler afterRestart = new OpsScheduler(db.database(), CONFIG, runner);
+    OpsScheduler afterRestart = new OpsScheduler(db.database(), CONFIG.scheduling(), new io.opsagent.platform.TenantRepository(db.database().jdbi(), Clock.systemUTC()), runner, new io.opsagent.queue.Wakeup(db.database()), Clock.systemUTC());
     assertThat(afterRestart.ensureOpsSchedule(t)).isFalse();
     assertThat(afterRestart.isOpsEnabled(t)).isFalse();
     assertThat(afterRestart.schedule(t)).isEqualTo(new OpsSchedule(false, Duration.ofSeconds(1), null));
