@@ -1,6 +1,7 @@
 package io.opsagent.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opsagent.agent.run.Trigger;
@@ -260,6 +261,12 @@ class AccessControlTest {
   @Test
   void whoEngagedTheKillSwitchAndWhoAskedForACycleIsRecordedAndShown() {
     ApiClient tenant = new ApiClient(worker.httpPort(), keysOfA.get(Role.TENANT));
+    // the cycles the route walk asked for are over first: a request while one is still queued joins it
+    await().atMost(java.time.Duration.ofSeconds(60)).until(() -> worker.root().db().jdbi().withHandle(h -> h
+        .createQuery("""
+            SELECT COUNT(*) FROM access_actions a WHERE a.action = 'cycle.run' AND NOT EXISTS (
+              SELECT 1 FROM ops_agent_runs r WHERE r.id = a.target_id AND r.finished_at IS NOT NULL)""")
+        .mapTo(Integer.class).one()) == 0);
     String runId = tenant.post("/api/tenants/" + tenantA + "/ops/cycles", "").json().get("runId").asText();
     ApiClient root = new ApiClient(worker.httpPort(), keysOfA.get(Role.ADMIN));
     assertThat(root.put("/api/ops/kill-switch", "{\"reason\":\"drill\"}").status()).isEqualTo(200);
