@@ -171,6 +171,43 @@ class PlatformApiTest {
   }
 
   @Test
+  void theInventoryTakesABodyLargerThanOtherRoutesAndNamesWhereABadValueIs() {
+    String tenant = api.create("/api/tenants", "{\"name\":\"large inventory\"}");
+    StringBuilder deployments = new StringBuilder();
+    for (int i = 0; i < 8_000; i++) {
+      deployments.append(i == 0 ? "" : ",").append("{\"externalId\": \"svc-").append(i)
+          .append("\", \"name\": \"service-").append(i).append("-").append("n".repeat(80))
+          .append("\", \"version\": \"1.0.0\"}");
+    }
+    String large = "{\"workspaces\": [{\"externalId\": \"env\", \"name\": \"prod\", \"deployments\": ["
+        + deployments + "]}]}";
+
+    var reconciled = api.put("/api/tenants/" + tenant + "/inventory", large);
+    var elsewhere = api.post("/api/tenants", "{\"name\": \"" + "x".repeat(large.length()) + "\"}");
+    var emptyName = api.put("/api/tenants/" + tenant + "/inventory", "{\"workspaces\": [{\"externalId\": \"env\","
+        + " \"name\": \"prod\", \"deployments\": [{\"externalId\": \"a\", \"name\": \"a\"},"
+        + " {\"externalId\": \"b\", \"name\": \" \"}]}]}");
+    var wrongType = api.put("/api/tenants/" + tenant + "/inventory",
+        "{\"workspaces\": [{\"externalId\": \"env\", \"name\": \"prod\", \"deployments\": [{\"externalId\": 7,"
+            + " \"name\": \"a\"}]}]}");
+    var noList = api.put("/api/tenants/" + tenant + "/inventory", "{}");
+
+    assertThat(large.length()).isGreaterThan(1024 * 1024);
+    assertThat(reconciled.status()).as(reconciled.body()).isEqualTo(200);
+    assertThat(reconciled.json().get("created").get("deployments")).hasSize(8_000);
+    assertThat(elsewhere.status()).isEqualTo(413);
+    assertThat(emptyName.status()).isEqualTo(400);
+    assertThat(emptyName.json().get("error").asText())
+        .isEqualTo("'workspaces[0].deployments[1].name' must not be empty");
+    assertThat(wrongType.json().get("error").asText())
+        .isEqualTo("'workspaces[0].deployments[0].externalId' must be a string");
+    assertThat(noList.json().get("error").asText())
+        .isEqualTo("'workspaces' is required and must be a list (empty to remove every workspace)");
+    assertThat(api.get("/api/workspaces/" + reconciled.json().get("created").get("workspaces").get(0).get("id")
+        .asText() + "/deployments").json()).hasSize(8_000);
+  }
+
+  @Test
   void aDeploymentTheInventoryRemovesIsNoLongerWatched() {
     String tenant = api.create("/api/tenants", "{\"name\":\"removing\"}");
     channel(tenant);
