@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -51,7 +52,9 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * every route: a field the record does not have is a 400 naming it (a typo must not be silently
  * ignored), as is a value of the wrong type (no coercion: {@code "1"} is not a number, {@code 1} not
  * a string) and a value its constraints refuse. The body must be valid UTF-8 (nothing is silently
- * replaced) of at most {@link #MAX_BYTES}; text values are stripped of surrounding white space.
+ * replaced) of at most {@link #MAX_BYTES} (a route may allow more); text values are stripped of
+ * surrounding white space. A field inside a list of objects is named by its place
+ * ({@code workspaces[0].deployments[2].name}).
  *
  * <p>A record whose components are {@link Optional} describes a change: a component absent from the
  * body is {@code null}, one given as JSON {@code null} is {@link Optional#empty()} (clear it), and a
@@ -72,7 +75,7 @@ public final class JsonBody {
   private static final Map<Class<?>, String> KINDS = Map.of(String.class, "a string", Boolean.class, "true or false",
       boolean.class, "true or false", Number.class, "a whole number", long.class, "a whole number",
       int.class, "a whole number", Instant.class, "an ISO-8601 instant such as 2026-01-31T03:00:00Z",
-      ObjectNode.class, "a JSON object");
+      ObjectNode.class, "a JSON object", Record.class, "a JSON object", List.class, "a list");
 
   private static final Validator VALIDATOR = Validation.byDefaultProvider().configure()
       .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator();
@@ -82,6 +85,11 @@ public final class JsonBody {
   /** The body of {@code ctx} as a {@code type}; a missing body is a 400. */
   public static <T> T read(Context ctx, Class<T> type) {
     return read(utf8(read(ctx)), type);
+  }
+
+  /** As {@link #read(Context, Class)}, the body of at most {@code maxBytes} (413 past it). */
+  public static <T> T read(Context ctx, Class<T> type, int maxBytes) {
+    return read(utf8(read(ctx, maxBytes)), type);
   }
 
   /** The body of {@code ctx} as a {@code type}, or empty when there is none (blank). */
@@ -171,14 +179,32 @@ public final class JsonBody {
     }
   }
 
-  /** The first property of a violation's path: the field of the body it concerns. */
+  /** The field of the body a violation concerns: {@code name}, or {@code list[0].name} inside a list. */
   private static String field(Path path) {
+    StringBuilder out = new StringBuilder();
     for (Path.Node node : path) {
-      if (node.getName() != null) {
-        return node.getName();
+      if (out.length() > 0 && (node.getIndex() != null || node.getKey() != null)) {
+        out.append('[').append(node.getIndex() != null ? node.getIndex() : node.getKey()).append(']');
+      }
+      String name = node.getName();
+      if (name != null && !name.startsWith("<")) { // not a container's element ("<list element>")
+        out.append(out.length() > 0 ? "." : "").append(name);
       }
     }
-    return path.toString();
+    return out.length() > 0 ? out.toString() : path.toString();
+  }
+
+  /** Where in the body Jackson stopped: {@code name}, or {@code list[0].name} inside a list. */
+  private static String field(List<JsonMappingException.Reference> path) {
+    StringBuilder out = new StringBuilder();
+    for (JsonMappingException.Reference ref : path) {
+      if (ref.getFieldName() != null) {
+        out.append(out.length() > 0 ? "." : "").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        out.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return out.toString();
   }
 
   private static String accepted(Class<?> type) {
@@ -188,17 +214,23 @@ public final class JsonBody {
 
   /** The raw body, at most {@link #MAX_BYTES} (413 past it); read once, then kept for the route. */
   public static byte[] read(Context ctx) {
+    return read(ctx, MAX_BYTES);
+  }
+
+  private static byte[] read(Context ctx, int maxBytes) {
     byte[] read = ctx.attribute(BODY_ATTRIBUTE); // already read by the access guard
     if (read != null) {
       return read;
     }
-    if (ctx.req().getContentLengthLong() > MAX_BYTES) {
-      throw new ApiException(413, ApiErrors.forStatus(413, ctx));
+    String tooLarge = maxBytes == MAX_BYTES ? ApiErrors.forStatus(413, ctx)
+        : "request body too large (at most " + maxBytes / (1024 * 1024) + " MiB)";
+    if (ctx.req().getContentLengthLong() > maxBytes) {
+      throw new ApiException(413, tooLarge);
     }
     try (InputStream in = ctx.req().getInputStream()) {
-      byte[] bytes = in.readNBytes(MAX_BYTES + 1);
-      if (bytes.length > MAX_BYTES) {
-        throw new ApiException(413, ApiErrors.forStatus(413, ctx));
+      byte[] bytes = in.readNBytes(maxBytes + 1);
+      if (bytes.length > maxBytes) {
+        throw new ApiException(413, tooLarge);
       }
       ctx.attribute(BODY_ATTRIBUTE, bytes);
       return bytes;
@@ -222,11 +254,13 @@ public final class JsonBody {
   /** Jackson's complaint in our words, naming the field, without its internals (class names, source excerpts). */
   private static String describe(JsonProcessingException e, Class<?> type) {
     if (e instanceof UnrecognizedPropertyException u) {
-      return "unknown field " + Text.quoted(List.of(u.getPropertyName())) + "; accepted: " + accepted(type);
+      String at = field(u.getPath().subList(0, Math.max(0, u.getPath().size() - 1)));
+      return (at.isEmpty() ? "" : at + ": ") + "unknown field " + Text.quoted(List.of(u.getPropertyName()))
+          + "; accepted: " + accepted(u.getReferringClass() == null ? type : u.getReferringClass());
     }
     if (e instanceof MismatchedInputException m) {
       return m.getPath().isEmpty() || m.getPath().get(0).getFieldName() == null ? "request body must be a JSON object"
-          : "'" + m.getPath().get(0).getFieldName() + "' must be " + KINDS.entrySet().stream()
+          : "'" + field(m.getPath()) + "' must be " + KINDS.entrySet().stream()
               .filter(k -> m.getTargetType() != null && k.getKey().isAssignableFrom(m.getTargetType()))
               .map(Map.Entry::getValue).findFirst().orElse("of another type");
     }

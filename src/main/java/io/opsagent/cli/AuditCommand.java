@@ -62,7 +62,7 @@ final class AuditCommand implements Callable<Integer> {
         return 2;
       }
       try (Root services = Root.open(config)) {
-        if (services.tenants().find(tenantId).isEmpty()) {
+        if (!services.tenants().existed(tenantId)) {
           System.err.println("opsagent: no tenant with id " + tenantId);
           return 2;
         }
@@ -99,7 +99,7 @@ final class AuditCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       try (Root services = Root.open(ExistingDatabase.config())) {
-        if (services.tenants().find(tenantId).isEmpty()) {
+        if (!services.tenants().existed(tenantId)) {
           System.err.println("opsagent: no tenant with id " + tenantId);
           return 2;
         }

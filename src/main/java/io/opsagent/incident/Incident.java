@@ -9,7 +9,8 @@ import java.time.Instant;
  * alerts recorded on it. It is paged once a firing delivery of it reached a receiver
  * ({@code pagedAt}); until then {@code pagingSince} is when the oldest firing delivery still being
  * retried was recorded (null when none is: nothing is on its way, so the next alert, report or
- * the watchdog pages it).
+ * the watchdog pages it). {@code resolvedReason} is {@value #RECOVERED} or {@value #REMOVED} once
+ * resolved (null on incidents resolved before reasons were recorded).
  */
 public record Incident(
     String id,
@@ -29,7 +30,22 @@ public record Incident(
     Instant acknowledgedAt,
     Instant resolvedAt,
     Instant pagedAt,
-    Instant pagingSince) {
+    Instant pagingSince,
+    String resolvedReason) {
+
+  /** Why an incident resolved: its problem is gone. */
+  public static final String RECOVERED = "recovered";
+  /** Why an incident resolved: its deployment was deleted (or removed from the inventory). */
+  public static final String REMOVED = "removed";
+
+  /** An incident not resolved, or resolved for no recorded reason. */
+  public Incident(String id, String tenantId, String deploymentId, String workspaceId, String incidentKey,
+      Problem problem, Severity severity, String title, String body, Status status, int alerts, Instant openedAt,
+      Instant lastAlertAt, Instant lastNotifiedAt, Instant acknowledgedAt, Instant resolvedAt, Instant pagedAt,
+      Instant pagingSince) {
+    this(id, tenantId, deploymentId, workspaceId, incidentKey, problem, severity, title, body, status, alerts,
+        openedAt, lastAlertAt, lastNotifiedAt, acknowledgedAt, resolvedAt, pagedAt, pagingSince, null);
+  }
 
   /** Whether people were reached: {@code paged} once a firing delivery was, else {@code unpaged}. */
   public String pageStatus() {

@@ -147,12 +147,25 @@ public final class IncidentRepository {
     }
   }
 
-  /** Resolves the incident; true for the one caller that did. */
-  boolean resolve(String id, Instant now) {
+  /** Resolves the incident for {@code reason}; true for the one caller that did. */
+  boolean resolve(String id, Instant now, String reason) {
     return jdbi.withHandle(h -> h.createUpdate("""
-            UPDATE incidents SET status = 'resolved', open_key = NULL, resolved_at = :now
+            UPDATE incidents SET status = 'resolved', open_key = NULL, resolved_at = :now, resolved_reason = :reason
             WHERE id = :id AND status = 'open'""")
-        .bind("id", id).bind("now", now).execute() == 1);
+        .bind("id", id).bind("now", now).bind("reason", reason).execute() == 1);
+  }
+
+  /** The open incidents of these deployments (deleted ones included). */
+  List<Incident> openFor(java.util.Collection<String> deploymentIds) {
+    List<String> ids = List.copyOf(deploymentIds);
+    List<Incident> out = new java.util.ArrayList<>();
+    for (int from = 0; from < ids.size(); from += 1000) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
+      out.addAll(jdbi.withHandle(h -> h.createQuery(
+              SELECT + "WHERE i.deployment_id IN (<ids>) AND i.status = 'open' ORDER BY i.opened_at")
+          .bindList("ids", chunk).map(IncidentRepository::map).list()));
+    }
+    return out;
   }
 
   /** Acknowledges the incident unless it already is (the first acknowledgement counts). */
@@ -215,6 +228,7 @@ public final class IncidentRepository {
         Times.instant(rs.getTimestamp("acknowledged_at")),
         Times.instant(rs.getTimestamp("resolved_at")),
         Times.instant(rs.getTimestamp("paged_at")),
-        Times.instant(rs.getTimestamp("paging_since")));
+        Times.instant(rs.getTimestamp("paging_since")),
+        rs.getString("resolved_reason"));
   }
 }

@@ -368,7 +368,7 @@ public final class Incidents {
     Instant cutoff = now().minus(watchdogAfter);
     List<Deployment> unpaged = jdbi.withHandle(h -> h.createQuery("""
             SELECT d.* FROM deployments d
-            WHERE d.status IN ('FAILED', 'DEGRADED')
+            WHERE d.status IN ('FAILED', 'DEGRADED') AND d.deleted_at IS NULL
               AND COALESCE(d.status_changed_at, d.updated_at) <= :cutoff
               AND NOT EXISTS (SELECT 1 FROM incidents i
                   WHERE i.open_key = d.tenant_id || ':' || d.id || ':' || LOWER(d.status)
@@ -471,7 +471,9 @@ public final class Incidents {
     for (Incident i : repo.dueReminders(now.minus(reminder), MAX_LISTED)) {
       try {
         Optional<Deployment> d = deployments.find(i.deploymentId());
-        if (d.isPresent() && !i.problem().holds(d.get(), now)) {
+        if (d.isEmpty()) {
+          resolveRemoved(i, now); // deleted, and its removal not seen through (a crash right after the delete)
+        } else if (!i.problem().holds(d.get(), now)) {
           resolve(i, d.get(), now);
         } else if (repo.claimReminder(i, now)) {
           if (dryRun(i.tenantId())) {
@@ -500,33 +502,62 @@ public final class Incidents {
         .execute((instance, ctx) -> sendReminders());
   }
 
-  private boolean resolve(Incident i, Deployment d, Instant now) {
-    if (!repo.resolve(i.id(), now)) {
+  /**
+   * The deployments were deleted (one by one, with their workspace or tenant, or by the inventory):
+   * their open incidents resolve as {@code removed}, so neither reminders nor the watchdog page them
+   * any more; channels that got a firing notice of one are told it is closed. Returns those resolved.
+   */
+  public List<Incident> deploymentsRemoved(java.util.Collection<String> deploymentIds) {
+    if (deploymentIds.isEmpty()) {
+      return List.of();
+    }
+    Instant now = now();
+    return repo.openFor(deploymentIds).stream().filter(i -> resolveRemoved(i, now)).toList();
+  }
+
+  private boolean resolveRemoved(Incident i, Instant now) {
+    if (!repo.resolve(i.id(), now, Incident.REMOVED)) {
       return false;
     }
+    log.info("incident resolved: its deployment was removed tenant={} incident={} key={}", i.tenantId(), i.id(),
+        i.incidentKey());
+    notifyResolved(i, "Deployment " + i.deploymentId() + " was removed: the incident '" + i.problem().wire()
+        + "' is closed and the deployment is no longer watched. Opened " + i.openedAt() + ", resolved " + now + ".",
+        now);
+    return true;
+  }
+
+  private boolean resolve(Incident i, Deployment d, Instant now) {
+    if (!repo.resolve(i.id(), now, Incident.RECOVERED)) {
+      return false;
+    }
+    notifyResolved(i, "Deployment " + d.name() + " (" + d.id() + ") is " + d.status().name() + ": the problem '"
+        + i.problem().wire() + "' is over. Opened " + i.openedAt() + ", resolved " + now + ".", now);
+    return true;
+  }
+
+  /** One resolved notice to the channels that got a firing notice of the incident (none in dry-run). */
+  private void notifyResolved(Incident i, String body, Instant now) {
     if (dryRun(i.tenantId())) {
       log.info("incident resolved without notice (dry-run tenant) tenant={} incident={} key={}",
           i.tenantId(), i.id(), i.incidentKey());
-      return true;
+      return;
     }
     Set<String> channels = repo.deliveredFiringChannels(i.tenantId(), i.incidentKey());
     if (channels.isEmpty()) {
       log.info("incident resolved without notice (no firing notice was delivered) tenant={} incident={} key={}",
           i.tenantId(), i.id(), i.incidentKey());
-      return true;
+      return;
     }
     try {
-      notifier.sendTo(new Alert(i.tenantId(), i.workspaceId(), i.severity(), "Resolved: " + i.title(),
-          "Deployment " + d.name() + " (" + d.id() + ") is " + d.status().name() + ": the problem '"
-              + i.problem().wire() + "' is over. Opened " + i.openedAt() + ", resolved " + now + ".",
-          null, d.id(), i.incidentKey(), Alert.RESOLVED), channels);
+      notifier.sendTo(new Alert(i.tenantId(), i.workspaceId(), i.severity(), "Resolved: " + i.title(), body,
+          null, i.deploymentId(), i.incidentKey(), Alert.RESOLVED), channels);
       log.info("incident resolved tenant={} incident={} key={} channels={}", i.tenantId(), i.id(),
           i.incidentKey(), channels.size());
     } catch (RuntimeException e) {
       log.error("resolved notice not recorded tenant={} incident={} key={} error={}", i.tenantId(), i.id(),
           i.incidentKey(), e.toString());
     }
-    return true;
   }
 
   private boolean dryRun(String tenantId) {

@@ -16,6 +16,8 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 /**
  * Deployments and their events. A deployment carries its tenant id (copied from its workspace at
  * creation) so that "everything of tenant T" is one indexed query, never a walk over workspaces.
+ * Every read returns live deployments only: a deleted one ({@code deleted_at} set) is not found nor
+ * listed, and its events are left out of the tenant's recent events (they stay in its own history).
  */
 public final class DeploymentRepository {
   private final Jdbi jdbi;
@@ -47,20 +49,39 @@ public final class DeploymentRepository {
     return d;
   }
 
-  /** Inserts a fully described deployment (fixtures, imports); the id must be new. */
+  /** Inserts a fully described deployment (fixtures, imports); the id must be new, names are not checked. */
   public void insert(Deployment d) {
-    String secret = credentials(d.healthUrl()).map(u -> seal(u, d.id())).orElse(null);
-    Deployment stored = withHealthUrl(d, redacted(d.healthUrl()));
-    jdbi.useHandle(h -> h.createUpdate("""
+    jdbi.useHandle(h -> insert(h, List.of(d)));
+  }
+
+  /**
+   * Inserts the deployments in one batch; a health URL's credentials are sealed, the URL itself is
+   * stored redacted (as {@link #insert(Deployment)} does for one).
+   */
+  void insert(Handle h, List<Deployment> ds) {
+    if (ds.isEmpty()) {
+      return;
+    }
+    var batch = h.prepareBatch("""
             INSERT INTO deployments (id, tenant_id, workspace_id, name, status, version,
                 latest_version, version_checked_at, backup_schedule, last_backup_at,
-                last_backup_status, health_url, health_url_secret, created_at, updated_at, status_changed_at)
+                last_backup_status, health_url, health_url_secret, created_at, updated_at, status_changed_at,
+                external_id, source)
             VALUES (:id, :tenantId, :workspaceId, :name, :status, :version,
                 :latestVersion, :versionCheckedAt, :backupSchedule, :lastBackupAt,
-                :lastBackupStatus, :healthUrl, :secret, :createdAt, :updatedAt, :createdAt)""")
-        .bindMethods(stored)
-        .bind("secret", secret)
-        .execute());
+                :lastBackupStatus, :healthUrl, :secret, :createdAt, :updatedAt, :createdAt,
+                :externalId, :source)""");
+    for (Deployment d : ds) {
+      batch.bindMethods(withHealthUrl(d, redacted(d.healthUrl())))
+          .bind("secret", sealedCredentials(d.healthUrl(), d.id()))
+          .add();
+    }
+    batch.execute();
+  }
+
+  /** The health URL's credentials sealed for storage ({@code health_url_secret}); null without credentials. */
+  String sealedCredentials(String healthUrl, String deploymentId) {
+    return credentials(healthUrl).map(u -> seal(u, deploymentId)).orElse(null);
   }
 
   /**
@@ -100,11 +121,11 @@ public final class DeploymentRepository {
   private static Deployment withHealthUrl(Deployment d, String healthUrl) {
     return new Deployment(d.id(), d.tenantId(), d.workspaceId(), d.name(), d.status(), d.version(),
         d.latestVersion(), d.versionCheckedAt(), d.backupSchedule(), d.lastBackupAt(), d.lastBackupStatus(),
-        healthUrl, d.createdAt(), d.updatedAt());
+        healthUrl, d.createdAt(), d.updatedAt(), d.externalId(), d.source());
   }
 
   public Optional<Deployment> find(String deploymentId) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM deployments WHERE id = :id")
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM deployments WHERE id = :id AND deleted_at IS NULL")
         .bind("id", deploymentId)
         .mapTo(Deployment.class)
         .findOne());
@@ -112,7 +133,7 @@ public final class DeploymentRepository {
 
   public Optional<Deployment> find(String tenantId, String deploymentId) {
     return jdbi.withHandle(h -> h.createQuery(
-            "SELECT * FROM deployments WHERE id = :id AND tenant_id = :tenantId")
+            "SELECT * FROM deployments WHERE id = :id AND tenant_id = :tenantId AND deleted_at IS NULL")
         .bind("id", deploymentId)
         .bind("tenantId", tenantId)
         .mapTo(Deployment.class)
@@ -126,7 +147,7 @@ public final class DeploymentRepository {
     }
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT * FROM deployments
-            WHERE tenant_id = :tenantId AND status IN (<statuses>)
+            WHERE tenant_id = :tenantId AND status IN (<statuses>) AND deleted_at IS NULL
             ORDER BY workspace_id, name, id""")
         .bind("tenantId", tenantId)
         .bindList("statuses", statuses.stream().map(Enum::name).toList())
@@ -137,10 +158,70 @@ public final class DeploymentRepository {
   /** The workspace's deployments, ordered by name. */
   public List<Deployment> listByWorkspace(String workspaceId) {
     return jdbi.withHandle(h -> h.createQuery(
-            "SELECT * FROM deployments WHERE workspace_id = :workspaceId ORDER BY name, id")
+            "SELECT * FROM deployments WHERE workspace_id = :workspaceId AND deleted_at IS NULL ORDER BY name, id")
         .bind("workspaceId", workspaceId)
         .mapTo(Deployment.class)
         .list());
+  }
+
+  /** The workspace's live deployment with this external id. */
+  public Optional<Deployment> findByExternalId(String workspaceId, String externalId) {
+    return jdbi.withHandle(h -> findBy(h, workspaceId, "external_id", externalId));
+  }
+
+  static Optional<Deployment> findBy(Handle h, String workspaceId, String column, String value) {
+    return h.createQuery("SELECT * FROM deployments WHERE workspace_id = :workspaceId AND " + column
+            + " = :v AND deleted_at IS NULL ORDER BY id LIMIT 1")
+        .bind("workspaceId", workspaceId)
+        .bind("v", value)
+        .mapTo(Deployment.class)
+        .findOne();
+  }
+
+  /** Every live deployment of the tenant, whatever its status (the inventory's view). */
+  static List<Deployment> listAllByTenant(Handle h, String tenantId) {
+    return h.createQuery("SELECT * FROM deployments WHERE tenant_id = :tenantId AND deleted_at IS NULL")
+        .bind("tenantId", tenantId)
+        .mapTo(Deployment.class)
+        .list();
+  }
+
+  static void rename(Handle h, String deploymentId, String name, String externalId, Instant now) {
+    h.createUpdate("""
+            UPDATE deployments SET name = :name, external_id = :externalId, updated_at = :now
+            WHERE id = :id AND deleted_at IS NULL""")
+        .bind("id", deploymentId).bind("name", name).bind("externalId", externalId).bind("now", now)
+        .execute();
+  }
+
+  /**
+   * Marks the live ones of {@code deploymentIds} deleted, in one statement per 1,000, and returns
+   * their ids (those already deleted are left as they are).
+   */
+  static List<String> softDelete(Handle h, Collection<String> deploymentIds, Instant at) {
+    List<String> ids = List.copyOf(deploymentIds);
+    List<String> deleted = new java.util.ArrayList<>();
+    for (int from = 0; from < ids.size(); from += 1000) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
+      deleted.addAll(h.createQuery(
+              "SELECT id FROM deployments WHERE id IN (<ids>) AND deleted_at IS NULL")
+          .bindList("ids", chunk).mapTo(String.class).list());
+      h.createUpdate("""
+              UPDATE deployments SET deleted_at = :at, live_key = NULL, updated_at = :at
+              WHERE id IN (<ids>) AND deleted_at IS NULL""")
+          .bindList("ids", chunk).bind("at", at)
+          .execute();
+    }
+    return deleted;
+  }
+
+  /** The live deployments of these workspaces' ids. */
+  static List<String> idsInWorkspaces(Handle h, List<String> workspaceIds) {
+    if (workspaceIds.isEmpty()) {
+      return List.of();
+    }
+    return h.createQuery("SELECT id FROM deployments WHERE workspace_id IN (<ids>) AND deleted_at IS NULL")
+        .bindList("ids", workspaceIds).mapTo(String.class).list();
   }
 
   /**
@@ -167,7 +248,7 @@ public final class DeploymentRepository {
                   version_checked_at = :versionCheckedAt, backup_schedule = :backupSchedule,
                   last_backup_at = :lastBackupAt, last_backup_status = :lastBackupStatus,
                   health_url = :healthUrl, updated_at = :now
-              WHERE id = :id AND tenant_id = :tenantId""")
+              WHERE id = :id AND tenant_id = :tenantId AND deleted_at IS NULL""")
           .bindMethods(stored)
           .bind("now", now)
           .execute();
@@ -222,7 +303,7 @@ public final class DeploymentRepository {
   }
 
   /** Version history: the version an event moved the deployment to, and the one it left. */
-  private static void recordVersions(Handle h, String eventId, String version, String previous) {
+  static void recordVersions(Handle h, String eventId, String version, String previous) {
     h.createUpdate("UPDATE deployment_events SET version = :v, previous_version = :p WHERE id = :id")
         .bind("v", version).bind("p", previous).bind("id", eventId).execute();
   }
@@ -231,7 +312,7 @@ public final class DeploymentRepository {
     return version == null ? "(none)" : version;
   }
 
-  private static void insertEvent(Handle h, DeploymentEvent e) {
+  static void insertEvent(Handle h, DeploymentEvent e) {
     h.createUpdate("""
             INSERT INTO deployment_events (id, tenant_id, deployment_id, type, status, message, created_at)
             VALUES (:id, :tenantId, :deploymentId, :type, :status, :message, :createdAt)""")
@@ -239,17 +320,48 @@ public final class DeploymentRepository {
         .execute();
   }
 
-  /** The tenant's events at or after {@code since}, newest first, at most {@code limit}. */
+  /**
+   * The tenant's events at or after {@code since}, newest first, at most {@code limit}; a deleted
+   * deployment's events are left out.
+   */
   public List<DeploymentEvent> eventsSince(String tenantId, Instant since, int limit) {
     return jdbi.withHandle(h -> h.createQuery("""
-            SELECT * FROM deployment_events
-            WHERE tenant_id = :tenantId AND created_at >= :since
-            ORDER BY created_at DESC, id DESC
+            SELECT e.* FROM deployment_events e
+            WHERE e.tenant_id = :tenantId AND e.created_at >= :since
+              AND NOT EXISTS (SELECT 1 FROM deployments d WHERE d.id = e.deployment_id AND d.deleted_at IS NOT NULL)
+            ORDER BY e.created_at DESC, e.id DESC
             LIMIT :limit""")
         .bind("tenantId", tenantId)
         .bind("since", since)
         .bind("limit", limit)
         .mapTo(DeploymentEvent.class)
         .list());
+  }
+
+  /**
+   * One page of the deployment's events, newest first: at most {@code limit}, strictly older than
+   * the event {@code beforeEventId} when given (the last id of the previous page), so every event
+   * is listed exactly once. Empty when {@code beforeEventId} is not one of the deployment's events.
+   */
+  public Optional<List<DeploymentEvent>> events(String deploymentId, String beforeEventId, int limit) {
+    return jdbi.withHandle(h -> {
+      if (beforeEventId == null) {
+        return Optional.of(h.createQuery("""
+                SELECT * FROM deployment_events WHERE deployment_id = :d
+                ORDER BY created_at DESC, id DESC LIMIT :limit""")
+            .bind("d", deploymentId).bind("limit", limit)
+            .mapTo(DeploymentEvent.class).list());
+      }
+      Optional<DeploymentEvent> before = h.createQuery(
+              "SELECT * FROM deployment_events WHERE id = :id AND deployment_id = :d")
+          .bind("id", beforeEventId).bind("d", deploymentId)
+          .mapTo(DeploymentEvent.class).findOne();
+      return before.map(b -> h.createQuery("""
+              SELECT * FROM deployment_events WHERE deployment_id = :d
+                AND (created_at < :at OR (created_at = :at AND id < :id))
+              ORDER BY created_at DESC, id DESC LIMIT :limit""")
+          .bind("d", deploymentId).bind("at", b.createdAt()).bind("id", b.id()).bind("limit", limit)
+          .mapTo(DeploymentEvent.class).list());
+    });
   }
 }

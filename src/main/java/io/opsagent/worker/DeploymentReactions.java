@@ -8,6 +8,7 @@ import io.opsagent.incident.Incidents;
 import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.platform.Removals;
 import io.opsagent.queue.schedule.OpsScheduler;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -17,10 +18,11 @@ import org.slf4j.MDC;
 /**
  * What the worker does when a deployment's reported status or facts change: resolves the incidents
  * whose problem is gone, decides the platform actions awaiting their effect, and for a FAILED or
- * DEGRADED report pages first and queues the tenant's review. The change itself is committed before
- * any of this runs; a failure here is logged and answered, never undoes it.
+ * DEGRADED report pages first and queues the tenant's review; and when tenants, workspaces or
+ * deployments are removed ({@link Removals}), stops watching them. The change itself is committed
+ * before any of this runs; a failure here is logged and answered, never undoes it.
  */
-final class DeploymentReactions implements PlatformRoutes.PlatformListener {
+final class DeploymentReactions implements PlatformRoutes.PlatformListener, Removals {
   private static final Logger log = LoggerFactory.getLogger(DeploymentReactions.class);
 
   private final Optional<PlatformActions> actions;
@@ -42,6 +44,31 @@ final class DeploymentReactions implements PlatformRoutes.PlatformListener {
   @Override
   public void deploymentFactsChanged(Deployment d) {
     resolveIncidents(d);
+  }
+
+  /**
+   * Tenants, workspaces or deployments were deleted (or removed by a reconcile): the agent stops
+   * watching them. A removed tenant's schedule goes; removed deployments' open incidents resolve as
+   * {@code removed}, so no reminder or watchdog page follows. Their rows are already invisible to
+   * state gathering and to code pages; should this fail, a removed tenant's next cycle removes its
+   * schedule and the reminder check resolves the incidents.
+   */
+  @Override
+  public void removed(Removals.Removed r) {
+    log.info("platform objects removed tenant={} tenantRemoved={} workspaces={} deployments={}", r.tenantId(),
+        r.tenantRemoved(), r.workspaceIds().size(), r.deploymentIds().size());
+    if (r.tenantRemoved()) {
+      try {
+        scheduler.removeOpsSchedule(r.tenantId());
+      } catch (RuntimeException e) {
+        log.warn("schedule of a removed tenant not removed tenant={} error={}", r.tenantId(), e.toString());
+      }
+    }
+    try {
+      incidents.deploymentsRemoved(r.deploymentIds());
+    } catch (RuntimeException e) {
+      log.warn("incidents of removed deployments not resolved tenant={} error={}", r.tenantId(), e.toString());
+    }
   }
 
   /** The deployment changed: its incidents whose problem is gone are resolved now, each with one notice. */

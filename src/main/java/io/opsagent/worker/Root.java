@@ -31,7 +31,9 @@ import io.opsagent.agent.tools.investigate.Investigation;
 import io.opsagent.api.routes.ActionRoutes;
 import io.opsagent.api.routes.ChannelRoutes;
 import io.opsagent.api.routes.IncidentRoutes;
+import io.opsagent.api.routes.InventoryRoutes;
 import io.opsagent.api.routes.OpsRoutes;
+import io.opsagent.api.routes.PlatformObjectRoutes;
 import io.opsagent.api.routes.PlatformRoutes;
 import io.opsagent.api.routes.RunQueries;
 import io.opsagent.api.routes.RunRoutes;
@@ -50,6 +52,8 @@ import io.opsagent.notify.Notifier;
 import io.opsagent.notify.delivery.DeliveryNotifier;
 import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.DeploymentRepository;
+import io.opsagent.platform.InventoryReconciler;
+import io.opsagent.platform.PlatformObjects;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.platform.WorkspaceRepository;
 import io.opsagent.queue.DeploymentJob;
@@ -265,10 +269,15 @@ public final class Root implements AutoCloseable {
       checks.add(ApiServer.HealthCheck.optional("redis", cooldowns::ping));
     }
     Access access = Access.of(apiToken, jdbi, config.http().trustedProxies(), clock);
+    // deletes and reconciles stop the agent watching what they removed
+    var objects = new PlatformObjects(jdbi, deployments, reactions, clock);
     return new ApiServer(access, json, metrics, checks, List.of(
         new KeyRoutes(json, access),
         new PlatformRoutes(json, tenants, workspaces, deployments, reactions, clock)
-            .onTenantCreated(settings::initialise),
+            .onTenantCreated(settings::initialise).withObjects(objects),
+        new PlatformObjectRoutes(tenants, workspaces, deployments, objects, statuses),
+        new InventoryRoutes(tenants, new InventoryReconciler(jdbi, deployments, reactions, clock),
+            scheduler::ensureOpsSchedule),
         new IncidentRoutes(tenants, incidents),
         new ChannelRoutes(json, tenants, workspaces, channels),
         new RunRoutes(json, tenants, runs, notifications, new RunQueries(jdbi)),

@@ -102,7 +102,7 @@ class ApiInputTest {
       assertThat(r.status()).as(field).isEqualTo(400);
       assertThat(r.json().get("error").asText()).as(field).startsWith("unknown field '" + field + "'");
     });
-    assertThat(byField.get("nmae").json().get("error").asText()).isEqualTo("unknown field 'nmae'; accepted: name");
+    assertThat(byField.get("nmae").json().get("error").asText()).isEqualTo("unknown field 'nmae'; accepted: externalId, name");
     assertThat(api.get("/api/tenants").json()).hasSize(tenants);
     assertThat(api.get("/api/tenants/" + tenant + "/workspaces").json()).hasSize(1);
     assertThat(api.get("/api/workspaces/" + ws + "/deployments").json()).hasSize(1);

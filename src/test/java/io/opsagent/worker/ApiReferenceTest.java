@@ -124,8 +124,8 @@ class ApiReferenceTest {
     JsonNode schema = doc.at("/components/schemas/" + ref.substring(ref.lastIndexOf('/') + 1));
     assertThat(schema.get("required")).extracting(JsonNode::asText).containsExactly("name");
     JsonNode patch = doc.at("/components/schemas/DeploymentChange/properties");
-    assertThat(patch.fieldNames()).toIterable().containsExactlyInAnyOrder("version", "latestVersion", "healthUrl",
-        "backupSchedule", "lastBackupAt", "lastBackupStatus");
+    assertThat(patch.fieldNames()).toIterable().containsExactlyInAnyOrder("name", "externalId", "version",
+        "latestVersion", "healthUrl", "backupSchedule", "lastBackupAt", "lastBackupStatus");
     assertThat(patch.at("/lastBackupStatus/enum")).extracting(JsonNode::asText).containsExactly("succeeded", "failed");
     doc.get("paths").fields().forEachRemaining(p -> p.getValue().fields().forEachRemaining(op ->
         assertThat(op.getValue().get("x-access-roles")).as(op.getKey() + " " + p.getKey())

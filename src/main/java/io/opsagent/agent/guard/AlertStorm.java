@@ -95,7 +95,7 @@ public final class AlertStorm implements ActionGate.Check {
       Map<String, StringBuilder> byWorkspace = new LinkedHashMap<>();
       List<String[]> failing = jdbi.withHandle(h -> h.createQuery("""
               SELECT workspace_id, name, status FROM deployments
-              WHERE tenant_id = :tenantId AND status IN ('FAILED', 'DEGRADED')
+              WHERE tenant_id = :tenantId AND status IN ('FAILED', 'DEGRADED') AND deleted_at IS NULL
               ORDER BY status DESC, name LIMIT :limit""")
           .bind("tenantId", tenantId).bind("limit", MAX_LISTED)
           .map((rs, ctx) -> new String[] {rs.getString("workspace_id"), rs.getString("name"), rs.getString("status")})

@@ -38,12 +38,14 @@ public final class IncidentRoutes implements ApiServer.Routes {
       @Schema(description = "only while unpaged with a page being retried")
       @JsonInclude(JsonInclude.Include.NON_NULL) Instant pagingSince,
       @JsonInclude(JsonInclude.Include.NON_NULL) Instant resolvedAt,
+      @Schema(allowableValues = {"recovered", "removed"}, description = "once resolved: its problem is gone, or"
+          + " its deployment was deleted") @JsonInclude(JsonInclude.Include.NON_NULL) String resolvedReason,
       @JsonInclude(JsonInclude.Include.NON_NULL) Instant acknowledgedAt) {
     static IncidentView of(Incident i) {
       return new IncidentView(i.id(), i.incidentKey(), i.deploymentId(), i.workspaceId(), i.problem().wire(),
           i.severity().wire(), i.status().wire(), i.title(), i.alerts(), i.openedAt(), i.lastNotifiedAt(),
           i.pageStatus(), i.pagedAt(), i.pagedAt() == null ? i.pagingSince() : null, i.resolvedAt(),
-          i.acknowledgedAt());
+          i.resolvedReason(), i.acknowledgedAt());
     }
   }
 

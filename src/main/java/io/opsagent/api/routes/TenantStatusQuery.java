@@ -60,7 +60,7 @@ public final class TenantStatusQuery {
   /** Tenants in id order after {@code afterId} (exclusive; empty for the first page). */
   public List<TenantStatus> list(Optional<String> afterId, int limit) {
     List<Tenant> page = jdbi.withHandle(h -> h.createQuery(
-            "SELECT * FROM tenants WHERE id > :after ORDER BY id LIMIT :limit")
+            "SELECT * FROM tenants WHERE id > :after AND deleted_at IS NULL ORDER BY id LIMIT :limit")
         .bind("after", afterId.orElse(""))
         .bind("limit", limit)
         .mapTo(Tenant.class)
@@ -68,8 +68,18 @@ public final class TenantStatusQuery {
     return statuses(page);
   }
 
+  /** The live tenant with this external id. */
+  public Optional<TenantStatus> byExternalId(String externalId) {
+    Optional<Tenant> tenant = jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM tenants WHERE external_id = :e AND deleted_at IS NULL")
+        .bind("e", externalId)
+        .mapTo(Tenant.class)
+        .findOne());
+    return tenant.map(t -> statuses(List.of(t)).get(0));
+  }
+
   public Optional<TenantStatus> one(String tenantId) {
-    Optional<Tenant> tenant = jdbi.withHandle(h -> h.createQuery("SELECT * FROM tenants WHERE id = :id")
+    Optional<Tenant> tenant = jdbi.withHandle(h -> h.createQuery("SELECT * FROM tenants WHERE id = :id AND deleted_at IS NULL")
         .bind("id", tenantId)
         .mapTo(Tenant.class)
         .findOne());
@@ -108,7 +118,7 @@ public final class TenantStatusQuery {
   private static Set<String> unpageable(Handle h, List<String> ids) {
     var query = h.createQuery("""
             SELECT DISTINCT d.tenant_id FROM deployments d
-            WHERE d.status IN ('FAILED', 'DEGRADED')
+            WHERE d.status IN ('FAILED', 'DEGRADED') AND d.deleted_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM notification_channels c
                   WHERE c.tenant_id = d.tenant_id AND c.enabled = TRUE AND c.deleted_at IS NULL
                     AND (c.workspace_id IS NULL OR c.workspace_id = d.workspace_id))"""
@@ -132,7 +142,7 @@ public final class TenantStatusQuery {
     Map<String, int[]> out = new HashMap<>();
     h.createQuery("""
             SELECT tenant_id, status, COUNT(*) AS n FROM deployments
-            WHERE tenant_id IN (<ids>) AND status IN ('FAILED', 'DEGRADED')
+            WHERE tenant_id IN (<ids>) AND status IN ('FAILED', 'DEGRADED') AND deleted_at IS NULL
             GROUP BY tenant_id, status""")
         .bindList("ids", ids)
         .map((rs, ctx) -> {
@@ -162,8 +172,9 @@ public final class TenantStatusQuery {
                   AND NOT EXISTS (SELECT 1 FROM ops_circuit_breakers b
                                   WHERE b.tenant_id = r.tenant_id AND b.reset_at >= r.finished_at)
                 ORDER BY r.started_at DESC, r.id DESC
-                LIMIT :limit) c"""
-            + (ids == null ? "" : "\n WHERE t.id IN (<ids>)"));
+                LIMIT :limit) c
+            WHERE t.deleted_at IS NULL"""
+            + (ids == null ? "" : "\n AND t.id IN (<ids>)"));
     if (ids != null) {
       query.bindList("ids", ids);
     }
