@@ -23,9 +23,11 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 public final class IncidentRepository {
   /** When the oldest firing delivery of incident {@code i} still pending was recorded (null: none). */
   static final String PAGING_SINCE = """
-      (SELECT MIN(n.created_at) FROM notifications n
+      COALESCE((SELECT MIN(n.created_at) FROM notifications n
           WHERE n.tenant_id = i.tenant_id AND n.incident_key = i.incident_key AND n.status = 'pending'
-            AND COALESCE(n.alert_status, 'firing') = 'firing')""";
+            AND COALESCE(n.alert_status, 'firing') = 'firing'),
+        (SELECT MIN(n.created_at) FROM incident_grouped_pages g JOIN notifications n ON n.id = g.delivery_id
+          WHERE g.incident_id = i.id AND n.status = 'pending'))""";
   /** Every incident column, and {@code paging_since}. */
   static final String SELECT = "SELECT i.*, " + PAGING_SINCE + " AS paging_since\nFROM incidents i\n";
   private final Jdbi jdbi;
@@ -176,6 +178,13 @@ public final class IncidentRepository {
             ORDER BY created_at DESC, id DESC LIMIT 1""")
         .bind("tenantId", tenantId).bind("key", incidentKey)
         .map((rs, ctx) -> List.of(rs.getString("title"), rs.getString("body"))).findOne());
+  }
+
+  /** The tenant's open incidents nobody was reached for, oldest first, within {@code h}'s transaction. */
+  List<Incident> unpagedOpen(org.jdbi.v3.core.Handle h, String tenantId, int limit) {
+    return h.createQuery(SELECT + "WHERE i.tenant_id = :tenantId AND i.open_key IS NOT NULL AND i.paged_at IS NULL"
+            + " ORDER BY i.opened_at, i.id LIMIT :limit")
+        .bind("tenantId", tenantId).bind("limit", limit).map(IncidentRepository::map).list();
   }
 
   /** The channels that got a firing notice of the incident. */

@@ -77,6 +77,9 @@ public final class Incidents {
   /** A deployment failing again this soon after its incident resolved reopens that incident. */
   public static final Duration FLAP_WINDOW = Duration.ofMinutes(10);
   static final int MAX_LISTED = 500;
+  /** At most one grouped page a minute per tenant past its page cap; listing at most this many. */
+  static final Duration GROUPED_PAGE_INTERVAL = Duration.ofMinutes(1);
+  static final int GROUPED_LISTED = 50;
 
   private final IncidentRepository repo;
   private final DeploymentRepository deployments;
@@ -89,6 +92,7 @@ public final class Incidents {
   private final TenantSettings settings;
   private final Jdbi jdbi;
   private volatile PageEvidence evidence = PageEvidence.NONE;
+  private volatile int pagesPerTenantHour = 20;
 
   /**
    * {@code settings} is read only (each tenant's mode); {@code deployments} and {@code workspaces}
@@ -121,6 +125,11 @@ public final class Incidents {
       UPDATE,
       /** Recorded on the open incident, not sent: it is paged or being paged, nothing new to say. */
       RECORDED,
+      /**
+       * Code's page past the tenant's hourly page cap: the incident is open and listed in the
+       * grouped notice sent with it (or, within a minute of the last one, in the next).
+       */
+      GROUPED,
       /** A dry-run tenant: nothing recorded, nothing sent. */
       DRY_RUN
     }
@@ -129,7 +138,7 @@ public final class Incidents {
 
     /** Whether this alert paged people (a firing notice was queued for delivery). */
     public boolean paged() {
-      return (kind == Kind.PAGED || kind == Kind.REPAGED) && !deliveries.isEmpty();
+      return (kind == Kind.PAGED || kind == Kind.REPAGED || kind == Kind.GROUPED) && !deliveries.isEmpty();
     }
 
     /** The text the model gets back: the truth about the page, never "already paged" when it was not. */
@@ -149,6 +158,10 @@ public final class Incidents {
             .orElse(sent);
         case REPAGED -> sent + " as the page of open incident " + incident.get().id() + " ("
             + incident.get().incidentKey() + "), which nobody had been reached for";
+        case GROUPED -> "the tenant is past its page cap for the hour: open incident " + incident.get().id()
+            + " (" + incident.get().incidentKey() + ") is " + (deliveries.isEmpty()
+                ? "listed in the next grouped page (at most one a minute)"
+                : "listed in a grouped page queued for delivery to " + deliveries.size() + " channel(s)");
       };
     }
   }
@@ -157,6 +170,20 @@ public final class Incidents {
    * What code's pages add to the rules engine's wording: the evidence already at hand about the
    * deployment (never a network call). Set once by the composition root, before anything pages.
    */
+  /**
+   * Past {@code pagesPerTenantHour} incidents paged for a tenant within an hour
+   * ({@code OPSAGENT_MAX_ALERTS_PER_TENANT_HOUR}), code's pages of newly failing deployments are
+   * grouped: never dropped, at most one notice a minute listing every open incident nobody was
+   * reached for. Set once by the composition root (20 until then).
+   */
+  public Incidents groupPagesPast(int pagesPerTenantHour) {
+    if (pagesPerTenantHour < 1) {
+      throw new IllegalArgumentException("pagesPerTenantHour must be at least 1");
+    }
+    this.pagesPerTenantHour = pagesPerTenantHour;
+    return this;
+  }
+
   public Incidents evidenceFrom(PageEvidence evidence) {
     this.evidence = Objects.requireNonNull(evidence, "evidence");
     return this;
@@ -222,6 +249,9 @@ public final class Incidents {
           problem.get(), alert.severity(), alert.title(), alert.body(), Incident.Status.OPEN, 1, now, now,
           now, null, null, null, null);
       if (repo.insert(opened)) {
+        if (page && pastPageCap(d.tenantId(), now)) {
+          return grouped(opened, now);
+        }
         List<String> sent;
         try {
           sent = notifier.send(onIncident.on(key, Alert.FIRING));
@@ -246,6 +276,9 @@ public final class Incidents {
    * recorded.
    */
   private Outcome onOpen(Incident i, Alert alert, boolean reopened, boolean page) {
+    if (!i.pagedOrPaging() && page && pastPageCap(i.tenantId(), now())) {
+      return grouped(i, now());
+    }
     if (!i.pagedOrPaging()) {
       List<String> sent = notifier.send(alert.on(alert.incidentKey(), Alert.FIRING));
       log.info("incident paged tenant={} incident={} key={} by={} deliveries={} (was unpaged)", i.tenantId(),
@@ -271,6 +304,58 @@ public final class Incidents {
     log.info("alert recorded on open incident tenant={} incident={} key={} page=\"{}\"", i.tenantId(), i.id(),
         i.incidentKey(), i.pageState());
     return new Outcome(List.of(), Optional.of(i), Outcome.Kind.RECORDED);
+  }
+
+  /** Whether the tenant had {@link #pagesPerTenantHour} incidents paged within the last hour. */
+  private boolean pastPageCap(String tenantId, Instant now) {
+    int paged = jdbi.withHandle(h -> h.createQuery(
+            "SELECT COUNT(*) FROM incidents WHERE tenant_id = :t AND paged_at > :since")
+        .bind("t", tenantId).bind("since", now.minus(Duration.ofHours(1))).mapTo(Integer.class).one());
+    return paged >= pagesPerTenantHour;
+  }
+
+  /**
+   * Code's page of {@code incident} past the tenant's page cap: unless a grouped page went out in the
+   * last minute (then the incident waits, unpaged, for the watchdog's next pass), one notice lists
+   * every open incident of the tenant nobody was reached for, and each counts as paged once that
+   * notice is delivered.
+   */
+  private Outcome grouped(Incident incident, Instant now) {
+    String tenantId = incident.tenantId();
+    return jdbi.inTransaction(h -> {
+      // one grouped page a minute per tenant, also across workers: the tenant's row is the lock
+      h.createQuery("SELECT id FROM tenants WHERE id = :t FOR UPDATE").bind("t", tenantId)
+          .mapTo(String.class).findOne();
+      boolean recent = h.createQuery(
+              "SELECT COUNT(*) FROM incident_grouped_pages WHERE tenant_id = :t AND created_at > :since")
+          .bind("t", tenantId).bind("since", now.minus(GROUPED_PAGE_INTERVAL)).mapTo(Integer.class).one() > 0;
+      if (recent) {
+        log.info("page grouped: tenant past its page cap, listed in the next grouped page tenant={} incident={}",
+            tenantId, incident.id());
+        return new Outcome(List.of(), Optional.of(incident), Outcome.Kind.GROUPED);
+      }
+      List<Incident> unpaged = repo.unpagedOpen(h, tenantId, GROUPED_LISTED).stream()
+          .filter(i -> i.id().equals(incident.id()) || i.pagingSince() == null).toList();
+      StringBuilder body = new StringBuilder("Past this tenant's page limit of ").append(pagesPerTenantHour)
+          .append(" incidents an hour, newly failing deployments are paged together, at most once a minute:");
+      for (Incident i : unpaged) {
+        body.append("\n- ").append(i.title()).append(" (incident ").append(i.id()).append(")");
+      }
+      Alert notice = new Alert(tenantId, null, Severity.CRITICAL,
+          unpaged.size() + " deployment" + (unpaged.size() == 1 ? "" : "s") + " newly failing (grouped page)",
+          body.toString(), null, null, null, Alert.FIRING, Alert.BY_CODE);
+      List<String> sent = notifier.send(notice);
+      for (String delivery : sent) {
+        for (Incident i : unpaged) {
+          h.createUpdate("INSERT INTO incident_grouped_pages (delivery_id, incident_id, tenant_id, created_at)"
+                  + " VALUES (:d, :i, :t, :now)")
+              .bind("d", delivery).bind("i", i.id()).bind("t", tenantId).bind("now", now).execute();
+        }
+      }
+      log.warn("grouped page sent: tenant past its page cap tenant={} incidents={} deliveries={}", tenantId,
+          unpaged.size(), sent.size());
+      return new Outcome(sent, Optional.of(incident), Outcome.Kind.GROUPED);
+    });
   }
 
   /**

@@ -136,6 +136,8 @@ public final class Root implements AutoCloseable {
     // read-only investigation tools, the evidence of a review's first request, and of code's pages
     this.investigation = Investigation.create(config.investigation(), jdbi, deployments, clock);
     incidents.evidenceFrom(investigation.pageEvidence());
+    // past the tenant's hourly page cap, code's pages are grouped (never dropped)
+    incidents.groupPagesPast(config.paging().maxAlertsPerTenantHour());
     this.agent = agent(reviewEveryCycle);
     // a page that could not be delivered must not turn into silence: the tenant's next cycle reviews
     notifier.onFailedForGood(d -> reviews.forget(d.tenantId()));

@@ -294,6 +294,53 @@ class IncidentsTest {
     assertThat(incidents.acknowledge(mine.tenantId(), "no-such-incident")).isEmpty();
   }
 
+  @Test
+  void pastTheHourlyPageCapCodesPagesAreGroupedIntoOneNoticeAMinuteAndNoneIsDropped() {
+    SettableClock later = SettableClock.startingNow();
+    Incidents capped = new Incidents(db.database().jdbi(),
+        new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()),
+        new io.opsagent.platform.WorkspaceRepository(db.database().jdbi(), Clock.systemUTC()),
+        new TenantSettings(db.database().jdbi(), Mode.LIVE, Clock.systemUTC()), notifier, REMINDER,
+        Duration.ofSeconds(60), Duration.ofSeconds(15), later).groupPagesPast(2);
+    Deployment first = failedDeploymentWithHook("capped");
+    List<Deployment> more = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      more.add(fx.deployments.create(fx.workspaces.listByTenant(first.tenantId()).get(0), "svc-" + i,
+          DeploymentStatus.FAILED, "1.0"));
+    }
+
+    // the cap's worth of pages, one each
+    assertThat(capped.page(first, DeploymentStatus.FAILED, null).kind()).isEqualTo(Incidents.Outcome.Kind.PAGED);
+    assertThat(capped.page(more.get(0), DeploymentStatus.FAILED, null).kind())
+        .isEqualTo(Incidents.Outcome.Kind.PAGED);
+    awaitDelivered(first.tenantId(), 2);
+    // past it: one grouped notice, then nothing more within the minute
+    Incidents.Outcome grouped = capped.page(more.get(1), DeploymentStatus.FAILED, null);
+    Incidents.Outcome held2 = capped.page(more.get(2), DeploymentStatus.FAILED, null);
+    Incidents.Outcome held3 = capped.page(more.get(3), DeploymentStatus.FAILED, null);
+    assertThat(grouped.kind()).isEqualTo(Incidents.Outcome.Kind.GROUPED);
+    assertThat(grouped.paged()).isTrue();
+    assertThat(held2.paged()).isFalse();
+    assertThat(held3.describe()).contains("next grouped page");
+    awaitDelivered(first.tenantId(), 3);
+    // a minute later the next grouped notice lists every incident still unpaged
+    later.advance(Duration.ofSeconds(61));
+    Incidents.Outcome next = capped.page(more.get(4), DeploymentStatus.FAILED, null);
+    assertThat(next.paged()).isTrue();
+    var notices = awaitDelivered(first.tenantId(), 4);
+
+    assertThat(notices).hasSize(4);
+    var firstGroup = notices.get(2).payload();
+    assertThat(firstGroup.get("title").asText()).isEqualTo("1 deployment newly failing (grouped page)");
+    assertThat(firstGroup.get("body").asText()).contains("svc-1").doesNotContain("svc-2");
+    var secondGroup = notices.get(3).payload();
+    assertThat(secondGroup.get("title").asText()).isEqualTo("3 deployments newly failing (grouped page)");
+    assertThat(secondGroup.get("body").asText()).contains("svc-2", "svc-3", "svc-4").doesNotContain("svc-1");
+    // none dropped: every incident is open and counts as paged once its grouped notice arrived
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(capped.list(first.tenantId(),
+        Incident.Status.OPEN)).hasSize(6).allSatisfy(i -> assertThat(i.pagedAt()).isNotNull()));
+  }
+
   private static Deployment failedDeploymentWithHook(String name) {
     var t = fx.tenant(name).workspace("prod");
     channels.create(t.id(), null, ChannelType.WEBHOOK, "hook",

@@ -160,6 +160,14 @@ public final class NotificationRepository {
             .bind("id", id)
             .bind("now", now)
             .execute();
+        // a grouped page pages every incident it lists
+        h.createUpdate("""
+                UPDATE incidents SET paged_at = :now
+                WHERE paged_at IS NULL AND id IN (SELECT g.incident_id FROM incident_grouped_pages g
+                    WHERE g.delivery_id = :id)""")
+            .bind("id", id)
+            .bind("now", now)
+            .execute();
       }
       return updated;
     });

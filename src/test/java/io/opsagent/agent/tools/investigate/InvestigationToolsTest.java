@@ -219,7 +219,7 @@ class InvestigationToolsTest {
     platform.answer(200, "application/json", body.toString());
 
     Block.ToolResult r = call(investigation(fullEnv()), t.id(), "getDeploymentLogs",
-        "{\"deploymentId\": \"" + d.id() + "\", \"lines\": 5000, \"previous\": true}");
+        "{\"deploymentId\": \"" + d.id() + "\", \"lines\": 200, \"previous\": true}");
 
     JsonNode out = JSON.readTree(r.content());
     int bytes = 0;
@@ -299,7 +299,8 @@ class InvestigationToolsTest {
 
     assertThat(needs.isError()).isTrue();
     assertThat(needs.content()).contains("{externalId}");
-    assertThat(unknown.content()).startsWith("refused: invalid input").contains("must be one of");
+    assertThat(unknown.content()).startsWith("refused: invalid input").contains("'query'", "enumeration",
+        "error_rate");
     assertThat(prometheus.requests()).isEmpty();
   }
 
