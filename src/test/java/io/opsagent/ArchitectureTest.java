@@ -35,6 +35,12 @@ class ArchitectureTest {
   /** More top-level classes than this in one package and it should be split by concern. */
   static final int MAX_CLASSES_PER_PACKAGE = 15;
 
+  /**
+   * Packages allowed past {@link #MAX_CLASSES_PER_PACKAGE}: package name → why it is still one concern.
+   * Empty: no package needs it today; splitting is the better answer.
+   */
+  static final Map<String, String> LARGER_PACKAGES = Map.of();
+
   @ArchTest
   static final ArchRule eachPackageUsesOnlyThePackagesBelowIt = layeredArchitecture()
       .consideringOnlyDependenciesInLayers()
@@ -120,9 +126,10 @@ class ArchitectureTest {
     return new ArchCondition<>("hold at most " + max + " top-level classes") {
       @Override
       public void check(PackageOfClasses p, ConditionEvents events) {
-        if (p.classes().size() > max) {
+        if (p.classes().size() > max && !LARGER_PACKAGES.containsKey(p.name())) {
           events.add(SimpleConditionEvent.violated(p, "package " + p.name() + " holds " + p.classes().size()
-              + " top-level classes (at most " + max + "): " + String.join(", ", p.classes())));
+              + " top-level classes (at most " + max + "; split it, or name it in LARGER_PACKAGES with why): "
+              + String.join(", ", p.classes())));
         }
       }
     };
