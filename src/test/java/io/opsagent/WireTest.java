@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.opsagent.action.ActionKind;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.SkipReason;
-import io.opsagent.agent.trust.Mode;
 import io.opsagent.incident.Problem;
 import io.opsagent.notify.Severity;
+import io.opsagent.trust.Mode;
 import org.junit.jupiter.api.Test;
 
 class WireTest {

@@ -8,7 +8,7 @@ import io.opsagent.agent.tools.RefusalReason;
  * and the run records ({@code "tenant_hourly_cap: ..."}); each names the {@link RefusalReason} it is
  * recorded and counted as.
  */
-public enum ActionRefusal implements io.opsagent.Wire {
+enum ActionRefusal implements io.opsagent.Wire {
   /** The deployment does not exist or belongs to another tenant (the same answer for both). */
   UNKNOWN_DEPLOYMENT(RefusalReason.SCOPE),
   /** A mutating action was already admitted in this cycle. */

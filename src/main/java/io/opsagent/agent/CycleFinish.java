@@ -9,7 +9,7 @@ import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunOutcome;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
-import io.opsagent.agent.run.Trigger;
+import io.opsagent.queue.schedule.Trigger;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,12 +1,12 @@
 package io.opsagent.agent;
 
+import io.opsagent.agent.guard.TokenBudget;
 import io.opsagent.agent.run.FallbackReason;
-import io.opsagent.agent.trust.KillSwitch;
-import io.opsagent.agent.trust.Mode;
-import io.opsagent.agent.trust.TokenBudget;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.Notifier;
 import io.opsagent.notify.Severity;
+import io.opsagent.trust.KillSwitch;
+import io.opsagent.trust.Mode;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -4,7 +4,7 @@ import io.opsagent.agent.cycle.ToolSession;
 import io.opsagent.agent.llm.ModelClient;
 import io.opsagent.agent.run.FallbackReason;
 import io.opsagent.agent.run.TokenUsage;
-import io.opsagent.agent.trust.TenantSettings;
+import io.opsagent.trust.TenantSettings;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,7 +6,7 @@ import io.opsagent.agent.review.StateFingerprint;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.SkipReason;
-import io.opsagent.agent.run.Trigger;
+import io.opsagent.queue.schedule.Trigger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

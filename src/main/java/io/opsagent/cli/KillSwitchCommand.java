@@ -1,7 +1,7 @@
 package io.opsagent.cli;
 
-import io.opsagent.agent.trust.KillSwitch;
 import io.opsagent.db.Database;
+import io.opsagent.trust.KillSwitch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

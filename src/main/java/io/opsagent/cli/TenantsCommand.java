@@ -1,12 +1,12 @@
 package io.opsagent.cli;
 
 import io.opsagent.agent.run.OpsRun;
-import io.opsagent.agent.trust.Mode;
-import io.opsagent.agent.trust.TenantSettings;
-import io.opsagent.api.routes.TenantStatusQuery.TenantStatus;
 import io.opsagent.api.routes.TenantStatusQuery;
+import io.opsagent.api.routes.TenantStatusQuery.TenantStatus;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
+import io.opsagent.trust.Mode;
+import io.opsagent.trust.TenantSettings;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;

@@ -10,7 +10,7 @@ import jakarta.mail.internet.InternetAddress;
  * Validates a channel's configuration for its type and keeps only the known keys, so nothing
  * unexpected is stored. Messages name the bad field but never echo its value (it may be a secret).
  */
-public final class ChannelConfigs {
+final class ChannelConfigs {
   static final int MAX_URL = 2048;
   static final int MAX_SECRET = 256;
 

@@ -4,7 +4,6 @@ import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import inet.ipaddr.ipv4.IPv4Address;
 import inet.ipaddr.ipv6.IPv6Address;
-import io.opsagent.agent.llm.Block;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

@@ -1,7 +1,6 @@
 package io.opsagent.worker;
 
 import io.opsagent.action.PlatformActions;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.routes.PlatformRoutes;
 import io.opsagent.db.Ids;
 import io.opsagent.incident.Incidents;
@@ -10,6 +9,7 @@ import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.platform.Removals;
 import io.opsagent.queue.schedule.OpsScheduler;
+import io.opsagent.queue.schedule.Trigger;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opsagent.agent.run.OpsRun;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiClient;
 import io.opsagent.config.Config;
 import io.opsagent.notify.TestReceiver;
 import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;

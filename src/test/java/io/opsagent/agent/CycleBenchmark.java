@@ -1,16 +1,16 @@
 package io.opsagent.agent;
 
-import io.opsagent.support.TestAgents;
 import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.notify.Notifier;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;

@@ -1,19 +1,19 @@
 package io.opsagent.agent;
 
-import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.db.Ids;
 import io.opsagent.notify.Severity;
 import io.opsagent.notify.TestReceiver;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.support.Fixtures;
+import io.opsagent.support.TestAgents;
 import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

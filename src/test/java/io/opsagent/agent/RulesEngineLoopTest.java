@@ -1,6 +1,5 @@
 package io.opsagent.agent;
 
-import io.opsagent.support.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -10,7 +9,6 @@ import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.llm.RulesEngine;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.notify.Delivery;
 import io.opsagent.notify.DeliveryStatus;
@@ -18,7 +16,9 @@ import io.opsagent.notify.Severity;
 import io.opsagent.notify.TestReceiver;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.support.Fixtures;
+import io.opsagent.support.TestAgents;
 import io.opsagent.support.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;

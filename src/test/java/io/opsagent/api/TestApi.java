@@ -41,7 +41,7 @@ final class TestApi implements AutoCloseable {
             new RunRoutes(json, tenants, new RunRepository(jdbi, Clock.systemUTC()), new NotificationRepository(jdbi, Clock.systemUTC()),
                 new RunQueries(jdbi)),
             new TenantRoutes(json, new TenantStatusQuery(jdbi, CIRCUIT_PAUSE,
-                new io.opsagent.agent.trust.TenantSettings(jdbi, io.opsagent.agent.trust.Mode.LIVE, Clock.systemUTC())))))
+                new io.opsagent.trust.TenantSettings(jdbi, io.opsagent.trust.Mode.LIVE, Clock.systemUTC())))))
         .start(0);
     this.api = new ApiClient(server.port(), TOKEN);
   }

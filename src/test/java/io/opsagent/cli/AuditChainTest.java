@@ -5,14 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.opsagent.agent.run.AuditKeys;
 import io.opsagent.agent.run.OpsRun;
+import io.opsagent.agent.run.Retention;
 import io.opsagent.agent.run.RunChain;
 import io.opsagent.agent.run.RunOutcome;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
 import io.opsagent.agent.run.TokenUsage;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
-import io.opsagent.db.Retention;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.OpsagentProcess;
 import io.opsagent.support.TestDatabase;

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.opsagent.agent.trust.Mode;
-import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.config.Config;
 import io.opsagent.notify.Alert;
 import io.opsagent.notify.ChannelType;
@@ -23,6 +21,8 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;
 import io.opsagent.support.TestDatabase;
+import io.opsagent.trust.Mode;
+import io.opsagent.trust.TenantSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -64,7 +64,7 @@ class IncidentsTest {
     clock = SettableClock.startingNow();
     incidents = new Incidents(db.database().jdbi(), new io.opsagent.platform.DeploymentRepository(db.database().jdbi(), Clock.systemUTC()),
         new io.opsagent.platform.WorkspaceRepository(db.database().jdbi(), Clock.systemUTC()),
-        new io.opsagent.agent.trust.TenantSettings(db.database().jdbi(), io.opsagent.agent.trust.Mode.LIVE, Clock.systemUTC()), notifier,
+        new io.opsagent.trust.TenantSettings(db.database().jdbi(), io.opsagent.trust.Mode.LIVE, Clock.systemUTC()), notifier,
         REMINDER, java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(15), clock);
   }
 

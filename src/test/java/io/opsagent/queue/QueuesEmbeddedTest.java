@@ -3,13 +3,13 @@ package io.opsagent.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.db.Database;
 import io.opsagent.db.Ids;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.support.Fixtures;
 import java.time.Clock;
 import java.time.Duration;

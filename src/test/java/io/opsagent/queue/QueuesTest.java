@@ -3,10 +3,10 @@ package io.opsagent.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
 import java.time.Clock;

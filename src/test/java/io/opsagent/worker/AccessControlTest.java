@@ -3,10 +3,10 @@ package io.opsagent.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiClient;
 import io.opsagent.api.auth.AccessPolicy;
 import io.opsagent.api.auth.Role;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.TestDatabase;
 import java.io.IOException;

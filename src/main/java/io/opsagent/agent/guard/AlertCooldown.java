@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * It <em>fails open</em>: when the database cannot answer the claim, the alert is let through (it
  * will then most likely fail to be recorded, which is reported to the model).
  */
-public final class AlertCooldown {
+final class AlertCooldown {
   private static final Logger log = LoggerFactory.getLogger(AlertCooldown.class);
 
   private final AlertWindows windows;

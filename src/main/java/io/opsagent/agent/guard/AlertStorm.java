@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * answer, the alert goes through (it would then most likely fail to be recorded, which the model is
  * told).
  */
-public final class AlertStorm implements ActionGate.Check {
+final class AlertStorm implements ActionGate.Check {
   private static final Logger log = LoggerFactory.getLogger(AlertStorm.class);
   static final String TITLE = "Alert storm: further alerts of the agent held back";
   private static final Duration HOUR = Duration.ofHours(1);

@@ -1,8 +1,8 @@
 package io.opsagent.agent.guard;
 
 import io.opsagent.Json;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.db.Times;
+import io.opsagent.queue.schedule.Trigger;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;

@@ -49,7 +49,7 @@ import java.util.Optional;
  * because the deterministic fallback ({@link CircuitBreakerPolicy}) uses the same de-duplication with
  * the same meaning.
  */
-public final class CooldownChecks implements ActionGate.Check {
+final class CooldownChecks implements ActionGate.Check {
   static final String DUPLICATE_ALERT = "not sent: an alert with this title was already sent to this"
       + " workspace within the alert window, and people were notified then; do not re-send it, under"
       + " this or another title";

@@ -1,7 +1,7 @@
 package io.opsagent.agent.guard;
 
 import io.opsagent.agent.run.OpsRun;
-import io.opsagent.agent.run.Trigger;
+import io.opsagent.queue.schedule.Trigger;
 import java.util.Optional;
 
 /**

@@ -1,11 +1,11 @@
 package io.opsagent.agent.guard;
 
-import io.opsagent.agent.trust.Mode;
-import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.config.Config;
 import io.opsagent.incident.Incidents;
 import io.opsagent.notify.Notifier;
 import io.opsagent.platform.DeploymentRepository;
+import io.opsagent.trust.Mode;
+import io.opsagent.trust.TenantSettings;
 import java.time.Clock;
 import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.opsagent.Json;
+import io.opsagent.queue.schedule.Trigger;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;

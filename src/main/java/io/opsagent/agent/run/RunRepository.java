@@ -4,6 +4,7 @@ import io.opsagent.Json;
 import io.opsagent.db.Database;
 import io.opsagent.db.Ids;
 import io.opsagent.db.Times;
+import io.opsagent.queue.schedule.Trigger;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;

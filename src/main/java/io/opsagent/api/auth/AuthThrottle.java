@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * bounded: past {@value #MAX_ADDRESSES} addresses, those idle for a refresh period are dropped
  * (a dropped limiter had its permissions back anyway).
  */
-public final class AuthThrottle {
+final class AuthThrottle {
   static final int FAILURES_PER_MINUTE = 10;
   static final int MAX_ADDRESSES = 10_000;
   private static final Duration PERIOD = Duration.ofMinutes(1);

@@ -12,7 +12,7 @@ import java.util.List;
  * X-Forwarded-For} that is not a trusted proxy, read from the right (the hops a client wrote itself
  * on the left are never believed over the proxies' own).
  */
-public final class ClientAddress {
+final class ClientAddress {
   private final List<IPAddress> trusted;
 
   /** {@code proxies}: IPs or CIDRs; {@link IllegalArgumentException} naming a bad one. */

@@ -2,7 +2,6 @@ package io.opsagent.api.routes;
 
 import io.javalin.http.Context;
 import io.opsagent.agent.run.RunRepository;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiRoute;
 import io.opsagent.api.ApiServer;
 import io.opsagent.api.PathTenant;
@@ -10,6 +9,7 @@ import io.opsagent.api.QueryParams;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.schedule.OpsSchedule;
 import io.opsagent.queue.schedule.OpsScheduler;
+import io.opsagent.queue.schedule.Trigger;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package io.opsagent.api.routes;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunRows;
 import io.opsagent.agent.run.RunStatus;
-import io.opsagent.agent.run.Trigger;
+import io.opsagent.queue.schedule.Trigger;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -1,11 +1,10 @@
 package io.opsagent.api.routes;
 
-import io.opsagent.agent.run.OpsRun;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.api.ApiException;
 import io.opsagent.api.ApiRoute;
 import io.opsagent.api.ApiServer;
@@ -13,8 +12,9 @@ import io.opsagent.api.PathTenant;
 import io.opsagent.api.QueryParams;
 import io.opsagent.notify.Delivery;
 import io.opsagent.notify.delivery.NotificationRepository;
-import java.util.List;
 import io.opsagent.platform.TenantRepository;
+import io.opsagent.queue.schedule.Trigger;
+import java.util.List;
 
 /**
  * The audit trail: a tenant's runs (and the alerts it was sent), newest first. Runs are paged with

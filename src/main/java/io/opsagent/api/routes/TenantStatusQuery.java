@@ -2,8 +2,8 @@ package io.opsagent.api.routes;
 
 import io.opsagent.agent.guard.CircuitBreaker;
 import io.opsagent.agent.run.OpsRun;
-import io.opsagent.agent.trust.TenantSettings;
 import io.opsagent.platform.Tenant;
+import io.opsagent.trust.TenantSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

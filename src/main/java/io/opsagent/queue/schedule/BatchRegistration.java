@@ -4,7 +4,6 @@ import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.exceptions.FailedToScheduleBatchException;
 import com.github.kagkarlsson.scheduler.task.SchedulableInstance;
 import com.github.kagkarlsson.scheduler.task.Task;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.db.Database;
 import io.opsagent.platform.TenantRepository;
 import io.opsagent.queue.JobType;

@@ -1,7 +1,5 @@
 package io.opsagent.queue.schedule;
 
-import io.opsagent.agent.run.Trigger;
-
 /**
  * Runs one agent cycle for a tenant (the agent's {@code runOpsCycle}). The ops-agent queue calls it
  * with the guarantee that no other queued cycle of that tenant runs anywhere in the cluster

@@ -1,7 +1,5 @@
 package io.opsagent.queue.schedule;
 
-import io.opsagent.agent.run.Trigger;
-
 /**
  * The data of one tenant's {@code ops-cycle} row (stored as JSON). {@code recurring} is false only
  * for a one-off cycle of a tenant without a recurring schedule: that row is removed when it

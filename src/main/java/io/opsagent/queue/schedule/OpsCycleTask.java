@@ -11,7 +11,6 @@ import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
 import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.queue.JobType;
 import io.opsagent.queue.Wakeup;
 import java.time.Clock;

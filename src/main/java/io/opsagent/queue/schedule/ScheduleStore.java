@@ -1,6 +1,5 @@
 package io.opsagent.queue.schedule;
 
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.db.Database;
 import io.opsagent.db.Times;
 import io.opsagent.queue.JobType;

@@ -3,6 +3,7 @@ package io.opsagent.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.Json;
+import io.opsagent.queue.schedule.Trigger;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.opsagent.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.db.Times;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
 import java.time.Clock;

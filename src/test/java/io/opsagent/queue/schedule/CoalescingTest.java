@@ -3,7 +3,6 @@ package io.opsagent.queue.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.queue.Queues;
 import io.opsagent.queue.Wakeup;

@@ -1,6 +1,5 @@
 package io.opsagent.queue.schedule;
 
-import io.opsagent.agent.run.Trigger;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -9,7 +9,7 @@ import java.util.List;
  * raw lines, oldest first; bounding and redaction happen in {@code getDeploymentLogs}, whatever
  * the source.
  */
-public interface LogSource {
+interface LogSource {
   /** What a source answered: the lines, oldest first, and whether it cut its own answer short. */
   record Lines(List<String> lines, boolean truncated) {}
 

@@ -10,7 +10,7 @@ import org.jdbi.v3.core.Jdbi;
  * tenant's names and its {@code externalId} (the platform's own id; null when it has none).
  * Only ever built for a deployment already found in the calling tenant's scope.
  */
-public record Target(Deployment deployment, String workspace, String tenant, String externalId) {
+record Target(Deployment deployment, String workspace, String tenant, String externalId) {
 
   /** The value of a placeholder ({@code deployment}, {@code tenantId}, …); empty when the deployment has none. */
   public Optional<String> value(String placeholder) {

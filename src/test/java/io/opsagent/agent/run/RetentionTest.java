@@ -1,16 +1,12 @@
-package io.opsagent.db;
+package io.opsagent.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.opsagent.agent.run.RunChain;
-import io.opsagent.agent.run.RunOutcome;
-import io.opsagent.agent.run.RunRepository;
-import io.opsagent.agent.run.RunStatus;
-import io.opsagent.agent.run.TokenUsage;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.config.Config;
+import io.opsagent.db.Database;
+import io.opsagent.db.Ids;
 import io.opsagent.notify.ChannelType;
 import io.opsagent.notify.NotificationChannelRepository;
 import io.opsagent.platform.Deployment;
@@ -18,6 +14,7 @@ import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.queue.Queues;
 import io.opsagent.queue.schedule.CycleRunner;
 import io.opsagent.queue.schedule.OpsScheduler;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.TestDatabase;
 import java.time.Clock;

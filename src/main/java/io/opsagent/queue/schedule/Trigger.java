@@ -1,4 +1,4 @@
-package io.opsagent.agent.run;
+package io.opsagent.queue.schedule;
 
 import io.opsagent.Wire;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package io.opsagent.agent.trust;
+package io.opsagent.trust;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,7 +12,6 @@ import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.run.FallbackReason;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
-import io.opsagent.agent.run.Trigger;
 import io.opsagent.agent.tools.ActionClass;
 import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.config.Config;
@@ -24,6 +23,7 @@ import io.opsagent.notify.delivery.DeliveryNotifier;
 import io.opsagent.notify.delivery.NotificationRepository;
 import io.opsagent.platform.Deployment;
 import io.opsagent.platform.DeploymentStatus;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.support.FakeMessagesApi;
 import io.opsagent.support.Fixtures;
 import io.opsagent.support.SettableClock;

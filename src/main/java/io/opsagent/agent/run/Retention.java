@@ -1,10 +1,9 @@
-package io.opsagent.db;
+package io.opsagent.agent.run;
 
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
-import io.opsagent.agent.run.AuditKeys;
-import io.opsagent.agent.run.RunChain;
+import io.opsagent.db.Times;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,7 @@
-package io.opsagent.agent.trust;
+package io.opsagent.agent.guard;
 
 import io.opsagent.agent.run.TokenUsage;
+import io.opsagent.trust.TenantSettings;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package io.opsagent.agent.trust;
+package io.opsagent.trust;
 
 import io.opsagent.db.Times;
 import java.time.Clock;
