@@ -39,7 +39,12 @@ class ArchitectureTest {
    * Packages allowed past {@link #MAX_CLASSES_PER_PACKAGE}: package name → why it is still one concern.
    * Empty: no package needs it today; splitting is the better answer.
    */
-  static final Map<String, String> LARGER_PACKAGES = Map.of();
+  static final Map<String, String> LARGER_PACKAGES = Map.of(
+      "io.opsagent.platform", "the platform's objects, their repositories and the inventory reconcile share"
+          + " transaction-scoped writes (Handle-level inserts and soft deletes, the write lock that keeps names"
+          + " unique) that stay package-private; 17 classes",
+      "io.opsagent.eval", "the harness and the loopback endpoints that answer its cases' tools are one"
+          + " concern, package-private to each other; 16 classes");
 
   @ArchTest
   static final ArchRule eachPackageUsesOnlyThePackagesBelowIt = layeredArchitecture()

@@ -9,7 +9,7 @@ import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.llm.AnthropicModelClient;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunStatus;
-import io.opsagent.agent.run.Trigger;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.notify.DeliveryStatus;
 import io.opsagent.notify.TestReceiver;

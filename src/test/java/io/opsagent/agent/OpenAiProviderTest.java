@@ -8,7 +8,7 @@ import io.opsagent.agent.guard.CooldownStore;
 import io.opsagent.agent.run.OpsRun;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.run.RunStatus;
-import io.opsagent.agent.run.Trigger;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.config.Config;
 import io.opsagent.db.Ids;
 import io.opsagent.notify.DeliveryStatus;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.Json;
 import io.opsagent.agent.run.RunRepository;
-import io.opsagent.agent.run.Trigger;
+import io.opsagent.queue.schedule.Trigger;
 import io.opsagent.db.Database;
 import io.opsagent.platform.DeploymentStatus;
 import io.opsagent.support.Fixtures;

@@ -394,8 +394,8 @@ class DashboardHttpTest {
   @Test
   void aTenantsPageShowsRunsAndCostOverTheChosenDaysWithLabelledAxes() throws Exception {
     String tenant = api.create("/api/tenants", "{\"name\":\"ranged\"}");
-    String old = first.root().runs().start(tenant, io.opsagent.agent.run.Trigger.MANUAL).id();
-    String recent = first.root().runs().start(tenant, io.opsagent.agent.run.Trigger.MANUAL).id();
+    String old = first.root().runs().start(tenant, io.opsagent.queue.schedule.Trigger.MANUAL).id();
+    String recent = first.root().runs().start(tenant, io.opsagent.queue.schedule.Trigger.MANUAL).id();
     first.root().db().jdbi().useHandle(h -> {
       h.createUpdate("UPDATE ops_agent_runs SET started_at = :at WHERE id = :id")
           .bind("at", Instant.now().minus(Duration.ofDays(10))).bind("id", old).execute();

@@ -43,7 +43,7 @@ import java.util.Map;
  * the API counts them: uncached input, output, cache reads and cache writes apart. The API key never appears in an
  * exception message or a log line.
  */
-final class AnthropicModelClient implements ModelClient {
+public final class AnthropicModelClient implements ModelClient {
   static final long MAX_TOKENS = 4096;
   private static final ObjectMapper JSON = Json.MAPPER;
   private static final CacheControlEphemeral EPHEMERAL = CacheControlEphemeral.builder().build();
