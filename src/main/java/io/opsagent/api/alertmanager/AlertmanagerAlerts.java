@@ -63,15 +63,10 @@ final class AlertmanagerAlerts {
     });
   }
 
-  /** Whether any alert of the deployment is firing: empty when none, else whether one is critical. */
-  Optional<Boolean> firing(String deploymentId) {
-    return jdbi.withHandle(h -> h.createQuery("""
-            SELECT critical FROM alertmanager_alerts WHERE deployment_id = :d AND status = 'firing'""")
-        .bind("d", deploymentId).mapTo(Boolean.class).list())
-        .stream().reduce(Boolean::logicalOr);
-  }
-
-  /** As {@link #firing}, leaving out the alert {@code fingerprint}. */
+  /**
+   * Whether an alert of the deployment other than {@code fingerprint} is firing: empty when none,
+   * else whether one of them is critical.
+   */
   Optional<Boolean> firingExcept(String deploymentId, String fingerprint) {
     return jdbi.withHandle(h -> h.createQuery("""
             SELECT critical FROM alertmanager_alerts
