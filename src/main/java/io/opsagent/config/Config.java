@@ -42,7 +42,9 @@ public record Config(
     // who may reach the HTTP server, and from where
     Http http,
     // the investigation tools (logs, health probes, metrics)
-    InvestigationConfig investigation) {
+    InvestigationConfig investigation,
+    // the Alertmanager webhook
+    Alertmanager alertmanager) {
 
   public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
   /** USD per million tokens (input/output/cache write/cache read) of the default model. */
@@ -252,6 +254,20 @@ public record Config(
    * {@code worker}, 127.0.0.1 for {@code demo}) and the proxies whose {@code X-Forwarded-For} names
    * the client ({@code OPSAGENT_TRUSTED_PROXIES}, IPs or CIDRs; for throttling and logs).
    */
+  /**
+   * How an Alertmanager alert names its deployment ({@code OPSAGENT_ALERTMANAGER_LABELS}, default
+   * {@code namespace,deployment}): the values of these labels joined by {@code /} are the
+   * deployment's {@code externalId}. A label {@code opsagent_deployment_id} names the deployment's id
+   * directly and is looked at first.
+   */
+  public record Alertmanager(List<String> labels) {
+    public static final String DEFAULT_LABELS = "namespace,deployment";
+
+    public Alertmanager {
+      labels = List.copyOf(labels);
+    }
+  }
+
   public record Http(Optional<String> bind, List<String> trustedProxies) {
     public Http {
       trustedProxies = List.copyOf(trustedProxies);
@@ -403,16 +419,18 @@ public record Config(
     var incidentReminder = p.duration("OPSAGENT_INCIDENT_REMINDER", "PT4H");
     var http = new Http(p.address("OPSAGENT_HTTP_BIND"), p.addresses("OPSAGENT_TRUSTED_PROXIES"));
     var investigation = InvestigationConfig.parse(p::optional, p::error);
+    var alertmanager = new Alertmanager(p.labelNames("OPSAGENT_ALERTMANAGER_LABELS", Alertmanager.DEFAULT_LABELS));
     p.throwIfErrors();
     return new Config(database, llm, api, scheduling, cycle, cooldowns, notifications, actions, paging, audit,
-        logFormat, incidentReminder, http, investigation);
+        logFormat, incidentReminder, http, investigation, alertmanager);
   }
 
   @Override
   public String toString() {
     return "Config[" + database + ", " + llm + ", " + api + ", " + scheduling + ", " + cycle + ", " + cooldowns
         + ", " + notifications + ", " + actions + ", " + paging + ", " + audit + ", logFormat=" + logFormat.wire()
-        + ", incidentReminder=" + incidentReminder + ", http=" + http + ", investigation=" + investigation + "]";
+        + ", incidentReminder=" + incidentReminder + ", http=" + http + ", investigation=" + investigation
+        + ", alertmanager=" + alertmanager + "]";
   }
 
   static String maskUserInfo(String url) {
@@ -442,6 +460,24 @@ public record Config(
         return Optional.empty();
       }
       return v;
+    }
+
+    /** A comma-separated list of one to four Prometheus label names; {@code def} when unset. */
+    List<String> labelNames(String name, String def) {
+      List<String> out = new ArrayList<>();
+      for (String part : string(name, def).split(",")) {
+        String l = part.strip();
+        if (!l.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          error(name + ": expected label names separated by commas (e.g. " + def + "), got \"" + l + "\"");
+          return List.of();
+        }
+        out.add(l);
+      }
+      if (out.size() > 4) {
+        error(name + ": at most 4 label names, got " + out.size());
+        return List.of();
+      }
+      return out;
     }
 
     /** A comma-separated list of IP addresses or CIDRs; empty when unset. */

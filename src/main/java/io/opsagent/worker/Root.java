@@ -23,6 +23,7 @@ import io.opsagent.agent.run.Retention;
 import io.opsagent.agent.run.RunRepository;
 import io.opsagent.agent.tools.OpsTools;
 import io.opsagent.api.ApiServer;
+import io.opsagent.api.alertmanager.AlertmanagerRoutes;
 import io.opsagent.api.auth.Access;
 import io.opsagent.api.auth.KeyRoutes;
 import io.opsagent.agent.tools.investigate.Investigation;
@@ -32,6 +33,7 @@ import io.opsagent.api.routes.IncidentRoutes;
 import io.opsagent.api.routes.InventoryRoutes;
 import io.opsagent.api.routes.OpsRoutes;
 import io.opsagent.api.routes.PlatformObjectRoutes;
+import io.opsagent.api.routes.DeploymentEvents;
 import io.opsagent.api.routes.PlatformRoutes;
 import io.opsagent.api.routes.RunQueries;
 import io.opsagent.api.routes.RunRoutes;
@@ -276,6 +278,8 @@ public final class Root implements AutoCloseable {
         new PlatformRoutes(json, tenants, workspaces, deployments, reactions, clock)
             .onTenantCreated(settings::initialise).withObjects(objects),
         new PlatformObjectRoutes(tenants, workspaces, deployments, objects, statuses),
+        new AlertmanagerRoutes(jdbi, new DeploymentEvents(deployments, reactions), config.alertmanager().labels(),
+            metrics, clock),
         new InventoryRoutes(tenants, new InventoryReconciler(jdbi, deployments, reactions, clock),
             scheduler::ensureOpsSchedule),
         new IncidentRoutes(tenants, incidents),

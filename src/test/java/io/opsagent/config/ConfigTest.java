@@ -70,6 +70,15 @@ class ConfigTest {
   }
 
   @Test
+  void alertmanagerLabelsDefaultToNamespaceAndDeploymentAndABadNameIsNamed() {
+    assertThat(Config.fromEnv(Map.of()).alertmanager().labels()).containsExactly("namespace", "deployment");
+    assertThat(Config.fromEnv(Map.of("OPSAGENT_ALERTMANAGER_LABELS", " cluster, service ")).alertmanager().labels())
+        .containsExactly("cluster", "service");
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("OPSAGENT_ALERTMANAGER_LABELS", "namespace,app-name")))
+        .hasMessageContaining("OPSAGENT_ALERTMANAGER_LABELS").hasMessageContaining("app-name");
+  }
+
+  @Test
   void theBindAddressAndTrustedProxiesAreReadAndABadOneIsNamed() {
     Config c = Config.fromEnv(Map.of("OPSAGENT_HTTP_BIND", "127.0.0.1",
         "OPSAGENT_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.10"));

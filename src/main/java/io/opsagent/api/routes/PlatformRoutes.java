@@ -39,6 +39,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
   private final WorkspaceRepository workspaces;
   private final DeploymentRepository deployments;
   private final PlatformListener listener;
+  private final DeploymentEvents events;
   private final java.time.Clock clock;
   private java.util.function.Consumer<String> tenantCreated = tenantId -> {};
   private PlatformObjects objects;
@@ -68,6 +69,7 @@ public final class PlatformRoutes implements ApiServer.Routes {
     this.workspaces = workspaces;
     this.deployments = deployments;
     this.listener = listener;
+    this.events = new DeploymentEvents(deployments, listener);
   }
 
   /**
@@ -205,12 +207,9 @@ public final class PlatformRoutes implements ApiServer.Routes {
     Deployment d = deployment(ctx);
     NewEvent body = JsonBody.read(ctx, NewEvent.class);
     DeploymentStatus status = body.status() == null ? null : DeploymentStatus.parse(body.status());
-    var event = deployments.recordEvent(d, body.type(), status, body.message(), body.version());
-    Reaction reaction = status == null
-        ? Reaction.notQueued("no status change: the tenant's next scheduled cycle reviews this event")
-        : status == d.status()
-            ? Reaction.notQueued("status unchanged (" + status.name() + "): the tenant's next scheduled cycle reviews this event")
-            : listener.deploymentStatusChanged(d, status);
+    var recorded = events.record(d, body.type(), status, body.message(), body.version());
+    var event = recorded.event();
+    Reaction reaction = recorded.reaction();
     ctx.status(201).json(new EventView(event.id(), d.id(), body.type(), status == null ? null : status.name(),
         body.message(), body.version(), event.createdAt(), reaction.cycleQueued(), reaction.reason()));
   }
