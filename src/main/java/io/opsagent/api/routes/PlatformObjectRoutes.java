@@ -148,12 +148,10 @@ public final class PlatformObjectRoutes implements ApiServer.Routes {
   }
 
   private Workspace workspace(Context ctx) {
-    return workspaces.find(PathTenant.id(ctx, "workspaceId", "workspace"))
-        .orElseThrow(() -> ApiException.notFound("workspace"));
+    return PathTenant.workspace(ctx, workspaces);
   }
 
   private Deployment deployment(Context ctx) {
-    return deployments.find(PathTenant.id(ctx, "deploymentId", "deployment"))
-        .orElseThrow(() -> ApiException.notFound("deployment"));
+    return PathTenant.deployment(ctx, deployments);
   }
 }
