@@ -262,7 +262,9 @@ class DashboardBrowserTest {
         "cart is FAILED", "It is down.", null, dep));
     String incident = api.get("/api/tenants/" + tenant + "/incidents?status=open").json().get(0).get("id").asText();
     logIn(env.token);
-    browser.findElement(By.className("nav-incidents")).click();
+    // the overview, once the login's redirect has landed there, links to the incidents page
+    await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.className("nav-incidents")),
+        link -> link != null).click();
 
     WebElement row = await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(
         By.cssSelector("tr[data-incident='" + incident + "']")), r -> r != null);
@@ -303,7 +305,8 @@ class DashboardBrowserTest {
         .bind("since", java.time.Instant.now().minusSeconds(300)).bind("id", dead).execute());
     logIn(env.token);
     tenantRow("paged-shop").findElement(By.className("tenant-name")).click();
-    browser.findElement(By.className("channels-link")).click();
+    await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.className("channels-link")),
+        link -> link != null).click();
 
     WebElement failing = await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(
         By.cssSelector("section.channel-failing[data-channel='" + dead + "']")), s -> s != null
@@ -413,7 +416,18 @@ class DashboardBrowserTest {
   private void logIn(String token) {
     browser.get(url("/ui/login"));
     browser.findElement(By.id("token")).sendKeys(token);
-    browser.findElement(By.id("login")).click();
+    WebElement submit = browser.findElement(By.id("login"));
+    submit.click();
+    // the answer to the form is a new page (the overview, or the login page with its error): wait
+    // until the page that was submitted is gone, so callers look at the answer, not at the form
+    await().atMost(WAIT).until(() -> {
+      try {
+        submit.isEnabled();
+        return false;
+      } catch (org.openqa.selenium.StaleElementReferenceException gone) {
+        return true;
+      }
+    });
   }
 
   /** The tenant's row once the page (or its live refresh) shows it. */
